@@ -1,0 +1,57 @@
+# Kotolupaus: `make run` and `make test` are all a new machine needs (Python 3.11).
+# Without DATABASE_URL both start an embedded PostgreSQL in var/postgres/.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WITH_DB := $(PY) -m kotolupaus.embedded_db exec --
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: run test lint format messages install db-url db-stop clean
+
+run: $(STAMP)
+	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} $(WITH_DB) sh -ec '\
+	  $(PY) manage.py migrate --noinput; \
+	  $(PY) manage.py seed_demo; \
+	  exec $(PY) manage.py runserver $(HOST):$(PORT)'
+
+test: $(STAMP)
+	$(WITH_DB) $(PY) -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Update the .po files from the source and compile the .mo files (needs gettext).
+messages: $(STAMP)
+	KOTOLUPAUS_ENV=development $(WITH_DB) sh -ec '\
+	  $(PY) manage.py makemessages -l fi -l sv -l en --no-obsolete --no-location \
+	    --ignore=.venv --ignore=var --ignore=static/vendor; \
+	  msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po; \
+	  $(PY) manage.py compilemessages --ignore=.venv'
+
+install: $(STAMP)
+
+# Reinstall only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+db-url: $(STAMP)
+	@$(PY) -m kotolupaus.embedded_db url
+
+db-stop: $(STAMP)
+	$(PY) -m kotolupaus.embedded_db stop
+
+clean:
+	-$(PY) -m kotolupaus.embedded_db stop
+	rm -rf $(VENV) var staticfiles *.egg-info
