@@ -90,9 +90,7 @@ class Campaign(TranslatableModel):
 
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError(
-                {"closes_at": _("The campaign must close after it opens.")}
-            )
+            raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
 
     def is_open(self, moment: datetime | None = None) -> bool:
         """Open from `opens_at` (inclusive) until `closes_at` (exclusive), to the second."""

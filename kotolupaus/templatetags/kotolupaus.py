@@ -22,11 +22,15 @@ def language_links(context):
     links = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
+        url = translate_url(path, code)
+        if url == path and current and path.startswith(f"/{current}/"):
+            # A path that does not resolve (a 404 page): swap the prefix all the same.
+            url = f"/{code}/{path[len(current) + 2 :]}"
         links.append(
             {
                 "code": code,
                 "name": info["name_local"].capitalize(),
-                "url": translate_url(path, code),
+                "url": url,
                 "current": code == current,
             }
         )
@@ -39,5 +43,5 @@ def nav_current(context, *url_names):
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     if match and match.view_name in url_names:
-        return mark_safe(' aria-current="page"')  # noqa: S308 - a constant
+        return mark_safe(' aria-current="page"')
     return ""

@@ -16,7 +16,10 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 CONTACT = {
     "fi": "Työ- ja elinkeinoministeriö\nkirjaamo.tem@gov.fi\nVaihde 0295 16001",
     "sv": "Arbets- och näringsministeriet\nkirjaamo.tem@gov.fi\nVäxel 0295 16001",
-    "en": "Ministry of Economic Affairs and Employment\nkirjaamo.tem@gov.fi\nSwitchboard +358 295 16001",
+    "en": (
+        "Ministry of Economic Affairs and Employment\nkirjaamo.tem@gov.fi\n"
+        "Switchboard +358 295 16001"
+    ),
 }
 
 CAMPAIGNS = [
