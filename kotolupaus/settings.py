@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_ratelimit",
     "kotolupaus",
     "submissions",
     "review",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kotolupaus.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "kotolupaus.urls"
@@ -117,6 +120,10 @@ if "DATABASE_URL" not in env:
         "embedded PostgreSQL",
     )
 DATABASES = {"default": env.db_url("DATABASE_URL")}
+if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"]["OPTIONS"]:
+    # postgres://user@/name?host=/path/to/socket-dir (the embedded server's form):
+    # make the socket the HOST, so that dbshell and every tool sees it too.
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     require("DATABASE_URL", "Kotolupaus runs on PostgreSQL only")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -137,7 +144,7 @@ if REDIS_URL:
 else:
     # Each process counts its own rate limits; set REDIS_URL when running several.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003"]
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Passwords and sessions ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,6 +244,8 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The load balancer terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits count the client's address as the proxy reports it.
+    RATELIMIT_IP_META_KEY = "kotolupaus.middleware.forwarded_client_ip"
 
 # Content-Security-Policy: only our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {
@@ -253,6 +262,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Public POSTs per IP address (forms, management links); django-ratelimit on the cache.
+RATELIMIT_POST_RATE = env.str("RATELIMIT_POST_RATE", default="100/h")
+RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
+# Whole request bodies above this are refused before Django reads them (HTTP 413).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=15 * 1024 * 1024)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -17,3 +17,8 @@ def privacy(request):
 
 def accessibility(request):
     return render(request, "pages/accessibility.html")
+
+
+def rate_limited(request, exception):
+    """Too many posts from one address (django-ratelimit): a translated 429 page."""
+    return render(request, "429.html", status=429)

@@ -1,13 +1,19 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from parler.managers import TranslatableQuerySet
 from parler.models import TranslatableModel, TranslatedFields
+
+from .tokens import hash_token
+from .validators import validate_business_id
 
 hashtag_validator = RegexValidator(
     r"^#\w{2,60}$",
@@ -57,6 +63,9 @@ class Campaign(TranslatableModel):
         _("hashtag"), max_length=61, default="#kotolupaus", validators=[hashtag_validator]
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The last entry number given out; bumped in the submitting transaction, so numbers
+    # are gap-free and unique even under concurrent submits.
+    last_entry_number = models.PositiveIntegerField(default=0, editable=False)
 
     translations = TranslatedFields(
         name=models.CharField(_("name"), max_length=200),
@@ -104,3 +113,388 @@ class Campaign(TranslatableModel):
     def last_day(self):
         """The last calendar day (Helsinki time) on which submissions are accepted."""
         return timezone.localtime(self.closes_at - timedelta(microseconds=1)).date()
+
+
+# --- Taxonomies -----------------------------------------------------------------------------
+
+
+class Theme(TranslatableModel):
+    """What an entry is about (working life, training, leisure …), seeded by a migration."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    translations = TranslatedFields(
+        name=models.CharField(_("name"), max_length=120),
+        description=models.CharField(_("description"), max_length=300, blank=True),
+    )
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.safe_translation_getter("name", any_language=True) or self.slug
+
+
+class TargetGroup(TranslatableModel):
+    """Who an entry helps (newly arrived immigrants, refugees …), seeded by a migration."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    translations = TranslatedFields(
+        name=models.CharField(_("name"), max_length=120),
+    )
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.safe_translation_getter("name", any_language=True) or self.slug
+
+
+class Municipality(models.Model):
+    """A municipality of Finland (Statistics Finland's classification), named in fi and sv."""
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=80)
+    name_sv = models.CharField(_("name in Swedish"), max_length=80)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name_fi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="municipality_code_three_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_sv if get_language() == "sv" else self.name_fi
+
+
+# --- Organisations and entries -----------------------------------------------------------
+
+
+class OrganisationType(models.TextChoices):
+    COMPANY = "company", _("Company")
+    MUNICIPALITY = "municipality", _("Municipality or joint municipal authority")
+    STATE_AUTHORITY = "state_authority", _("State authority")
+    NGO = "ngo", _("Association, foundation or other NGO")
+    RELIGIOUS = "religious", _("Religious community")
+    EDUCATION = "education", _("Educational institution")
+    OTHER = "other", _("Other organisation or informal group")
+
+
+class Organisation(models.Model):
+    """A lead or partner organisation, as the submitter described it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    business_id = models.CharField(
+        _("business ID"),
+        max_length=9,
+        blank=True,
+        validators=[validate_business_id],
+        help_text=_(
+            "Finnish business ID (Y-tunnus), e.g. 1234567-1. Optional for informal groups."
+        ),
+    )
+    type = models.CharField(
+        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business_id="") | Q(business_id__regex=r"^[0-9]{7}-[0-9]$"),
+                name="organisation_business_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(type="") | Q(type__in=OrganisationType.values),
+                name="organisation_type_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_has_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EntryKind(models.TextChoices):
+    PLEDGE = "pledge", _("Pledge")
+    INITIATIVE = "initiative", _("Initiative")
+
+
+class EntryStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+LANGUAGE_CODES = ["fi", "sv", "en"]
+
+# The text a submitter agrees to when consenting to publication; stored with each entry
+# in the language it was shown in, so the record shows exactly what was agreed to.
+CONSENT_TO_PUBLISH_WORDING = _(
+    "I agree that the ministry may publish this entry (its title, texts, organisations, "
+    "themes, region and image, but not the contact person's details) on the campaign "
+    "website and in its open data, and share it on social media. I can withdraw this "
+    "consent at any time with the private link."
+)
+
+PLEDGE_FIELDS = ("promise", "target")
+INITIATIVE_FIELDS = ("goal", "plan")
+
+
+class EntryQuerySet(TranslatableQuerySet):
+    def submitted(self):
+        return self.filter(status=EntryStatus.SUBMITTED)
+
+    def by_token(self, token: str):
+        return self.filter(manage_token_hash=hash_token(token))
+
+
+class Entry(TranslatableModel):
+    """A pledge or an initiative, as submitted by an organisation (with partners)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED
+    )
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    reference = models.CharField(_("reference"), max_length=20, editable=False)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead organisation"),
+        on_delete=models.PROTECT,
+        related_name="led_entries",
+    )
+    original_language = models.CharField(
+        _("language written in"), max_length=2, choices=settings.LANGUAGES
+    )
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="entries")
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), related_name="entries"
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("municipalities"), related_name="entries", blank=True
+    )
+    whole_country = models.BooleanField(_("all of Finland"), default=False)
+    pledge_deadline = models.DateField(_("to be fulfilled by"), null=True, blank=True)
+    image = models.ImageField(_("image"), upload_to="images/", blank=True)
+
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"), max_length=254)
+    contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
+    contact_language = models.CharField(
+        _("language of correspondence"), max_length=2, choices=settings.LANGUAGES
+    )
+
+    consent_publish = models.BooleanField(_("consent to publish"), default=False)
+    consent_publish_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_wording = models.TextField(_("consent wording shown"), blank=True)
+    consent_contact = models.BooleanField(_("consent to be contacted later"), default=False)
+    authorised = models.BooleanField(_("authorised to submit for the organisation"))
+
+    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    submission_key = models.UUIDField(unique=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+
+    translations = TranslatedFields(
+        title=models.CharField(_("title"), max_length=150),
+        summary=models.CharField(_("summary"), max_length=500),
+        description=models.TextField(_("description"), max_length=5000),
+        promise=models.TextField(_("what we promise"), max_length=2000, blank=True),
+        target=models.TextField(_("measurable target"), max_length=1000, blank=True),
+        goal=models.TextField(_("goal"), max_length=2000, blank=True),
+        plan=models.TextField(_("how it is carried out"), max_length=4000, blank=True),
+        timetable=models.TextField(_("timetable"), max_length=1000, blank=True),
+        partners_sought=models.TextField(_("partners sought"), max_length=1000, blank=True),
+        meta={
+            "constraints": [
+                models.CheckConstraint(
+                    condition=~Q(title="") & ~Q(summary="") & ~Q(description=""),
+                    name="entry_text_has_title_summary_description",
+                ),
+                models.CheckConstraint(
+                    # A pledge's text has its promise and target, an initiative's its goal
+                    # and plan; never a mixture.
+                    condition=(
+                        ~Q(promise="") & ~Q(target="") & Q(goal="", plan="", partners_sought="")
+                    )
+                    | (~Q(goal="") & ~Q(plan="") & Q(promise="", target="")),
+                    name="entry_text_has_fields_of_one_kind",
+                ),
+            ]
+        },
+    )
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="entry_unique_number_per_campaign"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "reference"], name="entry_unique_reference_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^KL-[0-9]{4}-[0-9]{4,}$"),
+                name="entry_reference_format",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="entry_number_positive"),
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="entry_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=EntryStatus.values), name="entry_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(original_language__in=LANGUAGE_CODES)
+                & Q(contact_language__in=LANGUAGE_CODES),
+                name="entry_languages_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EntryKind.INITIATIVE) | Q(pledge_deadline__isnull=False),
+                name="entry_pledge_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EntryKind.PLEDGE) | Q(pledge_deadline__isnull=True),
+                name="entry_initiative_has_no_pledge_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_publish=False) | Q(consent_publish_at__isnull=False),
+                name="entry_consent_time_set_when_consented",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_publish=False) | ~Q(consent_wording=""),
+                name="entry_consent_wording_stored_when_consented",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EntryStatus.WITHDRAWN, withdrawn_at__isnull=False)
+                | (~Q(status=EntryStatus.WITHDRAWN) & Q(withdrawn_at__isnull=True)),
+                name="entry_withdrawal_time_set_when_withdrawn",
+            ),
+            models.CheckConstraint(condition=Q(authorised=True), name="entry_authorised"),
+        ]
+
+    def __str__(self):
+        title = self.safe_translation_getter("title", any_language=True) or ""
+        return f"{self.reference} {title}".strip()
+
+    def original_text(self, field):
+        """A public text field in the language the submitter wrote it in."""
+        return self.safe_translation_getter(field, language_code=self.original_language)
+
+    @property
+    def is_withdrawn(self):
+        return self.status == EntryStatus.WITHDRAWN
+
+    @property
+    def can_be_edited(self):
+        return not self.is_withdrawn and self.campaign.is_open()
+
+    def region_names(self):
+        names = [str(m) for m in self.municipalities.all()]
+        return ([str(_("All of Finland"))] if self.whole_country else []) + names
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False, declined_at__isnull=True)
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=hash_token(token))
+
+
+class Partnership(models.Model):
+    """A partner organisation named in an entry; shown publicly only once it confirms."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="partnerships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+    )
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    invited_email = models.EmailField(_("contact e-mail"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True, editable=False)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(declined_at__isnull=True),
+                name="partnership_not_both_confirmed_and_declined",
+            ),
+            models.UniqueConstraint(
+                "entry", Lower("invited_email"), name="partnership_one_invitation_per_email"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.entry.reference})"
+
+    @property
+    def state(self):
+        if self.confirmed_at:
+            return _("confirmed")
+        if self.declined_at:
+            return _("declined")
+        return _("waiting for confirmation")
+
+
+class Draft(models.Model):
+    """A form saved half-way; continued from its private link, never reviewed or published."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
+    data = models.JSONField(_("form data"), default=dict)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="draft_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from submissions.models import Campaign
@@ -24,6 +25,20 @@ def make_campaign(slug="test-campaign", *, opens_at=None, closes_at=None, **text
         campaign.contact = texts.get(f"contact_{language}", f"Yhteystiedot ({language})")
     campaign.save()
     return campaign
+
+
+class CommittingClient(Client):
+    """The test client, with on-commit callbacks (e-mails) run after each request as
+    they would be when the request's transaction commits."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
 
 
 @pytest.fixture
@@ -53,3 +68,89 @@ def staff_user(django_user_model):
 @pytest.fixture
 def outsider(django_user_model):
     return django_user_model.objects.create_user("outsider-charlie", password="not staff at all")
+
+
+# --- Submissions --------------------------------------------------------------------------
+
+VALID_BUSINESS_ID = "0112038-9"
+
+
+def entry_form_data(kind="pledge", **overrides):
+    """A complete, valid POST for the submission form (action "submit")."""
+    import uuid
+
+    from submissions.models import Municipality, TargetGroup, Theme
+
+    data = {
+        "action": "submit",
+        "submission_key": str(uuid.uuid4()),
+        "org_name": "Esimerkki Oy",
+        "org_business_id": VALID_BUSINESS_ID,
+        "org_type": "company",
+        "org_municipality": str(Municipality.objects.get(code="091").pk),
+        "org_website": "https://esimerkki.example.fi",
+        "title": "Kesätöitä nuorille tulijoille",
+        "summary": "Tarjoamme kesätöitä nuorille maahanmuuttajille.",
+        "description": "Kuvaus siitä, mitä teemme ja kenen kanssa.",
+        "themes": [str(Theme.objects.get(slug="working-life").pk)],
+        "target_groups": [str(TargetGroup.objects.get(slug="newly-arrived").pk)],
+        "municipalities": [str(Municipality.objects.get(code="091").pk)],
+        "original_language": "fi",
+        "contact_name": "Maija Meikäläinen",
+        "contact_email": "maija@esimerkki.example.fi",
+        "contact_phone": "+358 40 123 4567",
+        "consent_publish": "on",
+        "authorised": "on",
+        "partners-TOTAL_FORMS": "0",
+        "partners-INITIAL_FORMS": "0",
+        "partners-MIN_NUM_FORMS": "0",
+        "partners-MAX_NUM_FORMS": "10",
+    }
+    if kind == "pledge":
+        data.update(
+            promise="Tarjoamme kymmenen kesätyöpaikkaa vuosittain.",
+            target="10 kesätyöntekijää vuodessa.",
+            pledge_deadline="2027-08-31",
+        )
+    else:
+        data.update(
+            goal="Nuoret saavat työkokemusta ja kontakteja.",
+            plan="Haemme nuoret yhdessä kunnan kanssa ja perehdytämme heidät.",
+            timetable="Kesät 2027 ja 2028.",
+        )
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def with_partners(data, *partners):
+    data = dict(data)
+    for index, (name, email, role) in enumerate(partners):
+        data[f"partners-{index}-name"] = name
+        data[f"partners-{index}-email"] = email
+        data[f"partners-{index}-role"] = role
+    data["partners-TOTAL_FORMS"] = str(len(partners))
+    return data
+
+
+def form_url(kind, language="fi"):
+    return f"/{language}/submit/{kind}/"
+
+
+def token_from(text, url_name="manage"):
+    """The private token in a link in an e-mail or page."""
+    import re
+
+    prefix = {"manage": "manage", "partner": "partner", "draft": "submit/draft"}[url_name]
+    return re.search(rf"/{prefix}/([A-Za-z0-9_-]{{20,}})/", text).group(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()

@@ -12,7 +12,6 @@ from .conftest import make_campaign
 pytestmark = pytest.mark.django_db
 
 
-
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ def test_pages_carry_security_headers(client):
 def test_content_security_policy_allows_only_our_own_scripts_and_styles(client):
     policy = client.get("/fi/")["Content-Security-Policy"]
     directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+        [*part.strip().split(" ", 1), ""][:2] for part in policy.split(";") if part.strip()
     )
 
     assert "unsafe-inline" not in policy

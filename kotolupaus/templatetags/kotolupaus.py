@@ -45,3 +45,14 @@ def nav_current(context, *url_names):
     if match and match.view_name in url_names:
         return mark_safe(' aria-current="page"')
     return ""
+
+
+@register.filter
+def error_anchor(bound_field):
+    """The id an error summary links to: the field, or the first box of a group."""
+    widget = bound_field.field.widget
+    if getattr(widget, "input_type", None) in ("checkbox", "radio") and getattr(
+        widget, "allow_multiple_selected", widget.input_type == "radio"
+    ):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id

@@ -1,0 +1,27 @@
+"""Request guards that apply to the whole site."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse request bodies larger than MAX_REQUEST_BYTES before anything reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return HttpResponse(render_to_string("413.html", request=request), status=413)
+        return self.get_response(request)
+
+
+def forwarded_client_ip(request):
+    """The client address the TLS proxy appended to X-Forwarded-For (the last one)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.rsplit(",", 1)[-1].strip() or request.META["REMOTE_ADDR"]

@@ -1,0 +1,424 @@
+"""The public submission form: organisation, entry, partners, contact person, consents."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from . import images
+from .models import (
+    CONSENT_TO_PUBLISH_WORDING,
+    EntryKind,
+    Municipality,
+    OrganisationType,
+    TargetGroup,
+    Theme,
+)
+from .validators import normalise_business_id, validate_business_id
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{4,18}[0-9]$",
+    _("Enter a telephone number with digits only, e.g. +358 40 123 4567 or 040 123 4567."),
+)
+
+# Guidance shown under each field; limits are also counted live when JavaScript is on.
+LIMITS = {
+    "title": 150,
+    "summary": 500,
+    "description": 5000,
+    "promise": 2000,
+    "target": 1000,
+    "goal": 2000,
+    "plan": 4000,
+    "timetable": 1000,
+    "partners_sought": 1000,
+}
+
+
+def limited_text(label, name, help_text, *, required=True, rows=None):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return forms.CharField(
+        label=label,
+        max_length=LIMITS[name],
+        required=required,
+        help_text=help_text,
+        widget=widget,
+    )
+
+
+class ImageUploadField(forms.FileField):
+    """A file field whose clean() returns the checked, re-encoded image."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return images.process_image(upload) if upload else None
+
+
+class MunicipalityChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, municipality):
+        return str(municipality)
+
+
+class SubmissionForm(forms.Form):
+    """Everything about one pledge or initiative except its partner organisations."""
+
+    image_fields = ("org_logo", "image")
+
+    # The organisation
+    org_name = forms.CharField(
+        label=_("Name of the organisation"),
+        max_length=200,
+        help_text=_("The organisation that leads the pledge or initiative."),
+    )
+    org_business_id = forms.CharField(
+        label=_("Business ID"),
+        max_length=12,
+        required=False,
+        help_text=_(
+            "Finnish business ID (Y-tunnus), e.g. 1234567-1. Leave empty for informal groups."
+        ),
+    )
+    org_type = forms.ChoiceField(
+        label=_("Type of organisation"),
+        choices=[("", _("Choose…")), *OrganisationType.choices],
+    )
+    org_municipality = forms.ModelChoiceField(
+        label=_("Home municipality of the organisation"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        empty_label=_("Choose…"),
+    )
+    org_website = forms.URLField(
+        label=_("Website"),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For example https://www.example.fi"),
+    )
+    org_logo = ImageUploadField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the entry if it is published."
+        ),
+    )
+    org_logo_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # The entry itself
+    title = limited_text(
+        _("Title"), "title", _("A short, clear name, e.g. “Summer jobs for young newcomers”.")
+    )
+    summary = limited_text(
+        _("Summary"),
+        "summary",
+        _("Two or three sentences: what you will do and for whom."),
+        rows=3,
+    )
+    description = limited_text(
+        _("Description"),
+        "description",
+        _("Describe the background, what happens in practice and who takes part."),
+        rows=8,
+    )
+    promise = limited_text(
+        _("What do you promise?"),
+        "promise",
+        _("The concrete commitment, e.g. “We offer ten work placements for immigrants each year.”"),
+        rows=4,
+    )
+    target = limited_text(
+        _("Measurable target"),
+        "target",
+        _(
+            "How you and others can tell that the pledge was kept, e.g. “10 placements, of which 5 lead to a job.”"
+        ),
+        rows=3,
+    )
+    pledge_deadline = forms.DateField(
+        label=_("To be fulfilled by"),
+        help_text=_("The date by which the pledge will have been kept."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    goal = limited_text(
+        _("Goal"),
+        "goal",
+        _("What should change for immigrants, and how will you know it did?"),
+        rows=4,
+    )
+    plan = limited_text(
+        _("How is it carried out?"),
+        "plan",
+        _("The steps, who does what, and what resources are needed."),
+        rows=6,
+    )
+    timetable = limited_text(
+        _("Timetable"),
+        "timetable",
+        _("When does it start, and how long does it last?"),
+        rows=3,
+    )
+    partners_sought = limited_text(
+        _("Partners you are still looking for"),
+        "partners_sought",
+        _("Optional. Which kinds of organisations would you like to join in?"),
+        required=False,
+        rows=3,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.prefetch_related("translations"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose one or more."),
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Who does it help?"),
+        queryset=TargetGroup.objects.prefetch_related("translations"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose one or more."),
+    )
+    whole_country = forms.BooleanField(label=_("All of Finland"), required=False)
+    municipalities = MunicipalityChoiceField(
+        label=_("Municipalities"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        help_text=_("Where does it take place? To choose several, hold down Ctrl (Cmd on a Mac)."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    original_language = forms.ChoiceField(
+        label=_("Language the entry is written in"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        help_text=_("Staff may add translations into the other languages."),
+    )
+    image = ImageUploadField(
+        label=_("Image"),
+        required=False,
+        help_text=_(
+            "Optional. A photo or picture for the published entry; JPEG, PNG, GIF or WebP, at most 5 MB."
+        ),
+    )
+    image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # Contact person (never published)
+    contact_name = forms.CharField(label=_("Name"), max_length=200)
+    contact_email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("The confirmation and the private link to your entry are sent here."),
+    )
+    contact_phone = forms.CharField(
+        label=_("Telephone"),
+        max_length=40,
+        required=False,
+        validators=[phone_validator],
+        help_text=_("Optional."),
+    )
+
+    # Consents
+    consent_publish = forms.BooleanField(label=CONSENT_TO_PUBLISH_WORDING, required=False)
+    consent_contact = forms.BooleanField(
+        label=_("The ministry may contact me later about this campaign and its follow-up."),
+        required=False,
+    )
+    authorised = forms.BooleanField(
+        label=_("I am authorised to submit this on behalf of the organisation."),
+        error_messages={
+            "required": _("Confirm that you are authorised to submit this for the organisation.")
+        },
+    )
+
+    # Machinery: one key per filled-in form (a second submit of it creates nothing),
+    # and a field people never see, which bots fill in.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    PLEDGE_ONLY = ("promise", "target", "pledge_deadline")
+    INITIATIVE_ONLY = ("goal", "plan", "timetable", "partners_sought")
+
+    def __init__(self, *args, kind, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("original_language", get_language())
+        kwargs["initial"].setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        drop = self.INITIATIVE_ONLY if kind == EntryKind.PLEDGE else self.PLEDGE_ONLY
+        for name in drop:
+            del self.fields[name]
+        if kind == EntryKind.PLEDGE:
+            self.fields["title"].help_text = _(
+                "A short, clear name, e.g. “Work placements for ten newcomers a year”."
+            )
+        order = "name_sv" if get_language() == "sv" else "name_fi"
+        for name in ("org_municipality", "municipalities"):
+            self.fields[name].queryset = Municipality.objects.order_by(order)
+
+    def clean_org_business_id(self):
+        value = normalise_business_id(self.cleaned_data["org_business_id"])
+        if value:
+            validate_business_id(value)
+        return value
+
+    def clean_homepage(self):
+        if self.cleaned_data["homepage"]:
+            raise ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        self._keep_images(cleaned)
+        no_region = not cleaned.get("whole_country") and not cleaned.get("municipalities")
+        if no_region and "municipalities" not in self.errors:
+            self.add_error(
+                "municipalities",
+                ValidationError(
+                    _("Choose at least one municipality, or tick “All of Finland”."),
+                    code="region_required",
+                ),
+            )
+        return cleaned
+
+    def _keep_images(self, cleaned):
+        """A checked image survives a failed submit and the preview step as a signed reference."""
+        for name in self.image_fields:
+            pending = f"{name}_pending"
+            content = cleaned.get(name)
+            if content:
+                reference = images.save_pending(content)
+                self.data = self.data.copy()
+                self.data[self.add_prefix(pending)] = reference
+                cleaned[pending] = reference
+                content.seek(0)
+            elif cleaned.get(pending):
+                kept = images.open_pending(cleaned[pending])
+                if kept is None:
+                    cleaned[pending] = ""
+                cleaned[name] = kept
+
+    SECTIONS = (
+        (
+            _("The organisation"),
+            ("org_name", "org_business_id", "org_type", "org_municipality", "org_website"),
+        ),
+        (
+            _("The entry"),
+            (
+                "title",
+                "summary",
+                "description",
+                "promise",
+                "target",
+                "pledge_deadline",
+                "goal",
+                "plan",
+                "timetable",
+                "partners_sought",
+                "themes",
+                "target_groups",
+                "whole_country",
+                "municipalities",
+                "original_language",
+            ),
+        ),
+        (_("Contact person (not published)"), ("contact_name", "contact_email", "contact_phone")),
+        (_("Consents"), ("consent_publish", "consent_contact", "authorised")),
+    )
+
+    def preview_sections(self):
+        """(heading, [(label, value)]) for the preview page, from a valid form."""
+        sections = []
+        for heading, names in self.SECTIONS:
+            rows = []
+            for name in names:
+                if name not in self.fields:
+                    continue
+                value = self.cleaned_data.get(name)
+                field = self.fields[name]
+                if isinstance(field, forms.BooleanField):
+                    value = _("Yes") if value else _("No")
+                elif isinstance(field, forms.ModelMultipleChoiceField):
+                    value = ", ".join(str(item) for item in value) if value else ""
+                elif isinstance(field, forms.ChoiceField) and not isinstance(
+                    field, forms.ModelChoiceField
+                ):
+                    value = dict(field.choices).get(value, value)
+                rows.append((field.label, value))
+            sections.append((heading, rows))
+        return sections
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=_("Partner organisation"), max_length=200)
+    email = forms.EmailField(
+        label=_("Contact e-mail of the partner"),
+        max_length=254,
+        help_text=_("We ask the partner to confirm taking part. Not published."),
+    )
+    role = forms.CharField(
+        label=_("Role in the cooperation"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional, e.g. “provides the premises”."),
+    )
+
+
+class BasePartnerFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            email = (form.cleaned_data or {}).get("email", "").lower() if form.is_valid() else ""
+            if email and email in seen:
+                form.add_error(
+                    "email",
+                    ValidationError(
+                        _("This e-mail address is already given for another partner."),
+                        code="duplicate_partner",
+                    ),
+                )
+            seen.add(email)
+
+    def partners(self):
+        return [form.cleaned_data for form in self.forms if form.is_valid() and form.has_changed()]
+
+
+MAX_PARTNERS = 10
+
+PartnerFormSet = forms.formset_factory(
+    PartnerForm,
+    formset=BasePartnerFormSet,
+    extra=1,
+    max_num=MAX_PARTNERS,
+    validate_max=True,
+    absolute_max=MAX_PARTNERS,
+)
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Contact e-mail given in the entry"),
+        max_length=254,
+    )
+
+
+def form_initial_from_data(form, data, files=None):
+    """The values a bound form was posted with, as `initial` for an unbound one.
+
+    Used to show a form again without errors: after "add a partner", or when a
+    draft is continued.
+    """
+    initial = {}
+    for name, field in form.fields.items():
+        value = field.widget.value_from_datadict(data, files or {}, form.add_prefix(name))
+        if value not in (None, "", []):
+            initial[name] = value
+    return initial

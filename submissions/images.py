@@ -1,0 +1,97 @@
+"""Uploaded images: checked and re-encoded by Pillow before anything is stored.
+
+Only the re-encoded pixels are kept: metadata (EXIF location, comments) is dropped,
+anything that is not a JPEG, PNG, GIF or WebP image is refused, and so are images
+larger than the byte and pixel limits (decompression bombs are refused before they
+are decoded). Stored names are random, so they cannot be guessed.
+"""
+
+import io
+import secrets
+import warnings
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
+MAX_STORED_SIDE = 2000
+ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+PENDING_DIR = "pending"
+SIGNING_SALT = "kotolupaus.pending-upload"
+
+
+def process_image(upload) -> ContentFile:
+    """Validate an uploaded file and return it re-encoded (PNG with transparency, else JPEG)."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The image is too large (%(size)s). The largest allowed size is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
+            code="image_too_large",
+        )
+    not_an_image = ValidationError(
+        _("This file is not an image we can use. Upload a JPEG, PNG, GIF or WebP image."),
+        code="not_an_image",
+    )
+    too_many_pixels = ValidationError(
+        _("The image has too many pixels. Use an image of at most %(megapixels)s megapixels.")
+        % {"megapixels": MAX_PIXELS // 1_000_000},
+        code="image_too_many_pixels",
+    )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                if probe.format not in ACCEPTED_FORMATS:
+                    raise not_an_image
+                width, height = probe.size
+                if width * height > MAX_PIXELS:
+                    raise too_many_pixels
+                probe.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except Exception:  # Pillow raises many kinds of errors for broken files
+        raise not_an_image from None
+
+    image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    output = io.BytesIO()
+    if has_alpha:
+        image.convert("RGBA").save(output, format="PNG", optimize=True)
+        extension = "png"
+    else:
+        image.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
+        extension = "jpg"
+    return ContentFile(output.getvalue(), name=f"{secrets.token_urlsafe(16)}.{extension}")
+
+
+def save_pending(content: ContentFile) -> str:
+    """Keep a checked image between form steps; returns a signed reference for a hidden field."""
+    name = default_storage.save(f"{PENDING_DIR}/{content.name}", content)
+    return signing.dumps(name, salt=SIGNING_SALT)
+
+
+def open_pending(reference: str, max_age=24 * 60 * 60):
+    """The pending image behind a signed reference, or None if it is invalid or gone."""
+    try:
+        name = signing.loads(reference, salt=SIGNING_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    if not name.startswith(f"{PENDING_DIR}/") or not default_storage.exists(name):
+        return None
+    with default_storage.open(name) as stored:
+        return ContentFile(stored.read(), name=name.rsplit("/", 1)[-1])

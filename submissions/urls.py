@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "submissions"
+
+urlpatterns = [
+    path("submit/pledge/", views.pledge_create, name="pledge_create"),
+    path("submit/initiative/", views.initiative_create, name="initiative_create"),
+    path("submit/draft/<str:token>/", views.draft, name="draft"),
+    path("submit/thank-you/", views.submitted, name="submitted"),
+    path("submit/similar/", views.similar, name="similar"),
+    path("manage/lost-link/", views.lost_link, name="lost_link"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/edit/", views.manage_edit, name="manage_edit"),
+    path("partner/<str:token>/", views.partner_confirm, name="partner_confirm"),
+]

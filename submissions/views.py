@@ -1,0 +1,402 @@
+"""Public views: the submission form (with preview and drafts), the private management
+link, partner confirmation and the "lost your link?" form. Views parse, call a service
+in services.py and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.postgres.search import TrigramSimilarity
+from django.http import Http404, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .forms import (
+    MAX_PARTNERS,
+    LostLinkForm,
+    PartnerFormSet,
+    SubmissionForm,
+    form_initial_from_data,
+)
+from .models import Campaign, Draft, Entry, EntryKind, EntryStatus, Partnership
+from .tokens import hash_token
+
+
+def POST_RATE(group, request):
+    return settings.RATELIMIT_POST_RATE
+
+
+NOT_SAVED_IN_DRAFT = {"csrfmiddlewaretoken", "action", "org_logo", "image"}
+
+
+def _closed(request, campaign, status=200):
+    return render(
+        request,
+        "submissions/closed.html",
+        {"message": services.closed_message(campaign), "campaign": campaign},
+        status=status,
+    )
+
+
+def _partner_rows(data):
+    """The partner rows as posted, without the empty ones."""
+    try:
+        total = min(int(data.get("partners-TOTAL_FORMS", 0)), MAX_PARTNERS)
+    except ValueError:
+        total = 0
+    rows = []
+    for index in range(total):
+        row = {
+            key: data.get(f"partners-{index}-{key}", "").strip()
+            for key in ("name", "email", "role")
+        }
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
+    return render(
+        request,
+        "submissions/entry_form.html",
+        {
+            "campaign": campaign,
+            "kind": kind,
+            "form": form,
+            "partners": partners,
+            "max_partners": MAX_PARTNERS,
+            **extra,
+        },
+        status=status,
+    )
+
+
+def _unbound(kind, form, data, rows, *, add_row=False):
+    """The posted values shown again without error messages."""
+    fresh = SubmissionForm(initial=form_initial_from_data(form, data), kind=kind)
+    extra = 1 if add_row or not rows else 0
+    partners = PartnerFormSet(prefix="partners", initial=rows)
+    partners.extra = extra
+    return fresh, partners
+
+
+def _handle_form(request, *, campaign, kind, draft=None):
+    """GET shows the form; POST previews, submits, saves a draft or adds a partner row."""
+    if campaign is None or not campaign.is_open():
+        return _closed(request, campaign, status=403 if request.method == "POST" else 200)
+
+    if request.method != "POST":
+        if draft is not None:
+            saved = QueryDict(mutable=True)
+            for key, values in draft.data.items():
+                saved.setlist(key, values)
+            form, partners = _unbound(kind, SubmissionForm(kind=kind), saved, _partner_rows(saved))
+        else:
+            form = SubmissionForm(kind=kind)
+            partners = PartnerFormSet(prefix="partners")
+            partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
+        return _show_form(
+            request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
+        )
+
+    action = request.POST.get("action", "preview")
+    form = SubmissionForm(request.POST, request.FILES, kind=kind)
+    partners = PartnerFormSet(request.POST, prefix="partners")
+    valid = form.is_valid()  # also keeps checked images for the next step
+    valid = partners.is_valid() and valid
+    rows = _partner_rows(request.POST)
+
+    if action in ("add_partner", "edit"):
+        form, partners = _unbound(kind, form, form.data, rows, add_row=action == "add_partner")
+        return _show_form(
+            request,
+            campaign=campaign,
+            kind=kind,
+            form=form,
+            partners=partners,
+            draft=draft,
+            focus_partner=action == "add_partner",
+        )
+
+    if action == "draft":
+        data = {key: values for key, values in form.data.lists() if key not in NOT_SAVED_IN_DRAFT}
+        draft, token = services.save_draft(
+            campaign=campaign, kind=kind, data=data, language=get_language(), draft=draft
+        )
+        messages.success(
+            request,
+            _(
+                "Your draft was saved. Continue it later from this page's address: bookmark it, "
+                "or use the link we e-mailed to the contact person."
+            ),
+        )
+        return redirect("submissions:draft", token=token) if token else redirect(request.path)
+
+    if not valid:
+        return _show_form(
+            request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
+        )
+
+    if action != "submit":
+        return render(
+            request,
+            "submissions/preview.html",
+            {
+                "campaign": campaign,
+                "kind": kind,
+                "form": form,
+                "partners": partners,
+                "partner_rows": partners.partners(),
+                "similar": similar_entries(campaign, form.cleaned_data["title"]),
+                "draft": draft,
+            },
+        )
+
+    try:
+        result = services.submit_entry(
+            campaign=campaign,
+            kind=kind,
+            data=form.cleaned_data,
+            partners=partners.partners(),
+            language=get_language(),
+            draft=draft,
+        )
+    except services.CampaignClosed:
+        return _closed(request, campaign, status=403)
+    if result.token:
+        request.session["submitted"] = {"entry": result.entry.pk, "token": result.token}
+    elif request.session.get("submitted", {}).get("entry") != result.entry.pk:
+        request.session["submitted"] = {"entry": result.entry.pk, "token": None}
+    return redirect("submissions:submitted")
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def pledge_create(request):
+    return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.PLEDGE)
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def initiative_create(request):
+    return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.INITIATIVE)
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def draft(request, token):
+    draft = Draft.objects.select_related("campaign").filter(token_hash=hash_token(token)).first()
+    if draft is None:
+        raise Http404
+    return _handle_form(request, campaign=draft.campaign, kind=draft.kind, draft=draft)
+
+
+@require_GET
+def submitted(request):
+    remembered = request.session.get("submitted")
+    if not remembered:
+        return redirect("home")
+    entry = Entry.objects.select_related("campaign").filter(pk=remembered["entry"]).first()
+    if entry is None:
+        return redirect("home")
+    link = None
+    if remembered.get("token"):
+        link = request.build_absolute_uri(reverse("submissions:manage", args=[remembered["token"]]))
+    return render(request, "submissions/submitted.html", {"entry": entry, "link": link})
+
+
+def similar_entries(campaign, title, limit=5):
+    """Entries of the same campaign with a similar title (PostgreSQL trigram similarity).
+
+    Only entries whose submitters consented to publication are suggested, and only their
+    title and kind are shown.
+    """
+    title = (title or "").strip()[:150]
+    if len(title) < 4 or campaign is None:
+        return []
+    translation = Entry._parler_meta.root_model
+    rows = (
+        translation.objects.filter(
+            master__campaign=campaign,
+            master__status=EntryStatus.SUBMITTED,
+            master__consent_publish=True,
+        )
+        .annotate(similarity=TrigramSimilarity("title", title))
+        .filter(similarity__gte=0.3)
+        .order_by("-similarity")
+        .values("master_id", "title", "master__kind")[: limit * 3]
+    )
+    seen, found = set(), []
+    for row in rows:
+        if row["master_id"] not in seen:
+            seen.add(row["master_id"])
+            found.append({"title": row["title"], "kind": EntryKind(row["master__kind"]).label})
+    return found[:limit]
+
+
+@ratelimit(key="ip", rate="120/m", method="GET", block=True)
+@require_GET
+def similar(request):
+    found = similar_entries(Campaign.objects.current(), request.GET.get("title"))
+    return JsonResponse({"similar": [{**row, "kind": str(row["kind"])} for row in found]})
+
+
+def _entry_for_token(token):
+    entry = (
+        Entry.objects.by_token(token)
+        .select_related("campaign", "lead_organisation", "lead_organisation__municipality")
+        .prefetch_related(
+            "translations",
+            "themes__translations",
+            "target_groups__translations",
+            "municipalities",
+            "partnerships__organisation",
+        )
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    entry = _entry_for_token(token)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "withdraw_consent":
+            services.set_consent(entry, False)
+            messages.success(
+                request,
+                _("Your consent to publish was withdrawn. The entry is not shown publicly."),
+            )
+        elif action == "give_consent":
+            services.set_consent(entry, True)
+            messages.success(request, _("Thank you: you allowed the entry to be published."))
+        elif action == "withdraw_entry" and request.POST.get("confirm") == "yes":
+            services.withdraw_entry(entry)
+            messages.success(
+                request, _("The entry was withdrawn. It will not be reviewed or published.")
+            )
+        elif action == "withdraw_entry":
+            messages.error(
+                request, _("Tick the box to confirm that you want to withdraw the entry.")
+            )
+        return redirect("submissions:manage", token=token)
+    return render(
+        request,
+        "submissions/manage.html",
+        {
+            "entry": entry,
+            "token": token,
+            "partnerships": entry.partnerships.all(),
+            "consent_wording": services.CONSENT_TO_PUBLISH_WORDING,
+        },
+    )
+
+
+def _initial_from_entry(entry):
+    organisation = entry.lead_organisation
+    initial = {
+        "org_name": organisation.name,
+        "org_business_id": organisation.business_id,
+        "org_type": organisation.type,
+        "org_municipality": organisation.municipality_id,
+        "org_website": organisation.website,
+        "themes": [t.pk for t in entry.themes.all()],
+        "target_groups": [t.pk for t in entry.target_groups.all()],
+        "municipalities": [m.pk for m in entry.municipalities.all()],
+        "whole_country": entry.whole_country,
+        "original_language": entry.original_language,
+        "pledge_deadline": entry.pledge_deadline,
+        "contact_name": entry.contact_name,
+        "contact_email": entry.contact_email,
+        "contact_phone": entry.contact_phone,
+        "consent_publish": entry.consent_publish,
+        "consent_contact": entry.consent_contact,
+        "submission_key": entry.submission_key,
+    }
+    for name in services.ENTRY_TEXT_FIELDS:
+        initial[name] = entry.original_text(name) or ""
+    return initial
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def manage_edit(request, token):
+    entry = _entry_for_token(token)
+    if not entry.can_be_edited:
+        return _closed(request, entry.campaign, status=403 if request.method == "POST" else 200)
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, kind=entry.kind)
+        if form.is_valid():
+            try:
+                services.update_entry(entry, form.cleaned_data)
+            except services.CampaignClosed:
+                return _closed(request, entry.campaign, status=403)
+            messages.success(request, _("Your changes were saved."))
+            return redirect("submissions:manage", token=token)
+    else:
+        form = SubmissionForm(initial=_initial_from_entry(entry), kind=entry.kind)
+    return render(
+        request,
+        "submissions/entry_form.html",
+        {
+            "campaign": entry.campaign,
+            "kind": entry.kind,
+            "form": form,
+            "entry": entry,
+            "token": token,
+        },
+    )
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def partner_confirm(request, token):
+    partnership = (
+        Partnership.objects.by_token(token)
+        .select_related("entry", "entry__campaign", "entry__lead_organisation", "organisation")
+        .first()
+    )
+    if partnership is None or partnership.entry.is_withdrawn:
+        raise Http404
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer in ("confirm", "decline"):
+            services.answer_partnership(partnership, confirm=answer == "confirm")
+            if answer == "confirm":
+                messages.success(
+                    request, _("Thank you: your organisation is now a confirmed partner.")
+                )
+            else:
+                messages.success(
+                    request, _("You declined. Your organisation will not be shown with the entry.")
+                )
+        return redirect("submissions:partner_confirm", token=token)
+    return render(
+        request,
+        "submissions/partner_confirm.html",
+        {"partnership": partnership, "entry": partnership.entry},
+    )
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def lost_link(request):
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_management_links(form.cleaned_data["email"])
+        messages.success(
+            request,
+            _(
+                "If entries were sent with that address, we have e-mailed new private links to it. "
+                "The earlier links no longer work."
+            ),
+        )
+        return redirect("submissions:lost_link")
+    return render(request, "submissions/lost_link.html", {"form": form})
