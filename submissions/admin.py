@@ -2,7 +2,25 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from parler.admin import TranslatableAdmin
 
-from .models import Campaign
+from .models import (
+    Campaign,
+    Draft,
+    Entry,
+    Municipality,
+    Organisation,
+    Partnership,
+    TargetGroup,
+    Theme,
+)
+from .services import ENTRY_TEXT_FIELDS
+
+
+class TranslatedRelatedFilter(admin.RelatedFieldListFilter):
+    """A filter over a parler-translated model, with all names in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.remote_field.model.objects.prefetch_related("translations")
+        return [(item.pk, str(item)) for item in related]
 
 
 @admin.register(Campaign)
@@ -22,3 +40,213 @@ class CampaignAdmin(TranslatableAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("name",)}
+
+
+@admin.register(Theme, TargetGroup)
+class TaxonomyAdmin(TranslatableAdmin):
+    list_display = ["__str__", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["slug", "translations__name"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fi", "name_sv"]
+    search_fields = ["code", "name_fi", "name_sv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "business_id", "type", "municipality", "website"]
+    list_filter = ["type"]
+    search_fields = ["name", "business_id"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality"]
+
+
+class PartnershipInline(admin.TabularInline):
+    model = Partnership
+    fields = ["organisation", "role", "invited_email", "invited_at", "confirmed_at", "declined_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+SUBMITTER_FIELDS = [
+    "campaign",
+    "kind",
+    "reference",
+    "lead_organisation",
+    "original_language",
+    "whole_country",
+    "pledge_deadline",
+    "image",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "contact_language",
+    "consent_publish",
+    "consent_publish_at",
+    "consent_wording",
+    "consent_contact",
+    "authorised",
+    "status",
+    "submitted_at",
+    "updated_at",
+    "withdrawn_at",
+]
+
+
+@admin.register(Entry)
+class EntryAdmin(TranslatableAdmin):
+    """Staff see everything the submitter wrote, read-only: the record of what was sent
+    stays as it was sent."""
+
+    list_display = [
+        "reference",
+        "title_in_any_language",
+        "kind",
+        "lead_organisation",
+        "status",
+        "consent_publish",
+        "partners_confirmed",
+        "submitted_at",
+    ]
+    list_filter = [
+        "campaign",
+        "kind",
+        "status",
+        "consent_publish",
+        "original_language",
+        ("themes", TranslatedRelatedFilter),
+        ("target_groups", TranslatedRelatedFilter),
+        "lead_organisation__type",
+    ]
+    search_fields = [
+        "reference",
+        "translations__title",
+        "lead_organisation__name",
+        "lead_organisation__business_id",
+        "contact_name",
+        "contact_email",
+    ]
+    list_select_related = ["lead_organisation", "campaign"]
+    date_hierarchy = "submitted_at"
+    readonly_fields = [
+        *SUBMITTER_FIELDS,
+        *ENTRY_TEXT_FIELDS,
+        "themes",
+        "target_groups",
+        "municipalities",
+    ]
+    inlines = [PartnershipInline]
+    fieldsets = [
+        (None, {"fields": ["campaign", "kind", "reference", "status", "lead_organisation"]}),
+        (
+            _("Public text"),
+            {
+                "fields": [
+                    "title",
+                    "summary",
+                    "description",
+                    "promise",
+                    "target",
+                    "goal",
+                    "plan",
+                    "timetable",
+                    "partners_sought",
+                    "original_language",
+                ]
+            },
+        ),
+        (
+            _("Classification"),
+            {
+                "fields": [
+                    "themes",
+                    "target_groups",
+                    "municipalities",
+                    "whole_country",
+                    "pledge_deadline",
+                    "image",
+                ]
+            },
+        ),
+        (
+            _("Contact person (not published)"),
+            {"fields": ["contact_name", "contact_email", "contact_phone", "contact_language"]},
+        ),
+        (
+            _("Consents"),
+            {
+                "fields": [
+                    "consent_publish",
+                    "consent_publish_at",
+                    "consent_wording",
+                    "consent_contact",
+                    "authorised",
+                ]
+            },
+        ),
+        (_("Times"), {"fields": ["submitted_at", "updated_at", "withdrawn_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations", "partnerships")
+
+    @admin.display(description=_("title"))
+    def title_in_any_language(self, entry):
+        return entry.safe_translation_getter("title", any_language=True)
+
+    @admin.display(description=_("confirmed partners"))
+    def partners_confirmed(self, entry):
+        partnerships = entry.partnerships.all()
+        confirmed = sum(1 for p in partnerships if p.confirmed_at and not p.declined_at)
+        return f"{confirmed}/{len(partnerships)}"
+
+    def has_add_permission(self, request):
+        return False  # entries come from the public form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # entries are withdrawn, never deleted, so the record stays whole
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "entry", "role", "invited_email", "confirmed_at", "declined_at"]
+    list_filter = ["confirmed_at", "declined_at"]
+    search_fields = ["organisation__name", "invited_email", "entry__reference"]
+    list_select_related = ["organisation", "entry"]
+    readonly_fields = [
+        "entry",
+        "organisation",
+        "invited_email",
+        "invited_at",
+        "confirmed_at",
+        "declined_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "campaign", "kind", "language", "updated_at"]
+    list_filter = ["campaign", "kind"]
+    readonly_fields = ["campaign", "kind", "language", "data", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
