@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from submissions.models import Campaign
+from submissions.models import Campaign, Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -71,5 +71,7 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
     assert historical.last_day.isoformat() == "2015-11-16"
     assert Campaign.objects.current().slug == "kotolupaus-demo"
     assert Campaign.objects.current().is_open()
+    assert Entry.objects.filter(campaign__slug="kotolupaus-demo").count() == 5
+    assert {e.original_language for e in Entry.objects.all()} == {"fi", "sv", "en"}
     historical.set_current_language("sv")
     assert historical.name.startswith("Kotolupaus 2015")

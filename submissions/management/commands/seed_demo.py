@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from submissions.demo import seed_entries
 from submissions.models import Campaign
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -88,9 +90,12 @@ class Command(BaseCommand):
                 "seed_demo creates users with known passwords and runs only with DEBUG on."
             )
         with transaction.atomic():
-            for spec in CAMPAIGNS:
-                self.seed_campaign(spec)
+            campaigns = [self.seed_campaign(spec) for spec in CAMPAIGNS]
             self.seed_staff()
+            # Demo contacts are fictional: their confirmation e-mails go nowhere.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                created = seed_entries(campaigns[-1])
+        self.stdout.write(f"{created} demo entries created.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Admin: /fi/{settings.ADMIN_PATH} "
