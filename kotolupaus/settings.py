@@ -120,12 +120,12 @@ if "DATABASE_URL" not in env:
         "embedded PostgreSQL",
     )
 DATABASES = {"default": env.db_url("DATABASE_URL")}
-if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"]["OPTIONS"]:
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    require("DATABASE_URL", "Kotolupaus runs on PostgreSQL only")
+if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     # postgres://user@/name?host=/path/to/socket-dir (the embedded server's form):
     # make the socket the HOST, so that dbshell and every tool sees it too.
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    require("DATABASE_URL", "Kotolupaus runs on PostgreSQL only")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

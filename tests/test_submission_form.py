@@ -23,7 +23,7 @@ def submit(client, kind="pledge", language="fi", **overrides):
 @pytest.mark.parametrize(
     ("language", "heading"),
     [
-        ("fi", {"pledge": "Tee lupaus", "initiative": "Tee aloite"}),
+        ("fi", {"pledge": "Anna lupaus", "initiative": "Tee aloite"}),
         ("sv", {"pledge": "Ge ett löfte", "initiative": "Föreslå ett initiativ"}),
         ("en", {"pledge": "Make a pledge", "initiative": "Propose an initiative"}),
     ],
