@@ -15,6 +15,8 @@ urlpatterns = i18n_patterns(
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    # The review workspace lives inside the admin panel, before the admin's catch-all.
+    path(f"{settings.ADMIN_PATH}workspace/", include("review.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("submissions.urls")),
 )

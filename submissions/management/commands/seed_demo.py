@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Admin: /fi/{settings.ADMIN_PATH} "
-                f"user 'admin', password '{DEMO_PASSWORD}'."
+                f"users admin, coordinator, reviewer1, reviewer2; password '{DEMO_PASSWORD}'."
             )
         )
 
@@ -121,10 +122,23 @@ class Command(BaseCommand):
         return campaign
 
     def seed_staff(self):
-        user, created = get_user_model().objects.get_or_create(
-            username="admin",
-            defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        """A superuser, a coordinator and two reviewers (roles are groups)."""
+        users = [
+            ("admin", True, []),
+            ("coordinator", False, ["coordinator", "reviewer"]),
+            ("reviewer1", False, ["reviewer"]),
+            ("reviewer2", False, ["reviewer"]),
+        ]
+        for username, superuser, groups in users:
+            user, created = get_user_model().objects.get_or_create(
+                username=username,
+                defaults={
+                    "is_staff": True,
+                    "is_superuser": superuser,
+                    "email": f"{username}@example.org",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(*Group.objects.filter(name__in=groups))

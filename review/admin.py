@@ -1,0 +1,354 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from parler.admin import TranslatableAdmin
+
+from submissions.admin import EntryAdmin
+from submissions.models import Entry
+
+from . import services
+from .forms import reviewers
+from .models import (
+    Assignment,
+    AuditEvent,
+    Award,
+    AwardCategory,
+    Ballot,
+    Conflict,
+    Criterion,
+    Decision,
+    Nomination,
+    Review,
+    ReviewSettings,
+    Score,
+)
+
+
+@admin.register(ReviewSettings)
+class ReviewSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "campaign",
+        "reviews_per_entry",
+        "max_per_reviewer",
+        "min_reviews_for_normalisation",
+        "disputed_spread",
+        "locked_at",
+    ]
+    readonly_fields = ["locked_at"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(TranslatableAdmin):
+    list_display = [
+        "__str__",
+        "campaign",
+        "weight",
+        "scale_min",
+        "scale_max",
+        "counts_toward_total",
+        "position",
+    ]
+    list_filter = ["campaign", "counts_toward_total"]
+    list_select_related = ["campaign"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("translations", "campaign__translations")
+        )
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["entry", "reviewer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers()
+
+    def clean(self):
+        cleaned = super().clean()
+        entry, reviewer = cleaned.get("entry"), cleaned.get("reviewer")
+        if entry and reviewer and services.is_conflicted(reviewer, entry):
+            raise ValidationError(
+                _("%(user)s has declared a conflict of interest with %(entry)s.")
+                % {"user": reviewer, "entry": entry.reference}
+            )
+        return cleaned
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentForm
+    list_display = ["entry", "reviewer", "assigned_by", "assigned_at", "reviewed"]
+    list_filter = ["entry__campaign", "reviewer"]
+    search_fields = ["entry__reference", "reviewer__username"]
+    list_select_related = ["entry", "reviewer", "assigned_by"]
+    autocomplete_fields = ["entry"]
+
+    @admin.display(boolean=True, description=_("reviewed"))
+    def reviewed(self, assignment):
+        return Review.objects.filter(
+            entry=assignment.entry_id, reviewer=assignment.reviewer_id
+        ).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.assign(obj.entry, obj.reviewer, request.user)
+
+    def delete_model(self, request, obj):
+        services.unassign(obj.entry, obj.reviewer, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("entry", "reviewer"):
+            services.unassign(assignment.entry, assignment.reviewer, request.user)
+
+
+class ConflictForm(forms.ModelForm):
+    class Meta:
+        model = Conflict
+        fields = ["entry", "organisation", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("entry")) == bool(cleaned.get("organisation")):
+            raise ValidationError(_("Choose either an entry or an organisation."))
+        return cleaned
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    """Reviewers declare and see their own conflicts; coordinators see everyone's."""
+
+    form = ConflictForm
+    list_display = ["reviewer", "entry", "organisation", "reason", "declared_at"]
+    list_filter = ["reviewer"]
+    search_fields = ["reviewer__username", "entry__reference", "organisation__name"]
+    list_select_related = ["reviewer", "entry", "organisation"]
+    autocomplete_fields = ["entry", "organisation"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return (
+            queryset
+            if services.can_coordinate(request.user)
+            else queryset.filter(reviewer=request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a declaration stays on the record
+
+    def save_model(self, request, obj, form, change):
+        services.declare_conflict(
+            request.user, obj.reason, entry=obj.entry, organisation=obj.organisation
+        )
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    fields = ["criterion", "value"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews are written in the review workspace; here coordinators read them."""
+
+    list_display = ["entry", "reviewer", "recommendation", "updated_at"]
+    list_filter = ["entry__campaign", "recommendation", "reviewer"]
+    search_fields = ["entry__reference", "reviewer__username"]
+    list_select_related = ["entry", "reviewer"]
+    readonly_fields = ["entry", "reviewer", "recommendation", "comment", "created_at", "updated_at"]
+    inlines = [ScoreInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["entry", "outcome", "decided_by", "decided_at", "published_at", "decide"]
+    list_filter = ["entry__campaign", "outcome", ("published_at", admin.EmptyFieldListFilter)]
+    search_fields = ["entry__reference"]
+    list_select_related = ["entry", "decided_by"]
+    readonly_fields = ["entry", "outcome", "rationale", "decided_by", "decided_at", "published_at"]
+
+    @admin.display(description=_("change"))
+    def decide(self, decision):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("review:decide", args=[decision.entry_id]),
+            _("Change the decision"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AwardCategory)
+class AwardCategoryAdmin(TranslatableAdmin):
+    list_display = ["__str__", "campaign", "position", "vote"]
+    list_filter = ["campaign"]
+
+    @admin.display(description=_("vote"))
+    def vote(self, category):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("review:vote", args=[category.pk]),
+            _("Rank the shortlist"),
+        )
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ["category", "entry", "nominated_by", "nominated_at"]
+    list_filter = ["category"]
+    autocomplete_fields = ["entry"]
+    fields = ["category", "entry"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.nominate(obj.category, obj.entry, request.user)
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    list_display = ["category", "voter", "cast_at"]
+    readonly_fields = ["category", "voter", "ranks", "cast_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Award)
+class AwardAdmin(TranslatableAdmin):
+    list_display = ["category", "entry", "awarded_by", "awarded_at"]
+    list_filter = ["category"]
+    autocomplete_fields = ["entry"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.awarded_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.audit(
+                request.user,
+                services.AuditAction.AWARDED,
+                obj.category.campaign,
+                obj.entry,
+                category=str(obj.category),
+            )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "entry", "details"]
+    list_filter = ["campaign", "action", "actor"]
+    search_fields = ["entry__reference", "actor__username"]
+    list_select_related = ["actor", "entry"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Assigning entries from the entry list -------------------------------------------------
+
+
+class AssignToReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers()
+
+
+class ReviewEntryAdmin(EntryAdmin):
+    """The submissions entry list, with the review's bulk assignment action."""
+
+    actions = ["assign_to_reviewer"]
+
+    @admin.action(
+        description=_("Assign the selected entries to a reviewer"), permissions=["coordinate"]
+    )
+    def assign_to_reviewer(self, request, queryset):
+        form = AssignToReviewerForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reviewer = form.cleaned_data["reviewer"]
+            done, refused = 0, []
+            for entry in queryset.select_related("campaign"):
+                try:
+                    services.assign(entry, reviewer, request.user)
+                    done += 1
+                except services.ReviewError as error:
+                    refused.append(str(error))
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d entry assigned to %(user)s.",
+                    "%(count)d entries assigned to %(user)s.",
+                    done,
+                )
+                % {"count": done, "user": reviewer},
+                messages.SUCCESS,
+            )
+            for problem in refused:
+                self.message_user(request, problem, messages.WARNING)
+            return None
+        return render(
+            request,
+            "review/admin/assign_to_reviewer.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign entries to a reviewer"),
+                "form": form,
+                "entries": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    def has_coordinate_permission(self, request):
+        return services.can_coordinate(request.user)
+
+
+admin.site.unregister(Entry)
+admin.site.register(Entry, ReviewEntryAdmin)

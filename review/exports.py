@@ -1,0 +1,104 @@
+"""The ranking and the reviews as CSV or XLSX for the coordinator."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import Criterion
+from .ranking import reviews_for_export
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _respond(name, header, rows, file_format):
+    if file_format == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+def _round(value):
+    return None if value is None else round(value, 3)
+
+
+def ranking_response(campaign, rows, file_format):
+    header = [
+        _("reference"),
+        _("kind"),
+        _("title"),
+        _("organisation"),
+        _("reviews"),
+        _("weighted mean"),
+        _("median"),
+        _("spread"),
+        _("normalised score"),
+        _("disputed"),
+        _("decision"),
+    ]
+    data = []
+    for row in rows:
+        entry = row.entry
+        decision = row.decision
+        data.append(
+            [
+                entry.reference,
+                entry.get_kind_display(),
+                entry.safe_translation_getter("title", any_language=True),
+                entry.lead_organisation.name,
+                row.count,
+                _round(row.mean),
+                _round(row.median),
+                _round(row.spread),
+                _round(row.mean_z),
+                _("yes") if row.disputed else "",
+                decision.get_outcome_display() if decision else "",
+            ]
+        )
+    return _respond(f"ranking-{campaign.slug}", [str(h) for h in header], data, file_format)
+
+
+def reviews_response(campaign, file_format):
+    criteria = list(Criterion.objects.filter(campaign=campaign).prefetch_related("translations"))
+    header = [
+        _("reference"),
+        _("reviewer"),
+        *[str(c) for c in criteria],
+        _("recommendation"),
+        _("comment"),
+        _("updated at"),
+    ]
+    data = []
+    for review in reviews_for_export(campaign):
+        values = {s.criterion_id: s.value for s in review.scores.all()}
+        data.append(
+            [
+                review.entry.reference,
+                review.reviewer.username,
+                *[values.get(c.pk) for c in criteria],
+                review.get_recommendation_display(),
+                review.comment,
+                review.updated_at.strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    return _respond(
+        f"reviews-{campaign.slug}",
+        [str(h) for h in header],
+        data,
+        "xlsx" if file_format == "xlsx" else "csv",
+    )

@@ -1,0 +1,174 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from submissions.models import EntryKind, OrganisationType, Theme
+
+from .models import REVIEWER_GROUP, Outcome, Recommendation
+
+
+class ScoreForm(forms.Form):
+    """One radio group per criterion, with the criterion's guidance as help text."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Visible to the coordinator; not shown to the submitter."),
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[self.field_name(criterion)] = forms.TypedChoiceField(
+                label=str(criterion),
+                help_text=criterion.safe_translation_getter("guidance", any_language=True),
+                choices=[(value, str(value)) for value in criterion.scale],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "score-choice"}),
+                error_messages={
+                    "required": _("Give a score for this criterion."),
+                    "invalid_choice": _("Choose a score from %(min)s to %(max)s.")
+                    % {"min": criterion.scale_min, "max": criterion.scale_max},
+                },
+            )
+        self.order_fields([self.field_name(c) for c in self.criteria])
+
+    @staticmethod
+    def field_name(criterion):
+        return f"criterion_{criterion.pk}"
+
+    def criterion_fields(self):
+        return [self[self.field_name(c)] for c in self.criteria]
+
+    def scores(self):
+        return {c.pk: self.cleaned_data[self.field_name(c)] for c in self.criteria}
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why can you not review this entry impartially?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scope = forms.ChoiceField(
+        label=_("The conflict concerns"),
+        choices=[
+            ("entry", _("this entry")),
+            ("organisation", _("the lead organisation (all its entries)")),
+        ],
+        initial="entry",
+        widget=forms.RadioSelect,
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to the submitter when the decisions are published."),
+    )
+
+
+class RankingFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *EntryKind.choices]
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        required=False,
+        queryset=Theme.objects.prefetch_related("translations"),
+        empty_label=_("All"),
+    )
+    org_type = forms.ChoiceField(
+        label=_("Type of organisation"),
+        required=False,
+        choices=[("", _("All")), *OrganisationType.choices],
+    )
+    region = forms.CharField(
+        label=_("Municipality or “all”"),
+        required=False,
+        max_length=80,
+        help_text=_("A municipality's name, or “all” for all of Finland."),
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommended by a reviewer"),
+        required=False,
+        choices=[("", _("All")), *Recommendation.choices],
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", _("All")), *Outcome.choices, ("none", _("Not decided"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("mean", _("weighted mean")),
+            ("median", _("median")),
+            ("z", _("normalised score")),
+            ("spread", _("spread")),
+            ("count", _("fewest reviews")),
+            ("reference", _("reference")),
+        ],
+    )
+
+
+def reviewers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(groups__name=REVIEWER_GROUP)
+        .order_by("username")
+        .distinct()
+    )
+
+
+class AutoAssignForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    per_entry = forms.IntegerField(label=_("Reviews per entry (N)"), min_value=1, max_value=20)
+    max_per_reviewer = forms.IntegerField(
+        label=_("Most entries per reviewer (M)"), min_value=1, max_value=10000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = reviewers()
+
+
+class AssignmentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: reference, reviewer (user name). The first line is a header."),
+    )
+
+
+class BallotForm(forms.Form):
+    def __init__(self, *args, nominations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nominations = list(nominations)
+        choices = [("", "–")] + [(i, str(i)) for i in range(1, len(self.nominations) + 1)]
+        for nomination in self.nominations:
+            self.fields[f"entry_{nomination.entry_id}"] = forms.TypedChoiceField(
+                label=str(nomination.entry),
+                choices=choices,
+                coerce=int,
+                error_messages={"required": _("Give this entry a rank.")},
+            )
+
+    def ranks(self):
+        return {n.entry_id: self.cleaned_data[f"entry_{n.entry_id}"] for n in self.nominations}

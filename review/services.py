@@ -1,0 +1,410 @@
+"""Every change in the review goes through here: checked, saved and written to the audit
+trail in one transaction; e-mails leave after it commits."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from submissions.models import Entry, EntryStatus
+
+from . import emails
+from .models import (
+    Assignment,
+    AuditAction,
+    AuditEvent,
+    Award,
+    Ballot,
+    Conflict,
+    Criterion,
+    Decision,
+    Nomination,
+    Outcome,
+    Review,
+    ReviewSettings,
+    Score,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ReviewError(Exception):
+    """A review action that is not allowed; the message is shown to the staff member."""
+
+
+def can_coordinate(user) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm("review.coordinate_review"))
+
+
+def can_score(user) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm("review.score_entries"))
+
+
+def audit(actor, action, campaign, entry=None, **details):
+    return AuditEvent.objects.create(
+        actor=actor, action=action, campaign=campaign, entry=entry, details=details
+    )
+
+
+def reviewable_entries(campaign):
+    return Entry.objects.filter(campaign=campaign, status=EntryStatus.SUBMITTED)
+
+
+# --- Conflicts of interest ---------------------------------------------------------------
+
+
+def conflicted_entry_ids(reviewer, campaign) -> set[int]:
+    """Entries of the campaign the reviewer may not review: declared directly, or through
+    an organisation (matched by business ID or name) that leads or partners in them."""
+    conflicts = list(Conflict.objects.filter(reviewer=reviewer).select_related("organisation"))
+    ids = {c.entry_id for c in conflicts if c.entry_id}
+    organisations = [c.organisation for c in conflicts if c.organisation_id]
+    if organisations:
+        business_ids = {o.business_id for o in organisations if o.business_id}
+        names = {o.name.lower() for o in organisations}
+        org_ids = {o.pk for o in organisations}
+        entries = reviewable_entries(campaign).annotate(
+            lead_name=Lower("lead_organisation__name"),
+            partner_name=Lower("partnerships__organisation__name"),
+        )
+        match = (
+            Q(lead_organisation__in=org_ids)
+            | Q(partnerships__organisation__in=org_ids)
+            | Q(lead_name__in=names)
+            | Q(partner_name__in=names)
+        )
+        if business_ids:
+            match |= Q(lead_organisation__business_id__in=business_ids)
+        ids |= set(entries.filter(match).values_list("pk", flat=True))
+    return ids
+
+
+def is_conflicted(reviewer, entry) -> bool:
+    return entry.pk in conflicted_entry_ids(reviewer, entry.campaign)
+
+
+def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conflict:
+    if not reason.strip():
+        raise ReviewError(_("Give a reason for the conflict of interest."))
+    campaign = entry.campaign if entry else None
+    with transaction.atomic():
+        conflict, _created = Conflict.objects.get_or_create(
+            reviewer=reviewer,
+            entry=entry,
+            organisation=organisation,
+            defaults={"reason": reason},
+        )
+        campaigns = [campaign] if campaign else _campaigns_of_organisation(organisation)
+        for each in campaigns:
+            blocked = conflicted_entry_ids(reviewer, each)
+            removed = Assignment.objects.filter(reviewer=reviewer, entry__in=blocked)
+            removed_refs = list(removed.values_list("entry__reference", flat=True))
+            removed.delete()
+            audit(
+                reviewer,
+                AuditAction.CONFLICT_DECLARED,
+                each,
+                entry,
+                organisation=organisation.name if organisation else None,
+                reason=reason,
+                assignments_removed=removed_refs,
+            )
+    return conflict
+
+
+def _campaigns_of_organisation(organisation):
+    from submissions.models import Campaign
+
+    return list(
+        Campaign.objects.filter(
+            Q(entries__lead_organisation=organisation)
+            | Q(entries__partnerships__organisation=organisation)
+        ).distinct()
+    )
+
+
+# --- Assignments ---------------------------------------------------------------------------
+
+
+def assign(entry, reviewer, by) -> Assignment:
+    if not can_score(reviewer):
+        raise ReviewError(_("%(user)s is not a reviewer.") % {"user": reviewer})
+    if is_conflicted(reviewer, entry):
+        raise ReviewError(
+            _("%(user)s has declared a conflict of interest with %(entry)s.")
+            % {"user": reviewer, "entry": entry.reference}
+        )
+    with transaction.atomic():
+        assignment, created = Assignment.objects.get_or_create(
+            entry=entry, reviewer=reviewer, defaults={"assigned_by": by}
+        )
+        if created:
+            audit(by, AuditAction.ASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
+    return assignment
+
+
+def unassign(entry, reviewer, by):
+    with transaction.atomic():
+        deleted, _ = Assignment.objects.filter(entry=entry, reviewer=reviewer).delete()
+        if deleted:
+            audit(by, AuditAction.UNASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
+
+
+@dataclass
+class AutoAssignment:
+    created: int = 0
+    short: dict = field(default_factory=dict)  # reference -> reviews still missing
+
+
+def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=None):
+    """Give every entry `per_entry` reviewers, nobody more than `max_per_reviewer` entries,
+    keeping loads balanced and never assigning a reviewer an entry they are conflicted with.
+
+    Greedy and deterministic: entries with the fewest reviewers first, each to the
+    eligible reviewers with the smallest load (ties by username).
+    """
+    settings = ReviewSettings.for_campaign(campaign)
+    per_entry = per_entry or settings.reviews_per_entry
+    max_per_reviewer = max_per_reviewer or settings.max_per_reviewer
+    reviewers = sorted((r for r in reviewers if can_score(r)), key=lambda r: r.username)
+    result = AutoAssignment()
+    with transaction.atomic():
+        ReviewSettings.objects.select_for_update().get(pk=settings.pk)
+        entries = list(
+            reviewable_entries(campaign)
+            .annotate(assigned=Count("assignments"))
+            .order_by("assigned", "number")
+        )
+        existing = defaultdict(set)
+        for entry_id, reviewer_id in Assignment.objects.filter(
+            entry__campaign=campaign
+        ).values_list("entry_id", "reviewer_id"):
+            existing[entry_id].add(reviewer_id)
+        load = {
+            r.pk: Assignment.objects.filter(entry__campaign=campaign, reviewer=r).count()
+            for r in reviewers
+        }
+        blocked = {r.pk: conflicted_entry_ids(r, campaign) for r in reviewers}
+        new = []
+        for entry in entries:
+            missing = per_entry - len(existing[entry.pk])
+            candidates = sorted(
+                (
+                    r
+                    for r in reviewers
+                    if r.pk not in existing[entry.pk]
+                    and entry.pk not in blocked[r.pk]
+                    and load[r.pk] < max_per_reviewer
+                ),
+                key=lambda r: (load[r.pk], r.username),
+            )
+            for reviewer in candidates[: max(missing, 0)]:
+                new.append(Assignment(entry=entry, reviewer=reviewer, assigned_by=by))
+                existing[entry.pk].add(reviewer.pk)
+                load[reviewer.pk] += 1
+            if len(existing[entry.pk]) < per_entry:
+                result.short[entry.reference] = per_entry - len(existing[entry.pk])
+        Assignment.objects.bulk_create(new)
+        result.created = len(new)
+        audit(
+            by,
+            AuditAction.ASSIGNED,
+            campaign,
+            None,
+            automatic=True,
+            created=len(new),
+            per_entry=per_entry,
+            max_per_reviewer=max_per_reviewer,
+            reviewers=[r.username for r in reviewers],
+            pairs=[[a.entry.reference, a.reviewer.username] for a in new],
+        )
+    return result
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: str) -> Review:
+    """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
+    settings = ReviewSettings.for_campaign(entry.campaign)
+    if settings.is_locked:
+        raise ReviewError(
+            _("The review of this campaign is locked; reviews can no longer be changed.")
+        )
+    if not can_score(reviewer):
+        raise ReviewError(_("You are not a reviewer."))
+    if is_conflicted(reviewer, entry):
+        raise ReviewError(_("You have declared a conflict of interest with this entry."))
+    criteria = {c.pk: c for c in Criterion.objects.filter(campaign=entry.campaign)}
+    if set(scores) != set(criteria):
+        raise ReviewError(_("Give a score for every criterion."))
+    for criterion_id, value in scores.items():
+        criterion = criteria[criterion_id]
+        if value is None or not criterion.scale_min <= value <= criterion.scale_max:
+            raise ReviewError(
+                _("The score for “%(criterion)s” must be from %(min)s to %(max)s.")
+                % {"criterion": criterion, "min": criterion.scale_min, "max": criterion.scale_max}
+            )
+    with transaction.atomic():
+        review, created = Review.objects.select_for_update().get_or_create(
+            entry=entry,
+            reviewer=reviewer,
+            defaults={"comment": comment, "recommendation": recommendation},
+        )
+        before = (
+            {}
+            if created
+            else {
+                "scores": {str(s.criterion_id): s.value for s in review.scores.all()},
+                "comment": review.comment,
+                "recommendation": review.recommendation,
+            }
+        )
+        review.comment = comment
+        review.recommendation = recommendation
+        review.save()
+        for criterion_id, value in scores.items():
+            Score.objects.update_or_create(
+                review=review, criterion_id=criterion_id, defaults={"value": value}
+            )
+        after = {
+            "scores": {str(k): v for k, v in scores.items()},
+            "comment": comment,
+            "recommendation": recommendation,
+        }
+        if created:
+            audit(reviewer, AuditAction.SCORED, entry.campaign, entry, **after)
+        elif before != after:
+            audit(
+                reviewer,
+                AuditAction.SCORE_CHANGED,
+                entry.campaign,
+                entry,
+                before=before,
+                after=after,
+            )
+    return review
+
+
+def set_locked(campaign, locked: bool, by):
+    with transaction.atomic():
+        settings = ReviewSettings.objects.select_for_update().get(
+            pk=ReviewSettings.for_campaign(campaign).pk
+        )
+        if settings.is_locked != locked:
+            settings.locked_at = timezone.now() if locked else None
+            settings.save(update_fields=["locked_at"])
+            audit(
+                by, AuditAction.REVIEW_LOCKED if locked else AuditAction.REVIEW_UNLOCKED, campaign
+            )
+    return settings
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+
+def record_decision(entry, outcome, rationale, by) -> Decision:
+    """Decide an entry's programme inclusion; provisional until the decisions are published."""
+    if outcome not in Outcome.values:
+        raise ReviewError(_("Choose a decision."))
+    if not rationale.strip():
+        raise ReviewError(_("Give a rationale for the decision."))
+    if entry.status != EntryStatus.SUBMITTED:
+        raise ReviewError(_("A withdrawn entry cannot be decided."))
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().filter(entry=entry).first()
+        previous = None if decision is None else (decision.outcome, decision.rationale)
+        if decision is None:
+            decision = Decision(entry=entry)
+        if previous == (outcome, rationale):
+            return decision
+        decision.outcome = outcome
+        decision.rationale = rationale
+        decision.decided_by = by
+        decision.published_at = None  # a changed decision is provisional again
+        decision.save()
+        audit(
+            by,
+            AuditAction.DECIDED,
+            entry.campaign,
+            entry,
+            outcome=outcome,
+            rationale=rationale,
+            previous=list(previous) if previous else None,
+        )
+    return decision
+
+
+def publish_decisions(campaign, by) -> int:
+    """Make provisional decisions final and tell each submitter, in their language."""
+    with transaction.atomic():
+        decisions = list(
+            Decision.objects.select_for_update()
+            .filter(entry__campaign=campaign, published_at__isnull=True)
+            .select_related("entry", "entry__campaign")
+        )
+        now = timezone.now()
+        for decision in decisions:
+            decision.published_at = now
+            decision.save(update_fields=["published_at"])
+            transaction.on_commit(lambda d=decision: emails.send_decision(d))
+        if decisions:
+            audit(
+                by,
+                AuditAction.DECISIONS_PUBLISHED,
+                campaign,
+                None,
+                entries=[d.entry.reference for d in decisions],
+            )
+    return len(decisions)
+
+
+# --- Prizes ----------------------------------------------------------------------------------
+
+
+def nominate(category, entry, by) -> Nomination:
+    if entry.campaign_id != category.campaign_id:
+        raise ReviewError(_("The entry belongs to another campaign."))
+    with transaction.atomic():
+        nomination, created = Nomination.objects.get_or_create(
+            category=category, entry=entry, defaults={"nominated_by": by}
+        )
+        if created:
+            audit(by, AuditAction.NOMINATED, category.campaign, entry, category=str(category))
+    return nomination
+
+
+def cast_ballot(category, voter, ranks: dict[int, int]) -> Ballot:
+    """A coordinator ranks the shortlist: entry id → rank (1 = best; ties allowed)."""
+    shortlist = set(category.nominations.values_list("entry_id", flat=True))
+    if set(ranks) != shortlist:
+        raise ReviewError(_("Rank every shortlisted entry."))
+    if any(not 1 <= rank <= len(shortlist) for rank in ranks.values()):
+        raise ReviewError(_("Ranks go from 1 to the number of shortlisted entries."))
+    with transaction.atomic():
+        ballot, _created = Ballot.objects.update_or_create(
+            category=category,
+            voter=voter,
+            defaults={"ranks": {str(k): v for k, v in ranks.items()}},
+        )
+        audit(voter, AuditAction.VOTED, category.campaign, None, category=str(category))
+    return ballot
+
+
+def award(category, entry, citations: dict[str, str], by) -> Award:
+    if not any(text.strip() for text in citations.values()):
+        raise ReviewError(_("Write a citation for the prize."))
+    with transaction.atomic():
+        prize = Award(category=category, entry=entry, awarded_by=by)
+        for language, text in citations.items():
+            if text.strip():
+                prize.set_current_language(language)
+                prize.citation = text
+        prize.save()
+        audit(by, AuditAction.AWARDED, category.campaign, entry, category=str(category))
+    return prize

@@ -1,0 +1,23 @@
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def score(value):
+    """A score to two decimals in the page's number format; – when there is none."""
+    return "–" if value is None else number_format(round(value, 2), 2)
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return "–"
+    text = number_format(round(value, 2), 2)
+    return text if value < 0 else f"+{text}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
