@@ -154,3 +154,79 @@ def _isolated_media_and_cache(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+
+
+def make_entry(
+    campaign,
+    title="Kesätöitä nuorille",
+    *,
+    kind="pledge",
+    language="fi",
+    organisation="Esimerkki Oy",
+    business_id="",
+    partners=(),
+    **extra,
+):
+    """A submitted entry, made through the same service the public form uses."""
+    import uuid
+    from datetime import date
+
+    from submissions.models import Municipality, TargetGroup, Theme
+    from submissions.services import submit_entry
+
+    municipality = Municipality.objects.get(code="091")
+    texts = {"title": title, "summary": f"{title}: tiivistelmä.", "description": "Kuvaus."}
+    if kind == "pledge":
+        texts.update(promise="Lupaamme.", target="Tavoite.")
+    else:
+        texts.update(goal="Tavoite.", plan="Suunnitelma.", timetable="2027.")
+    data = {
+        "submission_key": uuid.uuid4(),
+        "org_name": organisation,
+        "org_business_id": business_id,
+        "org_type": "company",
+        "org_municipality": municipality,
+        "org_website": "",
+        "themes": [Theme.objects.get(slug="working-life")],
+        "target_groups": [TargetGroup.objects.get(slug="newly-arrived")],
+        "municipalities": [municipality],
+        "original_language": language,
+        "contact_name": "Maija Meikäläinen",
+        "contact_email": "maija@example.fi",
+        "contact_phone": "",
+        "consent_publish": True,
+        "consent_contact": False,
+        "pledge_deadline": date(2027, 12, 31) if kind == "pledge" else None,
+        **texts,
+        **extra,
+    }
+    partner_rows = [{"name": name, "email": email, "role": ""} for name, email in partners]
+    return submit_entry(
+        campaign=campaign, kind=kind, data=data, partners=partner_rows, language=language
+    ).entry
+
+
+def make_staff(username, *groups):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username, password="staff password 123", is_staff=True
+    )
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_staff("coordinator-alice", "coordinator", "reviewer")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_staff("reviewer-bob", "reviewer")
+
+
+@pytest.fixture
+def reviewer2(db):
+    return make_staff("reviewer-dora", "reviewer")
