@@ -266,6 +266,8 @@ CONTENT_SECURITY_POLICY = {
 # Public POSTs per IP address (forms, management links); django-ratelimit on the cache.
 RATELIMIT_POST_RATE = env.str("RATELIMIT_POST_RATE", default="100/h")
 RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
+# Words that flag an entry for moderators, besides the built-in list (publishing/moderation.py).
+MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
 # Whole request bodies above this are refused before Django reads them (HTTP 413).
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=15 * 1024 * 1024)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
+    Entry,
     EntryKind,
     Municipality,
     OrganisationType,
@@ -233,6 +234,10 @@ class SubmissionForm(forms.Form):
         },
     )
 
+    challenge_of = forms.ModelChoiceField(
+        queryset=Entry.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
     # Machinery: one key per filled-in form (a second submit of it creates nothing),
     # and a field people never see, which bots fill in.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -252,8 +257,13 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         drop = self.INITIATIVE_ONLY if kind == EntryKind.PLEDGE else self.PLEDGE_ONLY
-        for name in drop:
+        for name in (*drop, *([] if kind == EntryKind.PLEDGE else ["challenge_of"])):
             del self.fields[name]
+        if kind == EntryKind.PLEDGE:
+            # Only a published pledge can be taken up as a challenge.
+            self.fields["challenge_of"].queryset = Entry.objects.published().filter(
+                kind=EntryKind.PLEDGE
+            )
         if kind == EntryKind.PLEDGE:
             self.fields["title"].help_text = _(
                 "A short, clear name, e.g. “Work placements for ten newcomers a year”."

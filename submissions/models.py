@@ -265,6 +265,18 @@ class EntryQuerySet(TranslatableQuerySet):
     def submitted(self):
         return self.filter(status=EntryStatus.SUBMITTED)
 
+    def published(self):
+        """What the public may see: the one definition, used everywhere.
+
+        Submitted (not withdrawn), its submitter consents to publication, and staff have
+        approved it (the approval lives in the publishing app's Publication).
+        """
+        return self.filter(
+            status=EntryStatus.SUBMITTED,
+            consent_publish=True,
+            publication__status="approved",
+        )
+
     def by_token(self, token: str):
         return self.filter(manage_token_hash=hash_token(token))
 
@@ -300,6 +312,16 @@ class Entry(TranslatableModel):
     whole_country = models.BooleanField(_("all of Finland"), default=False)
     pledge_deadline = models.DateField(_("to be fulfilled by"), null=True, blank=True)
     image = models.ImageField(_("image"), upload_to="images/", blank=True)
+    challenge_of = models.ForeignKey(
+        "self", verbose_name=_("takes up the challenge of"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="challenge_takers",
+        help_text=_("A published pledge this pledge answers as a challenge."),
+    )
+    open_for_fixes_since = models.DateTimeField(
+        _("returned for fixes at"), null=True, blank=True, editable=False,
+        help_text=_("Staff returned the entry to its submitter, who may edit it even after "
+                    "the deadline until staff approve it again."),
+    )
 
     contact_name = models.CharField(_("contact person"), max_length=200)
     contact_email = models.EmailField(_("contact e-mail"), max_length=254)
@@ -414,7 +436,9 @@ class Entry(TranslatableModel):
 
     @property
     def can_be_edited(self):
-        return not self.is_withdrawn and self.campaign.is_open()
+        if self.is_withdrawn:
+            return False
+        return self.campaign.is_open() or self.open_for_fixes_since is not None
 
     def region_names(self):
         names = [str(m) for m in self.municipalities.all()]

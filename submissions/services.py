@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import emails
+from .signals import entry_changed
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     Campaign,
@@ -99,6 +100,7 @@ def submit_entry(
     partners: list[dict],
     language: str,
     draft: Draft | None = None,
+    challenge_of: Entry | None = None,
 ) -> Submitted:
     """Create an entry from a valid form; the same form submitted twice creates one entry."""
     with transaction.atomic():
@@ -129,6 +131,7 @@ def submit_entry(
             contact_language=language,
             manage_token_hash=token_hash,
             submission_key=data["submission_key"],
+            challenge_of=challenge_of if kind == EntryKind.PLEDGE else None,
         )
         _apply_entry_fields(entry, data)
         entry.save()
@@ -176,7 +179,27 @@ def update_entry(entry: Entry, data: dict) -> Entry:
         entry.target_groups.set(data["target_groups"])
         entry.municipalities.set(data.get("municipalities") or [])
         log.info("entry edited by submitter: %s", entry.reference)
+        entry_changed.send(sender=Entry, entry=entry, change="edited")
     return entry
+
+
+def open_for_fixes(entry: Entry) -> str:
+    """Staff return an entry to its submitter: it may be edited even after the deadline.
+
+    Returns a fresh private link token (only hashes are stored, so the old link cannot be
+    sent again; it stops working).
+    """
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        token, entry.manage_token_hash = new_token()
+        entry.open_for_fixes_since = timezone.now()
+        entry.save(update_fields=["manage_token_hash", "open_for_fixes_since", "updated_at"])
+        log.info("entry returned to its submitter for fixes: %s", entry.reference)
+    return token
+
+
+def close_for_fixes(entry: Entry) -> None:
+    Entry.objects.filter(pk=entry.pk).update(open_for_fixes_since=None)
 
 
 def set_consent(entry: Entry, consent: bool) -> Entry:
@@ -196,6 +219,7 @@ def set_consent(entry: Entry, consent: bool) -> Entry:
             log.info(
                 "consent to publish %s: %s", "given" if consent else "withdrawn", entry.reference
             )
+            entry_changed.send(sender=Entry, entry=entry, change="consent")
     return entry
 
 
@@ -207,6 +231,7 @@ def withdraw_entry(entry: Entry) -> Entry:
             entry.withdrawn_at = timezone.now()
             entry.save(update_fields=["status", "withdrawn_at", "updated_at"])
             log.info("entry withdrawn by submitter: %s", entry.reference)
+            entry_changed.send(sender=Entry, entry=entry, change="withdrawn")
     return entry
 
 

@@ -59,6 +59,9 @@ def _partner_rows(data):
 
 
 def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
+    challenge = form["challenge_of"].value() if "challenge_of" in form.fields else None
+    if challenge:
+        extra["challenge"] = Entry.objects.published().filter(pk=challenge).first()
     return render(
         request,
         "submissions/entry_form.html",
@@ -81,6 +84,23 @@ def _unbound(kind, form, data, rows, *, add_row=False):
     partners = PartnerFormSet(prefix="partners", initial=rows)
     partners.extra = extra
     return fresh, partners
+
+
+def _challenge_initial(request, kind):
+    """`?challenge=<id>` of a published pledge: the new pledge takes it up."""
+    if kind != EntryKind.PLEDGE or not request.GET.get("challenge", "").isdigit():
+        return {}
+    original = (
+        Entry.objects.published().filter(kind=EntryKind.PLEDGE, pk=request.GET["challenge"])
+        .prefetch_related("themes", "target_groups").first()
+    )
+    if original is None:
+        return {}
+    return {
+        "challenge_of": original.pk,
+        "themes": [t.pk for t in original.themes.all()],
+        "target_groups": [g.pk for g in original.target_groups.all()],
+    }
 
 
 def _handle_form(request, *, campaign, kind, draft=None):
@@ -163,6 +183,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
             partners=partners.partners(),
             language=get_language(),
             draft=draft,
+            challenge_of=form.cleaned_data.get("challenge_of"),
         )
     except services.CampaignClosed:
         return _closed(request, campaign, status=403)
