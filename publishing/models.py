@@ -1,0 +1,116 @@
+"""What the public sees: the moderation state of each entry, the search index, the
+cooperation programme's texts and messages relayed to initiatives seeking partners."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from parler.models import TranslatableModel, TranslatedFields
+
+from submissions.models import Campaign, Entry
+
+
+class PublicationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    APPROVED = "approved", _("Approved for publication")
+    RETURNED = "returned", _("Returned to the submitter for fixes")
+    REJECTED = "rejected", _("Not published")
+
+
+class Publication(models.Model):
+    """Staff moderation of an entry. The entry is public only while this is approved,
+    the entry is not withdrawn and its submitter consents (Entry.objects.published())."""
+
+    entry = models.OneToOneField(Entry, verbose_name=_("entry"), on_delete=models.CASCADE,
+                                 related_name="publication")
+    status = models.CharField(_("publication"), max_length=10, choices=PublicationStatus.choices,
+                              default=PublicationStatus.PENDING)
+    flags = models.JSONField(_("automatic moderation flags"), default=list, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    returned_comment = models.TextField(_("comment to the submitter"), blank=True)
+    first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("moderated by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PublicationStatus.values),
+                                   name="publication_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=PublicationStatus.RETURNED) | ~Q(returned_comment=""),
+                name="publication_returned_with_comment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PublicationStatus.APPROVED)
+                | Q(first_published_at__isnull=False),
+                name="publication_approved_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.reference}: {self.get_status_display()}"
+
+
+class SearchDocument(models.Model):
+    """The entry's public text in every language it has, for full-text search with each
+    language's own dictionary (finnish, swedish, english) and for typo-tolerant trigram
+    matching. Kept up to date by publishing.search.index_entry()."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="search_document")
+    document = SearchVectorField()
+    text = models.TextField()
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["document"], name="search_document_gin"),
+            GinIndex(fields=["text"], name="search_text_trigram", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self):
+        return self.entry.reference
+
+
+class Programme(TranslatableModel):
+    """The cooperation programme of a campaign: the coordinator's translated introduction."""
+
+    campaign = models.OneToOneField(Campaign, verbose_name=_("campaign"),
+                                    on_delete=models.CASCADE, related_name="programme")
+    translations = TranslatedFields(
+        title=models.CharField(_("title"), max_length=200),
+        introduction=models.TextField(_("introduction")),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cooperation programme")
+        verbose_name_plural = _("cooperation programmes")
+
+    def __str__(self):
+        return self.safe_translation_getter("title", any_language=True) or str(self.campaign)
+
+
+class JoinRequest(models.Model):
+    """A message from an organisation that wants to join an initiative, relayed by e-mail
+    to the initiative's contact person (whose address the sender never sees)."""
+
+    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE,
+                              related_name="join_requests")
+    organisation = models.CharField(_("organisation"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    message = models.TextField(_("message"), max_length=3000)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.entry.reference}"

@@ -1,0 +1,86 @@
+"""Full-text search over every language of an entry's public text.
+
+Each translation is indexed with its own language's dictionary (finnish, swedish,
+english); organisation names with the language-neutral `simple` one. A query is
+stemmed with all three dictionaries and each stem matched as a prefix, so inflected
+forms find each other ("kotoutumista" finds "kotoutuminen", whose stems differ only
+in their ending). A trigram word-similarity match over the same text forgives typos.
+"""
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import F, Q, TextField, Value
+
+from submissions.models import Entry
+
+from .models import SearchDocument
+
+CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
+TEXT_FIELDS = ("summary", "description", "promise", "target", "goal", "plan", "timetable",
+               "partners_sought")
+LEXEME = re.compile(r"'((?:[^']|'')+)'")
+MAX_QUERY_LENGTH = 200
+
+
+def _vector(text, config, weight):
+    return SearchVector(Value(text, output_field=TextField()), config=config, weight=weight)
+
+
+def index_entry(entry: Entry) -> None:
+    """(Re)build an entry's search document from all its translations."""
+    entry = Entry.objects.prefetch_related("translations", "partnerships__organisation").select_related(
+        "lead_organisation").get(pk=entry.pk)
+    names = " ".join([entry.lead_organisation.name, *[
+        p.organisation.name for p in entry.partnerships.all() if p.confirmed_at]])
+    vector = _vector(names, "simple", "A")
+    plain = [names]
+    for translation in entry.translations.all():
+        config = CONFIGS.get(translation.language_code, "simple")
+        body = " ".join(getattr(translation, name) or "" for name in TEXT_FIELDS)
+        vector = vector + _vector(translation.title, config, "A") + _vector(body, config, "B")
+        plain += [translation.title, body]
+    document, _created = SearchDocument.objects.get_or_create(
+        entry=entry, defaults={"document": "", "text": ""})
+    SearchDocument.objects.filter(pk=document.pk).update(document=vector, text=" ".join(plain))
+
+
+def prefix_queries(text: str):
+    """One raw tsquery per dictionary: each stem of the text as a prefix, all required."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_tsvector('finnish', %s)::text, to_tsvector('swedish', %s)::text, "
+            "to_tsvector('english', %s)::text",
+            [text, text, text],
+        )
+        vectors = cursor.fetchone()
+    queries = []
+    for config, vector in zip(("finnish", "swedish", "english"), vectors, strict=True):
+        lexemes = LEXEME.findall(vector)
+        if lexemes:
+            raw = " & ".join(f"'{lexeme}':*" for lexeme in lexemes)
+            queries.append(SearchQuery(raw, config=config, search_type="raw"))
+    return queries
+
+
+def search(entries, text: str):
+    """Entries matching the text, best first."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    if not text:
+        return entries
+    queries = prefix_queries(text)
+    match = Q(search_document__text__trigram_word_similar=text)
+    rank = TrigramWordSimilarity(text, "search_document__text")
+    if queries:
+        combined = queries[0]
+        for query in queries[1:]:
+            combined |= query
+        match |= Q(search_document__document=combined)
+        rank = rank + SearchRank(F("search_document__document"), combined)
+    return entries.filter(match).annotate(rank=rank).order_by("-rank", "-submitted_at")

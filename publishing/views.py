@@ -1,0 +1,342 @@
+"""Public pages: the catalogue, entry pages, the cooperation programme (HTML and PDF),
+open data, statistics and the form for joining an initiative."""
+
+import csv
+import json
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from review.models import AwardCategory, Outcome
+from submissions.models import (
+    Campaign,
+    Entry,
+    EntryKind,
+    Municipality,
+    OrganisationType,
+    TargetGroup,
+    Theme,
+)
+from submissions.views import POST_RATE
+
+from . import charts, services
+from .forms import CatalogueFilter, JoinForm
+from .queries import in_programme, last_change, public_entries, public_text
+from .search import search
+
+PAGE_SIZE = 20
+
+
+def _etag(request, *args, **kwargs):
+    changed = last_change()
+    return f"{get_language()}-{changed.timestamp() if changed else 0}"
+
+
+def _last_modified(request, *args, **kwargs):
+    return last_change()
+
+
+def public_cache(view):
+    """ETag and Last-Modified from the last public change, so browsers and a CDN can
+    revalidate cheaply; staff (logged in) get private, uncached pages."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        response = conditional(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=60, s_maxage=300)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def decorate(entries, language=None):
+    """Attach what a card shows: the text in the visitor's language, badges."""
+    for entry in entries:
+        entry.text = public_text(entry, language)
+        entry.in_programme = in_programme(entry)
+    return entries
+
+
+@public_cache
+def catalogue(request):
+    form = CatalogueFilter(request.GET or None)
+    entries = public_entries()
+    query = ""
+    if form.is_valid():
+        entries = form.apply(entries)
+        query = form.cleaned_data.get("q") or ""
+        if query:
+            entries = search(entries, query)
+    if not query:
+        entries = entries.order_by("-publication__first_published_at", "-pk")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    decorate(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "publishing/catalogue.html", {
+        "form": form,
+        "page": page,
+        "query": query,
+        "params": params.urlencode(),
+        "active_filters": form.active_filters() if form.is_valid() else [],
+    })
+
+
+def _share_links(entry, text, url, hashtag):
+    tag = hashtag.lstrip("#")
+    message = f"{text.title} {hashtag}"
+    return [
+        ("X", "https://twitter.com/intent/tweet?" + urlencode(
+            {"text": text.title, "url": url, "hashtags": tag})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{message} {url}"})),
+        (_("E-mail"), f"mailto:?subject={quote(message)}&body={quote(url)}"),
+    ]
+
+
+@public_cache
+def entry_detail(request, pk):
+    entry = get_object_or_404(public_entries(), pk=pk)
+    decorate([entry])
+    url = settings.SITE_URL + request.path
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            alternates.append((code, settings.SITE_URL + reverse(
+                "publishing:entry_detail", args=[entry.pk])))
+    takers = decorate(list(public_entries().filter(challenge_of=entry)))
+    image = entry.image or entry.lead_organisation.logo
+    return render(request, "publishing/entry_detail.html", {
+        "entry": entry,
+        "text": entry.text,
+        "canonical": url,
+        "alternates": alternates,
+        "share_links": _share_links(entry, entry.text, url, entry.campaign.hashtag),
+        "image_url": (settings.SITE_URL + image.url) if image else "",
+        "challenge_takers": takers,
+        "challenge_count": entry.challenge_takers.count(),
+        "seeks_partners": entry.kind == EntryKind.INITIATIVE and bool(entry.text.partners_sought),
+    })
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def join(request, pk):
+    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.INITIATIVE)
+    text = public_text(entry)
+    if not text.partners_sought:
+        raise Http404
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.relay_join_request(entry, **{k: form.cleaned_data[k] for k in (
+            "organisation", "name", "email", "message")})
+        return render(request, "publishing/join_sent.html", {"entry": entry, "text": text})
+    return render(request, "publishing/join.html", {"entry": entry, "text": text, "form": form})
+
+
+# --- The cooperation programme -----------------------------------------------------------------
+
+
+def _programme(campaign):
+    entries = decorate(list(
+        public_entries().filter(campaign=campaign, decision__outcome=Outcome.INCLUDED,
+                                decision__published_at__isnull=False)
+        .order_by("number")
+    ))
+    groups = {}
+    for entry in entries:
+        themes = list(entry.themes.all())
+        theme = themes[0] if themes else None
+        groups.setdefault(theme, []).append(entry)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None,
+                                                       item[0].position if item[0] else 0))
+    programme = getattr(campaign, "programme", None)
+    return {"campaign": campaign, "programme": programme, "groups": ordered,
+            "count": len(entries)}
+
+
+def _programme_campaign(request):
+    slug = request.GET.get("campaign")
+    campaign = (Campaign.objects.filter(slug=slug).first() if slug
+                else Campaign.objects.current())
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@public_cache
+def programme(request):
+    return render(request, "publishing/programme.html", _programme(_programme_campaign(request)))
+
+
+@public_cache
+def programme_pdf(request):
+    from weasyprint import HTML
+
+    context = _programme(_programme_campaign(request))
+    html = render_to_string("publishing/programme_pdf.html", {
+        **context, "LANGUAGE_CODE": get_language()}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{context['campaign'].slug}-{get_language()}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+# --- Open data ------------------------------------------------------------------------------------
+
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def _open_record(entry):
+    translations = {t.language_code: {name: getattr(t, name) or "" for name in (
+        "title", "summary", "description", "promise", "target", "goal", "plan", "timetable",
+        "partners_sought")} for t in entry.translations.all()}
+    with override("en"):
+        url = settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk])
+    return {
+        "reference": entry.reference,
+        "url": url,
+        "campaign": entry.campaign.slug,
+        "kind": entry.kind,
+        "original_language": entry.original_language,
+        "text": translations,
+        "lead_organisation": {
+            "name": entry.lead_organisation.name,
+            "business_id": entry.lead_organisation.business_id or None,
+            "type": entry.lead_organisation.type,
+            "municipality_code": entry.lead_organisation.municipality.code
+            if entry.lead_organisation.municipality else None,
+        },
+        "partners": [p.organisation.name for p in entry.confirmed_partners],
+        "themes": [t.slug for t in entry.themes.all()],
+        "target_groups": [g.slug for g in entry.target_groups.all()],
+        "whole_country": entry.whole_country,
+        "municipality_codes": [m.code for m in entry.municipalities.all()],
+        "pledge_deadline": entry.pledge_deadline.isoformat() if entry.pledge_deadline else None,
+        "published_at": entry.publication.first_published_at.isoformat(),
+        "in_programme": in_programme(entry),
+        "awards": [str(a.category) for a in entry.awards.all()],
+        "challenge_of": entry.challenge_of.reference if entry.challenge_of_id else None,
+    }
+
+
+@public_cache
+def open_data(request, fmt):
+    entries = public_entries().select_related("challenge_of").order_by("campaign", "number")
+    if fmt == "json":
+        data = {
+            "licence": LICENCE, "licence_url": LICENCE_URL,
+            "publisher": _("Ministry of Economic Affairs and Employment of Finland"),
+            "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
+            "entries": [_open_record(e) for e in entries],
+        }
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    elif fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kotolupaus-entries.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for entry in entries:
+            record = _open_record(entry)
+            text = record["text"]
+            writer.writerow([
+                record["reference"], record["url"], record["campaign"], record["kind"],
+                record["original_language"],
+                *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
+                *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
+                record["lead_organisation"]["name"], record["lead_organisation"]["business_id"] or "",
+                record["lead_organisation"]["type"], "|".join(record["partners"]),
+                "|".join(record["themes"]), "|".join(record["target_groups"]),
+                "true" if record["whole_country"] else "false",
+                "|".join(record["municipality_codes"]), record["published_at"],
+                "true" if record["in_programme"] else "false", "|".join(record["awards"]),
+            ])
+    else:
+        raise Http404
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+CSV_COLUMNS = ["reference", "url", "campaign", "kind", "original_language", "title_fi",
+               "title_sv", "title_en", "summary_fi", "summary_sv", "summary_en",
+               "lead_organisation", "business_id", "organisation_type", "partners", "themes",
+               "target_groups", "whole_country", "municipality_codes", "published_at",
+               "in_programme", "awards"]
+
+
+def open_data_docs(request):
+    return render(request, "publishing/open_data.html", {
+        "licence": LICENCE, "licence_url": LICENCE_URL, "columns": CSV_COLUMNS,
+        "themes": Theme.objects.prefetch_related("translations"),
+        "target_groups": TargetGroup.objects.prefetch_related("translations"),
+        "organisation_types": OrganisationType.choices,
+        "example": json.dumps({"reference": "KL-2015-0042", "kind": "pledge"}),
+    })
+
+
+# --- Statistics -----------------------------------------------------------------------------------
+
+
+@public_cache
+def statistics(request):
+    entries = Entry.objects.published()
+    by_kind = dict(entries.values_list("kind").annotate(n=Count("pk")).order_by())
+    by_theme = dict(entries.values_list("themes").annotate(n=Count("pk")).order_by())
+    by_type = dict(entries.values_list("lead_organisation__type").annotate(n=Count("pk"))
+                   .order_by())
+    whole = entries.filter(whole_country=True).count()
+    by_municipality = list(
+        Municipality.objects.filter(entries__in=entries).annotate(n=Count("entries"))
+        .order_by("-n", "name_fi")[:15]
+    )
+    themes = list(Theme.objects.prefetch_related("translations"))
+    context = {
+        "total": entries.count(),
+        "charts": [
+            charts.bars(_("Published entries by kind"),
+                        [(label, by_kind.get(value, 0)) for value, label in EntryKind.choices]),
+            charts.bars(_("Published entries by theme"),
+                        [(str(t), by_theme.get(t.pk, 0)) for t in themes]),
+            charts.bars(_("Published entries by type of organisation"),
+                        [(label, by_type.get(value, 0)) for value, label in
+                         OrganisationType.choices]),
+            charts.bars(_("Published entries by region (the 15 most common)"),
+                        [(_("All of Finland"), whole)] + [(str(m), m.n) for m in by_municipality]),
+        ],
+    }
+    return render(request, "publishing/statistics.html", context)
+
+
+def prize_categories():
+    return AwardCategory.objects.prefetch_related("translations")
+
+
+def take_up_challenge(request, pk):
+    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.PLEDGE)
+    return redirect(reverse("submissions:pledge_create") + f"?challenge={entry.pk}")
+
+
+__all__ = ["http_date", "quote_etag"]
