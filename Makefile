@@ -34,7 +34,9 @@ messages: $(STAMP)
 	KOTOLUPAUS_ENV=development $(WITH_DB) sh -ec '\
 	  $(PY) manage.py makemessages -l fi -l sv -l en --no-obsolete --no-location \
 	    --ignore=.venv --ignore=var --ignore=static/vendor; \
-	  msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po; \
+	  msgattrib --clear-fuzzy --empty --clear-previous -o locale/en/LC_MESSAGES/django.po \
+	    locale/en/LC_MESSAGES/django.po; \
+	  msgen -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po; \
 	  $(PY) manage.py compilemessages --ignore=.venv'
 
 install: $(STAMP)

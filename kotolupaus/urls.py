@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from publishing.sitemaps import PublicPages, PublishedEntries
 
 from . import views
 
@@ -19,7 +22,17 @@ urlpatterns = i18n_patterns(
     path(f"{settings.ADMIN_PATH}workspace/", include("review.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("submissions.urls")),
+    path("", include("publishing.urls")),
 )
+
+urlpatterns += [
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PublicPages, "entries": PublishedEntries}},
+        name="sitemap",
+    ),
+]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

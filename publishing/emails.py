@@ -17,8 +17,9 @@ def _render(template, language, context):
 def send_returned(entry, comment, token):
     with override(entry.contact_language):
         link = settings.SITE_URL + reverse("submissions:manage", args=[token])
-    subject, body = _render("returned", entry.contact_language,
-                            {"entry": entry, "comment": comment, "link": link})
+    subject, body = _render(
+        "returned", entry.contact_language, {"entry": entry, "comment": comment, "link": link}
+    )
     EmailMessage(subject, body, to=[entry.contact_email]).send()
 
 

@@ -23,25 +23,36 @@ class Publication(models.Model):
     """Staff moderation of an entry. The entry is public only while this is approved,
     the entry is not withdrawn and its submitter consents (Entry.objects.published())."""
 
-    entry = models.OneToOneField(Entry, verbose_name=_("entry"), on_delete=models.CASCADE,
-                                 related_name="publication")
-    status = models.CharField(_("publication"), max_length=10, choices=PublicationStatus.choices,
-                              default=PublicationStatus.PENDING)
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="publication"
+    )
+    status = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.PENDING,
+    )
     flags = models.JSONField(_("automatic moderation flags"), default=list, blank=True)
     note = models.TextField(_("internal note"), blank=True)
     returned_comment = models.TextField(_("comment to the submitter"), blank=True)
     first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("moderated by"),
-                                   on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=PublicationStatus.values),
-                                   name="publication_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=PublicationStatus.values), name="publication_status_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(status=PublicationStatus.RETURNED) | ~Q(returned_comment=""),
                 name="publication_returned_with_comment",
@@ -79,8 +90,9 @@ class SearchDocument(models.Model):
 class Programme(TranslatableModel):
     """The cooperation programme of a campaign: the coordinator's translated introduction."""
 
-    campaign = models.OneToOneField(Campaign, verbose_name=_("campaign"),
-                                    on_delete=models.CASCADE, related_name="programme")
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="programme"
+    )
     translations = TranslatedFields(
         title=models.CharField(_("title"), max_length=200),
         introduction=models.TextField(_("introduction")),
@@ -99,8 +111,9 @@ class JoinRequest(models.Model):
     """A message from an organisation that wants to join an initiative, relayed by e-mail
     to the initiative's contact person (whose address the sender never sees)."""
 
-    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE,
-                              related_name="join_requests")
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="join_requests"
+    )
     organisation = models.CharField(_("organisation"), max_length=200)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), max_length=254)
@@ -114,3 +127,12 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.organisation} → {self.entry.reference}"
+
+
+class PublicText(Entry):
+    """An entry seen as its public text, for staff to translate (fi, sv, en tabs)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("public text and translations")
+        verbose_name_plural = _("public texts and translations")

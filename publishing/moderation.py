@@ -11,10 +11,33 @@ from django.utils.translation import gettext_lazy as _
 
 # Spam vocabulary and widely used slurs and hate slogans in Finnish, Swedish and English.
 BLOCKED_WORDS = {
-    "viagra", "cialis", "casino", "kasino", "bitcoin", "crypto", "forex", "porn", "porno",
-    "escort", "loan offer", "pikavippi", "neekeri", "mutakuono", "ryssä", "vinkkeli",
-    "neger", "svartskalle", "blatte", "zigenarjävel", "nigger", "sieg heil", "white power",
-    "88 heil", "rapefugee", "rapefugees", "invaders go home",
+    "viagra",
+    "cialis",
+    "casino",
+    "kasino",
+    "bitcoin",
+    "crypto",
+    "forex",
+    "porn",
+    "porno",
+    "escort",
+    "loan offer",
+    "pikavippi",
+    "neekeri",
+    "mutakuono",
+    "ryssä",
+    "vinkkeli",
+    "neger",
+    "svartskalle",
+    "blatte",
+    "zigenarjävel",
+    "nigger",
+    "sieg heil",
+    "white power",
+    "88 heil",
+    "rapefugee",
+    "rapefugees",
+    "invaders go home",
 }
 
 FLAG_LABELS = {
@@ -32,7 +55,9 @@ def check(texts: list[str]) -> list[str]:
     """Flag names for the given public texts (see FLAG_LABELS)."""
     joined = "\n".join(t for t in texts if t)
     lowered = joined.lower()
-    words = BLOCKED_WORDS | {w.strip().lower() for w in settings.MODERATION_EXTRA_WORDS if w.strip()}
+    words = BLOCKED_WORDS | {
+        w.strip().lower() for w in settings.MODERATION_EXTRA_WORDS if w.strip()
+    }
     flags = []
     if len(LINK.findall(joined)) >= 3:
         flags.append("links")

@@ -23,8 +23,16 @@ from submissions.models import Entry
 from .models import SearchDocument
 
 CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
-TEXT_FIELDS = ("summary", "description", "promise", "target", "goal", "plan", "timetable",
-               "partners_sought")
+TEXT_FIELDS = (
+    "summary",
+    "description",
+    "promise",
+    "target",
+    "goal",
+    "plan",
+    "timetable",
+    "partners_sought",
+)
 LEXEME = re.compile(r"'((?:[^']|'')+)'")
 MAX_QUERY_LENGTH = 200
 
@@ -35,10 +43,17 @@ def _vector(text, config, weight):
 
 def index_entry(entry: Entry) -> None:
     """(Re)build an entry's search document from all its translations."""
-    entry = Entry.objects.prefetch_related("translations", "partnerships__organisation").select_related(
-        "lead_organisation").get(pk=entry.pk)
-    names = " ".join([entry.lead_organisation.name, *[
-        p.organisation.name for p in entry.partnerships.all() if p.confirmed_at]])
+    entry = (
+        Entry.objects.prefetch_related("translations", "partnerships__organisation")
+        .select_related("lead_organisation")
+        .get(pk=entry.pk)
+    )
+    names = " ".join(
+        [
+            entry.lead_organisation.name,
+            *[p.organisation.name for p in entry.partnerships.all() if p.confirmed_at],
+        ]
+    )
     vector = _vector(names, "simple", "A")
     plain = [names]
     for translation in entry.translations.all():
@@ -47,7 +62,8 @@ def index_entry(entry: Entry) -> None:
         vector = vector + _vector(translation.title, config, "A") + _vector(body, config, "B")
         plain += [translation.title, body]
     document, _created = SearchDocument.objects.get_or_create(
-        entry=entry, defaults={"document": "", "text": ""})
+        entry=entry, defaults={"document": "", "text": ""}
+    )
     SearchDocument.objects.filter(pk=document.pk).update(document=vector, text=" ".join(plain))
 
 

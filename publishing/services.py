@@ -15,8 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def public_texts(entry):
-    return [getattr(t, name) or "" for t in entry.translations.all()
-            for name in ("title", *search.TEXT_FIELDS)]
+    return [
+        getattr(t, name) or ""
+        for t in entry.translations.all()
+        for name in ("title", *search.TEXT_FIELDS)
+    ]
 
 
 def publication_for(entry) -> Publication:
@@ -82,8 +85,9 @@ def entry_changed(entry, change):
 
 
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:
-    request = JoinRequest.objects.create(entry=entry, organisation=organisation, name=name,
-                                         email=email, message=message)
+    request = JoinRequest.objects.create(
+        entry=entry, organisation=organisation, name=name, email=email, message=message
+    )
     transaction.on_commit(lambda: emails.send_join_request(request))
     log.info("join request relayed to %s", entry.reference)
     return request

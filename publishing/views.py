@@ -92,21 +92,94 @@ def catalogue(request):
     decorate(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "publishing/catalogue.html", {
-        "form": form,
-        "page": page,
-        "query": query,
-        "params": params.urlencode(),
-        "active_filters": form.active_filters() if form.is_valid() else [],
-    })
+    return render(
+        request,
+        "publishing/catalogue.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "params": params.urlencode(),
+            "active_filters": [
+                (label, value, _link(request, key, None))
+                for key, label, value in (form.active_filters() if form.is_valid() else [])
+            ],
+            "facets": _facets(request),
+        },
+    )
+
+
+def _link(request, key, value):
+    """The catalogue address with one filter set (or removed), everything else kept."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    if value is None or params.get(key) == str(value):
+        params.pop(key, None)
+    else:
+        params[key] = value
+    encoded = params.urlencode()
+    return reverse("publishing:catalogue") + (f"?{encoded}" if encoded else "")
+
+
+def _facets(request):
+    """Every filter as plain links: works without JavaScript, bookmarkable, shareable."""
+    published = Entry.objects.published()
+    regions = (
+        Municipality.objects.filter(entries__in=published)
+        .annotate(n=Count("entries"))
+        .order_by("-n", "name_fi")[:20]
+    )
+    options = [
+        ("kind", _("Kind"), EntryKind.choices),
+        (
+            "theme",
+            _("Theme"),
+            [(t.slug, str(t)) for t in Theme.objects.prefetch_related("translations")],
+        ),
+        (
+            "target_group",
+            _("Who it helps"),
+            [(g.slug, str(g)) for g in TargetGroup.objects.prefetch_related("translations")],
+        ),
+        ("org_type", _("Type of organisation"), OrganisationType.choices),
+        (
+            "region",
+            _("Region"),
+            [("all", _("All of Finland"))] + [(m.code, str(m)) for m in regions],
+        ),
+        ("programme", _("Cooperation programme"), [("on", _("In the cooperation programme"))]),
+        (
+            "award",
+            _("Prizes"),
+            [("any", _("Any prize"))] + [(str(c.pk), str(c)) for c in prize_categories()],
+        ),
+    ]
+    return [
+        {
+            "key": key,
+            "heading": heading,
+            "options": [
+                {
+                    "label": label,
+                    "url": _link(request, key, value),
+                    "active": request.GET.get(key) == str(value),
+                }
+                for value, label in choices
+            ],
+        }
+        for key, heading, choices in options
+    ]
 
 
 def _share_links(entry, text, url, hashtag):
     tag = hashtag.lstrip("#")
     message = f"{text.title} {hashtag}"
     return [
-        ("X", "https://twitter.com/intent/tweet?" + urlencode(
-            {"text": text.title, "url": url, "hashtags": tag})),
+        (
+            "X",
+            "https://twitter.com/intent/tweet?"
+            + urlencode({"text": text.title, "url": url, "hashtags": tag}),
+        ),
         ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
         ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
         ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{message} {url}"})),
@@ -122,21 +195,27 @@ def entry_detail(request, pk):
     alternates = []
     for code, _name in settings.LANGUAGES:
         with override(code):
-            alternates.append((code, settings.SITE_URL + reverse(
-                "publishing:entry_detail", args=[entry.pk])))
+            alternates.append(
+                (code, settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk]))
+            )
     takers = decorate(list(public_entries().filter(challenge_of=entry)))
     image = entry.image or entry.lead_organisation.logo
-    return render(request, "publishing/entry_detail.html", {
-        "entry": entry,
-        "text": entry.text,
-        "canonical": url,
-        "alternates": alternates,
-        "share_links": _share_links(entry, entry.text, url, entry.campaign.hashtag),
-        "image_url": (settings.SITE_URL + image.url) if image else "",
-        "challenge_takers": takers,
-        "challenge_count": entry.challenge_takers.count(),
-        "seeks_partners": entry.kind == EntryKind.INITIATIVE and bool(entry.text.partners_sought),
-    })
+    return render(
+        request,
+        "publishing/entry_detail.html",
+        {
+            "entry": entry,
+            "text": entry.text,
+            "canonical": url,
+            "alternates": alternates,
+            "share_links": _share_links(entry, entry.text, url, entry.campaign.hashtag),
+            "image_url": (settings.SITE_URL + image.url) if image else "",
+            "challenge_takers": takers,
+            "challenge_count": entry.challenge_takers.count(),
+            "seeks_partners": entry.kind == EntryKind.INITIATIVE
+            and bool(entry.text.partners_sought),
+        },
+    )
 
 
 @ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
@@ -148,8 +227,9 @@ def join(request, pk):
         raise Http404
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.relay_join_request(entry, **{k: form.cleaned_data[k] for k in (
-            "organisation", "name", "email", "message")})
+        services.relay_join_request(
+            entry, **{k: form.cleaned_data[k] for k in ("organisation", "name", "email", "message")}
+        )
         return render(request, "publishing/join_sent.html", {"entry": entry, "text": text})
     return render(request, "publishing/join.html", {"entry": entry, "text": text, "form": form})
 
@@ -158,27 +238,32 @@ def join(request, pk):
 
 
 def _programme(campaign):
-    entries = decorate(list(
-        public_entries().filter(campaign=campaign, decision__outcome=Outcome.INCLUDED,
-                                decision__published_at__isnull=False)
-        .order_by("number")
-    ))
+    entries = decorate(
+        list(
+            public_entries()
+            .filter(
+                campaign=campaign,
+                decision__outcome=Outcome.INCLUDED,
+                decision__published_at__isnull=False,
+            )
+            .order_by("number")
+        )
+    )
     groups = {}
     for entry in entries:
         themes = list(entry.themes.all())
         theme = themes[0] if themes else None
         groups.setdefault(theme, []).append(entry)
-    ordered = sorted(groups.items(), key=lambda item: (item[0] is None,
-                                                       item[0].position if item[0] else 0))
+    ordered = sorted(
+        groups.items(), key=lambda item: (item[0] is None, item[0].position if item[0] else 0)
+    )
     programme = getattr(campaign, "programme", None)
-    return {"campaign": campaign, "programme": programme, "groups": ordered,
-            "count": len(entries)}
+    return {"campaign": campaign, "programme": programme, "groups": ordered, "count": len(entries)}
 
 
 def _programme_campaign(request):
     slug = request.GET.get("campaign")
-    campaign = (Campaign.objects.filter(slug=slug).first() if slug
-                else Campaign.objects.current())
+    campaign = Campaign.objects.filter(slug=slug).first() if slug else Campaign.objects.current()
     if campaign is None:
         raise Http404
     return campaign
@@ -194,8 +279,11 @@ def programme_pdf(request):
     from weasyprint import HTML
 
     context = _programme(_programme_campaign(request))
-    html = render_to_string("publishing/programme_pdf.html", {
-        **context, "LANGUAGE_CODE": get_language()}, request=request)
+    html = render_to_string(
+        "publishing/programme_pdf.html",
+        {**context, "LANGUAGE_CODE": get_language()},
+        request=request,
+    )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{context['campaign'].slug}-{get_language()}.pdf"
@@ -211,9 +299,23 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def _open_record(entry):
-    translations = {t.language_code: {name: getattr(t, name) or "" for name in (
-        "title", "summary", "description", "promise", "target", "goal", "plan", "timetable",
-        "partners_sought")} for t in entry.translations.all()}
+    translations = {
+        t.language_code: {
+            name: getattr(t, name) or ""
+            for name in (
+                "title",
+                "summary",
+                "description",
+                "promise",
+                "target",
+                "goal",
+                "plan",
+                "timetable",
+                "partners_sought",
+            )
+        }
+        for t in entry.translations.all()
+    }
     with override("en"):
         url = settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk])
     return {
@@ -228,7 +330,8 @@ def _open_record(entry):
             "business_id": entry.lead_organisation.business_id or None,
             "type": entry.lead_organisation.type,
             "municipality_code": entry.lead_organisation.municipality.code
-            if entry.lead_organisation.municipality else None,
+            if entry.lead_organisation.municipality
+            else None,
         },
         "partners": [p.organisation.name for p in entry.confirmed_partners],
         "themes": [t.slug for t in entry.themes.all()],
@@ -248,7 +351,8 @@ def open_data(request, fmt):
     entries = public_entries().select_related("challenge_of").order_by("campaign", "number")
     if fmt == "json":
         data = {
-            "licence": LICENCE, "licence_url": LICENCE_URL,
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
             "publisher": _("Ministry of Economic Affairs and Employment of Finland"),
             "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
             "entries": [_open_record(e) for e in entries],
@@ -262,39 +366,74 @@ def open_data(request, fmt):
         for entry in entries:
             record = _open_record(entry)
             text = record["text"]
-            writer.writerow([
-                record["reference"], record["url"], record["campaign"], record["kind"],
-                record["original_language"],
-                *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
-                *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
-                record["lead_organisation"]["name"], record["lead_organisation"]["business_id"] or "",
-                record["lead_organisation"]["type"], "|".join(record["partners"]),
-                "|".join(record["themes"]), "|".join(record["target_groups"]),
-                "true" if record["whole_country"] else "false",
-                "|".join(record["municipality_codes"]), record["published_at"],
-                "true" if record["in_programme"] else "false", "|".join(record["awards"]),
-            ])
+            writer.writerow(
+                [
+                    record["reference"],
+                    record["url"],
+                    record["campaign"],
+                    record["kind"],
+                    record["original_language"],
+                    *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
+                    *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
+                    record["lead_organisation"]["name"],
+                    record["lead_organisation"]["business_id"] or "",
+                    record["lead_organisation"]["type"],
+                    "|".join(record["partners"]),
+                    "|".join(record["themes"]),
+                    "|".join(record["target_groups"]),
+                    "true" if record["whole_country"] else "false",
+                    "|".join(record["municipality_codes"]),
+                    record["published_at"],
+                    "true" if record["in_programme"] else "false",
+                    "|".join(record["awards"]),
+                ]
+            )
     else:
         raise Http404
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-CSV_COLUMNS = ["reference", "url", "campaign", "kind", "original_language", "title_fi",
-               "title_sv", "title_en", "summary_fi", "summary_sv", "summary_en",
-               "lead_organisation", "business_id", "organisation_type", "partners", "themes",
-               "target_groups", "whole_country", "municipality_codes", "published_at",
-               "in_programme", "awards"]
+CSV_COLUMNS = [
+    "reference",
+    "url",
+    "campaign",
+    "kind",
+    "original_language",
+    "title_fi",
+    "title_sv",
+    "title_en",
+    "summary_fi",
+    "summary_sv",
+    "summary_en",
+    "lead_organisation",
+    "business_id",
+    "organisation_type",
+    "partners",
+    "themes",
+    "target_groups",
+    "whole_country",
+    "municipality_codes",
+    "published_at",
+    "in_programme",
+    "awards",
+]
 
 
 def open_data_docs(request):
-    return render(request, "publishing/open_data.html", {
-        "licence": LICENCE, "licence_url": LICENCE_URL, "columns": CSV_COLUMNS,
-        "themes": Theme.objects.prefetch_related("translations"),
-        "target_groups": TargetGroup.objects.prefetch_related("translations"),
-        "organisation_types": OrganisationType.choices,
-        "example": json.dumps({"reference": "KL-2015-0042", "kind": "pledge"}),
-    })
+    return render(
+        request,
+        "publishing/open_data.html",
+        {
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "columns": CSV_COLUMNS,
+            "themes": Theme.objects.prefetch_related("translations"),
+            "target_groups": TargetGroup.objects.prefetch_related("translations"),
+            "organisation_types": OrganisationType.choices,
+            "example": json.dumps({"reference": "KL-2015-0042", "kind": "pledge"}),
+        },
+    )
 
 
 # --- Statistics -----------------------------------------------------------------------------------
@@ -305,26 +444,34 @@ def statistics(request):
     entries = Entry.objects.published()
     by_kind = dict(entries.values_list("kind").annotate(n=Count("pk")).order_by())
     by_theme = dict(entries.values_list("themes").annotate(n=Count("pk")).order_by())
-    by_type = dict(entries.values_list("lead_organisation__type").annotate(n=Count("pk"))
-                   .order_by())
+    by_type = dict(
+        entries.values_list("lead_organisation__type").annotate(n=Count("pk")).order_by()
+    )
     whole = entries.filter(whole_country=True).count()
     by_municipality = list(
-        Municipality.objects.filter(entries__in=entries).annotate(n=Count("entries"))
+        Municipality.objects.filter(entries__in=entries)
+        .annotate(n=Count("entries"))
         .order_by("-n", "name_fi")[:15]
     )
     themes = list(Theme.objects.prefetch_related("translations"))
     context = {
         "total": entries.count(),
         "charts": [
-            charts.bars(_("Published entries by kind"),
-                        [(label, by_kind.get(value, 0)) for value, label in EntryKind.choices]),
-            charts.bars(_("Published entries by theme"),
-                        [(str(t), by_theme.get(t.pk, 0)) for t in themes]),
-            charts.bars(_("Published entries by type of organisation"),
-                        [(label, by_type.get(value, 0)) for value, label in
-                         OrganisationType.choices]),
-            charts.bars(_("Published entries by region (the 15 most common)"),
-                        [(_("All of Finland"), whole)] + [(str(m), m.n) for m in by_municipality]),
+            charts.bars(
+                _("Published entries by kind"),
+                [(label, by_kind.get(value, 0)) for value, label in EntryKind.choices],
+            ),
+            charts.bars(
+                _("Published entries by theme"), [(str(t), by_theme.get(t.pk, 0)) for t in themes]
+            ),
+            charts.bars(
+                _("Published entries by type of organisation"),
+                [(label, by_type.get(value, 0)) for value, label in OrganisationType.choices],
+            ),
+            charts.bars(
+                _("Published entries by region (the 15 most common)"),
+                [(_("All of Finland"), whole)] + [(str(m), m.n) for m in by_municipality],
+            ),
         ],
     }
     return render(request, "publishing/statistics.html", context)

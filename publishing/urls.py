@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("entries/", views.catalogue, name="catalogue"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/join/", views.join, name="join"),
+    path("entries/<int:pk>/challenge/", views.take_up_challenge, name="take_up_challenge"),
+    path("programme/", views.programme, name="programme"),
+    path("programme/pdf/", views.programme_pdf, name="programme_pdf"),
+    path("open-data/", views.open_data_docs, name="open_data_docs"),
+    path("open-data/entries.<str:fmt>", views.open_data, name="open_data"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("feed.atom", feeds.NewPublications(), name="feed"),
+]
