@@ -105,12 +105,9 @@ def last_change():
         (Programme._meta.db_table, "updated_at"),
         (Campaign._meta.db_table, "created_at"),
     ]
-    sql = (
-        "SELECT GREATEST("
-        # Table and column names come from our own models, never from input.
-        + ", ".join(f'(SELECT MAX("{column}") FROM "{table}")' for table, column in tables)  # noqa: S608
-        + ")"
-    )
+    # Table and column names come from our own models, never from input.
+    parts = ", ".join(f'(SELECT MAX("{column}") FROM "{table}")' for table, column in tables)
+    sql = f"SELECT GREATEST({parts})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()[0]
