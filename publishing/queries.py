@@ -106,8 +106,11 @@ def last_change():
         (Campaign._meta.db_table, "created_at"),
     ]
     # Table and column names come from our own models, never from input.
-    parts = ", ".join(f'(SELECT MAX("{column}") FROM "{table}")' for table, column in tables)
-    sql = f"SELECT GREATEST({parts})"  # noqa: S608
+    parts = ", ".join(
+        f'(SELECT MAX("{column}") FROM "{table}")'  # noqa: S608
+        for table, column in tables
+    )
+    sql = f"SELECT GREATEST({parts})"
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()[0]
