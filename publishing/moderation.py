@@ -51,6 +51,11 @@ LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 REPEATED = re.compile(r"(.)\1{5,}")
 
 
+def _shouting(text):
+    letters = [c for c in text or "" if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
 def check(texts: list[str]) -> list[str]:
     """Flag names for the given public texts (see FLAG_LABELS)."""
     joined = "\n".join(t for t in texts if t)
@@ -63,8 +68,7 @@ def check(texts: list[str]) -> list[str]:
         flags.append("links")
     if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words):
         flags.append("words")
-    letters = [c for c in joined if c.isalpha()]
-    if len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
+    if any(_shouting(text) for text in texts):
         flags.append("shouting")
     if REPEATED.search(joined):
         flags.append("repetition")

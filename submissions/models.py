@@ -313,14 +313,23 @@ class Entry(TranslatableModel):
     pledge_deadline = models.DateField(_("to be fulfilled by"), null=True, blank=True)
     image = models.ImageField(_("image"), upload_to="images/", blank=True)
     challenge_of = models.ForeignKey(
-        "self", verbose_name=_("takes up the challenge of"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="challenge_takers",
+        "self",
+        verbose_name=_("takes up the challenge of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="challenge_takers",
         help_text=_("A published pledge this pledge answers as a challenge."),
     )
     open_for_fixes_since = models.DateTimeField(
-        _("returned for fixes at"), null=True, blank=True, editable=False,
-        help_text=_("Staff returned the entry to its submitter, who may edit it even after "
-                    "the deadline until staff approve it again."),
+        _("returned for fixes at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Staff returned the entry to its submitter, who may edit it even after "
+            "the deadline until staff approve it again."
+        ),
     )
 
     contact_name = models.CharField(_("contact person"), max_length=200)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import emails
-from .signals import entry_changed
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     Campaign,
@@ -22,6 +21,7 @@ from .models import (
     Organisation,
     Partnership,
 )
+from .signals import entry_changed
 from .tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ def submit_entry(
             draft.delete()
 
         log.info("entry submitted: %s (%s, %d partners)", entry.reference, kind, len(partners))
+        entry_changed.send(sender=Entry, entry=entry, change="submitted")
         transaction.on_commit(lambda: emails.send_confirmation(entry, token))
         for partnership, partner_token in invitations:
             transaction.on_commit(

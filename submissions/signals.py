@@ -2,6 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after the submitter changed an entry (text, organisation, consent or status),
-# with `entry` and `change` ("edited", "consent", "withdrawn").
+# Sent inside the transaction after an entry was submitted or its submitter changed it,
+# with `entry` and `change` ("submitted", "edited", "consent", "withdrawn").
 entry_changed = Signal()

@@ -91,8 +91,10 @@ def _challenge_initial(request, kind):
     if kind != EntryKind.PLEDGE or not request.GET.get("challenge", "").isdigit():
         return {}
     original = (
-        Entry.objects.published().filter(kind=EntryKind.PLEDGE, pk=request.GET["challenge"])
-        .prefetch_related("themes", "target_groups").first()
+        Entry.objects.published()
+        .filter(kind=EntryKind.PLEDGE, pk=request.GET["challenge"])
+        .prefetch_related("themes", "target_groups")
+        .first()
     )
     if original is None:
         return {}
@@ -115,7 +117,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
                 saved.setlist(key, values)
             form, partners = _unbound(kind, SubmissionForm(kind=kind), saved, _partner_rows(saved))
         else:
-            form = SubmissionForm(kind=kind)
+            form = SubmissionForm(kind=kind, initial=_challenge_initial(request, kind))
             partners = PartnerFormSet(prefix="partners")
             partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
         return _show_form(

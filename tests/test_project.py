@@ -62,8 +62,8 @@ def test_seed_demo_is_refused_when_debug_is_off(settings):
 def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(settings):
     settings.DEBUG = True
 
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--entries", "12", stdout=StringIO())
+    call_command("seed_demo", "--entries", "12", stdout=StringIO())
 
     historical = Campaign.objects.get(slug="kotolupaus-2015")
     assert Campaign.objects.count() == 2
@@ -71,7 +71,10 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
     assert historical.last_day.isoformat() == "2015-11-16"
     assert Campaign.objects.current().slug == "kotolupaus-demo"
     assert Campaign.objects.current().is_open()
-    assert Entry.objects.filter(campaign__slug="kotolupaus-demo").count() == 5
+    assert Entry.objects.filter(campaign__slug="kotolupaus-demo").count() == 12
     assert {e.original_language for e in Entry.objects.all()} == {"fi", "sv", "en"}
+    assert Entry.objects.published().count() >= 8
+    assert Entry.objects.filter(decision__outcome="included").exists()
+    assert Entry.objects.filter(awards__isnull=False).exists()
     historical.set_current_language("sv")
     assert historical.name.startswith("Kotolupaus 2015")

@@ -716,7 +716,7 @@ def test_create_staff_user_gives_the_role(db):
 
 def test_seeded_demo_staff_can_review(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--entries", "6", stdout=StringIO())
 
     from django.contrib.auth import get_user_model
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from submissions.demo import seed_entries
+from publishing.demo import moderate_review_and_decide, seed_entries
 from submissions.models import Campaign
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -85,7 +85,15 @@ DEMO_PASSWORD = "kotolupaus-demo"  # noqa: S105 - local demo only, refused when 
 class Command(BaseCommand):
     help = "Create demo campaigns and local staff users. Idempotent; refused when DEBUG is off."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--entries",
+            type=int,
+            default=200,
+            help="How many demo entries the open campaign gets (default 200).",
+        )
+
+    def handle(self, *args, entries, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates users with known passwords and runs only with DEBUG on."
@@ -95,7 +103,16 @@ class Command(BaseCommand):
             self.seed_staff()
             # Demo contacts are fictional: their confirmation e-mails go nowhere.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                created = seed_entries(campaigns[-1])
+                created = seed_entries(campaigns[-1], entries)
+                staff = {
+                    u.username: u
+                    for u in get_user_model().objects.filter(
+                        username__in=["coordinator", "reviewer1", "reviewer2"]
+                    )
+                }
+                moderate_review_and_decide(
+                    campaigns[-1], staff["coordinator"], [staff["reviewer1"], staff["reviewer2"]]
+                )
         self.stdout.write(f"{created} demo entries created.")
         self.stdout.write(
             self.style.SUCCESS(
