@@ -11,3 +11,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Separate test databases for runs side by side (e.g. TEST_DATABASE_NAME=test_kotolupaus_2).
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_kotolupaus")}  # noqa: F405
