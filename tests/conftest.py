@@ -230,3 +230,29 @@ def reviewer(db):
 @pytest.fixture
 def reviewer2(db):
     return make_staff("reviewer-dora", "reviewer")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Put back the data that migrations seed when a kept test database lost it.
+
+    Tests with `transaction=True` (browser and concurrency tests) end by emptying every
+    table, and `--reuse-db` keeps the database for the next run, whose migrations then
+    have nothing to do: seed themes, target groups, municipalities and roles again.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from submissions.models import Municipality
+
+    with django_db_blocker.unblock():
+        if Municipality.objects.exists():
+            return
+        steps = [
+            ("submissions.migrations.0003_seed_taxonomies", "seed", (apps, None)),
+            ("review.migrations.0002_roles_audit_guard_default_criteria", "grant_roles", (apps,)),
+            ("publishing.migrations.0004_coordinator_permissions", "grant_roles", (apps,)),
+        ]
+        for module, name, args in steps:
+            getattr(importlib.import_module(module), name)(*args)

@@ -10,93 +10,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('submissions', '0004_challenges_and_fixes'),
+        ("submissions", "0004_challenges_and_fixes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JoinRequest',
+            name="JoinRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.CharField(max_length=200, verbose_name='organisation')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('message', models.TextField(max_length=3000, verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to='submissions.entry', verbose_name='entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("organisation", models.CharField(max_length=200, verbose_name="organisation")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("message", models.TextField(max_length=3000, verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="join_requests",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request to join',
-                'verbose_name_plural': 'requests to join',
-                'ordering': ['-created_at'],
+                "verbose_name": "request to join",
+                "verbose_name_plural": "requests to join",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='programme', to='submissions.campaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="programme",
+                        to="submissions.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cooperation programme',
-                'verbose_name_plural': 'cooperation programmes',
+                "verbose_name": "cooperation programme",
+                "verbose_name_plural": "cooperation programmes",
             },
             bases=(parler.models.TranslatableModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ProgrammeTranslation',
+            name="ProgrammeTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language_code', models.CharField(db_index=True, max_length=15, verbose_name='Language')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('introduction', models.TextField(verbose_name='introduction')),
-                ('master', parler.fields.TranslationsForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='publishing.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language_code",
+                    models.CharField(db_index=True, max_length=15, verbose_name="Language"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("introduction", models.TextField(verbose_name="introduction")),
+                (
+                    "master",
+                    parler.fields.TranslationsForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="publishing.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cooperation programme Translation',
-                'db_table': 'publishing_programme_translation',
-                'db_tablespace': '',
-                'managed': True,
-                'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('language_code', 'master'), name='publishing_programme_translation_uniq_lang')],
+                "verbose_name": "cooperation programme Translation",
+                "db_table": "publishing_programme_translation",
+                "db_tablespace": "",
+                "managed": True,
+                "default_permissions": (),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("language_code", "master"),
+                        name="publishing_programme_translation_uniq_lang",
+                    )
+                ],
             },
             bases=(parler.models.TranslatedFieldsModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for moderation'), ('approved', 'Approved for publication'), ('returned', 'Returned to the submitter for fixes'), ('rejected', 'Not published')], default='pending', max_length=10, verbose_name='publication')),
-                ('flags', models.JSONField(blank=True, default=list, verbose_name='automatic moderation flags')),
-                ('note', models.TextField(blank=True, verbose_name='internal note')),
-                ('returned_comment', models.TextField(blank=True, verbose_name='comment to the submitter')),
-                ('first_published_at', models.DateTimeField(blank=True, null=True, verbose_name='first published at')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='moderated by')),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='publication', to='submissions.entry', verbose_name='entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for moderation"),
+                            ("approved", "Approved for publication"),
+                            ("returned", "Returned to the submitter for fixes"),
+                            ("rejected", "Not published"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="publication",
+                    ),
+                ),
+                (
+                    "flags",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="automatic moderation flags"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="internal note")),
+                (
+                    "returned_comment",
+                    models.TextField(blank=True, verbose_name="comment to the submitter"),
+                ),
+                (
+                    "first_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first published at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="moderated by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publication",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'returned', 'rejected'])), name='publication_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'returned'), _negated=True), models.Q(('returned_comment', ''), _negated=True), _connector='OR'), name='publication_returned_with_comment'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('first_published_at__isnull', False), _connector='OR'), name='publication_approved_has_time')],
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "approved", "returned", "rejected"])
+                        ),
+                        name="publication_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "returned"), _negated=True),
+                            models.Q(("returned_comment", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="publication_returned_with_comment",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "approved"), _negated=True),
+                            ("first_published_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="publication_approved_has_time",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchDocument',
+            name="SearchDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', django.contrib.postgres.search.SearchVectorField()),
-                ('text', models.TextField()),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='search_document', to='submissions.entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+                ("text", models.TextField()),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_document",
+                        to="submissions.entry",
+                    ),
+                ),
             ],
             options={
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['document'], name='search_document_gin'), django.contrib.postgres.indexes.GinIndex(fields=['text'], name='search_text_trigram', opclasses=['gin_trgm_ops'])],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["document"], name="search_document_gin"
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["text"], name="search_text_trigram", opclasses=["gin_trgm_ops"]
+                    ),
+                ],
             },
         ),
     ]

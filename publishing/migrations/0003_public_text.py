@@ -4,24 +4,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0002_publication_for_existing_entries'),
-        ('submissions', '0004_challenges_and_fixes'),
+        ("publishing", "0002_publication_for_existing_entries"),
+        ("submissions", "0004_challenges_and_fixes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicText',
-            fields=[
-            ],
+            name="PublicText",
+            fields=[],
             options={
-                'verbose_name': 'public text and translations',
-                'verbose_name_plural': 'public texts and translations',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "public text and translations",
+                "verbose_name_plural": "public texts and translations",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('submissions.entry',),
+            bases=("submissions.entry",),
         ),
     ]

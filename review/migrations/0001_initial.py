@@ -9,339 +9,852 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('submissions', '0003_seed_taxonomies'),
+        ("submissions", "0003_seed_taxonomies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('assigned', 'assigned'), ('unassigned', 'unassigned'), ('conflict', 'declared a conflict of interest'), ('scored', 'scored'), ('rescored', 'changed a review'), ('locked', 'locked the review'), ('unlocked', 'unlocked the review'), ('decided', 'decided'), ('published', 'published the decisions'), ('nominated', 'shortlisted for a prize'), ('voted', 'voted'), ('awarded', 'awarded a prize')], max_length=12, verbose_name='what')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='submissions.campaign', verbose_name='campaign')),
-                ('entry', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='submissions.entry', verbose_name='entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "assigned"),
+                            ("unassigned", "unassigned"),
+                            ("conflict", "declared a conflict of interest"),
+                            ("scored", "scored"),
+                            ("rescored", "changed a review"),
+                            ("locked", "locked the review"),
+                            ("unlocked", "unlocked the review"),
+                            ("decided", "decided"),
+                            ("published", "published the decisions"),
+                            ("nominated", "shortlisted for a prize"),
+                            ("voted", "voted"),
+                            ("awarded", "awarded a prize"),
+                        ],
+                        max_length=12,
+                        verbose_name="what",
+                    ),
+                ),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="submissions.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AwardCategory',
+            name="AwardCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='award_categories', to='submissions.campaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="award_categories",
+                        to="submissions.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prize category',
-                'verbose_name_plural': 'prize categories',
-                'ordering': ['campaign', 'position', 'pk'],
+                "verbose_name": "prize category",
+                "verbose_name_plural": "prize categories",
+                "ordering": ["campaign", "position", "pk"],
             },
             bases=(parler.models.TranslatableModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('awarded_at', models.DateTimeField(auto_now_add=True, verbose_name='awarded at')),
-                ('awarded_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='awarded by')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='submissions.entry', verbose_name='entry')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='review.awardcategory', verbose_name='prize category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("awarded_at", models.DateTimeField(auto_now_add=True, verbose_name="awarded at")),
+                (
+                    "awarded_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="awarded by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="review.awardcategory",
+                        verbose_name="prize category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prize winner',
-                'verbose_name_plural': 'prize winners',
-                'ordering': ['category', 'pk'],
+                "verbose_name": "prize winner",
+                "verbose_name_plural": "prize winners",
+                "ordering": ["category", "pk"],
             },
             bases=(parler.models.TranslatableModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='AwardCategoryTranslation',
+            name="AwardCategoryTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language_code', models.CharField(db_index=True, max_length=15, verbose_name='Language')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('master', parler.fields.TranslationsForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='review.awardcategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language_code",
+                    models.CharField(db_index=True, max_length=15, verbose_name="Language"),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "master",
+                    parler.fields.TranslationsForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="review.awardcategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prize category Translation',
-                'db_table': 'review_awardcategory_translation',
-                'db_tablespace': '',
-                'managed': True,
-                'default_permissions': (),
+                "verbose_name": "prize category Translation",
+                "db_table": "review_awardcategory_translation",
+                "db_tablespace": "",
+                "managed": True,
+                "default_permissions": (),
             },
             bases=(parler.models.TranslatedFieldsModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='AwardTranslation',
+            name="AwardTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language_code', models.CharField(db_index=True, max_length=15, verbose_name='Language')),
-                ('citation', models.TextField(max_length=3000, verbose_name='citation')),
-                ('master', parler.fields.TranslationsForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='review.award')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language_code",
+                    models.CharField(db_index=True, max_length=15, verbose_name="Language"),
+                ),
+                ("citation", models.TextField(max_length=3000, verbose_name="citation")),
+                (
+                    "master",
+                    parler.fields.TranslationsForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="review.award",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prize winner Translation',
-                'db_table': 'review_award_translation',
-                'db_tablespace': '',
-                'managed': True,
-                'default_permissions': (),
+                "verbose_name": "prize winner Translation",
+                "db_table": "review_award_translation",
+                "db_tablespace": "",
+                "managed": True,
+                "default_permissions": (),
             },
             bases=(parler.models.TranslatedFieldsModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ranks', models.JSONField(help_text='Entry id → rank, 1 being the best.', verbose_name='ranks')),
-                ('cast_at', models.DateTimeField(auto_now=True, verbose_name='cast at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballots', to='review.awardcategory', verbose_name='prize category')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ranks",
+                    models.JSONField(
+                        help_text="Entry id → rank, 1 being the best.", verbose_name="ranks"
+                    ),
+                ),
+                ("cast_at", models.DateTimeField(auto_now=True, verbose_name="cast at")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ballots",
+                        to="review.awardcategory",
+                        verbose_name="prize category",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ballot',
-                'verbose_name_plural': 'ballots',
+                "verbose_name": "ballot",
+                "verbose_name_plural": "ballots",
             },
         ),
         migrations.CreateModel(
-            name='Conflict',
+            name="Conflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(max_length=2000, verbose_name='reason')),
-                ('declared_at', models.DateTimeField(auto_now_add=True, verbose_name='declared at')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='submissions.entry', verbose_name='entry')),
-                ('organisation', models.ForeignKey(blank=True, help_text='Covers every entry in which this organisation (same business ID or name) leads or is a partner.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='submissions.organisation', verbose_name='organisation')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(max_length=2000, verbose_name="reason")),
+                (
+                    "declared_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="declared at"),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Covers every entry in which this organisation (same business ID or name) leads or is a partner.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="submissions.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conflict of interest',
-                'verbose_name_plural': 'conflicts of interest',
-                'ordering': ['-declared_at'],
+                "verbose_name": "conflict of interest",
+                "verbose_name_plural": "conflicts of interest",
+                "ordering": ["-declared_at"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=4, verbose_name='weight')),
-                ('scale_min', models.PositiveSmallIntegerField(default=1, verbose_name='lowest score')),
-                ('scale_max', models.PositiveSmallIntegerField(default=5, verbose_name='highest score')),
-                ('counts_toward_total', models.BooleanField(default=True, help_text='Untick for criteria that are recorded for information only.', verbose_name='counts toward the total')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='submissions.campaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("1"), max_digits=4, verbose_name="weight"
+                    ),
+                ),
+                (
+                    "scale_min",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="lowest score"),
+                ),
+                (
+                    "scale_max",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="highest score"),
+                ),
+                (
+                    "counts_toward_total",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick for criteria that are recorded for information only.",
+                        verbose_name="counts toward the total",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="submissions.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion',
-                'verbose_name_plural': 'criteria',
-                'ordering': ['campaign', 'position', 'pk'],
+                "verbose_name": "criterion",
+                "verbose_name_plural": "criteria",
+                "ordering": ["campaign", "position", "pk"],
             },
             bases=(parler.models.TranslatableModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='CriterionTranslation',
+            name="CriterionTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language_code', models.CharField(db_index=True, max_length=15, verbose_name='Language')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('guidance', models.TextField(blank=True, verbose_name='guidance for reviewers')),
-                ('master', parler.fields.TranslationsForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='review.criterion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language_code",
+                    models.CharField(db_index=True, max_length=15, verbose_name="Language"),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("guidance", models.TextField(blank=True, verbose_name="guidance for reviewers")),
+                (
+                    "master",
+                    parler.fields.TranslationsForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="review.criterion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion Translation',
-                'db_table': 'review_criterion_translation',
-                'db_tablespace': '',
-                'managed': True,
-                'default_permissions': (),
+                "verbose_name": "criterion Translation",
+                "db_table": "review_criterion_translation",
+                "db_tablespace": "",
+                "managed": True,
+                "default_permissions": (),
             },
             bases=(parler.models.TranslatedFieldsModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('included', 'Included in the programme'), ('not_included', 'Not included')], max_length=15, verbose_name='decision')),
-                ('rationale', models.TextField(max_length=5000, verbose_name='rationale')),
-                ('decided_at', models.DateTimeField(auto_now=True, verbose_name='decided at')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='submissions.entry', verbose_name='entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("included", "Included in the programme"),
+                            ("not_included", "Not included"),
+                        ],
+                        max_length=15,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("rationale", models.TextField(max_length=5000, verbose_name="rationale")),
+                ("decided_at", models.DateTimeField(auto_now=True, verbose_name="decided at")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nominated_at', models.DateTimeField(auto_now_add=True, verbose_name='nominated at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='review.awardcategory', verbose_name='prize category')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='submissions.entry', verbose_name='entry')),
-                ('nominated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='nominated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nominated_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="nominated at"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="review.awardcategory",
+                        verbose_name="prize category",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="nominated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shortlisted entry',
-                'verbose_name_plural': 'shortlist',
-                'ordering': ['category', 'entry__number'],
+                "verbose_name": "shortlisted entry",
+                "verbose_name_plural": "shortlist",
+                "ordering": ["category", "entry__number"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment', models.TextField(blank=True, max_length=5000, verbose_name='comment')),
-                ('recommendation', models.CharField(choices=[('include', 'Include in the programme'), ('exclude', 'Do not include'), ('prize', 'Propose for a prize')], max_length=10, verbose_name='recommendation')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='submissions.entry', verbose_name='entry')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=5000, verbose_name="comment")),
+                (
+                    "recommendation",
+                    models.CharField(
+                        choices=[
+                            ("include", "Include in the programme"),
+                            ("exclude", "Do not include"),
+                            ("prize", "Propose for a prize"),
+                        ],
+                        max_length=10,
+                        verbose_name="recommendation",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['entry__number', 'reviewer__username'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["entry__number", "reviewer__username"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewSettings',
+            name="ReviewSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reviews_per_entry', models.PositiveSmallIntegerField(default=2, help_text='Automatic assignment gives every entry this many reviewers.', verbose_name='reviews per entry')),
-                ('max_per_reviewer', models.PositiveSmallIntegerField(default=100, help_text='Automatic assignment never gives a reviewer more entries than this.', verbose_name='most entries per reviewer')),
-                ('min_reviews_for_normalisation', models.PositiveSmallIntegerField(default=5, help_text="A reviewer's z-scores are shown once they have reviewed this many entries.", verbose_name='reviews needed for normalised scores')),
-                ('disputed_spread', models.DecimalField(decimal_places=2, default=Decimal('1.50'), help_text="Entries whose reviewers' totals differ by at least this much are flagged.", max_digits=4, verbose_name='spread that marks an entry disputed')),
-                ('locked_at', models.DateTimeField(blank=True, help_text='Once locked, reviews can no longer be changed.', null=True, verbose_name='review locked at')),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review_settings', to='submissions.campaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reviews_per_entry",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Automatic assignment gives every entry this many reviewers.",
+                        verbose_name="reviews per entry",
+                    ),
+                ),
+                (
+                    "max_per_reviewer",
+                    models.PositiveSmallIntegerField(
+                        default=100,
+                        help_text="Automatic assignment never gives a reviewer more entries than this.",
+                        verbose_name="most entries per reviewer",
+                    ),
+                ),
+                (
+                    "min_reviews_for_normalisation",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="A reviewer's z-scores are shown once they have reviewed this many entries.",
+                        verbose_name="reviews needed for normalised scores",
+                    ),
+                ),
+                (
+                    "disputed_spread",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1.50"),
+                        help_text="Entries whose reviewers' totals differ by at least this much are flagged.",
+                        max_digits=4,
+                        verbose_name="spread that marks an entry disputed",
+                    ),
+                ),
+                (
+                    "locked_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Once locked, reviews can no longer be changed.",
+                        null=True,
+                        verbose_name="review locked at",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_settings",
+                        to="submissions.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review settings',
-                'verbose_name_plural': 'review settings',
-                'permissions': [('coordinate_review', 'Can coordinate the review: criteria, assignments, decisions and prizes'), ('score_entries', 'Can review and score entries')],
+                "verbose_name": "review settings",
+                "verbose_name_plural": "review settings",
+                "permissions": [
+                    (
+                        "coordinate_review",
+                        "Can coordinate the review: criteria, assignments, decisions and prizes",
+                    ),
+                    ("score_entries", "Can review and score entries"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.PositiveSmallIntegerField(verbose_name='score')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='review.criterion', verbose_name='criterion')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='review.review', verbose_name='review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.PositiveSmallIntegerField(verbose_name="score")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scores",
+                        to="review.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="review.review",
+                        verbose_name="review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score',
-                'verbose_name_plural': 'scores',
+                "verbose_name": "score",
+                "verbose_name_plural": "scores",
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True, verbose_name='assigned at')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned by')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='submissions.entry', verbose_name='entry')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assigned_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="assigned at"),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="submissions.entry",
+                        verbose_name="entry",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assignment',
-                'verbose_name_plural': 'assignments',
-                'ordering': ['entry__number', 'reviewer__username'],
-                'constraints': [models.UniqueConstraint(fields=('entry', 'reviewer'), name='assignment_one_per_reviewer_and_entry')],
+                "verbose_name": "assignment",
+                "verbose_name_plural": "assignments",
+                "ordering": ["entry__number", "reviewer__username"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entry", "reviewer"), name="assignment_one_per_reviewer_and_entry"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.UniqueConstraint(fields=('category', 'entry'), name='award_once_per_category'),
+            model_name="award",
+            constraint=models.UniqueConstraint(
+                fields=("category", "entry"), name="award_once_per_category"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardcategorytranslation',
-            constraint=models.UniqueConstraint(fields=('language_code', 'master'), name='review_awardcategory_translation_uniq_lang'),
+            model_name="awardcategorytranslation",
+            constraint=models.UniqueConstraint(
+                fields=("language_code", "master"),
+                name="review_awardcategory_translation_uniq_lang",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardtranslation',
-            constraint=models.UniqueConstraint(fields=('language_code', 'master'), name='review_award_translation_uniq_lang'),
+            model_name="awardtranslation",
+            constraint=models.UniqueConstraint(
+                fields=("language_code", "master"), name="review_award_translation_uniq_lang"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ballot',
-            constraint=models.UniqueConstraint(fields=('category', 'voter'), name='ballot_one_per_voter'),
+            model_name="ballot",
+            constraint=models.UniqueConstraint(
+                fields=("category", "voter"), name="ballot_one_per_voter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('entry__isnull', False), ('organisation__isnull', True)), models.Q(('entry__isnull', True), ('organisation__isnull', False)), _connector='OR'), name='conflict_with_entry_or_organisation'),
+            model_name="conflict",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("entry__isnull", False), ("organisation__isnull", True)),
+                    models.Q(("entry__isnull", True), ("organisation__isnull", False)),
+                    _connector="OR",
+                ),
+                name="conflict_with_entry_or_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.UniqueConstraint(condition=models.Q(('entry__isnull', False)), fields=('reviewer', 'entry'), name='conflict_once_per_entry'),
+            model_name="conflict",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("entry__isnull", False)),
+                fields=("reviewer", "entry"),
+                name="conflict_once_per_entry",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('reviewer', 'organisation'), name='conflict_once_per_organisation'),
+            model_name="conflict",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organisation__isnull", False)),
+                fields=("reviewer", "organisation"),
+                name="conflict_once_per_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='criterion_weight_positive'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="criterion_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='criterion_scale_ascending'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scale_max__gt", models.F("scale_min"))),
+                name="criterion_scale_ascending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__lte', 100)), name='criterion_scale_at_most_100'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scale_max__lte", 100)), name="criterion_scale_at_most_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criteriontranslation',
-            constraint=models.UniqueConstraint(fields=('language_code', 'master'), name='review_criterion_translation_uniq_lang'),
+            model_name="criteriontranslation",
+            constraint=models.UniqueConstraint(
+                fields=("language_code", "master"), name="review_criterion_translation_uniq_lang"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['included', 'not_included'])), name='decision_outcome_valid'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["included", "not_included"])),
+                name="decision_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('rationale', ''), _negated=True), name='decision_has_rationale'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rationale", ""), _negated=True), name="decision_has_rationale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.UniqueConstraint(fields=('category', 'entry'), name='nomination_once_per_category'),
+            model_name="nomination",
+            constraint=models.UniqueConstraint(
+                fields=("category", "entry"), name="nomination_once_per_category"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('entry', 'reviewer'), name='review_one_per_reviewer_and_entry'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "reviewer"), name="review_one_per_reviewer_and_entry"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('recommendation__in', ['include', 'exclude', 'prize'])), name='review_recommendation_valid'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("recommendation__in", ["include", "exclude", "prize"])),
+                name="review_recommendation_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('reviews_per_entry__gte', 1)), name='reviewsettings_at_least_one_review'),
+            model_name="reviewsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviews_per_entry__gte", 1)),
+                name="reviewsettings_at_least_one_review",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('max_per_reviewer__gte', 1)), name='reviewsettings_reviewer_takes_one'),
+            model_name="reviewsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_per_reviewer__gte", 1)),
+                name="reviewsettings_reviewer_takes_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('disputed_spread__gt', 0)), name='reviewsettings_spread_positive'),
+            model_name="reviewsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("disputed_spread__gt", 0)),
+                name="reviewsettings_spread_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('review', 'criterion'), name='score_one_per_criterion'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("review", "criterion"), name="score_one_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__lte', 100)), name='score_at_most_100'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__lte", 100)), name="score_at_most_100"
+            ),
         ),
     ]

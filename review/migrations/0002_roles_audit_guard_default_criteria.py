@@ -6,17 +6,50 @@ from django.db import migrations
 from review.defaults import create_default_criteria
 
 COORDINATOR = {
-    "review": ["coordinate_review", "score_entries", "view_reviewsettings",
-               "change_reviewsettings", "add_criterion", "change_criterion",
-               "delete_criterion", "view_criterion", "add_assignment", "delete_assignment",
-               "view_assignment", "view_conflict", "add_conflict", "view_review", "view_score",
-               "add_decision", "change_decision", "view_decision", "add_awardcategory",
-               "change_awardcategory", "delete_awardcategory", "view_awardcategory",
-               "add_nomination", "delete_nomination", "view_nomination", "view_ballot",
-               "add_award", "change_award", "delete_award", "view_award", "view_auditevent"],
-    "submissions": ["view_campaign", "change_campaign", "add_campaign", "view_entry",
-                    "view_organisation", "view_partnership", "view_theme", "view_targetgroup",
-                    "view_municipality"],
+    "review": [
+        "coordinate_review",
+        "score_entries",
+        "view_reviewsettings",
+        "change_reviewsettings",
+        "add_criterion",
+        "change_criterion",
+        "delete_criterion",
+        "view_criterion",
+        "add_assignment",
+        "delete_assignment",
+        "view_assignment",
+        "view_conflict",
+        "add_conflict",
+        "view_review",
+        "view_score",
+        "add_decision",
+        "change_decision",
+        "view_decision",
+        "add_awardcategory",
+        "change_awardcategory",
+        "delete_awardcategory",
+        "view_awardcategory",
+        "add_nomination",
+        "delete_nomination",
+        "view_nomination",
+        "view_ballot",
+        "add_award",
+        "change_award",
+        "delete_award",
+        "view_award",
+        "view_auditevent",
+    ],
+    "submissions": [
+        "view_campaign",
+        "change_campaign",
+        "add_campaign",
+        "view_entry",
+        "view_organisation",
+        "view_partnership",
+        "view_theme",
+        "view_targetgroup",
+        "view_municipality",
+    ],
 }
 REVIEWER = {
     "review": ["score_entries", "view_criterion", "add_conflict", "view_conflict"],
@@ -24,18 +57,30 @@ REVIEWER = {
 }
 
 
-def create_roles(apps, schema_editor):
+def ensure_permissions(apps):
+    """Permissions are normally made after migrating; the groups need them now."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+
+
+def create_roles(apps, schema_editor):
+    ensure_permissions(apps)
+    grant_roles(apps)
+
+
+def grant_roles(apps):
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for name, grants in [("coordinator", COORDINATOR), ("reviewer", REVIEWER)]:
         group, _ = group_model.objects.get_or_create(name=name)
         for app_label, codenames in grants.items():
-            group.permissions.add(*permission_model.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames))
+            group.permissions.add(
+                *permission_model.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 def default_criteria(apps, schema_editor):
