@@ -276,7 +276,12 @@ def programme(request):
 
 @public_cache
 def programme_pdf(request):
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    # WeasyPrint lets Pillow decode truncated images, for the whole process; uploads
+    # must not be (submissions/images.py), so put the setting back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     context = _programme(_programme_campaign(request))
     html = render_to_string(

@@ -311,7 +311,10 @@ class SubmissionForm(forms.Form):
             elif cleaned.get(pending):
                 kept = images.open_pending(cleaned[pending])
                 if kept is None:
+                    # Expired or forged: forget it, so the form asks for the file again.
                     cleaned[pending] = ""
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix(pending)] = ""
                 cleaned[name] = kept
 
     SECTIONS = (

@@ -16,13 +16,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
+
+# Never decode a truncated file as if it were whole (other libraries, e.g. WeasyPrint,
+# switch this on for the whole process; see also publishing.views.programme_pdf).
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
 MAX_STORED_SIDE = 2000
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-PENDING_DIR = "pending"
+PENDING_DIR = "pending"  # kept between form steps; purged after 48 h
+DRAFT_DIR = "drafts"  # kept with a saved draft, as long as the draft
 SIGNING_SALT = "kotolupaus.pending-upload"
 
 
@@ -44,6 +49,7 @@ def process_image(upload) -> ContentFile:
         code="image_too_many_pixels",
     )
     upload.seek(0)
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,12 +92,39 @@ def save_pending(content: ContentFile) -> str:
 
 
 def open_pending(reference: str, max_age=24 * 60 * 60):
-    """The pending image behind a signed reference, or None if it is invalid or gone."""
+    """The kept image behind a signed reference, or None if it is invalid or gone.
+
+    Images kept between form steps expire after `max_age`; those kept with a draft
+    last as long as the draft.
+    """
     try:
-        name = signing.loads(reference, salt=SIGNING_SALT, max_age=max_age)
+        name = signing.loads(reference, salt=SIGNING_SALT)
+        if name.startswith(f"{PENDING_DIR}/"):
+            signing.loads(reference, salt=SIGNING_SALT, max_age=max_age)
+        elif not name.startswith(f"{DRAFT_DIR}/"):
+            return None
     except signing.BadSignature:
         return None
-    if not name.startswith(f"{PENDING_DIR}/") or not default_storage.exists(name):
+    if not default_storage.exists(name):
         return None
     with default_storage.open(name) as stored:
         return ContentFile(stored.read(), name=name.rsplit("/", 1)[-1])
+
+
+def discard(reference: str) -> None:
+    """Delete a kept image (after its draft was sent)."""
+    try:
+        name = signing.loads(reference, salt=SIGNING_SALT)
+    except signing.BadSignature:
+        return
+    if name.startswith((f"{PENDING_DIR}/", f"{DRAFT_DIR}/")):
+        default_storage.delete(name)
+
+
+def keep_for_draft(reference: str) -> str:
+    """Move a kept image to the drafts folder, so it lasts as long as the draft."""
+    content = open_pending(reference)
+    if content is None:
+        return ""
+    name = default_storage.save(f"{DRAFT_DIR}/{content.name}", content)
+    return signing.dumps(name, salt=SIGNING_SALT)

@@ -4,13 +4,15 @@ in one transaction (e-mails leave only after it commits)."""
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import emails
+from . import emails, images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     Campaign,
@@ -141,6 +143,9 @@ def submit_entry(
 
         invitations = [_invite_partner(entry, partner) for partner in partners]
         if draft is not None and draft.pk:
+            for key in ("org_logo_pending", "image_pending"):
+                for reference in draft.data.get(key) or []:
+                    transaction.on_commit(lambda r=reference: images.discard(r))
             draft.delete()
 
         log.info("entry submitted: %s (%s, %d partners)", entry.reference, kind, len(partners))
@@ -174,7 +179,11 @@ def update_entry(entry: Entry, data: dict) -> Entry:
             raise CampaignClosed
         _apply_organisation_fields(entry.lead_organisation, data)
         entry.lead_organisation.save()
+        previous_language = entry.original_language
         _apply_entry_fields(entry, data)
+        if previous_language != entry.original_language:
+            # The submitter rewrote the text in another language: the old original goes.
+            entry.translations.filter(language_code=previous_language).delete()
         entry.save()
         entry.themes.set(data["themes"])
         entry.target_groups.set(data["target_groups"])
@@ -276,6 +285,17 @@ def resend_management_links(email: str) -> int:
     return len(links)
 
 
+def _draft_contact(data):
+    """The contact e-mail typed into a draft, when it is a valid address."""
+    values = data.get("contact_email") or [""]
+    value = (values[0] if isinstance(values, list) else values).strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
 def save_draft(
     *, campaign: Campaign, kind: str, data: dict, language: str, draft: Draft | None = None
 ) -> tuple[Draft, str | None]:
@@ -286,11 +306,15 @@ def save_draft(
     if draft is None:
         token, token_hash = new_token()
         draft = Draft(campaign=campaign, kind=kind, token_hash=token_hash)
+    for key in ("org_logo_pending", "image_pending"):
+        references = data.get(key) or []
+        if references and references[0]:
+            data[key] = [images.keep_for_draft(references[0]) or references[0]]
     draft.data = data
     draft.language = language
     draft.save()
-    contact = data.get("contact_email")
-    if token and isinstance(contact, str) and "@" in contact:
+    contact = _draft_contact(data)
+    if token and contact:
         with override(language):
             transaction.on_commit(lambda: emails.send_draft_link(draft, token, contact))
     return draft, token

@@ -352,8 +352,20 @@ def _initial_from_entry(entry):
 @require_http_methods(["GET", "POST"])
 def manage_edit(request, token):
     entry = _entry_for_token(token)
+    status = 403 if request.method == "POST" else 200
+    if entry.is_withdrawn:
+        return render(
+            request,
+            "submissions/closed.html",
+            {
+                "campaign": entry.campaign,
+                "heading": _("This entry was withdrawn"),
+                "message": _("A withdrawn entry can no longer be edited."),
+            },
+            status=status,
+        )
     if not entry.can_be_edited:
-        return _closed(request, entry.campaign, status=403 if request.method == "POST" else 200)
+        return _closed(request, entry.campaign, status=status)
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, kind=entry.kind)
         if form.is_valid():
