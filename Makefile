@@ -10,7 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test lint format messages install db-url db-stop clean
+AXE := var/node/node_modules/axe-core/axe.min.js
+
+.PHONY: run test bench lint format messages install db-url db-stop clean
 
 run: $(STAMP)
 	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} $(WITH_DB) sh -ec '\
@@ -18,8 +20,20 @@ run: $(STAMP)
 	  $(PY) manage.py seed_demo; \
 	  exec $(PY) manage.py runserver $(HOST):$(PORT)'
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(WITH_DB) $(PY) -m pytest $(ARGS)
+
+# axe-core for the accessibility checks of the browser tests (git-ignored, from npm).
+# Without npm the browser tests still run and the accessibility checks are skipped.
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; \
+	else echo "npm not found: the accessibility (axe) checks will be skipped"; fi
+
+# The load benchmark (bench/run.py): its own kotolupaus_bench database, gunicorn under
+# production settings, wrk; prints a table, asserts nothing. Not part of `make test`.
+bench: $(STAMP)
+	$(WITH_DB) $(PY) -m bench.run $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -190,6 +190,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+SERVE_MEDIA = not PRODUCTION and MEDIA_URL.startswith("/")
 
 # Outside production whitenoise serves files straight from the source folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -78,11 +78,16 @@ def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
 
 
 def _unbound(kind, form, data, rows, *, add_row=False):
-    """The posted values shown again without error messages."""
+    """The posted values shown again without error messages (and one more partner row
+    when asked for)."""
     fresh = SubmissionForm(initial=form_initial_from_data(form, data), kind=kind)
-    extra = 1 if add_row or not rows else 0
+    try:
+        shown = int(data.get("partners-TOTAL_FORMS") or 0)
+    except ValueError:
+        shown = 0
+    wanted = max(shown, len(rows), 1) + (1 if add_row else 0)
     partners = PartnerFormSet(prefix="partners", initial=rows)
-    partners.extra = extra
+    partners.extra = max(min(wanted, MAX_PARTNERS) - len(rows), 0)
     return fresh, partners
 
 
@@ -341,6 +346,8 @@ def _initial_from_entry(entry):
         "contact_phone": entry.contact_phone,
         "consent_publish": entry.consent_publish,
         "consent_contact": entry.consent_contact,
+        "authorised": entry.authorised,
+        "challenge_of": entry.challenge_of_id,
         "submission_key": entry.submission_key,
     }
     for name in services.ENTRY_TEXT_FIELDS:

@@ -256,3 +256,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ]
         for module, name, args in steps:
             getattr(importlib.import_module(module), name)(*args)
+        # Tests with serialized_rollback restore this snapshot: take it again, with the data.
+        from django.db import connection
+
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
