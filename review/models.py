@@ -455,6 +455,9 @@ class AuditAction(models.TextChoices):
     NOMINATED = "nominated", _("shortlisted for a prize")
     VOTED = "voted", _("voted")
     AWARDED = "awarded", _("awarded a prize")
+    PERSONAL_DATA_EXPORTED = "pd_exported", _("exported personal data")
+    PERSONAL_DATA_ERASED = "pd_erased", _("erased personal data")
+    RETENTION_PURGED = "retention", _("purged contact data after the retention period")
 
 
 class AuditEvent(models.Model):

@@ -3,11 +3,13 @@
 import getpass
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from review.models import COORDINATOR_GROUP, REVIEWER_GROUP
 
@@ -24,8 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--role", choices=[COORDINATOR_GROUP, REVIEWER_GROUP], required=True)
         parser.add_argument("--email", default="")
         parser.add_argument("--no-input", action="store_true", dest="no_input")
+        parser.add_argument(
+            "--totp",
+            action="store_true",
+            help="Give the user an authenticator-app device (always done when STAFF_2FA is on) "
+            "and print its setup address (otpauth://) once.",
+        )
 
-    def handle(self, *args, username, role, email, no_input, **options):
+    def handle(self, *args, username, role, email, no_input, totp, **options):
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"email": email}
         )
@@ -42,6 +50,12 @@ class Command(BaseCommand):
         user.groups.add(*Group.objects.filter(name__in=groups))
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {role} {username}."))
+        if (totp or settings.STAFF_2FA) and not TOTPDevice.objects.filter(user=user).exists():
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+            self.stdout.write(
+                "Add this to the user's authenticator app (shown once; the admin panel can "
+                f"show it as a QR code):\n{device.config_url}"
+            )
 
     def ask_password(self, user):
         for _attempt in range(3):

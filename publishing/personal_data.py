@@ -1,0 +1,191 @@
+"""A contact person's personal data: export everything stored about them, erase it on
+request, and erase contact data after the retention period. Each leaves an audit event.
+
+Entries stay published without personal data when their submitter consented to
+publication; otherwise they are withdrawn.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from review.models import AuditAction, AuditEvent
+from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
+
+from .models import JoinRequest
+
+ERASED_NAME = "–"
+
+
+def _entries(email):
+    return (
+        Entry.objects.filter(contact_email__iexact=email.strip())
+        .select_related("campaign", "lead_organisation")
+        .prefetch_related("translations")
+    )
+
+
+def _drafts(email):
+    email = email.strip().lower()
+    return [
+        d
+        for d in Draft.objects.all()
+        if email in [str(v).strip().lower() for v in (d.data.get("contact_email") or [])]
+    ]
+
+
+def export(email, by):
+    """Everything stored about the person with this e-mail address, as plain data."""
+    entries = list(_entries(email))
+    data = {
+        "email": email,
+        "exported_at": timezone.now().isoformat(),
+        "entries": [
+            {
+                "reference": e.reference,
+                "campaign": e.campaign.slug,
+                "status": e.status,
+                "contact_name": e.contact_name,
+                "contact_email": e.contact_email,
+                "contact_phone": e.contact_phone,
+                "contact_language": e.contact_language,
+                "consent_publish": e.consent_publish,
+                "consent_publish_at": e.consent_publish_at.isoformat()
+                if e.consent_publish_at
+                else None,
+                "consent_wording": e.consent_wording,
+                "consent_contact": e.consent_contact,
+                "submitted_at": e.submitted_at.isoformat(),
+                "organisation": e.lead_organisation.name,
+                "title": {t.language_code: t.title for t in e.translations.all()},
+            }
+            for e in entries
+        ],
+        "partner_invitations": [
+            {
+                "entry": p.entry.reference,
+                "organisation": p.organisation.name,
+                "invited_email": p.invited_email,
+                "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None,
+                "declined_at": p.declined_at.isoformat() if p.declined_at else None,
+            }
+            for p in Partnership.objects.filter(invited_email__iexact=email).select_related(
+                "entry", "organisation"
+            )
+        ],
+        "messages_to_initiatives": [
+            {
+                "entry": j.entry.reference,
+                "organisation": j.organisation,
+                "name": j.name,
+                "email": j.email,
+                "message": j.message,
+                "sent_at": j.created_at.isoformat(),
+            }
+            for j in JoinRequest.objects.filter(email__iexact=email).select_related("entry")
+        ],
+        "drafts": [
+            {"created_at": d.created_at.isoformat(), "data": d.data} for d in _drafts(email)
+        ],
+    }
+    _audit(by, AuditAction.PERSONAL_DATA_EXPORTED, entries, found=_counts(data))
+    return data
+
+
+def _counts(data):
+    return {
+        key: len(data[key])
+        for key in ("entries", "partner_invitations", "messages_to_initiatives", "drafts")
+    }
+
+
+def _audit(by, action, entries, **details):
+    """One audit event per campaign concerned (the current one when none is)."""
+    campaigns = {e.campaign for e in entries} or {Campaign.objects.current()}
+    for campaign in campaigns - {None}:
+        AuditEvent.objects.create(
+            actor=by,
+            action=action,
+            campaign=campaign,
+            details={
+                **details,
+                "entries": [e.reference for e in entries if e.campaign == campaign],
+            },
+        )
+
+
+def _erase_entry(entry, now):
+    entry.contact_name = ERASED_NAME
+    entry.contact_email = ""
+    entry.contact_phone = ""
+    entry.consent_contact = False
+    fields = ["contact_name", "contact_email", "contact_phone", "consent_contact", "updated_at"]
+    if not entry.consent_publish and entry.status != EntryStatus.WITHDRAWN:
+        entry.status = EntryStatus.WITHDRAWN
+        entry.withdrawn_at = now
+        fields += ["status", "withdrawn_at"]
+    entry.save(update_fields=fields)
+
+
+def erase(email, by):
+    """Erase the person's contact data everywhere; returns what was erased, counted."""
+    now = timezone.now()
+    with transaction.atomic():
+        entries = list(_entries(email).select_for_update(of=("self",)))
+        for entry in entries:
+            _erase_entry(entry, now)
+        partners = 0
+        for partnership in Partnership.objects.filter(invited_email__iexact=email):
+            partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
+            partnership.save(update_fields=["invited_email"])
+            partners += 1
+        joins = JoinRequest.objects.filter(email__iexact=email).update(
+            name=ERASED_NAME, email="erased@erased.invalid", message=""
+        )
+        drafts = _drafts(email)
+        for draft in drafts:
+            draft.delete()
+        counts = {
+            "entries": len(entries),
+            "partner_invitations": partners,
+            "messages_to_initiatives": joins,
+            "drafts": len(drafts),
+        }
+        _audit(by, AuditAction.PERSONAL_DATA_ERASED, entries, erased=counts)
+    return counts
+
+
+def purge_after_retention(days, by=None, now=None):
+    """Erase contact data of campaigns closed more than `days` days ago, except where the
+    person agreed to be contacted later. Returns {campaign slug: entries purged}."""
+    now = now or timezone.now()
+    purged = {}
+    for campaign in Campaign.objects.filter(closes_at__lt=now - timedelta(days=days)):
+        with transaction.atomic():
+            entries = list(
+                Entry.objects.filter(campaign=campaign, consent_contact=False).exclude(
+                    contact_email="", contact_name=ERASED_NAME
+                )
+            )
+            for entry in entries:
+                _erase_entry(entry, now)
+            for partnership in Partnership.objects.filter(entry__campaign=campaign).exclude(
+                invited_email__endswith="@erased.invalid"
+            ):
+                partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
+                partnership.save(update_fields=["invited_email"])
+            JoinRequest.objects.filter(entry__campaign=campaign).exclude(
+                Q(email="erased@erased.invalid")
+            ).update(name=ERASED_NAME, email="erased@erased.invalid", message="")
+            Draft.objects.filter(campaign=campaign).delete()
+            if entries:
+                AuditEvent.objects.create(
+                    actor=by,
+                    action=AuditAction.RETENTION_PURGED,
+                    campaign=campaign,
+                    details={"days": days, "entries": [e.reference for e in entries]},
+                )
+            purged[campaign.slug] = len(entries)
+    return purged
