@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from review.models import AwardCategory, Outcome
+from submissions.forms import HoneypotForm
 from submissions.models import (
     Campaign,
     EntryKind,
@@ -88,7 +89,7 @@ class CatalogueFilter(forms.Form):
         return active
 
 
-class JoinForm(forms.Form):
+class JoinForm(HoneypotForm):
     organisation = forms.CharField(label=_("Your organisation"), max_length=200)
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
@@ -102,13 +103,3 @@ class JoinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Tell them who you are and how you would like to take part."),
     )
-    homepage = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def clean_homepage(self):
-        if self.cleaned_data["homepage"]:
-            raise forms.ValidationError(_("Leave this field empty."))
-        return ""

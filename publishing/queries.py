@@ -6,19 +6,9 @@ from django.db.models import Prefetch
 from django.utils.translation import get_language
 
 from review.models import Award, Outcome
-from submissions.models import Entry, Partnership
+from submissions.models import ENTRY_TEXT_FIELDS, Entry, Partnership
 
-PUBLIC_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "promise",
-    "target",
-    "goal",
-    "plan",
-    "timetable",
-    "partners_sought",
-)
+PUBLIC_FIELDS = ENTRY_TEXT_FIELDS
 
 
 def public_entries():

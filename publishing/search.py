@@ -18,21 +18,12 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
 
-from submissions.models import Entry
+from submissions.models import ENTRY_TEXT_FIELDS, Entry
 
 from .models import SearchDocument
 
 CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
-TEXT_FIELDS = (
-    "summary",
-    "description",
-    "promise",
-    "target",
-    "goal",
-    "plan",
-    "timetable",
-    "partners_sought",
-)
+TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
 LEXEME = re.compile(r"'((?:[^']|'')+)'")
 MAX_QUERY_LENGTH = 200
 

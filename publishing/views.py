@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from review.models import AwardCategory, Outcome
 from submissions.models import (
+    ENTRY_TEXT_FIELDS,
     Campaign,
     Entry,
     EntryKind,
@@ -305,20 +306,7 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 def _open_record(entry):
     translations = {
-        t.language_code: {
-            name: getattr(t, name) or ""
-            for name in (
-                "title",
-                "summary",
-                "description",
-                "promise",
-                "target",
-                "goal",
-                "plan",
-                "timetable",
-                "partners_sought",
-            )
-        }
+        t.language_code: {name: getattr(t, name) or "" for name in ENTRY_TEXT_FIELDS}
         for t in entry.translations.all()
     }
     with override("en"):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 
+from kotolupaus.admin_mixins import ReadOnlyAdminMixin
 from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
@@ -166,7 +167,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reviews are written in the review workspace; here coordinators read them."""
 
     list_display = ["entry", "reviewer", "recommendation", "updated_at"]
@@ -176,18 +177,9 @@ class ReviewAdmin(admin.ModelAdmin):
     readonly_fields = ["entry", "reviewer", "recommendation", "comment", "created_at", "updated_at"]
     inlines = [ScoreInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entry", "outcome", "decided_by", "decided_at", "published_at", "decide"]
     list_filter = ["entry__campaign", "outcome", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["entry__reference"]
@@ -201,15 +193,6 @@ class DecisionAdmin(admin.ModelAdmin):
             reverse("review:decide", args=[decision.entry_id]),
             _("Change the decision"),
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AwardCategory)
@@ -273,21 +256,12 @@ class AwardAdmin(TranslatableAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "entry", "details"]
     list_filter = ["campaign", "action", "actor"]
     search_fields = ["entry__reference", "actor__username"]
     list_select_related = ["actor", "entry"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Assigning entries from the entry list -------------------------------------------------

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from parler.admin import TranslatableAdmin
 
+from kotolupaus.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
+    ENTRY_TEXT_FIELDS,
     Campaign,
     Draft,
     Entry,
@@ -12,7 +15,6 @@ from .models import (
     TargetGroup,
     Theme,
 )
-from .services import ENTRY_TEXT_FIELDS
 
 
 class TranslatedRelatedFilter(admin.RelatedFieldListFilter):
@@ -50,18 +52,9 @@ class TaxonomyAdmin(TranslatableAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_fi", "name_sv"]
     search_fields = ["code", "name_fi", "name_sv"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

@@ -66,7 +66,23 @@ class MunicipalityChoiceField(forms.ModelMultipleChoiceField):
         return str(municipality)
 
 
-class SubmissionForm(forms.Form):
+class HoneypotForm(forms.Form):
+    """A field people never see (it is off-screen and skipped by the keyboard) but bots
+    fill in; a filled-in form is refused. Every public form includes it."""
+
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_homepage(self):
+        if self.cleaned_data["homepage"]:
+            raise ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
+
+
+class SubmissionForm(HoneypotForm):
     """Everything about one pledge or initiative except its partner organisations."""
 
     image_fields = ("org_logo", "image")
@@ -241,12 +257,6 @@ class SubmissionForm(forms.Form):
     # Machinery: one key per filled-in form (a second submit of it creates nothing),
     # and a field people never see, which bots fill in.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
-    homepage = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
     PLEDGE_ONLY = ("promise", "target", "pledge_deadline")
     INITIATIVE_ONLY = ("goal", "plan", "timetable", "partners_sought")
 
@@ -277,11 +287,6 @@ class SubmissionForm(forms.Form):
         if value:
             validate_business_id(value)
         return value
-
-    def clean_homepage(self):
-        if self.cleaned_data["homepage"]:
-            raise ValidationError(_("Leave this field empty."), code="honeypot")
-        return ""
 
     def clean(self):
         cleaned = super().clean()

@@ -257,6 +257,18 @@ CONSENT_TO_PUBLISH_WORDING = _(
     "consent at any time with the private link."
 )
 
+# The entry's public text (translated with parler), in reading order.
+ENTRY_TEXT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "promise",
+    "target",
+    "goal",
+    "plan",
+    "timetable",
+    "partners_sought",
+)
 PLEDGE_FIELDS = ("promise", "target")
 INITIATIVE_FIELDS = ("goal", "plan")
 

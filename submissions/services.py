@@ -15,6 +15,7 @@ from django.utils.translation import override
 from . import emails, images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
+    ENTRY_TEXT_FIELDS,
     Campaign,
     Draft,
     Entry,
@@ -27,18 +28,6 @@ from .signals import entry_changed
 from .tokens import new_token
 
 log = logging.getLogger(__name__)
-
-ENTRY_TEXT_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "promise",
-    "target",
-    "goal",
-    "plan",
-    "timetable",
-    "partners_sought",
-)
 
 
 class CampaignClosed(Exception):

@@ -21,7 +21,15 @@ from .forms import (
     SubmissionForm,
     form_initial_from_data,
 )
-from .models import Campaign, Draft, Entry, EntryKind, EntryStatus, Partnership
+from .models import (
+    ENTRY_TEXT_FIELDS,
+    Campaign,
+    Draft,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    Partnership,
+)
 from .tokens import hash_token
 
 
@@ -350,7 +358,7 @@ def _initial_from_entry(entry):
         "challenge_of": entry.challenge_of_id,
         "submission_key": entry.submission_key,
     }
-    for name in services.ENTRY_TEXT_FIELDS:
+    for name in ENTRY_TEXT_FIELDS:
         initial[name] = entry.original_text(name) or ""
     return initial
 
