@@ -49,6 +49,14 @@ class Publication(models.Model):
     class Meta:
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
+        indexes = [
+            # The catalogue lists approved entries newest first.
+            models.Index(
+                fields=["-first_published_at"],
+                condition=Q(status=PublicationStatus.APPROVED),
+                name="publication_public_order",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=PublicationStatus.values), name="publication_status_valid"

@@ -16,7 +16,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import F, TextField, Value
 
 from submissions.models import ENTRY_TEXT_FIELDS, Entry
 
@@ -77,17 +77,27 @@ def prefix_queries(text: str):
 
 
 def search(entries, text: str):
-    """Entries matching the text, best first."""
+    """Entries matching the text, best first.
+
+    Full-text matches first (the GIN index on the document answers them); only when
+    there are none does the typo-tolerant trigram match run (the trigram GIN index
+    answers it). Or-ing the two would make PostgreSQL compare every document.
+    """
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     if not text:
         return entries
     queries = prefix_queries(text)
-    match = Q(search_document__text__trigram_word_similar=text)
-    rank = TrigramWordSimilarity(text, "search_document__text")
     if queries:
         combined = queries[0]
         for query in queries[1:]:
             combined |= query
-        match |= Q(search_document__document=combined)
-        rank = rank + SearchRank(F("search_document__document"), combined)
-    return entries.filter(match).annotate(rank=rank).order_by("-rank", "-submitted_at")
+        found = entries.filter(search_document__document=combined)
+        if found.exists():
+            return found.annotate(
+                rank=SearchRank(F("search_document__document"), combined)
+            ).order_by("-rank", "-submitted_at")
+    return (
+        entries.filter(search_document__text__trigram_word_similar=text)
+        .annotate(rank=TrigramWordSimilarity(text, "search_document__text"))
+        .order_by("-rank", "-submitted_at")
+    )

@@ -2,23 +2,28 @@
 open data, statistics and the form for joining an initiative."""
 
 import csv
+import hashlib
+import itertools
 import json
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.params import as_slug
 from review.models import AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
@@ -40,13 +45,40 @@ from .search import search
 PAGE_SIZE = 20
 
 
+def _changed(request):
+    """The last public change, looked up once per request."""
+    if not hasattr(request, "_public_change"):
+        request._public_change = last_change()
+    return request._public_change
+
+
 def _etag(request, *args, **kwargs):
-    changed = last_change()
+    changed = _changed(request)
     return f"{get_language()}-{changed.timestamp() if changed else 0}"
 
 
 def _last_modified(request, *args, **kwargs):
-    return last_change()
+    return _changed(request)
+
+
+def _version(request):
+    changed = _changed(request)
+    return changed.timestamp() if changed else 0
+
+
+class CountCachedPaginator(Paginator):
+    """Counting every match of a large catalogue on each page view is the slowest part;
+    the count is kept in the cache until anything public changes."""
+
+    def __init__(self, object_list, per_page, *, cache_key):
+        super().__init__(object_list, per_page)
+        self.cache_key = cache_key
+
+    @cached_property
+    def count(self):
+        return cache.get_or_set(
+            self.cache_key, lambda: super(CountCachedPaginator, self).count, timeout=600
+        )
 
 
 def public_cache(view):
@@ -89,7 +121,10 @@ def catalogue(request):
             entries = search(entries, query)
     if not query:
         entries = entries.order_by("-publication__first_published_at", "-pk")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    params_key = request.GET.copy()
+    params_key.pop("page", None)
+    key = f"catalogue-count:{_version(request)}:{hashlib.sha256(params_key.urlencode().encode()).hexdigest()}"
+    page = CountCachedPaginator(entries, PAGE_SIZE, cache_key=key).get_page(request.GET.get("page"))
     decorate(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
@@ -122,14 +157,22 @@ def _link(request, key, value):
     return reverse("publishing:catalogue") + (f"?{encoded}" if encoded else "")
 
 
+def _regions(request):
+    """The 20 municipalities with most published entries (cached until a public change)."""
+
+    def most_common():
+        return list(
+            Municipality.objects.filter(entries__in=Entry.objects.published())
+            .annotate(n=Count("entries"))
+            .order_by("-n", "name_fi")[:20]
+        )
+
+    return cache.get_or_set(f"catalogue-regions:{_version(request)}", most_common, timeout=600)
+
+
 def _facets(request):
     """Every filter as plain links: works without JavaScript, bookmarkable, shareable."""
-    published = Entry.objects.published()
-    regions = (
-        Municipality.objects.filter(entries__in=published)
-        .annotate(n=Count("entries"))
-        .order_by("-n", "name_fi")[:20]
-    )
+    regions = _regions(request)
     options = [
         ("kind", _("Kind"), EntryKind.choices),
         (
@@ -264,6 +307,8 @@ def _programme(campaign):
 
 def _programme_campaign(request):
     slug = request.GET.get("campaign")
+    if slug is not None and as_slug(slug) is None:
+        raise Http404
     campaign = Campaign.objects.filter(slug=slug).first() if slug else Campaign.objects.current()
     if campaign is None:
         raise Http404
@@ -339,48 +384,72 @@ def _open_record(entry):
     }
 
 
+def _csv_row(record):
+    text = record["text"]
+    return [
+        record["reference"],
+        record["url"],
+        record["campaign"],
+        record["kind"],
+        record["original_language"],
+        *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
+        *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
+        record["lead_organisation"]["name"],
+        record["lead_organisation"]["business_id"] or "",
+        record["lead_organisation"]["type"],
+        "|".join(record["partners"]),
+        "|".join(record["themes"]),
+        "|".join(record["target_groups"]),
+        "true" if record["whole_country"] else "false",
+        "|".join(record["municipality_codes"]),
+        record["published_at"],
+        "true" if record["in_programme"] else "false",
+        "|".join(record["awards"]),
+    ]
+
+
+class _Line:
+    """A file-like object whose write() returns the line, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
 @public_cache
 def open_data(request, fmt):
-    entries = public_entries().select_related("challenge_of").order_by("campaign", "number")
+    """All published entries, streamed in chunks: memory stays flat however many there are."""
+    records = (
+        _open_record(entry)
+        for entry in public_entries()
+        .select_related("challenge_of")
+        .order_by("campaign", "number")
+        .iterator(chunk_size=500)
+    )
     if fmt == "json":
-        data = {
-            "licence": LICENCE,
-            "licence_url": LICENCE_URL,
-            "publisher": _("Ministry of Economic Affairs and Employment of Finland"),
-            "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
-            "entries": [_open_record(e) for e in entries],
-        }
-        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        head = json.dumps(
+            {
+                "licence": LICENCE,
+                "licence_url": LICENCE_URL,
+                "publisher": str(_("Ministry of Economic Affairs and Employment of Finland")),
+                "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
+            },
+            ensure_ascii=False,
+        )[:-1]
+
+        def stream():
+            yield head + ', "entries": ['
+            for index, record in enumerate(records):
+                yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+            yield "\n]}\n"
+
+        response = StreamingHttpResponse(stream(), content_type="application/json")
     elif fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(_Line())
+        rows = itertools.chain([CSV_COLUMNS], (_csv_row(record) for record in records))
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="kotolupaus-entries.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for entry in entries:
-            record = _open_record(entry)
-            text = record["text"]
-            writer.writerow(
-                [
-                    record["reference"],
-                    record["url"],
-                    record["campaign"],
-                    record["kind"],
-                    record["original_language"],
-                    *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
-                    *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
-                    record["lead_organisation"]["name"],
-                    record["lead_organisation"]["business_id"] or "",
-                    record["lead_organisation"]["type"],
-                    "|".join(record["partners"]),
-                    "|".join(record["themes"]),
-                    "|".join(record["target_groups"]),
-                    "true" if record["whole_country"] else "false",
-                    "|".join(record["municipality_codes"]),
-                    record["published_at"],
-                    "true" if record["in_programme"] else "false",
-                    "|".join(record["awards"]),
-                ]
-            )
     else:
         raise Http404
     response["Access-Control-Allow-Origin"] = "*"

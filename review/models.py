@@ -300,8 +300,8 @@ class Decision(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("decision")
@@ -425,7 +425,7 @@ class Award(TranslatableModel):
         related_name="+",
         editable=False,
     )
-    awarded_at = models.DateTimeField(_("awarded at"), auto_now_add=True)
+    awarded_at = models.DateTimeField(_("awarded at"), auto_now_add=True, db_index=True)
     translations = TranslatedFields(
         citation=models.TextField(_("citation"), max_length=3000),
     )

@@ -360,7 +360,7 @@ class Entry(TranslatableModel):
     manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     submission_key = models.UUIDField(unique=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
     translations = TranslatedFields(

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.params import as_id, as_text
+
 from . import services
 from .forms import (
     MAX_PARTNERS,
@@ -67,8 +69,8 @@ def _partner_rows(data):
 
 
 def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
-    challenge = form["challenge_of"].value() if "challenge_of" in form.fields else None
-    if challenge:
+    challenge = as_id(form["challenge_of"].value()) if "challenge_of" in form.fields else None
+    if challenge is not None:
         extra["challenge"] = Entry.objects.published().filter(pk=challenge).first()
     return render(
         request,
@@ -101,11 +103,12 @@ def _unbound(kind, form, data, rows, *, add_row=False):
 
 def _challenge_initial(request, kind):
     """`?challenge=<id>` of a published pledge: the new pledge takes it up."""
-    if kind != EntryKind.PLEDGE or not request.GET.get("challenge", "").isdigit():
+    challenge = as_id(request.GET.get("challenge"))
+    if kind != EntryKind.PLEDGE or challenge is None:
         return {}
     original = (
         Entry.objects.published()
-        .filter(kind=EntryKind.PLEDGE, pk=request.GET["challenge"])
+        .filter(kind=EntryKind.PLEDGE, pk=challenge)
         .prefetch_related("themes", "target_groups")
         .first()
     )
@@ -157,7 +160,12 @@ def _handle_form(request, *, campaign, kind, draft=None):
         )
 
     if action == "draft":
-        data = {key: values for key, values in form.data.lists() if key not in NOT_SAVED_IN_DRAFT}
+        # PostgreSQL's jsonb cannot hold NUL characters: drop them from what is kept.
+        data = {
+            as_text(key, 100): [as_text(value, 10_000) for value in values]
+            for key, values in form.data.lists()
+            if key not in NOT_SAVED_IN_DRAFT
+        }
         draft, token = services.save_draft(
             campaign=campaign, kind=kind, data=data, language=get_language(), draft=draft
         )
@@ -250,7 +258,7 @@ def similar_entries(campaign, title, limit=5):
     Only entries whose submitters consented to publication are suggested, and only their
     title and kind are shown.
     """
-    title = (title or "").strip()[:150]
+    title = as_text(title, 150).strip()
     if len(title) < 4 or campaign is None:
         return []
     translation = Entry._parler_meta.root_model

@@ -26,6 +26,9 @@ def language_links(context):
         if url == path and current and path.startswith(f"/{current}/"):
             # A path that does not resolve (a 404 page): swap the prefix all the same.
             url = f"/{code}/{path[len(current) + 2 :]}"
+        if not url.startswith(f"/{code}/"):
+            # Never anything else, e.g. "//evil.example" (another site) on a 404 page.
+            url = f"/{code}/"
         links.append(
             {
                 "code": code,
