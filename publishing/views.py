@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
-from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
@@ -546,6 +545,3 @@ def prize_categories():
 def take_up_challenge(request, pk):
     entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.PLEDGE)
     return redirect(reverse("submissions:pledge_create") + f"?challenge={entry.pk}")
-
-
-__all__ = ["http_date", "quote_etag"]
