@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.translation import get_language
 
@@ -73,12 +74,24 @@ def public_text(entry, language=None) -> PublicText:
     )
 
 
-def last_change():
-    """When anything the public sees last changed (for ETag and Last-Modified): one query.
+LAST_CHANGE_SECONDS = 5
 
-    Any change to an entry, its moderation, a decision, a prize or the programme text
-    moves it, including an entry leaving the published set (its row changes too).
+
+def last_change():
+    """When anything the public sees last changed (for ETag and Last-Modified).
+
+    Kept in the shared cache for a few seconds, so that a revalidation (304) costs no
+    query at all; public pages may be cached for a minute anyway (max-age=60).
     """
+    return cache.get_or_set(
+        "publishing:last-change", _last_change_in_database, timeout=LAST_CHANGE_SECONDS
+    )
+
+
+def _last_change_in_database():
+    """One query over indexed columns. Any change to an entry, its moderation, a decision,
+    a prize or the programme text moves it, including an entry leaving the published set
+    (its row changes too)."""
     from django.db import connection
 
     from review.models import Decision

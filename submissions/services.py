@@ -242,6 +242,8 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
         partnership.confirmed_at = now if confirm else None
         partnership.declined_at = None if confirm else now
         partnership.save(update_fields=["confirmed_at", "declined_at"])
+        # The entry looks different now (its confirmed partners are shown with it).
+        partnership.entry.save(update_fields=["updated_at"])
         log.info(
             "partner %s entry %s",
             "confirmed" if confirm else "declined",
