@@ -12,7 +12,7 @@ ARGS ?=
 
 AXE := var/node/node_modules/axe-core/axe.min.js
 
-.PHONY: run test bench lint format messages install db-url db-stop clean
+.PHONY: run test bench faults backup-check lint format messages install db-url db-stop clean
 
 run: $(STAMP)
 	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} $(WITH_DB) sh -ec '\
@@ -34,6 +34,16 @@ $(AXE):
 # production settings, wrk; prints a table, asserts nothing. Not part of `make test`.
 bench: $(STAMP)
 	$(WITH_DB) $(PY) -m bench.run $(ARGS)
+
+# Fault drill (ops/fault_drill.py): a PostgreSQL of its own under var/ is stopped and
+# started under load; checks the 503 page, recovery and that no submission is lost.
+faults: $(STAMP)
+	$(WITH_DB) $(PY) -m ops.fault_drill $(ARGS)
+
+# Backup round trip (ops/backup_check.py): demo data dumped with pg_dump and restored
+# with pg_restore into another database on DATABASE_URL's server; compares every table.
+backup-check: $(STAMP)
+	$(WITH_DB) $(PY) -m ops.backup_check $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.template import Context, Template
 from django.urls import path
 
+from kotolupaus.urls import handler500  # noqa: F401 - the site's 500/503 pages
 from kotolupaus.urls import urlpatterns as site_urlpatterns
 
 TEMPLATE = Template("<p>{{ x }}</p>")
