@@ -203,3 +203,13 @@ def _entry_in(campaign, title, **extra):
 
     with time_machine.travel(campaign.opens_at + timedelta(days=1), tick=False):
         return make_entry(campaign, title, **extra)
+
+
+def test_health_check_is_exempt_from_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    probe = client.get("/healthz")
+    page = client.get("/fi/")
+
+    assert probe.status_code == 200
+    assert page.status_code == 301
