@@ -492,11 +492,8 @@ def _index(cursor, first_entry_id, *, big):
         f"|| setweight(to_tsvector('{CONFIGS[code]}'::regconfig, {_body(f't_{code}')}), 'B') END"
         for code in LANGUAGES
     )
-    plain = ", ".join(
-        f"CASE WHEN t_{code}.id IS NOT NULL THEN concat_ws(' ', t_{code}.title, "
-        f"{_body(f't_{code}')}) END"
-        for code in LANGUAGES
-    )
+    # The trigram text is the titles (and names), like index_entry.
+    plain = ", ".join(f"t_{code}.title" for code in LANGUAGES)
     cursor.execute(
         f"""
         INSERT INTO publishing_searchdocument (entry_id, document, text)

@@ -4,7 +4,8 @@ Each translation is indexed with its own language's dictionary (finnish, swedish
 english); organisation names with the language-neutral `simple` one. A query is
 stemmed with all three dictionaries and each stem matched as a prefix, so inflected
 forms find each other ("kotoutumista" finds "kotoutuminen", whose stems differ only
-in their ending). A trigram word-similarity match over the same text forgives typos.
+in their ending). When nothing matches, a trigram word-similarity match over the titles
+and organisation names forgives typos (short texts: over whole descriptions it is slow).
 """
 
 import re
@@ -26,6 +27,8 @@ CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
 TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
 LEXEME = re.compile(r"'((?:[^']|'')+)'")
 MAX_QUERY_LENGTH = 200
+# Up to this many full-text matches are ordered by relevance, more by publication date.
+RANKED_MATCHES = 500
 
 
 def _vector(text, config, weight):
@@ -51,7 +54,7 @@ def index_entry(entry: Entry) -> None:
         config = CONFIGS.get(translation.language_code, "simple")
         body = " ".join(getattr(translation, name) or "" for name in TEXT_FIELDS)
         vector = vector + _vector(translation.title, config, "A") + _vector(body, config, "B")
-        plain += [translation.title, body]
+        plain.append(translation.title)
     document, _created = SearchDocument.objects.get_or_create(
         entry=entry, defaults={"document": "", "text": ""}
     )
@@ -92,7 +95,12 @@ def search(entries, text: str):
         for query in queries[1:]:
             combined |= query
         found = entries.filter(search_document__document=combined)
-        if found.exists():
+        matches = found[: RANKED_MATCHES + 1].count()
+        if matches > RANKED_MATCHES:
+            # A broad query: ranking every match would read every matching document;
+            # the newest first answers it from the index instead.
+            return found.order_by("-publication__first_published_at", "-pk")
+        if matches:
             return found.annotate(
                 rank=SearchRank(F("search_document__document"), combined)
             ).order_by("-rank", "-submitted_at")

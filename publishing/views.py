@@ -65,9 +65,13 @@ def _version(request):
     return changed.timestamp() if changed else 0
 
 
+MAX_RESULTS = 1000
+
+
 class CountCachedPaginator(Paginator):
-    """Counting every match of a large catalogue on each page view is the slowest part;
-    the count is kept in the cache until anything public changes."""
+    """Counting every match of a large catalogue is the slowest part of a page: the count
+    stops at MAX_RESULTS (later pages are not offered; narrow the search instead) and is
+    kept in the cache until anything public changes."""
 
     def __init__(self, object_list, per_page, *, cache_key):
         super().__init__(object_list, per_page)
@@ -76,8 +80,20 @@ class CountCachedPaginator(Paginator):
     @cached_property
     def count(self):
         return cache.get_or_set(
-            self.cache_key, lambda: super(CountCachedPaginator, self).count, timeout=600
+            self.cache_key, lambda: self.object_list[: MAX_RESULTS + 1].count(), timeout=600
         )
+
+    @property
+    def capped(self):
+        return self.count > MAX_RESULTS
+
+    @property
+    def max_results(self):
+        return MAX_RESULTS
+
+    @cached_property
+    def num_pages(self):
+        return -(-min(self.count, MAX_RESULTS) // self.per_page) or 1
 
 
 def public_cache(view):

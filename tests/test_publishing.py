@@ -471,3 +471,16 @@ def test_statistics_show_charts_with_data_tables_in_each_language(client, progra
         assert f"<h1>{heading}</h1>" in content
         assert '<svg role="img"' in content
         assert "<table" in content
+
+
+def test_a_very_long_list_says_more_than_and_asks_to_narrow_it(client, campaign, staff_user,
+                                                              monkeypatch):
+    from publishing import views
+
+    monkeypatch.setattr(views, "MAX_RESULTS", 2)
+    for n in range(3):
+        publish(make_entry(campaign, f"Aloite {n}"), staff_user)
+
+    content = client.get("/en/entries/").content.decode()
+
+    assert "More than 2 pledges and initiatives" in content
