@@ -473,8 +473,9 @@ def test_statistics_show_charts_with_data_tables_in_each_language(client, progra
         assert "<table" in content
 
 
-def test_a_very_long_list_says_more_than_and_asks_to_narrow_it(client, campaign, staff_user,
-                                                              monkeypatch):
+def test_a_very_long_list_says_more_than_and_asks_to_narrow_it(
+    client, campaign, staff_user, monkeypatch
+):
     from publishing import views
 
     monkeypatch.setattr(views, "MAX_RESULTS", 2)
