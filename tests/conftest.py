@@ -232,31 +232,33 @@ def reviewer2(db):
     return make_staff("reviewer-dora", "reviewer")
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Put back the data that migrations seed when a kept test database lost it.
-
-    Tests with `transaction=True` (browser and concurrency tests) end by emptying every
-    table, and `--reuse-db` keeps the database for the next run, whose migrations then
-    have nothing to do: seed themes, target groups, municipalities and roles again.
-    """
+def ensure_seeded():
+    """Put back the data that migrations seed (themes, target groups, municipalities,
+    roles) when a test that empties every table (`transaction=True`) removed it."""
     import importlib
 
     from django.apps import apps
 
     from submissions.models import Municipality
 
-    with django_db_blocker.unblock():
-        if Municipality.objects.exists():
-            return
-        steps = [
-            ("submissions.migrations.0003_seed_taxonomies", "seed", (apps, None)),
-            ("review.migrations.0002_roles_audit_guard_default_criteria", "grant_roles", (apps,)),
-            ("publishing.migrations.0004_coordinator_permissions", "grant_roles", (apps,)),
-        ]
-        for module, name, args in steps:
-            getattr(importlib.import_module(module), name)(*args)
-        # Tests with serialized_rollback restore this snapshot: take it again, with the data.
-        from django.db import connection
+    if Municipality.objects.exists():
+        return
+    steps = [
+        ("submissions.migrations.0003_seed_taxonomies", "seed", (apps, None)),
+        ("review.migrations.0002_roles_audit_guard_default_criteria", "grant_roles", (apps,)),
+        ("publishing.migrations.0004_coordinator_permissions", "grant_roles", (apps,)),
+    ]
+    for module, name, args in steps:
+        getattr(importlib.import_module(module), name)(*args)
 
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A kept test database (--reuse-db) may have been left empty by the last run's
+    transactional tests: seed it again, and take the snapshot that serialized_rollback
+    restores, with the data, whether the database is new or kept."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        ensure_seeded()
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
