@@ -234,22 +234,40 @@ def reviewer2(db):
 
 def ensure_seeded():
     """Put back the data that migrations seed (themes, target groups, municipalities,
-    roles) when a test that empties every table (`transaction=True`) removed it."""
+    content types, permissions, roles) when a test that empties every table
+    (`transaction=True`) removed it."""
     import importlib
 
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
 
     from submissions.models import Municipality
 
-    if Municipality.objects.exists():
-        return
-    steps = [
-        ("submissions.migrations.0003_seed_taxonomies", "seed", (apps, None)),
-        ("review.migrations.0002_roles_audit_guard_default_criteria", "grant_roles", (apps,)),
-        ("publishing.migrations.0004_coordinator_permissions", "grant_roles", (apps,)),
-    ]
-    for module, name, args in steps:
-        getattr(importlib.import_module(module), name)(*args)
+    if not Municipality.objects.exists():
+        importlib.import_module("submissions.migrations.0003_seed_taxonomies").seed(apps, None)
+    if not Permission.objects.exists():
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
+    if not Group.objects.filter(
+        name="coordinator", permissions__codename="coordinate_review"
+    ).exists():
+        for module in (
+            "review.migrations.0002_roles_audit_guard_default_criteria",
+            "publishing.migrations.0004_coordinator_permissions",
+        ):
+            importlib.import_module(module).grant_roles(apps)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_for_transactional_tests(request):
+    """Tests with transaction=True start after another one may have emptied every table."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_seeded()
 
 
 @pytest.fixture(scope="session")

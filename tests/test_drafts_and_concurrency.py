@@ -18,7 +18,7 @@ from PIL import Image
 
 from submissions.models import Draft, Entry, EntryStatus, Organisation
 
-from .conftest import entry_form_data, form_url, token_from, with_partners
+from .conftest import ensure_seeded, entry_form_data, form_url, token_from, with_partners
 
 DRAFT_SAVED = (
     "Your draft was saved. Continue it later from this page's address: bookmark it, "
@@ -275,7 +275,7 @@ def test_draft_is_never_an_entry(client, campaign):
 def migrated_data_restored_afterwards(django_db_blocker):
     yield
     with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        ensure_seeded()
         connection.close()
 
 

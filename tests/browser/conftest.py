@@ -33,14 +33,6 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture(autouse=True)
-def seeded(transactional_db):
-    """The seeded data, even after another module's transactional tests emptied it."""
-    from ..conftest import ensure_seeded
-
-    ensure_seeded()
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
