@@ -101,6 +101,8 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving bench.settings (the site plus /bench/ceiling/) on 127.0.0.1."""
 
+    ready_path = "/bench/ceiling/"  # answered once the workers are up
+
     def __init__(self, env: dict[str, str], workers: int, workdir: Path, timeout: int):
         self.env = env
         self.workers = workers
@@ -139,7 +141,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/bench/ceiling/", timeout=5) as reply:  # noqa: S310 - loopback
+                with urllib.request.urlopen(self.base_url + self.ready_path, timeout=5) as reply:  # noqa: S310 - loopback
                     if reply.status == 200 and len(self.worker_pids()) >= self.workers:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -33,13 +33,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 import warnings
 from collections import Counter
@@ -50,7 +47,7 @@ from urllib.parse import urlencode
 if __package__ in (None, ""):  # `python ops/fault_drill.py` as well as `python -m ops.fault_drill`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import BASE_DIR, HOST, PYTHON, Gunicorn, manage, production_environment
+from bench.server import BASE_DIR, HOST, Gunicorn, manage, production_environment
 
 FORM_PATH = "/fi/submit/pledge/"
 THANK_YOU_PATH = "/fi/submit/thank-you/"
@@ -125,33 +122,11 @@ class Postgres:
 class SiteGunicorn(Gunicorn):
     """The benchmark's gunicorn, serving the site's own settings and URLconf.
 
-    bench.settings' URLconf (bench/urls.py) does not carry the site's handler500, so a
-    database outage there gives Django's plain 500 page, not the site's 503: the drill
-    runs kotolupaus.settings, and waits for /healthz instead of /bench/ceiling/.
+    The drill runs kotolupaus.settings (the site exactly as deployed) and waits for
+    /healthz instead of /bench/ceiling/.
     """
 
-    def start(self) -> None:
-        gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-        command = [gunicorn, "kotolupaus.wsgi", "--workers", str(self.workers)]
-        command += ["--bind", f"{HOST}:{self.port}", "--timeout", str(self.timeout)]
-        command += ["--log-level", "warning"]
-        log(f"starting gunicorn: {self.workers} workers on {self.base_url}")
-        self.log_file = self.log_path.open("a")
-        self.process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
-            command, cwd=BASE_DIR, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + HEALTH_PATH, timeout=5) as reply:  # noqa: S310 - loopback
-                    if reply.status == 200 and len(self.worker_pids()) >= self.workers:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"gunicorn did not answer in 60 s:\n{self.log_tail()}")
+    ready_path = HEALTH_PATH
 
 
 # --- Traffic ---------------------------------------------------------------------------------
