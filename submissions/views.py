@@ -29,7 +29,6 @@ from .models import (
     Draft,
     Entry,
     EntryKind,
-    EntryStatus,
     Partnership,
 )
 from .tokens import hash_token
@@ -255,8 +254,8 @@ def submitted(request):
 def similar_entries(campaign, title, limit=5):
     """Entries of the same campaign with a similar title (PostgreSQL trigram similarity).
 
-    Only entries whose submitters consented to publication are suggested, and only their
-    title and kind are shown.
+    Only published entries are suggested (consented and approved by a moderator), and
+    only their title and kind are shown.
     """
     title = as_text(title, 150).strip()
     if len(title) < 4 or campaign is None:
@@ -264,9 +263,7 @@ def similar_entries(campaign, title, limit=5):
     translation = Entry._parler_meta.root_model
     rows = (
         translation.objects.filter(
-            master__campaign=campaign,
-            master__status=EntryStatus.SUBMITTED,
-            master__consent_publish=True,
+            master__in=Entry.objects.published().filter(campaign=campaign).values("pk")
         )
         .annotate(similarity=TrigramSimilarity("title", title))
         .filter(similarity__gte=0.3)

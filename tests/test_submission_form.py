@@ -434,21 +434,36 @@ def test_the_last_second_before_closing_is_still_accepted(client):
     assert Entry.objects.filter(status=EntryStatus.SUBMITTED).count() == 1
 
 
-def test_similar_titles_are_suggested_from_the_same_campaign(client, campaign):
+def approve_all(staff):
+    from publishing import services as publishing
+
+    for entry in Entry.objects.all():
+        publishing.approve(entry, staff)
+
+
+def test_similar_titles_are_suggested_from_the_same_campaign(client, campaign, staff_user):
     submit(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
     submit(client, title="Salainen aloite", consent_publish=None)
+    approve_all(staff_user)
+    submit(client, title="Kesätyöpaikkoja nuorille odottaa vielä moderointia")
 
     response = client.get("/fi/submit/similar/", {"title": "kesätyöpaikat nuorille"})
 
     titles = [row["title"] for row in response.json()["similar"]]
     assert titles == ["Kesätyöpaikkoja nuorille maahanmuuttajille"]
-    # An entry whose submitter did not allow publication is never suggested.
+    # An entry whose submitter did not allow publication is never suggested, nor one that
+    # a moderator has not approved yet.
     hidden = client.get("/fi/submit/similar/", {"title": "Salainen aloite"}).json()
     assert hidden["similar"] == []
+    waiting = client.get("/fi/submit/similar/", {"title": "odottaa vielä moderointia"}).json()
+    assert "Kesätyöpaikkoja nuorille odottaa vielä moderointia" not in [
+        row["title"] for row in waiting["similar"]
+    ]
 
 
-def test_preview_lists_similar_entries_without_javascript(client, campaign):
+def test_preview_lists_similar_entries_without_javascript(client, campaign, staff_user):
     submit(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
+    approve_all(staff_user)
 
     content = submit(
         client, "pledge", "en", title="Kesätyöpaikat nuorille maahanmuuttajille", action="preview"
