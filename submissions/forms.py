@@ -66,6 +66,24 @@ class MunicipalityChoiceField(forms.ModelMultipleChoiceField):
         return str(municipality)
 
 
+class StrictCheckbox(forms.CheckboxInput):
+    """A box is ticked only by what a browser sends for a ticked box ("on"), or by an
+    explicit "true"/"1": Django would read any other text ("0", "no") as ticked, and a
+    consent must never be given by accident."""
+
+    TICKED = {"on", "true", "1"}
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, bool):
+            return value
+        return isinstance(value, str) and value.strip().lower() in self.TICKED
+
+
+def checkbox(label, **kwargs):
+    return forms.BooleanField(label=label, widget=StrictCheckbox, **kwargs)
+
+
 class HoneypotForm(forms.Form):
     """A field people never see (it is off-screen and skipped by the keyboard) but bots
     fill in; a filled-in form is refused. Every public form includes it."""
@@ -199,7 +217,7 @@ class SubmissionForm(HoneypotForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose one or more."),
     )
-    whole_country = forms.BooleanField(label=_("All of Finland"), required=False)
+    whole_country = checkbox(_("All of Finland"), required=False)
     municipalities = MunicipalityChoiceField(
         label=_("Municipalities"),
         queryset=Municipality.objects.all(),
@@ -238,13 +256,13 @@ class SubmissionForm(HoneypotForm):
     )
 
     # Consents
-    consent_publish = forms.BooleanField(label=CONSENT_TO_PUBLISH_WORDING, required=False)
-    consent_contact = forms.BooleanField(
-        label=_("The ministry may contact me later about this campaign and its follow-up."),
+    consent_publish = checkbox(CONSENT_TO_PUBLISH_WORDING, required=False)
+    consent_contact = checkbox(
+        _("The ministry may contact me later about this campaign and its follow-up."),
         required=False,
     )
-    authorised = forms.BooleanField(
-        label=_("I am authorised to submit this on behalf of the organisation."),
+    authorised = checkbox(
+        _("I am authorised to submit this on behalf of the organisation."),
         error_messages={
             "required": _("Confirm that you are authorised to submit this for the organisation.")
         },

@@ -489,3 +489,14 @@ def test_oversize_request_body_is_refused(client, campaign, settings):
 
     assert response.status_code == 413
     assert Entry.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", ["0", "no", "false", "off", ""])
+def test_a_box_is_ticked_only_by_what_a_ticked_box_sends(client, campaign, value):
+    response = submit(client, "pledge", "en", authorised=value)
+
+    assert response.status_code == 200
+    assert "Confirm that you are authorised" in response.content.decode()
+    assert Entry.objects.count() == 0
+    submit(client, "pledge", "en", consent_publish=value)
+    assert Entry.objects.get().consent_publish is False
