@@ -186,6 +186,8 @@ def test_reviewer_scores_with_save_and_next_and_coordinator_decides_and_awards(p
     page.goto("/sv/admin/workspace/queue/")
     page.get_by_role("link", name=entries[0].reference).click()
     for following in (f"/score/{entries[1].pk}/", "/queue/"):
+        # The scoring form is on the page before its radio groups are counted.
+        page.get_by_role("button", name=t("sv", "Save and next")).wait_for()
         for group in page.get_by_role("group").all():
             radio = group.get_by_role("radio", name="4", exact=True)
             if radio.count():
