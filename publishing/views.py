@@ -230,7 +230,7 @@ def _facets(request):
     ]
 
 
-def _share_links(entry, text, url, hashtag):
+def _share_links(text, url, hashtag):
     tag = hashtag.lstrip("#")
     message = f"{text.title} {hashtag}"
     return [
@@ -267,7 +267,7 @@ def entry_detail(request, pk):
             "text": entry.text,
             "canonical": url,
             "alternates": alternates,
-            "share_links": _share_links(entry, entry.text, url, entry.campaign.hashtag),
+            "share_links": _share_links(entry.text, url, entry.campaign.hashtag),
             "image_url": (settings.SITE_URL + image.url) if image else "",
             "challenge_takers": takers,
             "challenge_count": entry.challenge_takers.count(),

@@ -52,7 +52,7 @@ def audit(actor, action, campaign, entry=None, **details):
 
 
 def reviewable_entries(campaign):
-    return Entry.objects.filter(campaign=campaign, status=EntryStatus.SUBMITTED)
+    return Entry.objects.submitted().filter(campaign=campaign)
 
 
 # --- Conflicts of interest ---------------------------------------------------------------

@@ -269,8 +269,6 @@ ENTRY_TEXT_FIELDS = (
     "timetable",
     "partners_sought",
 )
-PLEDGE_FIELDS = ("promise", "target")
-INITIATIVE_FIELDS = ("goal", "plan")
 
 
 class EntryQuerySet(TranslatableQuerySet):
