@@ -159,8 +159,23 @@ def token_from(text, url_name="manage"):
     """The private token in a link in an e-mail or page."""
     import re
 
-    prefix = {"manage": "manage", "partner": "partner", "draft": "submit/draft"}[url_name]
+    prefix = {
+        "manage": "manage",
+        "partner": "partner",
+        "draft": "submit/draft",
+        "confirm": "submit/confirm",
+    }[url_name]
     return re.search(rf"/{prefix}/([A-Za-z0-9_-]{{20,}})/", text).group(1)
+
+
+def confirm_address(client, message):
+    """The contact opens the confirmation link in the e-mail and confirms the address."""
+    import re
+
+    path = re.search(r"https?://testserver(/[a-z]{2}/submit/confirm/[A-Za-z0-9_-]{20,}/)", message.body)
+    response = client.post(path.group(1))
+    assert response.status_code == 302, response.status_code
+    return response
 
 
 @pytest.fixture(autouse=True)
@@ -229,6 +244,13 @@ def make_entry(
     run_jobs()
     mail.outbox = []
     return entry
+
+
+def manage_token(entry):
+    """A working private link token for the entry (as "lost your link?" would mail)."""
+    from submissions.services import add_management_link
+
+    return add_management_link(entry)
 
 
 def make_staff(username, *groups):
