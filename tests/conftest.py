@@ -172,7 +172,9 @@ def confirm_address(client, message):
     """The contact opens the confirmation link in the e-mail and confirms the address."""
     import re
 
-    path = re.search(r"https?://testserver(/[a-z]{2}/submit/confirm/[A-Za-z0-9_-]{20,}/)", message.body)
+    path = re.search(
+        r"https?://testserver(/[a-z]{2}/submit/confirm/[A-Za-z0-9_-]{20,}/)", message.body
+    )
     response = client.post(path.group(1))
     assert response.status_code == 302, response.status_code
     return response

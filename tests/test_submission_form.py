@@ -74,12 +74,27 @@ def test_form_page_costs_the_same_queries_however_many_entries_exist(
 
 
 SUBJECTS = {
-    ("fi", "pledge"): "Vahvista sähköpostiosoitteesi, niin lupauksesi lähtee – Kotolupaus-testikampanja",
-    ("fi", "initiative"): "Vahvista sähköpostiosoitteesi, niin aloitteesi lähtee – Kotolupaus-testikampanja",
-    ("sv", "pledge"): "Bekräfta din e-postadress för att skicka ditt löfte – Kotolupaus testkampanj",
-    ("sv", "initiative"): "Bekräfta din e-postadress för att skicka ditt initiativ – Kotolupaus testkampanj",
+    (
+        "fi",
+        "pledge",
+    ): "Vahvista sähköpostiosoitteesi, niin lupauksesi lähtee – Kotolupaus-testikampanja",
+    (
+        "fi",
+        "initiative",
+    ): "Vahvista sähköpostiosoitteesi, niin aloitteesi lähtee – Kotolupaus-testikampanja",
+    (
+        "sv",
+        "pledge",
+    ): "Bekräfta din e-postadress för att skicka ditt löfte – Kotolupaus testkampanj",
+    (
+        "sv",
+        "initiative",
+    ): "Bekräfta din e-postadress för att skicka ditt initiativ – Kotolupaus testkampanj",
     ("en", "pledge"): "Confirm your e-mail address to send your pledge – Kotolupaus test campaign",
-    ("en", "initiative"): "Confirm your e-mail address to send your initiative – Kotolupaus test campaign",
+    (
+        "en",
+        "initiative",
+    ): "Confirm your e-mail address to send your initiative – Kotolupaus test campaign",
 }
 
 
@@ -128,7 +143,9 @@ def test_confirming_the_address_sends_the_entry_and_gives_its_reference(
     client, campaign, kind, language
 ):
     submit(client, kind, language)
-    confirm_path = re.search(r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", mail.outbox[0].body)
+    confirm_path = re.search(
+        r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", mail.outbox[0].body
+    )
     confirm_path = confirm_path.group(1)
 
     # Opening the link only asks (mail scanners open links too); the button confirms.
@@ -474,7 +491,9 @@ def test_references_count_up_per_campaign_without_gaps(client, campaign):
     submit(client)  # not confirmed: gets no number
 
     year = timezone.localtime(campaign.opens_at).year
-    assert list(Entry.objects.submitted().order_by("number").values_list("reference", flat=True)) == [
+    assert list(
+        Entry.objects.submitted().order_by("number").values_list("reference", flat=True)
+    ) == [
         f"KL-{year}-0001",
         f"KL-{year}-0002",
         f"KL-{year}-0003",
