@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions.models import Campaign, Entry, EntryStatus
@@ -397,7 +398,11 @@ def publish_decisions(request):
         count = services.publish_decisions(campaign, request.user)
         messages.success(
             request,
-            _("%(count)s decisions published; the submitters are being told by e-mail.")
+            ngettext(
+                "%(count)s decision published; the submitter is being told by e-mail.",
+                "%(count)s decisions published; the submitters are being told by e-mail.",
+                count,
+            )
             % {"count": count},
         )
         return redirect("review:ranking")
