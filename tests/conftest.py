@@ -318,6 +318,11 @@ def _seeded_for_transactional_tests(request):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         ensure_seeded()
+        # Rate-limit counts live in a table Django's flush leaves alone (the shared
+        # cache): every transactional test starts without the last one's.
+        from django.core.cache import caches
+
+        caches["shared"].clear()
 
 
 @pytest.fixture(scope="session")
@@ -329,4 +334,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ensure_seeded()
+        from django.core.cache import caches
+
+        caches["shared"].clear()
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()

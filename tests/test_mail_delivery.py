@@ -1,0 +1,471 @@
+"""Every e-mail as its reader gets it, through a real SMTP server started by the test:
+sent by a job after the change commits, wholly in the reader's language, with nothing
+a submitter typed in the subject and nothing HTML-escaped; delivered once, also when
+the server is down for a while, refuses a recipient or a worker dies mid-job."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from kotolupaus import mail as mail_layer
+from kotolupaus.models import Message, MessageKind, MessageStatus
+from publishing import services as publishing
+from publishing.personal_data import erase
+from review import services as review
+from submissions.models import Entry
+
+from .conftest import (
+    entry_form_data,
+    form_url,
+    make_entry,
+    token_from,
+    with_partners,
+)
+from .jobs import run_jobs
+from .smtp import SMTPServer
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HOSTILE_ORG = 'Verohallinto: refund ready & <b>"log in"</b> at https://evil.example'
+HOSTILE_TITLE = 'Kieli & kulttuuri <3 "yhdessä"'
+HOSTILE_PARTNER = 'Partner & Co "X" <evil.example>'
+HOSTILE_JOIN_ORG = "Free money & <prizes> at https://evil.example"
+HOSTILE_MESSAGE = 'We\'d like to join & help <3\n"Really" – call us.'
+TYPED = [
+    HOSTILE_ORG,
+    HOSTILE_TITLE,
+    HOSTILE_PARTNER,
+    HOSTILE_JOIN_ORG,
+    "evil.example",
+    "Verohallinto",
+]
+
+CONTACT = "maija@esimerkki.example.fi"
+SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar,", "en": "Best regards,"}
+CAMPAIGN_NAME = {
+    "fi": "Kotolupaus-testikampanja",
+    "sv": "Kotolupaus testkampanj",
+    "en": "Kotolupaus test campaign",
+}
+MINISTRY = {
+    "fi": "Työ- ja elinkeinoministeriö",
+    "sv": "Arbets- och näringsministeriet",
+    "en": "Ministry of Economic Affairs and Employment of Finland",
+}
+
+
+@pytest.fixture
+def smtp(settings):
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+def text_of(message):
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def kind_of(message):
+    return Message.objects.get(message_id=message["Message-ID"]).kind
+
+
+# --- Every kind of message, as its reader gets it ---------------------------------------
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_quoted(
+    client, campaign, coordinator, smtp, language
+):
+    client.force_login(coordinator)  # the staff steps below; the public ones do not care
+    data = with_partners(
+        entry_form_data(
+            "initiative",
+            org_name=HOSTILE_ORG,
+            title=HOSTILE_TITLE,
+            original_language=language,
+            partners_sought="Kuntia & yhdistyksiä",
+        ),
+        (HOSTILE_PARTNER, "partner@example.fi", "tilat & <kahvi>"),
+    )
+    client.post(form_url("initiative", language), data)
+    (confirmation,) = smtp.messages
+    assert "/submit/confirm/" in text_of(confirmation)
+    # The form cannot mail anyone but the contact before the contact is confirmed.
+    assert [m["To"] for m in smtp.messages] == [CONTACT]
+    path = re.search(r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", text_of(confirmation))
+    client.post(path.group(1))
+    entry = Entry.objects.get()
+
+    client.post(f"/{language}/manage/lost-link/", {"email": CONTACT})
+    client.post(form_url("pledge", language), entry_form_data("pledge", action="draft"))
+    publishing.approve(entry, coordinator)
+    client.post(
+        f"/en/entries/{entry.pk}/join/",
+        {
+            "organisation": HOSTILE_JOIN_ORG,
+            "name": "Pekka & Co",
+            "email": "pekka@yhdistys.example.fi",
+            "message": HOSTILE_MESSAGE,
+        },
+    )
+    publishing.return_for_fixes(entry, coordinator, "Lisää aikataulu & <kumppanit>, kiitos.")
+    review.record_decision(
+        entry, "included", 'Hyvä & "konkreettinen" <3', coordinator, language="fi"
+    )
+    review.publish_decisions(campaign, coordinator)
+    run_jobs()
+    manage = token_from(text_of(confirmation))
+    client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
+
+    received = {kind_of(m): m for m in smtp.messages}
+    assert set(received) == set(MessageKind.values)
+    assert len(smtp.messages) == len(MessageKind.values)
+    for kind, message in received.items():
+        subject, body = message["Subject"], text_of(message)
+        for typed in TYPED:
+            assert typed not in subject, (kind, subject)
+        for escaped in ("&amp;", "&lt;", "&gt;", "&quot;", "&#x27;", "&#39;"):
+            assert escaped not in subject and escaped not in body, (kind, escaped)
+        assert message["Content-Language"] == language
+        if kind != MessageKind.PARTNER_INVITATION and kind != MessageKind.DRAFT_LINK:
+            assert message["To"] == CONTACT
+        assert SIGNATURE[language] in body, kind
+        assert f"{CAMPAIGN_NAME[language]}\n{MINISTRY[language]}" in body, kind
+        assert not any(SIGNATURE[other] in body for other in SIGNATURE if other != language)
+
+    # Typed text arrives exactly as typed, and attributed to whoever typed it.
+    assert HOSTILE_TITLE in text_of(received[MessageKind.CONFIRM_ADDRESS])
+    assert HOSTILE_ORG in text_of(received[MessageKind.CONFIRM_ADDRESS])
+    invitation = text_of(received[MessageKind.PARTNER_INVITATION])
+    assert HOSTILE_ORG in invitation and HOSTILE_PARTNER in invitation
+    assert "tilat & <kahvi>" in invitation
+    join = text_of(received[MessageKind.JOIN_REQUEST])
+    assert HOSTILE_JOIN_ORG in join
+    assert '> We\'d like to join & help <3\n> "Really" – call us.' in join
+    assert HOSTILE_TITLE in join
+    assert received[MessageKind.JOIN_REQUEST]["Reply-To"] == "pekka@yhdistys.example.fi"
+    assert "> Lisää aikataulu & <kumppanit>, kiitos." in text_of(received[MessageKind.RETURNED])
+    assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
+    # Every message was recorded as sent, once, and its text (private links) not kept.
+    assert list(Message.objects.order_by().values_list("status", "attempts", "body").distinct()) == [
+        (MessageStatus.SENT, 1, "")
+    ]
+
+
+def test_an_entry_without_a_text_in_the_readers_language_is_named_in_its_own(
+    client, campaign, coordinator, smtp
+):
+    entry = make_entry(
+        campaign, "Språkcafé för alla", kind="initiative", language="sv", partners_sought="Kommuner"
+    )
+    Entry.objects.filter(pk=entry.pk).update(contact_language="en")
+    publishing.approve(entry, coordinator)
+    smtp.messages.clear()
+
+    client.post(
+        f"/fi/entries/{entry.pk}/join/",
+        {"organisation": "Yhdistys", "name": "Pekka", "email": "p@example.fi", "message": "Hei!"},
+    )
+
+    (message,) = smtp.messages
+    assert message["Subject"] == f"Someone wants to join your initiative {entry.reference}"
+    assert "your initiative “Språkcafé för alla”" in text_of(message)
+    assert SIGNATURE["en"] in text_of(message)
+
+
+# --- Faults ------------------------------------------------------------------------------
+
+
+def test_smtp_down_during_a_submission_still_shows_the_normal_page_and_delivers_later(
+    client, campaign, smtp
+):
+    smtp.stop()
+
+    response = client.post(form_url("pledge", "en"), entry_form_data("pledge"), follow=True)
+
+    assert response.status_code == 200
+    assert "Almost done: confirm your e-mail address" in response.content.decode()
+    message = Message.objects.get()
+    assert message.status == MessageStatus.QUEUED
+    assert message.attempts == 1
+    assert "Connection refused" in message.last_error or "ConnectionRefused" in message.last_error
+
+    smtp.start()
+    assert run_jobs(include_retries=True) == [("send_message", "succeeded")]
+    assert run_jobs(include_retries=True) == []
+
+    assert [m["To"] for m in smtp.messages] == [CONTACT]
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.sent_at is not None) == ("sent", 2, True)
+
+
+def test_a_refused_recipient_fails_alone_and_is_listed_for_the_coordinator(
+    client, campaign, coordinator, smtp
+):
+    entries = [
+        make_entry(campaign, f"Aloite {n}", contact_email=f"c{n}@example.fi") for n in range(5)
+    ]
+    for entry in entries:
+        review.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
+    smtp.recorder.refuse = {"c2@example.fi"}
+    smtp.messages.clear()
+
+    review.publish_decisions(campaign, coordinator)
+    run_jobs()
+
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "c0@example.fi",
+        "c1@example.fi",
+        "c3@example.fi",
+        "c4@example.fi",
+    ]
+    failed = Message.objects.get(status=MessageStatus.FAILED)
+    assert failed.recipient == "c2@example.fi"
+    assert "550" in failed.last_error
+    assert failed.attempts == 1  # a permanent refusal is not tried again
+
+    client.force_login(coordinator)
+    listing = client.get("/en/admin/kotolupaus/message/?attention=yes").content.decode()
+    assert "c2@example.fi" in listing
+    assert "1 failed, 0 waiting to be sent" in listing
+    assert "c0@example.fi" not in listing
+
+    # Once the mailbox exists again, the coordinator sends it again.
+    smtp.recorder.refuse = set()
+    client.post(
+        "/en/admin/kotolupaus/message/",
+        {"action": "send_again", "_selected_action": [failed.pk]},
+    )
+    failed.refresh_from_db()
+    assert failed.status == MessageStatus.SENT
+    assert sorted(m["To"] for m in smtp.messages).count("c2@example.fi") == 1
+
+
+def test_reviewers_cannot_see_the_messages(client, campaign, reviewer):
+    client.force_login(reviewer)
+
+    assert client.get("/en/admin/kotolupaus/message/").status_code == 403
+
+
+def test_a_delivered_message_is_never_delivered_again(campaign, smtp):
+    entry = make_entry(campaign, confirm=False)  # its confirmation is sent already
+    message = Message.objects.get(entry=entry)
+
+    assert mail_layer.deliver(message.pk) == "skipped"
+    assert mail_layer.resend(message) is False
+    run_jobs(include_retries=True)
+
+    assert len(smtp.messages) == 1
+
+
+def test_a_change_rolled_back_sends_nothing(campaign, smtp):
+    entry = make_entry(campaign)
+    smtp.messages.clear()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publishing.return_for_fixes(entry, None, "Korjaa.")
+        raise RuntimeError("the change failed after the e-mail was queued")
+
+    assert not Message.objects.filter(kind=MessageKind.RETURNED).exists()
+    assert run_jobs() == []
+    assert smtp.messages == []
+
+
+def test_an_erased_address_is_never_mailed(campaign, coordinator, smtp):
+    entry = make_entry(campaign)
+    review.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
+    review.publish_decisions(campaign, coordinator)  # queued, not sent yet
+    queued = Message.objects.get(kind=MessageKind.DECISION)
+
+    erase("maija@example.fi", coordinator)
+    run_jobs()
+
+    queued.refresh_from_db()
+    assert queued.status == MessageStatus.CANCELLED
+    assert queued.recipient == "erased@erased.invalid" and queued.body == ""
+    assert not [
+        m for m in smtp.messages if m["To"] == "maija@example.fi" and kind_of(m) == "decision"
+    ]
+
+
+def test_scheduled_jobs_are_declared_in_code():
+    from procrastinate.contrib.django import app
+
+    schedules = {
+        task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()
+    }
+
+    assert schedules == {
+        "purge_pending_uploads": "15 3 * * *",
+        "remove_unconfirmed_entries": "5 * * * *",
+        "purge_contact_data": "30 3 * * *",
+        "retry_stalled_jobs": "* * * * * */30",
+        "remove_old_jobs": "40 3 * * *",
+    }
+
+
+# --- A real worker process ------------------------------------------------------------------
+
+
+def database_url():
+    settings = connection.settings_dict
+    host = settings["HOST"] or "localhost"
+    if host.startswith("/"):
+        return f"postgres://{settings['USER']}@/{settings['NAME']}?host={host}"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{host}:{settings['PORT'] or 5432}"
+        f"/{settings['NAME']}"
+    )
+
+
+def process_environment(**extra):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="kotolupaus.settings_test",
+        DATABASE_URL=database_url(),
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        **extra,
+    )
+    return environment
+
+
+def start_worker(smtp_server, **extra):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "mail"],
+        cwd=ROOT,
+        env=process_environment(TEST_EMAIL_URL=smtp_server.url, **extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_delivers_what_a_request_queued():
+    from .conftest import make_campaign
+
+    make_campaign()
+    smtp_server = SMTPServer().start()
+    worker = start_worker(smtp_server)
+    try:
+        # The plain client: no job runs in the test's own process.
+        response = Client().post(form_url("pledge", "sv"), entry_form_data("pledge"))
+        assert response.status_code == 302
+
+        assert wait_for(lambda: len(smtp_server.messages) == 1)
+        message = Message.objects.get()
+        assert wait_for(lambda: Message.objects.get().status == MessageStatus.SENT)
+        (received,) = smtp_server.messages
+        assert received["To"] == CONTACT
+        assert received["Message-ID"] == message.message_id
+        assert str(received["Subject"]).strip().startswith("Bekräfta din e-postadress")
+    finally:
+        stop(worker)
+        smtp_server.stop()
+    # Successful jobs leave no row behind; the Message row keeps the history.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'send_message'")
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_is_delivered_once_when_its_worker_is_killed_mid_job():
+    from django.core.management import call_command
+
+    from .conftest import make_campaign
+
+    campaign = make_campaign()
+    entry = make_entry(campaign)  # its own e-mails were sent in this process
+    smtp_server = SMTPServer().start()
+    smtp_server.recorder.hold.clear()  # the server will keep the first sender waiting
+    publishing.return_for_fixes(entry, None, "Korjaa, kiitos.")  # queued, committed
+    message = Message.objects.get(kind=MessageKind.RETURNED)
+
+    first = start_worker(smtp_server)
+    try:
+        assert smtp_server.recorder.held.wait(timeout=30), "the worker never connected"
+        first.send_signal(signal.SIGKILL)  # killed in the middle of sending
+        first.wait(timeout=10)
+        smtp_server.recorder.hold.set()
+        message.refresh_from_db()
+        assert message.status == MessageStatus.QUEUED  # its transaction died with it
+
+        call_command("requeue_stalled_jobs", seconds=0)  # what every worker does every 30 s
+        second = start_worker(smtp_server)
+        try:
+            assert wait_for(lambda: Message.objects.get(pk=message.pk).status == "sent")
+        finally:
+            stop(second)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        smtp_server.stop()
+
+    assert [kind_of(m) for m in smtp_server.messages] == ["returned"]
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_share_one_rate_limit():
+    """Two app processes count the same address together (the shared cache in
+    PostgreSQL): the lost-link limit of 10 an hour holds across them."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client()\n"
+        "codes = [client.post('/en/manage/lost-link/', {'email': 'x@example.fi'}).status_code"
+        " for _ in range(8)]\n"
+        "print(sum(code == 302 for code in codes))\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=process_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    accepted = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        accepted.append(int(out.strip().splitlines()[-1]))
+
+    assert sum(accepted) == 10
