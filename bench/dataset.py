@@ -157,7 +157,7 @@ class Rows:
             "consent_wording",
             "consent_contact",
             "authorised",
-            "manage_token_hash",
+            "confirmed_at",
             "submission_key",
             "submitted_at",
             "updated_at",
@@ -203,6 +203,7 @@ class Rows:
         "review_decision": (
             "outcome",
             "rationale",
+            "rationale_language",
             "decided_at",
             "published_at",
             "decided_by_id",
@@ -332,7 +333,7 @@ def grow(campaign, target: int) -> float:
                 wording,
                 rng.random() < 0.5,
                 True,
-                hashlib.sha256(f"bench-{campaign.pk}-{number}".encode()).hexdigest(),
+                submitted_at,  # the contact confirmed the address (bench entries have no links)
                 uuid.uuid5(uuid.NAMESPACE_URL, f"kotolupaus-bench-{campaign.pk}-{number}"),
                 submitted_at,
                 published_at,
@@ -398,6 +399,7 @@ def grow(campaign, target: int) -> float:
                     "review_decision",
                     "included" if included else "not_included",
                     "Konkreettinen ja toteuttamiskelpoinen." if included else "Ei riittävä.",
+                    "fi",
                     published_at,
                     published_at,
                     user.pk,

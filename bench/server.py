@@ -217,3 +217,33 @@ class Gunicorn:
 
 def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="kotolupaus-bench-"))
+
+
+class JobWorker:
+    """One procrastinate worker under the same production settings, sending e-mail to
+    `email_url` (the benchmark's own SMTP server)."""
+
+    def __init__(self, env: dict[str, str], email_url: str, workdir: Path):
+        self.env = {**env, "EMAIL_URL": email_url}
+        self.log_path = workdir / "worker.log"
+        self.process = None
+
+    def __enter__(self):
+        self.log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [PYTHON, str(BASE_DIR / "manage.py"), "procrastinate", "worker", "--concurrency", "1"],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log_file.close()

@@ -10,6 +10,14 @@ import sys
 import time
 
 
+class Stop(Exception):
+    pass
+
+
+def _raise_stop(*_args):
+    raise Stop
+
+
 def main(argv: list[str]) -> int:
     address = argv[0] if argv else "127.0.0.1:8000"
     python = sys.executable
@@ -18,25 +26,26 @@ def main(argv: list[str]) -> int:
         subprocess.Popen([python, "manage.py", "procrastinate", "worker"]),  # noqa: S603
         subprocess.Popen([python, "manage.py", "runserver", address]),  # noqa: S603
     ]
-
-    def stop(*_args):
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    interrupted = False
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
     except KeyboardInterrupt:
+        # Ctrl-C in the terminal reaches every process of the group: each stops itself
+        # (a second signal would make the worker abandon its job).
+        interrupted = True
+    except Stop:
         pass
-    stop()
+    for process in processes:
+        if not interrupted and process.poll() is None:
+            process.terminate()
     for process in processes:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            process.wait(timeout=15)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
             process.kill()
-    return max(process.returncode or 0 for process in processes)
+    return 0 if interrupted else max(process.returncode or 0 for process in processes)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,15 @@ it records what it accepts, can refuse chosen recipients, answer slowly, hold a
 conversation until released, or be down."""
 
 import asyncio
+import logging
 import socket
 import threading
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every command at INFO; only its problems matter here.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
