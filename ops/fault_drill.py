@@ -401,8 +401,21 @@ def check_recovery(samples, marks, gunicorn, pids_before, limit) -> tuple[Check,
 def check_submissions(traffic, campaign) -> tuple[Check, list]:
     from django.utils import timezone
 
+    from kotolupaus.models import Message, MessageKind
     from submissions.models import Campaign, Entry
+    from submissions.services import confirm_address
 
+    # Each stored submission has its one confirmation e-mail queued; then every contact
+    # confirms (as from the inbox) and the entries get their references.
+    unconfirmed = list(Entry.objects.filter(campaign=campaign).unconfirmed())
+    confirmations = Counter(
+        Message.objects.filter(
+            kind=MessageKind.CONFIRM_ADDRESS, entry__campaign=campaign
+        ).values_list("entry_id", flat=True)
+    )
+    one_each = all(confirmations[entry.pk] == 1 for entry in unconfirmed)
+    for entry in unconfirmed:
+        confirm_address(entry)
     rows = list(
         Entry.objects.filter(campaign=campaign).values_list(
             "number", "reference", "submission_key", "lead_organisation__logo"
@@ -421,9 +434,18 @@ def check_submissions(traffic, campaign) -> tuple[Check, list]:
     unique = len(set(references)) == len(references) and all(
         reference == f"KL-{year}-{number:04d}" for number, reference, _key, _logo in rows
     )
-    ok = bool(acknowledged) and not lost and not doubled and not strangers and gap_free and unique
+    ok = (
+        bool(acknowledged)
+        and not lost
+        and not doubled
+        and not strangers
+        and gap_free
+        and unique
+        and one_each
+    )
     detail = (
         f"{len(acknowledged)} acknowledged of {len(traffic.posted)} sent, {len(rows)} stored "
+        f"with one confirmation e-mail each {'yes' if one_each else 'NO'} "
         f"({len(rows) - len(acknowledged & set(stored))} stored but never acknowledged); "
         f"lost {len(lost)}, twice {len(doubled)}, unknown {len(strangers)}; numbers 1–{last} "
         f"gap-free {'yes' if gap_free else 'NO'}, references unique {'yes' if unique else 'NO'}"
