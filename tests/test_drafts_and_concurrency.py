@@ -75,6 +75,16 @@ def test_draft_link_is_emailed_to_the_contact_email(client, campaign):
 
 
 @pytest.mark.django_db
+def test_draft_links_go_to_one_address_at_most_three_times_a_day(client, campaign):
+    tokens = [save_draft(client, title=f"Luonnos {n}")[1] for n in range(5)]
+
+    # Every draft is saved and opens from its page's address; only the e-mails stop.
+    assert all(client.get(draft_url(token)).status_code == 200 for token in tokens)
+    assert len(mail.outbox) == 3
+    assert {m.to[0] for m in mail.outbox} == {"maija@esimerkki.example.fi"}
+
+
+@pytest.mark.django_db
 def test_draft_page_shows_the_saved_values_without_error_messages(client, campaign):
     data = with_partners(
         entry_form_data("initiative", action="draft", title=None, contact_phone="040 765 4321"),

@@ -162,9 +162,9 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert "> Lisää aikataulu & <kumppanit>, kiitos." in text_of(received[MessageKind.RETURNED])
     assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
     # Every message was recorded as sent, once, and its text (private links) not kept.
-    assert list(Message.objects.order_by().values_list("status", "attempts", "body").distinct()) == [
-        (MessageStatus.SENT, 1, "")
-    ]
+    assert list(
+        Message.objects.order_by().values_list("status", "attempts", "body").distinct()
+    ) == [(MessageStatus.SENT, 1, "")]
 
 
 def test_an_entry_without_a_text_in_the_readers_language_is_named_in_its_own(
@@ -439,10 +439,27 @@ def test_a_message_is_delivered_once_when_its_worker_is_killed_mid_job():
     assert message.attempts == 1
 
 
+def redis_available():
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", 6379)) == 0
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_processes_share_one_rate_limit():
-    """Two app processes count the same address together (the shared cache in
-    PostgreSQL): the lost-link limit of 10 an hour holds across them."""
+@pytest.mark.parametrize("store", ["postgresql", "redis"])
+def test_two_processes_share_one_rate_limit(store):
+    """Two app processes count the same address together (in PostgreSQL, or in Redis when
+    REDIS_URL is set): the lost-link limit of 10 an hour holds across them."""
+    extra = {}
+    if store == "redis":
+        if not redis_available():
+            pytest.skip("no Redis on 127.0.0.1:6379 (the PostgreSQL case covers the default)")
+        import redis
+
+        extra["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+        redis.Redis.from_url(extra["REDIS_URL"]).flushdb()
     script = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
@@ -455,7 +472,7 @@ def test_two_processes_share_one_rate_limit():
         subprocess.Popen(
             [sys.executable, "-c", script],
             cwd=ROOT,
-            env=process_environment(),
+            env=process_environment(**extra),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

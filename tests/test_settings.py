@@ -74,3 +74,22 @@ def test_production_is_the_default_environment():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "backend"),
+    [
+        (None, "kotolupaus.cache.PostgresCache"),
+        ("redis://127.0.0.1:6379/0", "django_redis.cache.RedisCache"),
+    ],
+)
+def test_production_counts_rate_limits_in_a_cache_every_process_shares(redis_url, backend):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND'])",
+        REDIS_URL=redis_url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == backend  # never one process's own memory
