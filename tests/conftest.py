@@ -251,12 +251,15 @@ def ensure_seeded():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)
             create_permissions(app_config, verbosity=0)
-    if not Group.objects.filter(
-        name="coordinator", permissions__codename="coordinate_review"
-    ).exists():
+    coordinator = Group.objects.filter(name="coordinator")
+    if not (
+        coordinator.filter(permissions__codename="coordinate_review").exists()
+        and coordinator.filter(permissions__codename="view_contact_data").exists()
+    ):
         for module in (
             "review.migrations.0002_roles_audit_guard_default_criteria",
             "publishing.migrations.0004_coordinator_permissions",
+            "review.migrations.0006_coordinators_see_contact_data",
         ):
             importlib.import_module(module).grant_roles(apps)
 
