@@ -286,7 +286,9 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "details__username",
         "ip_address",
     ]
-    search_help_text = _("Entry reference, user name (also one tried at a failed login) or address")
+    search_help_text = _(
+        "Entry reference, user name (also one tried at a failed login) or IP address"
+    )
     list_select_related = ["actor", "user", "entry"]
     date_hierarchy = "created_at"
 

@@ -524,7 +524,7 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
@@ -556,7 +556,7 @@ class StaffSession(models.Model):
         related_name="staff_sessions",
     )
     session_key = models.CharField(_("session"), max_length=40, unique=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("logged in at"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last active at"), auto_now_add=True)

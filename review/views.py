@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions.access import can_view_contact_data
@@ -672,7 +672,10 @@ def end_sessions(request, user_id):
     count = security.end_sessions(user, request.user)
     messages.success(
         request,
-        _("Ended %(count)s sessions of %(user)s.") % {"count": count, "user": user.get_username()},
+        ngettext(
+            "Ended %(count)s session of %(user)s.", "Ended %(count)s sessions of %(user)s.", count
+        )
+        % {"count": count, "user": user.get_username()},
     )
     if user == request.user:
         logout(request)  # this session was one of them

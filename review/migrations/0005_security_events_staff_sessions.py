@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('session_key', models.CharField(max_length=40, unique=True, verbose_name='session')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
                 ('user_agent', models.CharField(blank=True, max_length=200, verbose_name='browser')),
                 ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='logged in at')),
                 ('last_seen_at', models.DateTimeField(auto_now_add=True, verbose_name='last active at')),
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='ip_address',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='address'),
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address'),
         ),
         migrations.AddField(
             model_name='auditevent',
