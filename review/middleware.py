@@ -1,7 +1,8 @@
 """Staff sessions: the request being served is known to the audit trail, and a session
-ends after STAFF_SESSION_IDLE_MINUTES without a request or SESSION_COOKIE_AGE after
-logging in, whichever comes first."""
+ends after STAFF_SESSION_IDLE_MINUTES without a staff-side request or SESSION_COOKIE_AGE
+after logging in, whichever comes first."""
 
+import re
 import time
 
 from django.conf import settings
@@ -18,13 +19,20 @@ TOUCH_EVERY = 60
 
 
 class StaffSessionMiddleware:
+    """Checks the staff session on the staff side (the admin panel, the workspace and the
+    staff tools, all under ADMIN_PATH); public pages do not load the session for it."""
+
     def __init__(self, get_response):
         self.get_response = get_response
+        languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+        self.staff_side = re.compile(rf"^/(?:{languages})/{re.escape(settings.ADMIN_PATH)}")
 
     def __call__(self, request):
         token = security.current_request.set(request)
         try:
-            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            if settings.SESSION_COOKIE_NAME in request.COOKIES and self.staff_side.match(
+                request.path_info
+            ):
                 self.check(request)
             return self.get_response(request)
         finally:

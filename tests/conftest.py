@@ -256,12 +256,27 @@ def ensure_seeded():
         coordinator.filter(permissions__codename="coordinate_review").exists()
         and coordinator.filter(permissions__codename="view_contact_data").exists()
     ):
-        for module in (
-            "review.migrations.0002_roles_audit_guard_default_criteria",
-            "publishing.migrations.0004_coordinator_permissions",
-            "review.migrations.0006_coordinators_see_contact_data",
-        ):
-            importlib.import_module(module).grant_roles(apps)
+        # As the migrations did it: without security events (the kept test database
+        # would otherwise keep them for every later test).
+        from django.db.models.signals import m2m_changed
+
+        from review import security
+
+        uid = "review.security.group"
+        m2m_changed.disconnect(sender=Group.permissions.through, dispatch_uid=uid)
+        try:
+            for module in (
+                "review.migrations.0002_roles_audit_guard_default_criteria",
+                "publishing.migrations.0004_coordinator_permissions",
+                "review.migrations.0006_coordinators_see_contact_data",
+            ):
+                importlib.import_module(module).grant_roles(apps)
+        finally:
+            m2m_changed.connect(
+                security.group_permissions_changed,
+                sender=Group.permissions.through,
+                dispatch_uid=uid,
+            )
 
 
 @pytest.fixture(autouse=True)
