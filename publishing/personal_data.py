@@ -12,7 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kotolupaus import mail
+from kotolupaus.models import Message
 from review.models import AuditAction, AuditEvent
+from submissions import services as submission_services
 from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
 
 from .models import JoinRequest
@@ -90,6 +93,18 @@ def export(email, by):
         "drafts": [
             {"created_at": d.created_at.isoformat(), "data": d.data} for d in _drafts(email)
         ],
+        "emails_sent": [
+            {
+                "kind": m.kind,
+                "language": m.language,
+                "subject": m.subject,
+                "status": m.status,
+                "queued_at": m.created_at.isoformat(),
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                "entry": m.entry.reference if m.entry else None,
+            }
+            for m in Message.objects.filter(recipient__iexact=email.strip()).select_related("entry")
+        ],
         **_staff_member(email),
     }
     _audit(by, AuditAction.PERSONAL_DATA_EXPORTED, entries, found=_counts(data))
@@ -151,6 +166,7 @@ def _counts(data):
             "drafts",
             "staff_accounts",
             "staff_events",
+            "emails_sent",
         )
     }
 
@@ -188,6 +204,11 @@ def erase(email, by):
     now = timezone.now()
     with transaction.atomic():
         entries = list(_entries(email).select_for_update(of=("self",)))
+        # Entries never confirmed never reached anyone: they go altogether.
+        unconfirmed = [e for e in entries if e.status == EntryStatus.UNCONFIRMED]
+        for entry in unconfirmed:
+            submission_services.delete_unconfirmed(entry)
+        entries = [e for e in entries if e.status != EntryStatus.UNCONFIRMED]
         for entry in entries:
             _erase_entry(entry, now)
         partners = 0
@@ -201,11 +222,13 @@ def erase(email, by):
         drafts = _drafts(email)
         for draft in drafts:
             draft.delete()
+        emails = mail.erase_address(email)
         counts = {
-            "entries": len(entries),
+            "entries": len(entries) + len(unconfirmed),
             "partner_invitations": partners,
             "messages_to_initiatives": joins,
             "drafts": len(drafts),
+            "emails_sent": emails,
         }
         _audit(by, AuditAction.PERSONAL_DATA_ERASED, entries, erased=counts)
     return counts
@@ -224,10 +247,12 @@ def purge_after_retention(days, by=None, now=None):
                 )
             )
             for entry in entries:
+                mail.erase_address(entry.contact_email)
                 _erase_entry(entry, now)
             for partnership in Partnership.objects.filter(entry__campaign=campaign).exclude(
                 invited_email__endswith="@erased.invalid"
             ):
+                mail.erase_address(partnership.invited_email)
                 partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
                 partnership.save(update_fields=["invited_email"])
             JoinRequest.objects.filter(entry__campaign=campaign).exclude(

@@ -5,10 +5,12 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from kotolupaus import mail
+from kotolupaus.models import MessageKind
 from submissions import services as submission_services
 from submissions.models import Entry
 
-from . import emails, moderation, search
+from . import moderation, search
 from .models import JoinRequest, Publication, PublicationStatus
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,18 @@ def return_for_fixes(entry, by, comment) -> Publication:
         publication.save()
         token = submission_services.open_for_fixes(entry)
         fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
-        transaction.on_commit(lambda: emails.send_returned(fresh, comment, token))
+        mail.queue(
+            MessageKind.RETURNED,
+            to=fresh.contact_email,
+            language=fresh.contact_language,
+            entry=fresh,
+            context={
+                "comment": comment,
+                "link": submission_services.link(
+                    "submissions:manage", token, fresh.contact_language
+                ),
+            },
+        )
         log.info("entry returned for fixes: %s by %s", entry.reference, by)
     return publication
 
@@ -85,9 +98,20 @@ def entry_changed(entry, change):
 
 
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:
-    request = JoinRequest.objects.create(
-        entry=entry, organisation=organisation, name=name, email=email, message=message
-    )
-    transaction.on_commit(lambda: emails.send_join_request(request))
+    """Pass a message from an organisation that wants to join an initiative to its
+    contact person, who answers the sender directly (Reply-To); the sender never sees
+    the contact's address."""
+    with transaction.atomic():
+        request = JoinRequest.objects.create(
+            entry=entry, organisation=organisation, name=name, email=email, message=message
+        )
+        mail.queue(
+            MessageKind.JOIN_REQUEST,
+            to=entry.contact_email,
+            language=entry.contact_language,
+            entry=entry,
+            reply_to=email,
+            context={"join": request},
+        )
     log.info("join request relayed to %s", entry.reference)
     return request

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from submissions.models import EntryKind, OrganisationType, Theme
@@ -77,6 +79,18 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Sent to the submitter when the decisions are published."),
     )
+    rationale_language = forms.ChoiceField(
+        label=_("Language of the rationale"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Submitters who correspond in another language get the rationale as written, "
+            "with its language named."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rationale_language"].initial = get_language()
 
 
 class RankingFilterForm(forms.Form):

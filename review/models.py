@@ -294,6 +294,13 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("decision"), max_length=15, choices=Outcome.choices)
     rationale = models.TextField(_("rationale"), max_length=5000)
+    rationale_language = models.CharField(
+        _("language of the rationale"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="fi",
+        help_text=_("The rationale is sent as written; readers of other languages see it marked."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

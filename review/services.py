@@ -9,11 +9,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kotolupaus import mail
+from kotolupaus.models import MessageKind
 from submissions.models import Entry, EntryStatus
 
-from . import emails
 from .models import (
     Assignment,
     AuditAction,
@@ -308,8 +310,11 @@ def set_locked(campaign, locked: bool, by):
 # --- Decisions -------------------------------------------------------------------------------
 
 
-def record_decision(entry, outcome, rationale, by) -> Decision:
-    """Decide an entry's programme inclusion; provisional until the decisions are published."""
+def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision:
+    """Decide an entry's programme inclusion; provisional until the decisions are published.
+
+    `language` is the language the rationale is written in (the page's by default)."""
+    language = language or get_language()
     if outcome not in Outcome.values:
         raise ReviewError(_("Choose a decision."))
     if not rationale.strip():
@@ -318,13 +323,18 @@ def record_decision(entry, outcome, rationale, by) -> Decision:
         raise ReviewError(_("A withdrawn entry cannot be decided."))
     with transaction.atomic():
         decision = Decision.objects.select_for_update().filter(entry=entry).first()
-        previous = None if decision is None else (decision.outcome, decision.rationale)
+        previous = (
+            None
+            if decision is None
+            else (decision.outcome, decision.rationale, decision.rationale_language)
+        )
         if decision is None:
             decision = Decision(entry=entry)
-        if previous == (outcome, rationale):
+        if previous == (outcome, rationale, language):
             return decision
         decision.outcome = outcome
         decision.rationale = rationale
+        decision.rationale_language = language
         decision.decided_by = by
         decision.published_at = None  # a changed decision is provisional again
         decision.save()
@@ -335,24 +345,59 @@ def record_decision(entry, outcome, rationale, by) -> Decision:
             entry,
             outcome=outcome,
             rationale=rationale,
+            language=language,
             previous=list(previous) if previous else None,
         )
     return decision
 
 
+def provisional_decisions(campaign):
+    return Decision.objects.filter(entry__campaign=campaign, published_at__isnull=True)
+
+
+def decisions_to_publish(campaign) -> dict:
+    """What "Publish decisions" would do: decisions and e-mails per language."""
+    counts = dict(
+        provisional_decisions(campaign)
+        .values_list("entry__contact_language")
+        .annotate(count=Count("pk"))
+        .values_list("entry__contact_language", "count")
+    )
+    mailed = dict(
+        provisional_decisions(campaign)
+        .exclude(entry__contact_email="")
+        .exclude(entry__contact_email__endswith=".invalid")
+        .values_list("entry__contact_language")
+        .annotate(count=Count("pk"))
+        .values_list("entry__contact_language", "count")
+    )
+    return {"decisions": sum(counts.values()), "by_language": counts, "mailed": mailed}
+
+
 def publish_decisions(campaign, by) -> int:
-    """Make provisional decisions final and tell each submitter, in their language."""
+    """Make provisional decisions final and tell each submitter, in their language.
+
+    One e-mail per decision is queued in this transaction; a failure to deliver one
+    never stops the others (each is its own job)."""
     with transaction.atomic():
         decisions = list(
-            Decision.objects.select_for_update()
-            .filter(entry__campaign=campaign, published_at__isnull=True)
+            provisional_decisions(campaign)
+            .select_for_update(of=("self",))
             .select_related("entry", "entry__campaign")
+            .prefetch_related("entry__translations", "entry__campaign__translations")
         )
         now = timezone.now()
         for decision in decisions:
             decision.published_at = now
             decision.save(update_fields=["published_at"])
-            transaction.on_commit(lambda d=decision: emails.send_decision(d))
+            entry = decision.entry
+            mail.queue(
+                MessageKind.DECISION,
+                to=entry.contact_email,
+                language=entry.contact_language,
+                entry=entry,
+                context={"decision": decision},
+            )
         if decisions:
             audit(
                 by,

@@ -301,6 +301,7 @@ def ranking_view(request):
                         decision_form.cleaned_data["outcome"],
                         decision_form.cleaned_data["rationale"],
                         request.user,
+                        language=decision_form.cleaned_data["rationale_language"],
                     )
                 except services.ReviewError as error:
                     messages.error(request, f"{entry.reference}: {error}")
@@ -329,9 +330,7 @@ def ranking_view(request):
             "query": query.urlencode(),
             "decision_form": decision_form,
             "settings": ReviewSettings.for_campaign(campaign),
-            "provisional": Decision.objects.filter(
-                entry__campaign=campaign, published_at__isnull=True
-            ).count(),
+            "provisional": services.provisional_decisions(campaign).count(),
         },
     )
 
@@ -350,13 +349,23 @@ def decide(request, entry_id):
     form = DecisionForm(
         request.POST or None,
         initial=(
-            {"outcome": decision.outcome, "rationale": decision.rationale} if decision else None
+            {
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "rationale_language": decision.rationale_language,
+            }
+            if decision
+            else None
         ),
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_decision(
-                entry, form.cleaned_data["outcome"], form.cleaned_data["rationale"], request.user
+                entry,
+                form.cleaned_data["outcome"],
+                form.cleaned_data["rationale"],
+                request.user,
+                language=form.cleaned_data["rationale_language"],
             )
         except services.ReviewError as error:
             form.add_error(None, str(error))
@@ -386,16 +395,44 @@ def decide(request, entry_id):
 
 
 @coordinator_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish_decisions(request):
+    """Asks first: how many decisions become final and how many submitters are e-mailed,
+    in which languages; the POST publishes them."""
     campaign = _campaign(request)
-    count = services.publish_decisions(campaign, request.user)
-    messages.success(
+    if request.method == "POST":
+        count = services.publish_decisions(campaign, request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s decision published; the submitter is being told by e-mail.",
+                "%(count)s decisions published; the submitters are being told by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("review:ranking")
+    plan = services.decisions_to_publish(campaign)
+    languages = dict(django_settings.LANGUAGES)
+    return _render(
         request,
-        _("%(count)s decisions published; the submitters are being told by e-mail.")
-        % {"count": count},
+        "review/publish_decisions.html",
+        _("Publish decisions"),
+        {
+            "campaign": campaign,
+            "plan": plan,
+            "rows": [
+                {
+                    "language": languages[code],
+                    "decisions": plan["by_language"].get(code, 0),
+                    "mailed": plan["mailed"].get(code, 0),
+                }
+                for code in languages
+                if plan["by_language"].get(code)
+            ],
+            "mailed_total": sum(plan["mailed"].values()),
+        },
     )
-    return redirect("review:ranking")
 
 
 @coordinator_required

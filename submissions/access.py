@@ -4,7 +4,7 @@ Contact data are the name, e-mail address and telephone number of an entry's con
 person, the e-mail addresses partner organisations were invited at, the name and
 address of someone who sent a "we want to join" message, and a draft's form data.
 Coordinators have the permission `submissions.view_contact_data` (their group is given
-it by review migration 0006); reviewers score the entry's text, its organisations and
+it by review migration 0007); reviewers score the entry's text, its organisations and
 partners without it.
 """
 

@@ -9,12 +9,14 @@ are decoded). Stored names are random, so they cannot be guessed.
 import io
 import secrets
 import warnings
+from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
 
@@ -128,3 +130,20 @@ def keep_for_draft(reference: str) -> str:
         return ""
     name = default_storage.save(f"{DRAFT_DIR}/{content.name}", content)
     return signing.dumps(name, salt=SIGNING_SALT)
+
+
+def purge_pending(hours: int = 48) -> int:
+    """Delete images kept between form steps (or with a draft's first save) that were
+    never sent, once they are older than `hours`. Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(hours=hours)
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        files = []
+    removed = 0
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -242,6 +242,8 @@ class EntryKind(models.TextChoices):
 
 
 class EntryStatus(models.TextChoices):
+    # Sent through the form; reaches staff once the contact confirms the e-mail address.
+    UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail address to be confirmed")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -287,8 +289,15 @@ class EntryQuerySet(TranslatableQuerySet):
             publication__status="approved",
         )
 
+    def unconfirmed(self):
+        return self.filter(status=EntryStatus.UNCONFIRMED)
+
     def by_token(self, token: str):
-        return self.filter(manage_token_hash=hash_token(token))
+        """The entry of a private management link (any of its links)."""
+        return self.filter(management_links__token_hash=hash_token(token))
+
+    def by_confirmation_token(self, token: str):
+        return self.filter(status=EntryStatus.UNCONFIRMED, confirm_token_hash=hash_token(token))
 
 
 class Entry(TranslatableModel):
@@ -299,10 +308,11 @@ class Entry(TranslatableModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED
+        _("status"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED
     )
-    number = models.PositiveIntegerField(_("number"), editable=False)
-    reference = models.CharField(_("reference"), max_length=20, editable=False)
+    # Given when the contact confirms the address, so that references stay gap-free.
+    number = models.PositiveIntegerField(_("number"), null=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, blank=True, editable=False)
     lead_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("lead organisation"),
@@ -355,9 +365,17 @@ class Entry(TranslatableModel):
     consent_contact = models.BooleanField(_("consent to be contacted later"), default=False)
     authorised = models.BooleanField(_("authorised to submit for the organisation"))
 
-    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The one-time link that confirms the contact's e-mail address (its hash; emptied
+    # once used).
+    confirm_token_hash = models.CharField(  # noqa: DJ001 - NULL (not "") once used: unique
+        max_length=64, unique=True, null=True, editable=False
+    )
     submission_key = models.UUIDField(unique=True, editable=False)
+    # The time of sending: it is what meets the deadline, also when confirmed later.
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(
+        _("e-mail address confirmed at"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
@@ -407,11 +425,22 @@ class Entry(TranslatableModel):
                 fields=["campaign", "number"], name="entry_unique_number_per_campaign"
             ),
             models.UniqueConstraint(
-                fields=["campaign", "reference"], name="entry_unique_reference_per_campaign"
+                fields=["campaign", "reference"],
+                condition=~Q(reference=""),
+                name="entry_unique_reference_per_campaign",
             ),
             models.CheckConstraint(
-                condition=Q(reference__regex=r"^KL-[0-9]{4}-[0-9]{4,}$"),
+                # An entry gets its number and reference when its address is confirmed.
+                condition=Q(status=EntryStatus.UNCONFIRMED, number__isnull=True, reference="")
+                | (
+                    ~Q(status=EntryStatus.UNCONFIRMED)
+                    & Q(number__isnull=False, reference__regex=r"^KL-[0-9]{4}-[0-9]{4,}$")
+                ),
                 name="entry_reference_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EntryStatus.UNCONFIRMED) | Q(confirm_token_hash__isnull=True),
+                name="entry_confirmation_link_only_while_unconfirmed",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="entry_number_positive"),
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="entry_kind_valid"),
@@ -448,12 +477,27 @@ class Entry(TranslatableModel):
         ]
 
     def __str__(self):
-        title = self.safe_translation_getter("title", any_language=True) or ""
-        return f"{self.reference} {title}".strip()
+        return f"{self.reference} {self.text_in('title')}".strip()
 
     def original_text(self, field):
         """A public text field in the language the submitter wrote it in."""
         return self.safe_translation_getter(field, language_code=self.original_language)
+
+    def text_in(self, field, language=None):
+        """A public text field in `language` (the active one by default), or else in the
+        language the entry was written in — never blank while the entry has the text."""
+        language = language or get_language()
+        texts = {t.language_code: getattr(t, field) for t in self.translations.all()}
+        return texts.get(language) or texts.get(self.original_language) or ""
+
+    @property
+    def display_title(self):
+        """The title in the active language, or else in the entry's own language."""
+        return self.text_in("title")
+
+    @property
+    def is_unconfirmed(self):
+        return self.status == EntryStatus.UNCONFIRMED
 
     @property
     def is_withdrawn(self):
@@ -468,6 +512,24 @@ class Entry(TranslatableModel):
     def region_names(self):
         names = [str(m) for m in self.municipalities.all()]
         return ([str(_("All of Finland"))] if self.whole_country else []) + names
+
+
+class ManagementLink(models.Model):
+    """A private link to an entry (only its hash is stored). "Lost your link?" and staff
+    returning an entry for fixes add a link; earlier links keep working."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="management_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+
+    def __str__(self):
+        return f"{self.entry.reference} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class PartnershipQuerySet(models.QuerySet):

@@ -1,18 +1,31 @@
 """Every change to an entry's state happens here: checked, saved, logged and notified
-in one transaction (e-mails leave only after it commits)."""
+in one transaction. E-mails are queued as jobs in that same transaction
+(kotolupaus/mail.py), so they leave only if the change commits, and never fail it.
+
+An entry sent through the form waits for its contact to confirm the e-mail address
+(one e-mail with a one-time confirmation link and the private link). Only then does
+it get its reference, reach staff and invite its partner organisations: nothing goes
+to a third party on the word of an unconfirmed address.
+"""
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import emails, images
+from kotolupaus import mail
+from kotolupaus.models import MessageKind
+
+from . import images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
@@ -21,6 +34,7 @@ from .models import (
     Entry,
     EntryKind,
     EntryStatus,
+    ManagementLink,
     Organisation,
     Partnership,
 )
@@ -83,6 +97,24 @@ def _set_consent(entry: Entry, consent: bool):
     entry.consent_publish = consent
 
 
+def link(url_name: str, token: str, language: str) -> str:
+    """The absolute address of a private link, in the reader's language."""
+    with override(language):
+        return settings.SITE_URL + reverse(url_name, args=[token])
+
+
+def confirmation_deadline(entry: Entry):
+    """Until when the contact may confirm the address before the entry is removed."""
+    return entry.submitted_at + timedelta(days=settings.UNCONFIRMED_ENTRY_DAYS)
+
+
+def add_management_link(entry: Entry) -> str:
+    """A new private link to the entry (earlier links keep working)."""
+    token, token_hash = new_token()
+    ManagementLink.objects.create(entry=entry, token_hash=token_hash)
+    return token
+
+
 def submit_entry(
     *,
     campaign: Campaign,
@@ -93,34 +125,37 @@ def submit_entry(
     draft: Draft | None = None,
     challenge_of: Entry | None = None,
 ) -> Submitted:
-    """Create an entry from a valid form; the same form submitted twice creates one entry."""
+    """Save an entry from a valid form and ask its contact to confirm the e-mail address.
+
+    The same form submitted twice creates one entry. The time of sending meets the
+    deadline; the reference is given when the address is confirmed.
+    """
     with transaction.atomic():
-        # Lock the campaign row: serialises reference numbers (gap-free, unique) and
-        # makes the deadline check and the insert one step.
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if not campaign.is_open():
-            raise CampaignClosed
+        # Only submissions of the same form wait for each other (double clicks, two
+        # tabs); different submissions never queue behind one lock.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"submission:{data['submission_key']}"],
+            )
         existing = Entry.objects.filter(submission_key=data["submission_key"]).first()
         if existing is not None:
             return Submitted(existing, None, duplicate=True)
-
-        campaign.last_entry_number += 1
-        campaign.save(update_fields=["last_entry_number"])
-        number = campaign.last_entry_number
+        if not campaign.is_open():
+            raise CampaignClosed
 
         organisation = Organisation()
         _apply_organisation_fields(organisation, data)
         organisation.save()
 
-        token, token_hash = new_token()
+        confirm_token, confirm_hash = new_token()
         entry = Entry(
             campaign=campaign,
             kind=kind,
-            number=number,
-            reference=f"KL-{timezone.localtime(campaign.opens_at).year}-{number:04d}",
+            status=EntryStatus.UNCONFIRMED,
             lead_organisation=organisation,
             contact_language=language,
-            manage_token_hash=token_hash,
+            confirm_token_hash=confirm_hash,
             submission_key=data["submission_key"],
             challenge_of=challenge_of if kind == EntryKind.PLEDGE else None,
         )
@@ -129,35 +164,130 @@ def submit_entry(
         entry.themes.set(data["themes"])
         entry.target_groups.set(data["target_groups"])
         entry.municipalities.set(data.get("municipalities") or [])
-
-        invitations = [_invite_partner(entry, partner) for partner in partners]
+        for partner in partners:
+            _add_partner(entry, partner)
+        token = add_management_link(entry)
         if draft is not None and draft.pk:
             for key in ("org_logo_pending", "image_pending"):
                 for reference in draft.data.get(key) or []:
                     transaction.on_commit(lambda r=reference: images.discard(r))
             draft.delete()
 
-        log.info("entry submitted: %s (%s, %d partners)", entry.reference, kind, len(partners))
-        entry_changed.send(sender=Entry, entry=entry, change="submitted")
-        transaction.on_commit(lambda: emails.send_confirmation(entry, token))
-        for partnership, partner_token in invitations:
-            transaction.on_commit(
-                lambda p=partnership, t=partner_token: emails.send_partner_invitation(p, t)
-            )
+        mail.queue(
+            MessageKind.CONFIRM_ADDRESS,
+            to=entry.contact_email,
+            language=language,
+            entry=entry,
+            context={
+                "confirm_link": link("submissions:confirm", confirm_token, language),
+                "manage_link": link("submissions:manage", token, language),
+                "confirm_by": confirmation_deadline(entry),
+                "partners": [p["name"] for p in partners],
+            },
+        )
+        log.info("entry sent, waiting for confirmation (%s, %d partners)", kind, len(partners))
     return Submitted(entry, token)
 
 
-def _invite_partner(entry: Entry, partner: dict):
+def _add_partner(entry: Entry, partner: dict) -> Partnership:
     organisation = Organisation.objects.create(name=partner["name"])
-    token, token_hash = new_token()
-    partnership = Partnership.objects.create(
+    # The link that reaches the partner is made when the invitation is sent.
+    _unsent, token_hash = new_token()
+    return Partnership.objects.create(
         entry=entry,
         organisation=organisation,
         role=partner.get("role", ""),
         invited_email=partner["email"],
         token_hash=token_hash,
     )
-    return partnership, token
+
+
+def invite_partner(partnership: Partnership) -> None:
+    """E-mail a partner organisation its link to confirm or decline (in the entry's
+    language of correspondence); a fresh link each time."""
+    entry = partnership.entry
+    token, partnership.token_hash = new_token()
+    partnership.invited_at = timezone.now()
+    partnership.save(update_fields=["token_hash", "invited_at"])
+    mail.queue(
+        MessageKind.PARTNER_INVITATION,
+        to=partnership.invited_email,
+        language=entry.contact_language,
+        entry=entry,
+        context={
+            "partnership": partnership,
+            "link": link("submissions:partner_confirm", token, entry.contact_language),
+        },
+    )
+
+
+def confirm_address(entry: Entry) -> Entry:
+    """The contact confirmed the e-mail address: the entry gets its reference, reaches
+    staff and its partner organisations are invited. Confirming twice changes nothing."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != EntryStatus.UNCONFIRMED:
+            return entry
+        # Lock the campaign row: serialises reference numbers (gap-free, unique).
+        campaign = Campaign.objects.select_for_update().get(pk=entry.campaign_id)
+        campaign.last_entry_number += 1
+        campaign.save(update_fields=["last_entry_number"])
+        entry.campaign = campaign
+        entry.number = campaign.last_entry_number
+        entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
+        entry.status = EntryStatus.SUBMITTED
+        entry.confirmed_at = timezone.now()
+        entry.confirm_token_hash = None
+        entry.save(
+            update_fields=[
+                "number",
+                "reference",
+                "status",
+                "confirmed_at",
+                "confirm_token_hash",
+                "updated_at",
+            ]
+        )
+        partnerships = list(entry.partnerships.select_related("organisation"))
+        for partnership in partnerships:
+            partnership.entry = entry
+            invite_partner(partnership)
+        log.info(
+            "entry submitted: %s (%s, %d partners)", entry.reference, entry.kind, len(partnerships)
+        )
+        entry_changed.send(sender=Entry, entry=entry, change="submitted")
+    return entry
+
+
+def remove_unconfirmed(older_than=None) -> int:
+    """Remove entries whose address was never confirmed in time, with their uploads.
+    Returns how many were removed."""
+    limit = timezone.now() - (older_than or timedelta(days=settings.UNCONFIRMED_ENTRY_DAYS))
+    removed = 0
+    for entry in Entry.objects.unconfirmed().filter(submitted_at__lt=limit).only("pk"):
+        delete_unconfirmed(entry)
+        removed += 1
+    if removed:
+        log.info("unconfirmed entries removed: %d", removed)
+    return removed
+
+
+def delete_unconfirmed(entry: Entry) -> None:
+    """Delete an entry that never reached staff, with everything it brought along."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(pk=entry.pk).unconfirmed().first()
+        if entry is None:
+            return
+        organisations = [
+            entry.lead_organisation_id,
+            *entry.partnerships.values_list("organisation_id", flat=True),
+        ]
+        files = [f for f in (entry.image, entry.lead_organisation.logo) if f]
+        entry.messages.all().delete()
+        entry.delete()
+        Organisation.objects.filter(pk__in=organisations).delete()
+        for file in files:
+            transaction.on_commit(lambda f=file: f.storage.delete(f.name))
 
 
 def update_entry(entry: Entry, data: dict) -> Entry:
@@ -185,14 +315,13 @@ def update_entry(entry: Entry, data: dict) -> Entry:
 def open_for_fixes(entry: Entry) -> str:
     """Staff return an entry to its submitter: it may be edited even after the deadline.
 
-    Returns a fresh private link token (only hashes are stored, so the old link cannot be
-    sent again; it stops working).
+    Returns a new private link token for the e-mail (earlier links keep working).
     """
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        token, entry.manage_token_hash = new_token()
         entry.open_for_fixes_since = timezone.now()
-        entry.save(update_fields=["manage_token_hash", "open_for_fixes_since", "updated_at"])
+        entry.save(update_fields=["open_for_fixes_since", "updated_at"])
+        token = add_management_link(entry)
         log.info("entry returned to its submitter for fixes: %s", entry.reference)
     return token
 
@@ -223,14 +352,22 @@ def set_consent(entry: Entry, consent: bool) -> Entry:
 
 
 def withdraw_entry(entry: Entry) -> Entry:
+    """The submitter withdraws a sent entry; the contact gets an e-mail saying so."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != EntryStatus.WITHDRAWN:
+        if entry.status == EntryStatus.SUBMITTED:
             entry.status = EntryStatus.WITHDRAWN
             entry.withdrawn_at = timezone.now()
             entry.save(update_fields=["status", "withdrawn_at", "updated_at"])
             log.info("entry withdrawn by submitter: %s", entry.reference)
             entry_changed.send(sender=Entry, entry=entry, change="withdrawn")
+            mail.queue(
+                MessageKind.WITHDRAWN,
+                to=entry.contact_email,
+                language=entry.contact_language,
+                entry=entry,
+                context={},
+            )
     return entry
 
 
@@ -253,27 +390,42 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
 
 
 def resend_management_links(email: str) -> int:
-    """Send fresh private links for every entry with this contact e-mail.
+    """E-mail a new private link to every entry sent with this contact address.
 
-    Only hashes are stored, so the old link cannot be re-sent: each entry gets a new
-    token and the old link stops working. Returns the number of entries (never shown
-    to the person asking, so the form reveals nothing about the address).
+    Earlier links keep working, so a stranger who knows the address can neither break
+    the submitter's links nor flood the inbox: at most MAIL_LINKS_PER_ADDRESS_PER_DAY
+    such e-mails go to an address in 24 hours. Returns the number of entries (never
+    shown to the person asking, so the form reveals nothing about the address).
     """
+    email = email.strip()
     with transaction.atomic():
         entries = list(
-            Entry.objects.select_for_update()
-            .filter(contact_email__iexact=email.strip())
+            Entry.objects.filter(contact_email__iexact=email)
             .select_related("campaign")
+            .prefetch_related("translations")
+            .order_by("submitted_at")
         )
-        links = []
-        for entry in entries:
-            token, entry.manage_token_hash = new_token()
-            entry.save(update_fields=["manage_token_hash"])
-            links.append((entry, token))
-        if links:
-            transaction.on_commit(lambda: emails.send_management_links(links))
-    log.info("management links re-sent: %d entries", len(links))
-    return len(links)
+        if not entries:
+            return 0
+        language = entries[-1].contact_language
+        if mail.sent_recently(email, MessageKind.MANAGEMENT_LINKS) >= (
+            settings.MAIL_LINKS_PER_ADDRESS_PER_DAY
+        ):
+            log.warning("management links not sent: daily limit for the address reached")
+            return len(entries)
+        rows = [
+            (entry, link("submissions:manage", add_management_link(entry), language))
+            for entry in entries
+        ]
+        mail.queue(
+            MessageKind.MANAGEMENT_LINKS,
+            to=entries[-1].contact_email,
+            language=language,
+            entry=entries[-1] if len(entries) == 1 else None,
+            context={"rows": rows, "campaign": entries[-1].campaign},
+        )
+    log.info("management links sent: %d entries", len(rows))
+    return len(rows)
 
 
 def _draft_contact(data):
@@ -301,13 +453,27 @@ def save_draft(
         references = data.get(key) or []
         if references and references[0]:
             data[key] = [images.keep_for_draft(references[0]) or references[0]]
-    draft.data = data
-    draft.language = language
-    draft.save()
-    contact = _draft_contact(data)
-    if token and contact:
-        with override(language):
-            transaction.on_commit(lambda: emails.send_draft_link(draft, token, contact))
+    with transaction.atomic():
+        draft.data = data
+        draft.language = language
+        draft.save()
+        contact = _draft_contact(data)
+        if (
+            token
+            and contact
+            and mail.sent_recently(contact, MessageKind.DRAFT_LINK)
+            < settings.MAIL_LINKS_PER_ADDRESS_PER_DAY
+        ):
+            mail.queue(
+                MessageKind.DRAFT_LINK,
+                to=contact,
+                language=language,
+                context={
+                    "draft": draft,
+                    "campaign": campaign,
+                    "link": link("submissions:draft", token, language),
+                },
+            )
     return draft, token
 
 

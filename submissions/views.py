@@ -209,10 +209,9 @@ def _handle_form(request, *, campaign, kind, draft=None):
         )
     except services.CampaignClosed:
         return _closed(request, campaign, status=403)
-    if result.token:
-        request.session["submitted"] = {"entry": result.entry.pk, "token": result.token}
-    elif request.session.get("submitted", {}).get("entry") != result.entry.pk:
-        request.session["submitted"] = {"entry": result.entry.pk, "token": None}
+    # The private link is never shown here: it reaches the contact by e-mail, which
+    # proves the address before anything is sent to a partner or to staff.
+    request.session["submitted"] = {"entry": result.entry.pk, "duplicate": result.duplicate}
     return redirect("submissions:submitted")
 
 
@@ -245,10 +244,46 @@ def submitted(request):
     entry = Entry.objects.select_related("campaign").filter(pk=remembered["entry"]).first()
     if entry is None:
         return redirect("home")
-    link = None
-    if remembered.get("token"):
-        link = request.build_absolute_uri(reverse("submissions:manage", args=[remembered["token"]]))
-    return render(request, "submissions/submitted.html", {"entry": entry, "link": link})
+    return render(
+        request,
+        "submissions/submitted.html",
+        {
+            "entry": entry,
+            "duplicate": remembered.get("duplicate"),
+            "confirm_by": services.confirmation_deadline(entry),
+            "lost_link_url": reverse("submissions:lost_link"),
+        },
+    )
+
+
+@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The one-time link in the first e-mail: confirming sends the entry to staff.
+
+    A GET only shows the entry and a button (link checkers in mail systems open links);
+    the POST confirms. A used, expired or forged link is a plain 404."""
+    entry = (
+        Entry.objects.by_confirmation_token(token)
+        .select_related("campaign", "lead_organisation")
+        .prefetch_related("translations")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    if request.method == "POST":
+        entry = services.confirm_address(entry)
+        request.session["confirmed"] = entry.pk
+        return redirect("submissions:confirmed")
+    return render(request, "submissions/confirm.html", {"entry": entry})
+
+
+@require_GET
+def confirmed(request):
+    entry = Entry.objects.submitted().filter(pk=request.session.get("confirmed") or 0).first()
+    if entry is None:
+        return redirect("home")
+    return render(request, "submissions/confirmed.html", {"entry": entry})
 
 
 def similar_entries(campaign, title, limit=5):
@@ -300,6 +335,8 @@ def _entry_for_token(token):
     )
     if entry is None:
         raise Http404
+    # The submitter manages the text as written, in its own language.
+    entry.set_current_language(entry.original_language)
     return entry
 
 
@@ -309,7 +346,17 @@ def manage(request, token):
     entry = _entry_for_token(token)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "withdraw_consent":
+        if action == "confirm_address" and entry.is_unconfirmed:
+            entry = services.confirm_address(entry)
+            messages.success(
+                request,
+                _(
+                    "Your e-mail address is confirmed and the entry was sent to the ministry. "
+                    "Its reference is %(reference)s."
+                )
+                % {"reference": entry.reference},
+            )
+        elif action == "withdraw_consent":
             services.set_consent(entry, False)
             messages.success(
                 request,
@@ -318,6 +365,8 @@ def manage(request, token):
         elif action == "give_consent":
             services.set_consent(entry, True)
             messages.success(request, _("Thank you: you allowed the entry to be published."))
+        elif action == "withdraw_entry" and entry.is_unconfirmed:
+            pass  # an entry that was never sent is deleted when not confirmed in time
         elif action == "withdraw_entry" and request.POST.get("confirm") == "yes":
             services.withdraw_entry(entry)
             messages.success(
@@ -336,6 +385,7 @@ def manage(request, token):
             "token": token,
             "partnerships": entry.partnerships.all(),
             "consent_wording": services.CONSENT_TO_PUBLISH_WORDING,
+            "confirm_by": services.confirmation_deadline(entry),
         },
     )
 
@@ -449,8 +499,8 @@ def lost_link(request):
         messages.success(
             request,
             _(
-                "If entries were sent with that address, we have e-mailed new private links to it. "
-                "The earlier links no longer work."
+                "If entries were sent with that address, we have e-mailed private links to it. "
+                "Links you received earlier keep working."
             ),
         )
         return redirect("submissions:lost_link")

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from submissions.models import Campaign
 
+from .jobs import run_jobs
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
@@ -28,12 +30,25 @@ def make_campaign(slug="test-campaign", *, opens_at=None, closes_at=None, **text
 
 
 class CommittingClient(Client):
-    """The test client, with on-commit callbacks (e-mails) run after each request as
-    they would be when the request's transaction commits."""
+    """The test client as the site runs: on-commit callbacks run after each request as
+    they would when its transaction commits, and then a worker runs the jobs it queued
+    (e-mails land in django.core.mail.outbox)."""
 
     def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
+        from django.db import connection
+
+        deferred = []
+
+        def watch(execute, sql, params, many, context):
+            if "procrastinate_defer" in sql:
+                deferred.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(watch), TestCase.captureOnCommitCallbacks(execute=True):
+            response = super().request(**request)
+        if deferred:
+            run_jobs()
+        return response
 
 
 @pytest.fixture
@@ -144,8 +159,25 @@ def token_from(text, url_name="manage"):
     """The private token in a link in an e-mail or page."""
     import re
 
-    prefix = {"manage": "manage", "partner": "partner", "draft": "submit/draft"}[url_name]
+    prefix = {
+        "manage": "manage",
+        "partner": "partner",
+        "draft": "submit/draft",
+        "confirm": "submit/confirm",
+    }[url_name]
     return re.search(rf"/{prefix}/([A-Za-z0-9_-]{{20,}})/", text).group(1)
+
+
+def confirm_address(client, message):
+    """The contact opens the confirmation link in the e-mail and confirms the address."""
+    import re
+
+    path = re.search(
+        r"https?://testserver(/[a-z]{2}/submit/confirm/[A-Za-z0-9_-]{20,}/)", message.body
+    )
+    response = client.post(path.group(1))
+    assert response.status_code == 302, response.status_code
+    return response
 
 
 @pytest.fixture(autouse=True)
@@ -165,14 +197,18 @@ def make_entry(
     organisation="Esimerkki Oy",
     business_id="",
     partners=(),
+    confirm=True,
     **extra,
 ):
-    """A submitted entry, made through the same service the public form uses."""
+    """A submitted entry, made through the same service the public form uses; with
+    confirm=False it still waits for its contact to confirm the e-mail address."""
     import uuid
     from datetime import date
 
+    from django.core import mail
+
     from submissions.models import Municipality, TargetGroup, Theme
-    from submissions.services import submit_entry
+    from submissions.services import confirm_address, submit_entry
 
     municipality = Municipality.objects.get(code="091")
     texts = {"title": title, "summary": f"{title}: tiivistelmä.", "description": "Kuvaus."}
@@ -201,9 +237,22 @@ def make_entry(
         **extra,
     }
     partner_rows = [{"name": name, "email": email, "role": ""} for name, email in partners]
-    return submit_entry(
+    entry = submit_entry(
         campaign=campaign, kind=kind, data=data, partners=partner_rows, language=language
     ).entry
+    if confirm:
+        entry = confirm_address(entry)
+    # The e-mails of getting here (confirmation, invitations) have gone out already.
+    run_jobs()
+    mail.outbox = []
+    return entry
+
+
+def manage_token(entry):
+    """A working private link token for the entry (as "lost your link?" would mail)."""
+    from submissions.services import add_management_link
+
+    return add_management_link(entry)
 
 
 def make_staff(username, *groups):
@@ -268,7 +317,8 @@ def ensure_seeded():
             for module in (
                 "review.migrations.0002_roles_audit_guard_default_criteria",
                 "publishing.migrations.0004_coordinator_permissions",
-                "review.migrations.0006_coordinators_see_contact_data",
+                "kotolupaus.migrations.0002_shared_cache_and_message_permissions",
+                "review.migrations.0007_coordinators_see_contact_data",
             ):
                 importlib.import_module(module).grant_roles(apps)
         finally:

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from kotolupaus.models import Message
 from submissions.models import Draft, Entry, EntryStatus, Organisation
 
 from .conftest import ensure_seeded, entry_form_data, form_url, token_from, with_partners
@@ -68,7 +69,7 @@ def test_draft_link_is_emailed_to_the_contact_email(client, campaign):
 
     (message,) = mail.outbox
     assert message.to == ["maija@esimerkki.example.fi"]
-    assert message.subject == "Your saved draft – Kotolupaus"
+    assert message.subject == "Your saved draft – Kotolupaus test campaign"
     assert f"http://testserver/en/submit/draft/{token}/" in message.body
     assert token_from(message.body, "draft") == token
 
@@ -139,14 +140,14 @@ def test_sending_from_the_draft_creates_the_entry_and_deletes_the_draft(client, 
     response = client.post(draft_url(token), entry_form_data(action="submit"), follow=True)
 
     assert response.redirect_chain == [("/en/submit/thank-you/", 302)]
-    assert "Thank you – your entry was received" in response.content.decode()
+    assert "confirm your e-mail address to send your pledge" in response.content.decode()
     entry = Entry.objects.get()
     entry.set_current_language("fi")
     assert entry.title == "Kesätöitä nuorille tulijoille"
-    assert entry.status == EntryStatus.SUBMITTED
+    assert entry.status == EntryStatus.UNCONFIRMED
     assert Draft.objects.count() == 0
     assert [m.to for m in mail.outbox] == [["maija@esimerkki.example.fi"]]
-    assert entry.reference in mail.outbox[0].subject
+    assert "Confirm your e-mail address" in mail.outbox[0].subject
     assert client.get(draft_url(token)).status_code == 404  # the draft link is spent
 
 
@@ -281,6 +282,12 @@ def migrated_data_restored_afterwards(django_db_blocker):
 
 def post_at_once(url, payloads):
     """POST each payload from its own thread and client, all released at the same moment."""
+    return post_at_once_to([url] * len(payloads), payloads)
+
+
+def post_at_once_to(urls, payloads=None):
+    """POST to each URL from its own thread and client, all released at the same moment."""
+    payloads = payloads or [{} for _ in urls]
     barrier = threading.Barrier(len(payloads))
     statuses = [None] * len(payloads)
     errors = []
@@ -289,7 +296,7 @@ def post_at_once(url, payloads):
         try:
             client = Client()
             barrier.wait(timeout=30)
-            statuses[index] = client.post(url, data).status_code
+            statuses[index] = client.post(urls[index], data).status_code
         except Exception as error:  # reported below, in the test's own thread
             errors.append(error)
         finally:
@@ -312,6 +319,16 @@ def test_concurrent_submits_get_distinct_gap_free_references(campaign):
     statuses = post_at_once(form_url("pledge", "en"), payloads)
 
     assert statuses == [302] * 6
+    # Each contact got one confirmation, and all six confirm at the same moment.
+    confirmations = Message.objects.filter(kind="confirm_address")
+    assert sorted(m.recipient for m in confirmations) == sorted(
+        p["contact_email"] for p in payloads
+    )
+    links = [
+        re.search(r"http://testserver(/en/submit/confirm/[\w-]+/)", m.body).group(1)
+        for m in confirmations
+    ]
+    assert post_at_once_to(links) == [302] * 6
     year = timezone.localtime(campaign.opens_at).year
     entries = list(Entry.objects.order_by("number"))
     assert [e.number for e in entries] == [1, 2, 3, 4, 5, 6]
@@ -320,7 +337,6 @@ def test_concurrent_submits_get_distinct_gap_free_references(campaign):
     assert {str(e.submission_key) for e in entries} == {p["submission_key"] for p in payloads}
     campaign.refresh_from_db()
     assert campaign.last_entry_number == 6
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(e.contact_email for e in entries)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -333,10 +349,8 @@ def test_the_same_form_sent_four_times_at_once_creates_one_entry(campaign):
     assert statuses == [302] * 4
     entry = Entry.objects.get()
     assert str(entry.submission_key) == data["submission_key"]
-    assert entry.number == 1
-    campaign.refresh_from_db()
-    assert campaign.last_entry_number == 1  # no number used up by the duplicates
-    assert len(mail.outbox) == 1
+    assert entry.status == EntryStatus.UNCONFIRMED
+    assert Message.objects.filter(kind="confirm_address").count() == 1
 
 
 # --- Database constraints ---------------------------------------------------------------
@@ -360,7 +374,6 @@ def unsaved_entry(campaign, kind="pledge", **overrides):
         "consent_publish_at": now,
         "consent_wording": "Hyväksyn julkaisun.",
         "authorised": True,
-        "manage_token_hash": uuid.uuid4().hex * 2,
         "submission_key": uuid.uuid4(),
     }
     texts = {"title": "Otsikko", "summary": "Tiivistelmä", "description": "Kuvaus"}
@@ -383,8 +396,17 @@ def test_valid_entry_is_accepted_by_the_database(campaign):
     unsaved_entry(campaign).save()
     initiative = unsaved_entry(campaign, "initiative", number=2, reference="KL-2026-0002")
     initiative.save()
+    # Entries waiting for their address to be confirmed have no number or reference yet.
+    for _ in range(2):
+        unsaved_entry(
+            campaign,
+            status=EntryStatus.UNCONFIRMED,
+            number=None,
+            reference="",
+            confirm_token_hash=uuid.uuid4().hex * 2,
+        ).save()
 
-    assert Entry.objects.count() == 2
+    assert Entry.objects.count() == 4
 
 
 @pytest.mark.django_db
@@ -415,6 +437,18 @@ def test_valid_entry_is_accepted_by_the_database(campaign):
         ),
         ("pledge", {"authorised": False}, "entry_authorised"),
         ("pledge", {"reference": "KL-26-1"}, "entry_reference_format"),
+        ("pledge", {"reference": ""}, "entry_reference_format"),
+        ("pledge", {"status": EntryStatus.UNCONFIRMED}, "entry_reference_format"),
+        (
+            "pledge",
+            {"status": EntryStatus.UNCONFIRMED, "number": None, "reference": "KL-2026-0001"},
+            "entry_reference_format",
+        ),
+        (
+            "pledge",
+            {"confirm_token_hash": "a" * 64},
+            "entry_confirmation_link_only_while_unconfirmed",
+        ),
     ],
 )
 def test_database_refuses_an_entry_breaking_a_rule(campaign, kind, fields, constraint):

@@ -10,7 +10,7 @@ from django.core import mail
 
 from submissions.models import Entry, EntryStatus, Partnership
 
-from .conftest import entry_form_data, form_url, token_from, with_partners
+from .conftest import confirm_address, entry_form_data, form_url, token_from, with_partners
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ CONSENT_WORDING_EN = (
 )
 LOST_LINK_URL = "/en/manage/lost-link/"
 LOST_LINK_MESSAGE = (
-    "If entries were sent with that address, we have e-mailed new private links to it. "
-    "The earlier links no longer work."
+    "If entries were sent with that address, we have e-mailed private links to it. "
+    "Links you received earlier keep working."
 )
 
 
@@ -35,7 +35,9 @@ def send_entry(client, kind="pledge", partners=(), **overrides):
     before = len(mail.outbox)
     response = client.post(form_url(kind, "en"), data)
     assert response.status_code == 302
-    token = token_from(mail.outbox[before].body)
+    confirmation = mail.outbox[before]
+    confirm_address(client, confirmation)
+    token = token_from(confirmation.body)
     return Entry.objects.by_token(token).get(), token
 
 
@@ -140,7 +142,7 @@ def test_lost_link_page_is_shown(client, campaign):
     assert 'name="email"' in content
 
 
-def test_lost_link_sends_new_links_and_the_old_link_stops_working(client, campaign):
+def test_lost_link_sends_a_new_link_and_the_old_link_keeps_working(client, campaign):
     entry, old_token = send_entry(client)
     mail.outbox.clear()
 
@@ -149,18 +151,19 @@ def test_lost_link_sends_new_links_and_the_old_link_stops_working(client, campai
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == ["maija@esimerkki.example.fi"]
-    assert message.subject == "Your private links to your Kotolupaus entries"
+    assert message.subject == "Your private links – Kotolupaus test campaign"
     assert entry.reference in message.body
     new_token = token_from(message.body)
     assert new_token != old_token
     assert f"http://testserver/en/manage/{new_token}/" in message.body
-    assert client.get(manage_url(old_token)).status_code == 404
+    # A stranger who knows the address cannot break the submitter's link.
+    assert client.get(manage_url(old_token)).status_code == 200
     new_page = client.get(manage_url(new_token))
     assert new_page.status_code == 200
     assert entry.reference in new_page.content.decode()
 
 
-def test_lost_link_again_refuses_the_link_from_the_first_request(client, campaign):
+def test_lost_link_twice_gives_two_links_that_both_work(client, campaign):
     send_entry(client)
     client.post(LOST_LINK_URL, {"email": "maija@esimerkki.example.fi"})
     first_resent = token_from(mail.outbox[-1].body)
@@ -169,8 +172,25 @@ def test_lost_link_again_refuses_the_link_from_the_first_request(client, campaig
     second_resent = token_from(mail.outbox[-1].body)
 
     assert first_resent != second_resent
-    assert client.get(manage_url(first_resent)).status_code == 404
+    assert client.get(manage_url(first_resent)).status_code == 200
     assert client.get(manage_url(second_resent)).status_code == 200
+
+
+def test_lost_link_mails_an_address_at_most_three_times_a_day(client, campaign):
+    send_entry(client)
+    mail.outbox.clear()
+
+    answers = [
+        client.post(LOST_LINK_URL, {"email": "maija@esimerkki.example.fi"}, follow=True)
+        for _ in range(5)
+    ]
+
+    assert len(mail.outbox) == 3
+    # The fourth and fifth asker sees exactly what the first saw.
+    assert {tuple(messages_shown(a.content.decode())) for a in answers} == {(LOST_LINK_MESSAGE,)}
+    with time_machine.travel(timedelta(hours=25)):
+        client.post(LOST_LINK_URL, {"email": "maija@esimerkki.example.fi"})
+    assert len(mail.outbox) == 4
 
 
 def test_lost_link_sends_one_email_with_every_entry_of_the_address(client, campaign):
@@ -184,8 +204,8 @@ def test_lost_link_sends_one_email_with_every_entry_of_the_address(client, campa
     (message,) = mail.outbox
     assert message.to == ["maija@esimerkki.example.fi"]
     body = message.body
-    assert f"{first.reference} Ensimmäinen lupaus" in body
-    assert f"{second.reference} Toinen aloite" in body
+    assert f"Pledge {first.reference}\n“Ensimmäinen lupaus”" in body
+    assert f"Initiative {second.reference}\n“Toinen aloite”" in body
     assert "Jonkun muun lupaus" not in body
     tokens = re.findall(r"/en/manage/([A-Za-z0-9_-]{20,})/", body)
     assert len(tokens) == 2

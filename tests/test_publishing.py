@@ -18,6 +18,7 @@ from submissions import services as submissions
 from submissions.models import Entry, Partnership
 
 from .conftest import make_entry
+from .jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -146,15 +147,15 @@ def test_automatic_flags_point_moderators_to_spam(campaign):
 
 
 def test_returning_for_fixes_mails_a_new_link_that_can_edit_after_the_deadline(
-    client, campaign, staff_user, django_capture_on_commit_callbacks
+    client, campaign, staff_user
 ):
     entry = make_entry(campaign, "Kesätöitä", language="sv")
     campaign.closes_at = timezone.now() - timezone.timedelta(days=1)
     campaign.opens_at = campaign.closes_at - timezone.timedelta(days=30)
     campaign.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        publishing.return_for_fixes(entry, staff_user, "Lägg till en tidtabell, tack.")
+    publishing.return_for_fixes(entry, staff_user, "Lägg till en tidtabell, tack.")
+    run_jobs()
 
     (message,) = mail.outbox
     assert "Lägg till en tidtabell, tack." in message.body
@@ -274,7 +275,7 @@ def test_entry_page_has_share_links_with_the_hashtag_and_social_tags(client, cam
 
 
 def test_taking_up_a_challenge_links_the_two_pledges(client, campaign, staff_user):
-    from .conftest import entry_form_data
+    from .conftest import confirm_address, entry_form_data
 
     original = publish(make_entry(campaign, "Kymmenen harjoittelupaikkaa"), staff_user)
 
@@ -284,6 +285,7 @@ def test_taking_up_a_challenge_links_the_two_pledges(client, campaign, staff_use
         "/fi/submit/pledge/",
         entry_form_data("pledge", challenge_of=str(original.pk), title="Mekin otamme haasteen"),
     )
+    confirm_address(client, mail.outbox[-1])
     answer = Entry.objects.get(challenge_of=original)
     before = client.get(f"/fi/entries/{original.pk}/").content.decode()
     publish(answer, staff_user)

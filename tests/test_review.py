@@ -3,6 +3,7 @@ prizes and the audit trail."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -547,22 +548,41 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
             "entries": [finnish.pk, swedish.pk],
             "outcome": "included",
             "rationale": "Konkreettinen ja laaja yhteistyö.",
+            "rationale_language": "fi",
         },
     )
     assert Decision.objects.filter(published_at__isnull=True).count() == 2
     assert mail.outbox == []
 
-    mail.outbox.clear()
+    # "Publish decisions" asks first, saying who is e-mailed in which language.
+    question = client.get(f"{WS}/decisions/publish/").content.decode()
+    assert "2 provisional decisions become final." in question
+    assert "2 submitters are told by e-mail" in question
+    assert re.search(r"<th scope=\"row\">Finnish</th><td>1</td><td>1</td>", question)
+    assert re.search(r"<th scope=\"row\">Swedish</th><td>1</td><td>1</td>", question)
+    assert mail.outbox == [] and Decision.objects.filter(published_at__isnull=True).count() == 2
+
     client.post(f"{WS}/decisions/publish/")
 
     assert Decision.objects.filter(published_at__isnull=True).count() == 0
-    by_recipient = {m.subject: m.body for m in mail.outbox}
+    by_subject = {m.subject: m.body for m in mail.outbox}
     assert len(mail.outbox) == 2
-    finnish_mail = next(b for s, b in by_recipient.items() if finnish.reference in s)
-    swedish_mail = next(b for s, b in by_recipient.items() if swedish.reference in s)
+    assert set(by_subject) == {
+        f"Päätös lupauksestasi {finnish.reference}",
+        f"Beslut om ditt löfte {swedish.reference}",
+    }
+    finnish_mail = by_subject[f"Päätös lupauksestasi {finnish.reference}"]
+    swedish_mail = by_subject[f"Beslut om ditt löfte {swedish.reference}"]
     assert "Hei Maija Meikäläinen" in finnish_mail
+    assert "Perustelu:\n> Konkreettinen ja laaja yhteistyö." in finnish_mail
     assert "Hej Maija Meikäläinen" in swedish_mail
-    assert "Konkreettinen ja laaja yhteistyö." in swedish_mail
+    # Written in Finnish, sent as written, with its language named in Swedish.
+    assert "Motivering (skriven på finska):\n> Konkreettinen ja laaja yhteistyö." in swedish_mail
+    assert "”På svenska”" in swedish_mail
+    assert swedish_mail.rstrip().endswith(
+        "Med vänliga hälsningar,\nKotolupaus testkampanj\n"
+        "Arbets- och näringsministeriet\nhttp://testserver"
+    )
     assert AuditEvent.objects.filter(action=AuditAction.DECIDED).count() == 2
     assert AuditEvent.objects.filter(action=AuditAction.DECISIONS_PUBLISHED).count() == 1
 
@@ -572,10 +592,19 @@ def test_decision_needs_a_rationale_and_a_changed_decision_is_provisional_again(
 ):
     client.force_login(coordinator)
 
-    refused = client.post(f"{WS}/decide/{entry.pk}/", {"outcome": "included", "rationale": ""})
-    client.post(f"{WS}/decide/{entry.pk}/", {"outcome": "included", "rationale": "Hyvä."})
+    refused = client.post(
+        f"{WS}/decide/{entry.pk}/",
+        {"outcome": "included", "rationale": "", "rationale_language": "fi"},
+    )
+    client.post(
+        f"{WS}/decide/{entry.pk}/",
+        {"outcome": "included", "rationale": "Hyvä.", "rationale_language": "fi"},
+    )
     services.publish_decisions(campaign, coordinator)
-    client.post(f"{WS}/decide/{entry.pk}/", {"outcome": "not_included", "rationale": "Ei."})
+    client.post(
+        f"{WS}/decide/{entry.pk}/",
+        {"outcome": "not_included", "rationale": "Ei.", "rationale_language": "fi"},
+    )
 
     assert refused.status_code == 200
     decision = Decision.objects.get()
@@ -584,6 +613,7 @@ def test_decision_needs_a_rationale_and_a_changed_decision_is_provisional_again(
     assert AuditEvent.objects.filter(action=AuditAction.DECIDED).first().details["previous"] == [
         "included",
         "Hyvä.",
+        "fi",
     ]
 
 

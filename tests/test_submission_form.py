@@ -8,15 +8,32 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from submissions.models import Entry, EntryStatus
+from kotolupaus.models import Message
+from submissions.models import Entry, EntryStatus, Organisation
 
-from .conftest import entry_form_data, form_url, make_campaign, token_from, with_partners
+from .conftest import (
+    confirm_address,
+    entry_form_data,
+    form_url,
+    make_campaign,
+    token_from,
+    with_partners,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(client, kind="pledge", language="fi", **overrides):
     return client.post(form_url(kind, language), entry_form_data(kind, **overrides))
+
+
+def send(client, kind="pledge", language="fi", **overrides):
+    """Submit the form and confirm the address from the e-mail, as a submitter does."""
+    before = len(mail.outbox)
+    response = submit(client, kind, language, **overrides)
+    assert response.status_code == 302
+    confirm_address(client, mail.outbox[before])
+    return response
 
 
 @pytest.mark.parametrize("kind", ["pledge", "initiative"])
@@ -56,9 +73,36 @@ def test_form_page_costs_the_same_queries_however_many_entries_exist(
         client.get(form_url(kind))
 
 
+SUBJECTS = {
+    (
+        "fi",
+        "pledge",
+    ): "Vahvista sähköpostiosoitteesi, niin lupauksesi lähtee – Kotolupaus-testikampanja",
+    (
+        "fi",
+        "initiative",
+    ): "Vahvista sähköpostiosoitteesi, niin aloitteesi lähtee – Kotolupaus-testikampanja",
+    (
+        "sv",
+        "pledge",
+    ): "Bekräfta din e-postadress för att skicka ditt löfte – Kotolupaus testkampanj",
+    (
+        "sv",
+        "initiative",
+    ): "Bekräfta din e-postadress för att skicka ditt initiativ – Kotolupaus testkampanj",
+    ("en", "pledge"): "Confirm your e-mail address to send your pledge – Kotolupaus test campaign",
+    (
+        "en",
+        "initiative",
+    ): "Confirm your e-mail address to send your initiative – Kotolupaus test campaign",
+}
+
+
 @pytest.mark.parametrize("kind", ["pledge", "initiative"])
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
-def test_submitting_gives_a_reference_a_private_link_and_an_email(client, campaign, kind, language):
+def test_submitting_saves_the_entry_and_asks_to_confirm_the_address(
+    client, campaign, kind, language
+):
     preview = submit(client, kind, language, action="preview")
     assert preview.status_code == 200
     assert "Kesätöitä nuorille tulijoille" in preview.content.decode()
@@ -68,8 +112,8 @@ def test_submitting_gives_a_reference_a_private_link_and_an_email(client, campai
 
     assert response.status_code == 302
     entry = Entry.objects.get()
-    year = timezone.localtime(campaign.opens_at).year
-    assert entry.reference == f"KL-{year}-0001"
+    assert entry.status == EntryStatus.UNCONFIRMED
+    assert entry.reference == ""  # given when the address is confirmed
     assert entry.kind == kind
     assert entry.contact_language == language
     assert entry.original_language == "fi"
@@ -78,18 +122,83 @@ def test_submitting_gives_a_reference_a_private_link_and_an_email(client, campai
     assert entry.lead_organisation.business_id == "0112038-9"
     entry.set_current_language("fi")
     assert entry.title == "Kesätöitä nuorille tulijoille"
-
+    # The thank-you page says where to look, and never shows the private link itself.
     page = client.get(response["Location"]).content.decode()
-    assert entry.reference in page
-    token = token_from(page)
-    assert Entry.objects.by_token(token).get() == entry
-    assert token not in entry.manage_token_hash  # only a hash is stored
+    assert "maija@esimerkki.example.fi" in page
+    assert not re.search(r"/(manage|submit/confirm)/[\w-]{20,}/", page)
 
     (message,) = mail.outbox
     assert message.to == ["maija@esimerkki.example.fi"]
-    assert entry.reference in message.subject
-    assert f"/{language}/manage/{token}/" in message.body
-    assert client.get(f"/{language}/manage/{token}/").status_code == 200
+    assert message.subject == SUBJECTS[language, kind]
+    token = token_from(message.body)
+    assert Entry.objects.by_token(token).get() == entry
+    assert not entry.management_links.filter(token_hash__contains=token).exists()  # only hashes
+    assert f"http://testserver/{language}/manage/{token}/" in message.body
+    assert f"http://testserver/{language}/submit/confirm/" in message.body
+
+
+@pytest.mark.parametrize("kind", ["pledge", "initiative"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_confirming_the_address_sends_the_entry_and_gives_its_reference(
+    client, campaign, kind, language
+):
+    submit(client, kind, language)
+    confirm_path = re.search(
+        r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", mail.outbox[0].body
+    )
+    confirm_path = confirm_path.group(1)
+
+    # Opening the link only asks (mail scanners open links too); the button confirms.
+    page = client.get(confirm_path)
+    assert page.status_code == 200
+    assert Entry.objects.get().status == EntryStatus.UNCONFIRMED
+    response = client.post(confirm_path)
+
+    assert response.status_code == 302
+    entry = Entry.objects.get()
+    year = timezone.localtime(campaign.opens_at).year
+    assert entry.status == EntryStatus.SUBMITTED
+    assert entry.reference == f"KL-{year}-0001"
+    assert entry.confirmed_at is not None
+    assert entry.reference in client.get(response["Location"]).content.decode()
+    # The link was for one use: used again (or forged) it is a plain 404.
+    assert client.get(confirm_path).status_code == 404
+    assert client.post(confirm_path).status_code == 404
+    assert client.post(f"/{language}/submit/confirm/{'x' * 43}/").status_code == 404
+    assert Entry.objects.get().reference == f"KL-{year}-0001"
+
+
+def test_the_management_page_can_confirm_the_address_too(client, campaign):
+    submit(client, "pledge", "en")
+    token = token_from(mail.outbox[0].body)
+    page = client.get(f"/en/manage/{token}/").content.decode()
+    assert "Not sent yet: confirm your e-mail address" in page
+    assert "Withdraw the entry" not in page
+
+    client.post(f"/en/manage/{token}/", {"action": "confirm_address"})
+
+    entry = Entry.objects.get()
+    assert entry.status == EntryStatus.SUBMITTED
+    assert "Not sent yet" not in client.get(f"/en/manage/{token}/").content.decode()
+
+
+def test_an_entry_not_confirmed_in_time_is_removed_with_its_uploads(client, campaign):
+    from django.core.management import call_command
+
+    submit(client, "pledge", "en")
+    kept = send(client, "pledge", "en", title="Vahvistettu")
+    assert kept.status_code == 302
+
+    with time_machine.travel(timedelta(days=6, hours=23)):
+        call_command("remove_unconfirmed_entries")
+    assert Entry.objects.count() == 2
+    with time_machine.travel(timedelta(days=7, minutes=1)):
+        call_command("remove_unconfirmed_entries")
+
+    entry = Entry.objects.get()
+    assert entry.status == EntryStatus.SUBMITTED
+    assert Organisation.objects.count() == 1
+    assert not Message.objects.filter(entry__isnull=True, kind="confirm_address").exists()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +236,7 @@ def test_entry_without_consent_keeps_no_consent_time(client, campaign):
     assert entry.consent_wording == ""
 
 
-def test_joint_initiative_invites_each_partner_by_email(client, campaign):
+def test_joint_initiative_invites_each_partner_once_the_address_is_confirmed(client, campaign):
     data = with_partners(
         entry_form_data("initiative"),
         ("Kotikunnan kaupunki", "kunta@example.fi", "tarjoaa tilat"),
@@ -142,11 +251,20 @@ def test_joint_initiative_invites_each_partner_by_email(client, campaign):
         "Kotikunnan kaupunki",
         "Yhdistys ry",
     ]
+    # Nothing goes to a third party before the contact proves the address.
+    assert [m.to for m in mail.outbox] == [["maija@esimerkki.example.fi"]]
+    confirm_address(client, mail.outbox[0])
+
+    entry.refresh_from_db()
     assert [p.confirmed_at for p in entry.partnerships.all()] == [None, None]
-    invitations = [m for m in mail.outbox if m.to != ["maija@esimerkki.example.fi"]]
+    invitations = mail.outbox[1:]
     assert sorted(m.to[0] for m in invitations) == ["kunta@example.fi", "yhdistys@example.fi"]
     assert all("/sv/partner/" in m.body for m in invitations)
-    assert "Esimerkki Oy" in invitations[0].subject
+    assert {m.subject for m in invitations} == {
+        f"Bekräfta: er organisation har angetts som partnerorganisation i initiativet {entry.reference}"
+    }
+    # The sender's own words are in the body only, quoted and attributed.
+    assert "En organisation som kallar sig ”Esimerkki Oy”" in invitations[0].body
 
 
 REQUIRED = {
@@ -300,7 +418,8 @@ def test_text_is_stored_as_typed_and_escaped_on_output(client, campaign):
     entry = Entry.objects.get()
     entry.set_current_language("fi")
     assert entry.title == f"Hyvä {script}"
-    token = token_from(client.get("/fi/submit/thank-you/").content.decode())
+    token = token_from(mail.outbox[0].body)
+    assert f"Hyvä {script}" in mail.outbox[0].body  # plain text e-mail: as typed
     page = client.get(f"/fi/manage/{token}/").content.decode()
     assert script not in page
     assert "&lt;script&gt;" in page
@@ -368,10 +487,13 @@ def test_sending_again_from_another_browser_tab_says_it_was_already_sent(client,
 
 def test_references_count_up_per_campaign_without_gaps(client, campaign):
     for _ in range(3):
-        submit(client)
+        send(client)
+    submit(client)  # not confirmed: gets no number
 
     year = timezone.localtime(campaign.opens_at).year
-    assert list(Entry.objects.order_by("number").values_list("reference", flat=True)) == [
+    assert list(
+        Entry.objects.submitted().order_by("number").values_list("reference", flat=True)
+    ) == [
         f"KL-{year}-0001",
         f"KL-{year}-0002",
         f"KL-{year}-0003",
@@ -429,9 +551,14 @@ def test_the_last_second_before_closing_is_still_accepted(client):
 
     with time_machine.travel(closes - timedelta(seconds=1), tick=False):
         response = submit(client)
-
     assert response.status_code == 302
-    assert Entry.objects.filter(status=EntryStatus.SUBMITTED).count() == 1
+
+    # Sent in time and confirmed the next morning: the time of sending counts.
+    with time_machine.travel(closes + timedelta(hours=9), tick=False):
+        confirm_address(client, mail.outbox[0])
+    entry = Entry.objects.get()
+    assert entry.status == EntryStatus.SUBMITTED
+    assert entry.submitted_at == closes - timedelta(seconds=1)
 
 
 def approve_all(staff):
@@ -442,10 +569,10 @@ def approve_all(staff):
 
 
 def test_similar_titles_are_suggested_from_the_same_campaign(client, campaign, staff_user):
-    submit(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
-    submit(client, title="Salainen aloite", consent_publish=None)
+    send(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
+    send(client, title="Salainen aloite", consent_publish=None)
     approve_all(staff_user)
-    submit(client, title="Kesätyöpaikkoja nuorille odottaa vielä moderointia")
+    send(client, title="Kesätyöpaikkoja nuorille odottaa vielä moderointia")
 
     response = client.get("/fi/submit/similar/", {"title": "kesätyöpaikat nuorille"})
 
@@ -462,7 +589,7 @@ def test_similar_titles_are_suggested_from_the_same_campaign(client, campaign, s
 
 
 def test_preview_lists_similar_entries_without_javascript(client, campaign, staff_user):
-    submit(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
+    send(client, title="Kesätyöpaikkoja nuorille maahanmuuttajille")
     approve_all(staff_user)
 
     content = submit(

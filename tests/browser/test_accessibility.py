@@ -2,12 +2,16 @@
 empty and with errors, the staff login and the reviewer workspace, in Finnish, Swedish
 and English; a keyboard-only run of the submission form; screenshots at 360 and 1280 px."""
 
+import re
+
 import pytest
+from django.core import mail
 
 from publishing import services as publishing
 from review import services as review
 
 from ..conftest import make_campaign, make_entry, make_staff
+from ..jobs import run_jobs
 from .conftest import axe_violations, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -108,9 +112,22 @@ def test_preview_confirmation_and_management_pages_pass_axe(page, site):
     page.get_by_role("heading", name="Check your entry before sending").wait_for()
     assert_accessible(page, "preview")
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role("heading", name="Thank you – your entry was received").wait_for()
-    assert_accessible(page, "confirmation")
-    page.locator(".private-link a").click()
+    page.get_by_role(
+        "heading", name="Almost done: confirm your e-mail address to send your pledge"
+    ).wait_for()
+    assert_accessible(page, "check your inbox")
+    run_jobs()
+    body = mail.outbox[-1].body
+    manage = re.search(r"https?://testserver(/en/manage/\S+/)", body).group(1)
+    page.goto(manage)
+    page.get_by_role("heading", name="Status").wait_for()
+    assert_accessible(page, "management page before confirming")
+    page.goto(re.search(r"https?://testserver(/en/submit/confirm/\S+/)", body).group(1))
+    assert_accessible(page, "confirm your address")
+    page.get_by_role("button", name="Confirm and send").click()
+    page.get_by_role("heading", name="Thank you – your pledge was sent").wait_for()
+    assert_accessible(page, "sent")
+    page.goto(manage)
     page.get_by_role("heading", name="Status").wait_for()
     assert_accessible(page, "management page")
 

@@ -20,6 +20,7 @@ from submissions.models import (
 )
 
 from ..conftest import make_campaign, make_entry, make_staff
+from ..jobs import run_jobs
 from .conftest import login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -100,13 +101,29 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
     page.get_by_role("button", name=t("sv", "Preview"), exact=True).last.click()
     page.get_by_role("heading", name=t("sv", "Check your entry before sending")).wait_for()
     page.get_by_role("button", name=t("sv", "Send"), exact=True).click()
-    page.get_by_role("heading", name=t("sv", "Thank you – your entry was received")).wait_for()
-    screenshot(page, "confirmation")
+    almost = "Almost done: confirm your e-mail address to send your initiative"
+    page.get_by_role("heading", name=t("sv", almost)).wait_for()
+    screenshot(page, "check-your-inbox")
+    assert "anna@kulturbron.example" in page.content()
 
+    run_jobs()
     entry = Entry.objects.get()
-    assert entry.reference in page.content()
     assert entry.partnerships.count() == 2
-    confirmation = next(m for m in mail.outbox if m.to == ["anna@kulturbron.example"])
+    assert [m.to for m in mail.outbox] == [["anna@kulturbron.example"]]  # no partner yet
+    confirmation = mail.outbox[0]
+    confirm = re.search(r"https?://\S+/submit/confirm/\S+/", confirmation.body).group(0)
+    page.goto(confirm.replace("http://testserver", ""))
+    page.get_by_role("button", name=t("sv", "Confirm and send")).click()
+    page.get_by_role("heading", name=t("sv", "Thank you – your initiative was sent")).wait_for()
+    screenshot(page, "confirmation")
+    entry.refresh_from_db()
+    assert entry.reference in page.content()
+    run_jobs()
+    assert sorted(m.to[0] for m in mail.outbox[1:]) == [
+        "bibliotek@esbo.example",
+        "pension@example.org",
+    ]
+
     link = re.search(r"https?://\S+/manage/\S+/", confirmation.body).group(0)
     page.goto(link.replace("http://testserver", ""))
     page.get_by_role("link", name=t("sv", "Edit the entry")).click()
@@ -131,7 +148,9 @@ def test_pledge_with_a_logo_in_english(page, campaign, tmp_path):
     page.get_by_role("button", name="Preview", exact=True).last.click()
     page.get_by_text("The images you chose are kept and sent with the entry.").wait_for()
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role("heading", name="Thank you – your entry was received").wait_for()
+    page.get_by_role(
+        "heading", name="Almost done: confirm your e-mail address to send your pledge"
+    ).wait_for()
 
     organisation = Entry.objects.get().lead_organisation
     assert organisation.logo.name.startswith("logos/")
@@ -157,13 +176,18 @@ def test_failed_validation_shows_a_focused_error_summary_and_keeps_values(page, 
 
 
 def test_partner_confirms_from_its_email(page, campaign):
-    make_entry(
+    from submissions.services import confirm_address
+
+    entry = make_entry(
         campaign,
         "Kielikahvila",
         kind="initiative",
         language="en",
         partners=[("Library", "library@example.org")],
+        confirm=False,
     )
+    confirm_address(entry)
+    run_jobs()
     invitation = next(m for m in mail.outbox if m.to == ["library@example.org"])
     link = re.search(r"https?://\S+/partner/\S+/", invitation.body).group(0)
 
@@ -204,9 +228,13 @@ def test_reviewer_scores_with_save_and_next_and_coordinator_decides_and_awards(p
     page.goto("/en/admin/workspace/ranking/")
     page.get_by_role("checkbox", name=f"Choose {entries[0].reference}").check()
     page.get_by_role("radio", name="Included in the programme").check()
-    page.get_by_label("Rationale").fill("Concrete and well planned.")
+    page.get_by_label("Rationale", exact=True).fill("Concrete and well planned.")
     page.get_by_role("button", name="Record provisional decisions").click()
-    page.get_by_role("button", name="Publish decisions").click()
+    page.get_by_role("link", name="Publish decisions…").click()
+    page.get_by_text("1 submitter is told by e-mail").wait_for()
+    assert Decision.objects.get().published_at is None  # it asks first
+    page.get_by_role("button", name="Publish the decisions and send the e-mails").click()
+    page.get_by_text("1 decision published").wait_for()
     assert Decision.objects.get().published_at is not None
 
     category = AwardCategory.objects.create(campaign=campaign)
@@ -269,8 +297,16 @@ def test_the_form_works_without_javascript_including_adding_partners(no_js_page,
     fill_entry_form(page, "en", "initiative")
     page.get_by_role("button", name="Preview", exact=True).last.click()
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role("heading", name="Thank you – your entry was received").wait_for()
+    page.get_by_role(
+        "heading", name="Almost done: confirm your e-mail address to send your initiative"
+    ).wait_for()
     assert Entry.objects.count() == 1
+    run_jobs()
+    confirm = re.search(r"https?://\S+/submit/confirm/\S+/", mail.outbox[0].body).group(0)
+    page.goto(confirm.replace("http://testserver", ""))
+    page.get_by_role("button", name="Confirm and send").click()
+    page.get_by_role("heading", name="Thank you – your initiative was sent").wait_for()
+    assert Entry.objects.submitted().count() == 1
 
 
 def test_the_catalogue_works_without_javascript(no_js_page, campaign):

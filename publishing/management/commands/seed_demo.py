@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
+from kotolupaus.models import Message, MessageStatus
 from publishing.demo import moderate_review_and_decide, seed_entries
 from submissions.models import Campaign
 
@@ -101,18 +101,21 @@ class Command(BaseCommand):
         with transaction.atomic():
             campaigns = [self.seed_campaign(spec) for spec in CAMPAIGNS]
             self.seed_staff()
-            # Demo contacts are fictional: their confirmation e-mails go nowhere.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                created = seed_entries(campaigns[-1], entries)
-                staff = {
-                    u.username: u
-                    for u in get_user_model().objects.filter(
-                        username__in=["coordinator", "reviewer1", "reviewer2"]
-                    )
-                }
-                moderate_review_and_decide(
-                    campaigns[-1], staff["coordinator"], [staff["reviewer1"], staff["reviewer2"]]
+            first_new_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first()
+            created = seed_entries(campaigns[-1], entries)
+            staff = {
+                u.username: u
+                for u in get_user_model().objects.filter(
+                    username__in=["coordinator", "reviewer1", "reviewer2"]
                 )
+            }
+            moderate_review_and_decide(
+                campaigns[-1], staff["coordinator"], [staff["reviewer1"], staff["reviewer2"]]
+            )
+            # Demo contacts are fictional: their e-mails are recorded but never sent.
+            Message.objects.filter(
+                pk__gt=first_new_message or 0, status=MessageStatus.QUEUED
+            ).update(status=MessageStatus.CANCELLED, body="", last_error="demo data")
         self.stdout.write(f"{created} demo entries created.")
         self.stdout.write(
             self.style.SUCCESS(

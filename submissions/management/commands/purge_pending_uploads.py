@@ -1,12 +1,9 @@
-"""Delete images kept between form steps that were never sent (run daily, e.g. from cron)."""
+"""Delete images kept between form steps that were never sent. The job queue runs this
+daily (submissions/tasks.py); the command is for running it by hand."""
 
-from datetime import timedelta
-
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from submissions.images import PENDING_DIR
+from submissions.images import purge_pending
 
 
 class Command(BaseCommand):
@@ -16,15 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=int, default=48)
 
     def handle(self, *args, hours, **options):
-        cutoff = timezone.now() - timedelta(hours=hours)
-        try:
-            _dirs, files = default_storage.listdir(PENDING_DIR)
-        except FileNotFoundError:
-            files = []
-        removed = 0
-        for name in files:
-            path = f"{PENDING_DIR}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                removed += 1
+        removed = purge_pending(hours)
         self.stdout.write(f"Removed {removed} pending upload(s) older than {hours} hours.")

@@ -36,8 +36,8 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0005_security_events_staff_sessions"),
-        ("submissions", "0006_contact_data_permission"),
+        ("review", "0006_security_events_staff_sessions"),
+        ("submissions", "0007_contact_data_permission"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -1,0 +1,19 @@
+"""Scheduled jobs of the submissions (procrastinate periodic tasks; no cron needed)."""
+
+from procrastinate.contrib.django import app
+
+from . import images, services
+
+
+@app.periodic(cron="15 3 * * *")
+@app.task(name="purge_pending_uploads", queue="maintenance")
+def purge_pending_uploads(timestamp: int) -> int:
+    """Images kept between form steps but never sent, after 48 hours."""
+    return images.purge_pending(hours=48)
+
+
+@app.periodic(cron="5 * * * *")
+@app.task(name="remove_unconfirmed_entries", queue="maintenance")
+def remove_unconfirmed_entries(timestamp: int) -> int:
+    """Entries whose contact did not confirm the e-mail address in time."""
+    return services.remove_unconfirmed()
