@@ -68,6 +68,8 @@ def production_environment(database_url: str, static_root: Path) -> dict[str, st
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
+            # Plain http on loopback only: production insists on this override for it.
+            "INSECURE_COOKIES_WITHOUT_HTTPS": "true",
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": str(static_root),
             "MEDIA_ROOT": str(static_root.parent / "media"),

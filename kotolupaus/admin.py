@@ -7,6 +7,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from submissions.access import HidesContactData
+
 from . import mail
 from .models import Message, MessageStatus
 
@@ -30,7 +32,9 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(HidesContactData, admin.ModelAdmin):
+    # Recipients and reply-to addresses are contact data (submissions/access.py).
+    contact_fields = ("recipient", "reply_to")
     list_display = [
         "created_at",
         "kind",

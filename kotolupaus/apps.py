@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class KotolupausConfig(AppConfig):
     name = "kotolupaus"
     verbose_name = _("Kotolupaus")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)

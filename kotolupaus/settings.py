@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kotolupaus import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -35,10 +37,12 @@ if PRODUCTION and DEBUG:
     require("DEBUG", "must be off in production")
 
 SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else "dev-only-" + "x" * 50)
-if PRODUCTION and (
-    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
-):
-    require("SECRET_KEY", "set a random value of at least 50 characters")
+if PRODUCTION and (weakness := secret_key.problem(SECRET_KEY)):
+    require(
+        "SECRET_KEY",
+        f"{weakness}; set a random value of at least 50 characters, e.g. from "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
@@ -53,7 +57,8 @@ if PRODUCTION and not SITE_URL.startswith("https://"):
     require("SITE_URL", "set the public https:// address of the site")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin panel with the staff login (password and one-time code checked together).
+    "kotolupaus.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request.
+    "review.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: locks out repeated failed staff logins.
@@ -187,7 +194,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A staff session ends SESSION_COOKIE_AGE seconds after logging in, however busy, and
+# after STAFF_SESSION_IDLE_MINUTES without a request (review/middleware.py).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+if STAFF_SESSION_IDLE_MINUTES < 1 or STAFF_SESSION_IDLE_MINUTES * 60 > SESSION_COOKIE_AGE:
+    require(
+        "STAFF_SESSION_IDLE_MINUTES",
+        "set a number of minutes from 1 up to the session length (SESSION_COOKIE_AGE)",
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -198,17 +213,29 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Staff log in with a password and a one-time code from an authenticator app (TOTP,
-# django-otp); required in production, optional elsewhere (STAFF_2FA).
+# django-otp), checked together (kotolupaus/staff_login.py); required in production,
+# optional elsewhere (STAFF_2FA). Production refuses STAFF_2FA=false unless the override
+# INSECURE_STAFF_WITHOUT_2FA=true is set too, and `check --deploy` warns while it is.
 STAFF_2FA = env.bool("STAFF_2FA", default=PRODUCTION)
+INSECURE_STAFF_WITHOUT_2FA = env.bool("INSECURE_STAFF_WITHOUT_2FA", default=False)
+if PRODUCTION and not STAFF_2FA and not INSECURE_STAFF_WITHOUT_2FA:
+    require(
+        "STAFF_2FA",
+        "staff two-factor login cannot be turned off in production; to do it anyway, "
+        "also set INSECURE_STAFF_WITHOUT_2FA=true",
+    )
 OTP_TOTP_ISSUER = "Kotolupaus"
 
-# Guessing passwords: after AXES_FAILURE_LIMIT failures for a user name from an address,
-# that login is locked for AXES_COOLOFF_HOURS hours.
+# Guessing: AXES_FAILURE_LIMIT failed logins (a wrong password or a wrong one-time code
+# alike) for a user name, from any address, or from an address, for any user name, lock
+# that login for AXES_COOLOFF_HOURS hours; each further try restarts the wait.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "kotolupaus.staff_login.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Never store the one-time code a failed attempt sent (passwords are never stored).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 
 # --- Languages and time ------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
@@ -311,11 +338,26 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Cookies sent over plain http are refused in production unless this override is set
+# as well; `check --deploy` warns while it is.
+INSECURE_COOKIES_WITHOUT_HTTPS = env.bool("INSECURE_COOKIES_WITHOUT_HTTPS", default=False)
+for _name, _secure in [
+    ("SESSION_COOKIE_SECURE", SESSION_COOKIE_SECURE),
+    ("CSRF_COOKIE_SECURE", CSRF_COOKIE_SECURE),
+]:
+    if PRODUCTION and not _secure and not INSECURE_COOKIES_WITHOUT_HTTPS:
+        require(
+            _name,
+            "cookies must be sent over HTTPS only in production; to turn this off anyway, "
+            "also set INSECURE_COOKIES_WITHOUT_HTTPS=true",
+        )
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The load balancer terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Rate limits count the client's address as the proxy reports it.
     RATELIMIT_IP_META_KEY = "kotolupaus.middleware.forwarded_client_ip"
+    # So do login lockouts (otherwise every client would share the proxy's address).
+    AXES_CLIENT_IP_CALLABLE = "kotolupaus.middleware.forwarded_client_ip"
 
 # Content-Security-Policy: only our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -11,12 +11,6 @@ from publishing.staff_views import personal_data_view
 from . import views
 from .middleware import health
 
-if settings.STAFF_2FA:
-    # Staff must also give a one-time code from their authenticator app to log in.
-    from django_otp.admin import OTPAdminSite
-
-    admin.site.__class__ = OTPAdminSite
-
 handler500 = "kotolupaus.views.server_error"
 
 admin.site.site_header = _("Kotolupaus administration")

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
+from submissions.access import HidesContactData
 from submissions.models import EntryKind
 
 from . import moderation, search, services
@@ -212,11 +213,14 @@ class ProgrammeAdmin(TranslatableAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(HidesContactData, admin.ModelAdmin):
+    """Who wants to join an initiative: their name and address are contact data."""
+
     list_display = ["entry", "organisation", "name", "email", "created_at"]
     search_fields = ["entry__reference", "organisation", "email"]
     list_select_related = ["entry"]
-    readonly_fields = ["entry", "organisation", "name", "email", "message", "created_at"]
+    fields = readonly_fields = ["entry", "organisation", "name", "email", "message", "created_at"]
+    contact_fields = ("name", "email")
 
     def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ publication; otherwise they are withdrawn.
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -104,9 +105,55 @@ def export(email, by):
             }
             for m in Message.objects.filter(recipient__iexact=email.strip()).select_related("entry")
         ],
+        **_staff_member(email),
     }
     _audit(by, AuditAction.PERSONAL_DATA_EXPORTED, entries, found=_counts(data))
     return data
+
+
+def _staff_member(email):
+    """When the address is a staff member's: their account and their own events in the
+    audit trail (what they did, and what happened to their account: logins, failed
+    logins, devices, password and role changes)."""
+    users = list(
+        get_user_model()
+        .objects.filter(email__iexact=email.strip())
+        .filter(Q(is_staff=True) | Q(is_superuser=True))
+        .prefetch_related("groups")
+    )
+    events = (
+        AuditEvent.objects.filter(Q(actor__in=users) | Q(user__in=users))
+        .select_related("actor", "user", "campaign", "entry")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "staff_accounts": [
+            {
+                "username": u.get_username(),
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "email": u.email,
+                "roles": sorted(g.name for g in u.groups.all()),
+                "is_active": u.is_active,
+                "date_joined": u.date_joined.isoformat(),
+                "last_login": u.last_login.isoformat() if u.last_login else None,
+            }
+            for u in users
+        ],
+        "staff_events": [
+            {
+                "when": e.created_at.isoformat(),
+                "what": e.action,
+                "by": e.actor.get_username() if e.actor else None,
+                "account": e.user.get_username() if e.user else None,
+                "address": e.ip_address,
+                "campaign": e.campaign.slug if e.campaign else None,
+                "entry": e.entry.reference if e.entry else None,
+                "details": e.details,
+            }
+            for e in (events if users else [])
+        ],
+    }
 
 
 def _counts(data):
@@ -117,6 +164,8 @@ def _counts(data):
             "partner_invitations",
             "messages_to_initiatives",
             "drafts",
+            "staff_accounts",
+            "staff_events",
             "emails_sent",
         )
     }

@@ -4,13 +4,16 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from review import services as review_services
 from review.views import coordinator_required
+from submissions.access import can_view_contact_data
 
 from . import personal_data
 
@@ -29,6 +32,8 @@ class PersonalDataForm(forms.Form):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def personal_data_view(request):
+    if not can_view_contact_data(request.user):
+        raise PermissionDenied
     form = PersonalDataForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -59,6 +64,8 @@ def personal_data_view(request):
         "publishing/staff/personal_data.html",
         {
             **admin.site.each_context(request),
+            "can_coordinate": review_services.can_coordinate(request.user),
+            "can_view_contact_data": True,
             "title": _("Personal data of a contact person"),
             "form": form,
         },

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,9 +14,10 @@ from kotolupaus.admin_mixins import ReadOnlyAdminMixin
 from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
-from . import services
+from . import security, services
 from .forms import reviewers
 from .models import (
+    SECURITY_ACTIONS,
     Assignment,
     AuditEvent,
     Award,
@@ -255,13 +258,55 @@ class AwardAdmin(TranslatableAdmin):
             )
 
 
+class EventKindFilter(admin.SimpleListFilter):
+    """Security events (logins, devices, passwords, roles, sessions) or the review's."""
+
+    title = _("kind of event")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("security", _("Security")), ("review", _("Review and personal data"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "security":
+            return queryset.filter(action__in=SECURITY_ACTIONS)
+        if self.value() == "review":
+            return queryset.exclude(action__in=SECURITY_ACTIONS)
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "entry", "details"]
-    list_filter = ["campaign", "action", "actor"]
-    search_fields = ["entry__reference", "actor__username"]
-    list_select_related = ["actor", "entry"]
+    list_display = ["created_at", "actor", "action", "user", "ip_address", "entry", "details"]
+    list_filter = [EventKindFilter, "action", "campaign", "actor"]
+    search_fields = [
+        "entry__reference",
+        "actor__username",
+        "user__username",
+        "details__username",
+        "ip_address",
+    ]
+    search_help_text = _(
+        "Entry reference, user name (also one tried at a failed login) or IP address"
+    )
+    list_select_related = ["actor", "user", "entry"]
     date_hierarchy = "created_at"
+
+
+@admin.action(description=_("End all sessions of the selected users"))
+def end_all_sessions(modeladmin, request, queryset):
+    ended = sum(security.end_sessions(user, request.user) for user in queryset)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended) % {"count": ended},
+        messages.SUCCESS,
+    )
+
+
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin (for administrators), with "end all sessions"."""
+
+    actions = [end_all_sessions]
 
 
 # --- Assigning entries from the entry list -------------------------------------------------
@@ -326,3 +371,5 @@ class ReviewEntryAdmin(EntryAdmin):
 
 admin.site.unregister(Entry)
 admin.site.register(Entry, ReviewEntryAdmin)
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), StaffUserAdmin)

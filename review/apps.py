@@ -7,4 +7,6 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import security, signals  # noqa: F401  (signal receivers)
+
+        security.connect()

@@ -7,10 +7,22 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from submissions.access import can_view_contact_data
+
 from .models import Criterion
 from .ranking import reviews_for_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# A cell starting with one of these is a formula to a spreadsheet program: text that
+# submitters typed (a title, a name, a telephone number) must never run as one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    """CSV: a leading apostrophe makes spreadsheet programs read the cell as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def _respond(name, header, rows, file_format):
@@ -20,6 +32,9 @@ def _respond(name, header, rows, file_format):
         sheet.append(header)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
+                    cell.data_type = "s"
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -28,7 +43,7 @@ def _respond(name, header, rows, file_format):
         response.write("\ufeff")  # so that spreadsheet programs read UTF-8
         writer = csv.writer(response)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_as_text(value) for value in row] for row in rows)
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
 
@@ -37,7 +52,9 @@ def _round(value):
     return None if value is None else round(value, 3)
 
 
-def ranking_response(campaign, rows, file_format):
+def ranking_response(campaign, rows, file_format, user):
+    """The ranking; with the contact persons for those who may see contact data."""
+    contact = can_view_contact_data(user)
     header = [
         _("reference"),
         _("kind"),
@@ -50,6 +67,7 @@ def ranking_response(campaign, rows, file_format):
         _("normalised score"),
         _("disputed"),
         _("decision"),
+        *([_("contact person"), _("contact e-mail"), _("contact telephone")] if contact else []),
     ]
     data = []
     for row in rows:
@@ -68,6 +86,11 @@ def ranking_response(campaign, rows, file_format):
                 _round(row.mean_z),
                 _("yes") if row.disputed else "",
                 decision.get_outcome_display() if decision else "",
+                *(
+                    [entry.contact_name, entry.contact_email, entry.contact_phone]
+                    if contact
+                    else []
+                ),
             ]
         )
     return _respond(f"ranking-{campaign.slug}", [str(h) for h in header], data, file_format)

@@ -465,11 +465,40 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_EXPORTED = "pd_exported", _("exported personal data")
     PERSONAL_DATA_ERASED = "pd_erased", _("erased personal data")
     RETENTION_PURGED = "retention", _("purged contact data after the retention period")
+    # Security events: staff accounts, logins and sessions (review/security.py).
+    LOGIN = "login", _("logged in")
+    LOGIN_FAILED = "login_failed", _("failed login")
+    LOCKED_OUT = "locked_out", _("login locked after failed attempts")
+    LOGOUT = "logout", _("logged out")
+    SESSION_EXPIRED = "session_end", _("session ended automatically")
+    SESSIONS_ENDED = "sessions_end", _("ended all sessions of a user")
+    DEVICE_ADDED = "otp_added", _("two-factor device added")
+    DEVICE_REMOVED = "otp_removed", _("two-factor device removed")
+    PASSWORD_CHANGED = "password", _("password changed")
+    ROLE_CHANGED = "role_changed", _("role changed")
+
+
+SECURITY_ACTIONS = (
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.LOCKED_OUT,
+    AuditAction.LOGOUT,
+    AuditAction.SESSION_EXPIRED,
+    AuditAction.SESSIONS_ENDED,
+    AuditAction.DEVICE_ADDED,
+    AuditAction.DEVICE_REMOVED,
+    AuditAction.PASSWORD_CHANGED,
+    AuditAction.ROLE_CHANGED,
+)
 
 
 class AuditEvent(models.Model):
     """Who did what to which entry, and when. Rows are never changed or deleted: the
-    database refuses UPDATE and DELETE on this table (see migration 0002)."""
+    database refuses UPDATE and DELETE on this table (see migration 0002).
+
+    Security events (SECURITY_ACTIONS) belong to no campaign; `user` is the staff
+    account concerned and `ip_address` where the request came from. Passwords and
+    one-time codes are never recorded."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -480,7 +509,12 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("what"), max_length=12, choices=AuditAction.choices)
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     entry = models.ForeignKey(
         Entry,
@@ -489,6 +523,15 @@ class AuditEvent(models.Model):
         null=True,
         related_name="audit_events",
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
@@ -496,6 +539,39 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at"],
+                condition=Q(user__isnull=False),
+                name="auditevent_user_recent",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+
+class StaffSession(models.Model):
+    """A logged-in staff session, so that a coordinator can see a user's sessions and end
+    them all from one place. The session itself stays in Django's session store; this
+    row only names it. Made at login, removed at logout or when ended."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="staff_sessions",
+    )
+    session_key = models.CharField(_("session"), max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("logged in at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last active at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+        ordering = ["user", "-last_seen_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"

@@ -16,4 +16,6 @@ urlpatterns = [
     path("assign/csv/", views.assignments_csv, name="assignments_csv"),
     path("prizes/<int:category_id>/vote/", views.vote, name="vote"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:user_id>/end-sessions/", views.end_sessions, name="end_sessions"),
 ]

@@ -7,8 +7,8 @@ from functools import wraps
 
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -17,12 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from submissions.access import can_view_contact_data
 from submissions.models import Campaign, Entry, EntryStatus
 
-from . import exports, services
+from . import exports, security, services
 from .forms import (
     AssignmentImportForm,
     AutoAssignForm,
@@ -34,6 +35,8 @@ from .forms import (
     reviewers,
 )
 from .models import (
+    COORDINATOR_GROUP,
+    REVIEWER_GROUP,
     Assignment,
     AuditEvent,
     AwardCategory,
@@ -50,9 +53,11 @@ from .voting import schulze
 
 def _requires(check):
     def decorator(view):
-        @staff_member_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            # The admin panel's own test: active staff, with a one-time code (STAFF_2FA).
+            if not admin.site.has_permission(request):
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             if not check(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -82,6 +87,7 @@ def _render(request, template, title, context):
             **admin.site.each_context(request),
             "title": title,
             "can_coordinate": services.can_coordinate(request.user),
+            "can_view_contact_data": can_view_contact_data(request.user),
             **context,
         },
     )
@@ -309,7 +315,7 @@ def ranking_view(request):
     rows = ranking(campaign, _filtered_entries(campaign, filters), sort=sort or "mean")
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        return exports.ranking_response(campaign, rows, export)
+        return exports.ranking_response(campaign, rows, export, request.user)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -644,3 +650,71 @@ def dashboard(request):
             "now": timezone.now(),
         },
     )
+
+
+# --- Staff accounts and their sessions ---------------------------------------------------------
+
+ROLE_NAMES = {
+    COORDINATOR_GROUP: gettext_lazy("coordinator"),
+    REVIEWER_GROUP: gettext_lazy("reviewer"),
+}
+
+
+@coordinator_required
+def staff(request):
+    """Every staff account: role, two-factor devices, sessions open now, with a button
+    that ends all of a user's sessions."""
+    users = (
+        get_user_model()
+        .objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+        .annotate(devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True))
+        .prefetch_related(
+            "groups",
+            Prefetch(
+                "staff_sessions",
+                queryset=security.alive_sessions().order_by("-last_seen_at"),
+                to_attr="open_sessions",
+            ),
+        )
+        .order_by("username")
+    )
+    rows = [
+        {
+            "user": user,
+            "roles": [str(ROLE_NAMES.get(g.name, g.name)) for g in user.groups.all()],
+            "sessions": user.open_sessions,
+        }
+        for user in users
+    ]
+    return _render(
+        request,
+        "review/staff.html",
+        _("Staff and sessions"),
+        {
+            "rows": rows,
+            "idle_minutes": django_settings.STAFF_SESSION_IDLE_MINUTES,
+            "session_hours": f"{django_settings.SESSION_COOKIE_AGE / 3600:g}",
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def end_sessions(request, user_id):
+    """End every session of one staff member ("log out everywhere")."""
+    user = get_object_or_404(
+        get_user_model().objects.filter(Q(is_staff=True) | Q(is_superuser=True)),
+        pk=user_id,
+    )
+    count = security.end_sessions(user, request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Ended %(count)s session of %(user)s.", "Ended %(count)s sessions of %(user)s.", count
+        )
+        % {"count": count, "user": user.get_username()},
+    )
+    if user == request.user:
+        logout(request)  # this session was one of them
+        return redirect("admin:login")
+    return redirect("review:staff")

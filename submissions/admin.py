@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.admin import TranslatableAdmin
 
 from kotolupaus.admin_mixins import ReadOnlyAdminMixin
 
+from .access import HidesContactData
 from .models import (
     ENTRY_TEXT_FIELDS,
     Campaign,
@@ -59,6 +61,8 @@ class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    # Web addresses typed without a scheme are https, as in the public form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "business_id", "type", "municipality", "website"]
     list_filter = ["type"]
     search_fields = ["name", "business_id"]
@@ -66,12 +70,17 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
 
 
-class PartnershipInline(admin.TabularInline):
+# The address a partner organisation was invited at is its contact person's.
+PARTNER_CONTACT_FIELDS = ("invited_email",)
+
+
+class PartnershipInline(HidesContactData, admin.TabularInline):
     model = Partnership
     fields = ["organisation", "role", "invited_email", "invited_at", "confirmed_at", "declined_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    contact_fields = PARTNER_CONTACT_FIELDS
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -103,9 +112,9 @@ SUBMITTER_FIELDS = [
 
 
 @admin.register(Entry)
-class EntryAdmin(TranslatableAdmin):
+class EntryAdmin(HidesContactData, TranslatableAdmin):
     """Staff see everything the submitter wrote, read-only: the record of what was sent
-    stays as it was sent."""
+    stays as it was sent. The contact person only with the contact-data permission."""
 
     list_display = [
         "reference",
@@ -217,7 +226,8 @@ class EntryAdmin(TranslatableAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(HidesContactData, admin.ModelAdmin):
+    contact_fields = PARTNER_CONTACT_FIELDS
     list_display = ["organisation", "entry", "role", "invited_email", "confirmed_at", "declined_at"]
     list_filter = ["confirmed_at", "declined_at"]
     search_fields = ["organisation__name", "invited_email", "entry__reference"]
@@ -236,10 +246,13 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(HidesContactData, admin.ModelAdmin):
+    """A draft's form data hold its contact person's name, address and number."""
+
     list_display = ["__str__", "campaign", "kind", "language", "updated_at"]
     list_filter = ["campaign", "kind"]
-    readonly_fields = ["campaign", "kind", "language", "data", "created_at", "updated_at"]
+    fields = readonly_fields = ["campaign", "kind", "language", "data", "created_at", "updated_at"]
+    contact_fields = ("data",)
 
     def has_add_permission(self, request):
         return False

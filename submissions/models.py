@@ -414,6 +414,12 @@ class Entry(TranslatableModel):
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
         ordering = ["-submitted_at"]
+        permissions = [
+            (
+                "view_contact_data",
+                _("Can see contact persons' names, e-mail addresses and telephone numbers"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "number"], name="entry_unique_number_per_campaign"

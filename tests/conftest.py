@@ -300,15 +300,33 @@ def ensure_seeded():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)
             create_permissions(app_config, verbosity=0)
-    if not Group.objects.filter(
-        name="coordinator", permissions__codename="coordinate_review"
-    ).exists():
-        for module in (
-            "review.migrations.0002_roles_audit_guard_default_criteria",
-            "publishing.migrations.0004_coordinator_permissions",
-            "kotolupaus.migrations.0002_shared_cache_and_message_permissions",
-        ):
-            importlib.import_module(module).grant_roles(apps)
+    coordinator = Group.objects.filter(name="coordinator")
+    if not (
+        coordinator.filter(permissions__codename="coordinate_review").exists()
+        and coordinator.filter(permissions__codename="view_contact_data").exists()
+    ):
+        # As the migrations did it: without security events (the kept test database
+        # would otherwise keep them for every later test).
+        from django.db.models.signals import m2m_changed
+
+        from review import security
+
+        uid = "review.security.group"
+        m2m_changed.disconnect(sender=Group.permissions.through, dispatch_uid=uid)
+        try:
+            for module in (
+                "review.migrations.0002_roles_audit_guard_default_criteria",
+                "publishing.migrations.0004_coordinator_permissions",
+                "kotolupaus.migrations.0002_shared_cache_and_message_permissions",
+                "review.migrations.0007_coordinators_see_contact_data",
+            ):
+                importlib.import_module(module).grant_roles(apps)
+        finally:
+            m2m_changed.connect(
+                security.group_permissions_changed,
+                sender=Group.permissions.through,
+                dispatch_uid=uid,
+            )
 
 
 @pytest.fixture(autouse=True)

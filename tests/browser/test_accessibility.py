@@ -1,6 +1,6 @@
 """WCAG 2.1 A and AA, checked by axe-core in Chromium on every public page, each form
-empty and with errors, and the reviewer workspace, in Finnish, Swedish and English; a
-keyboard-only run of the submission form; screenshots at 360 and 1280 px."""
+empty and with errors, the staff login and the reviewer workspace, in Finnish, Swedish
+and English; a keyboard-only run of the submission form; screenshots at 360 and 1280 px."""
 
 import re
 
@@ -135,9 +135,36 @@ def test_preview_confirmation_and_management_pages_pass_axe(page, site):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_reviewer_workspace_passes_axe(page, site, language):
     login(page, "coordinator-alice", language=language)
-    for path in ["queue/", f"score/{site['pledge'].pk}/", "ranking/", "dashboard/", "assign/auto/"]:
+    for path in [
+        "queue/",
+        f"score/{site['pledge'].pk}/",
+        "ranking/",
+        "dashboard/",
+        "assign/auto/",
+        "staff/",
+    ]:
         page.goto(f"/{language}/admin/workspace/{path}")
         assert_accessible(page, f"workspace {path} ({language})")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_login_with_a_one_time_code_passes_axe_also_when_refused(
+    page, site, settings, language
+):
+    settings.STAFF_2FA = True
+    labels = {
+        "en": ("Username", "Password", "One-time code", "Log in"),
+        "sv": ("Användarnamn", "Lösenord", "Engångskod", "Logga in"),
+        "fi": ("Käyttäjätunnus", "Salasana", "Kertakäyttökoodi", "Kirjaudu sisään"),
+    }[language]
+    page.goto(f"/{language}/admin/login/")
+    assert_accessible(page, f"staff login ({language})")
+    page.get_by_label(labels[0]).fill("coordinator-alice")
+    page.get_by_label(labels[1]).fill("not the password")
+    page.get_by_label(labels[2]).fill("123456")
+    page.get_by_role("button", name=labels[3]).click()
+    page.locator(".errornote").wait_for()
+    assert_accessible(page, f"staff login refused ({language})")
 
 
 def test_keyboard_alone_reaches_every_control_of_the_form_with_visible_focus(page, site):
