@@ -1,42 +1,106 @@
-"""Full-text search over every language of an entry's public text.
+"""Search and filters of the catalogue: what the public finds, in few and bounded queries.
 
-Each translation is indexed with its own language's dictionary (finnish, swedish,
-english); organisation names with the language-neutral `simple` one. A query is
-stemmed with all three dictionaries and each stem matched as a prefix, so inflected
-forms find each other ("kotoutumista" finds "kotoutuminen", whose stems differ only
-in their ending). When nothing matches, a trigram word-similarity match over the titles
-and organisation names forgives typos (short texts: over whole descriptions it is slow).
+Indexing. Each translation of an entry is indexed with its own language's dictionary
+(finnish, swedish, english), the organisations' names with the language-neutral `simple`
+one, into one tsvector per entry (SearchDocument, GIN index). Every word of those texts
+is also kept with the lexeme it became (SearchTerm): the vocabulary.
+
+A query, word by word (`understand`, one query for all the words):
+
+- each word is stemmed with all three dictionaries and each stem matched as a prefix,
+  so inflected forms find each other ("kotoutumista" finds "kotoutuminen");
+- a stem of four letters or more also matches the Finnish and Swedish words (and
+  organisation names) that contain it, so a part of a compound finds the compound
+  ("harjoittelupaikkoja" finds "työharjoittelupaikkoja", "café" finds "språkcafé");
+- a word that no text contains is replaced by the words of the texts one typo away
+  (a letter missing, extra, wrong or two letters swapped; accents do not count), in any
+  of the three languages ("invandarre" finds "invandrarna"): the page then says that it
+  shows results for similar words.
+
+Every word must match (AND); the alternatives of one word are OR-ed. The documents are
+then searched once with that tsquery through their GIN index.
+
+Listing (`Listing`): published entries, the filters, the search. The planner's estimate
+of the number of matches decides how to answer, so that no query reads more than about
+a thousand matches:
+
+- clearly more than the cap (the estimate is BROAD times the cap or more): newest first,
+  read along the publication-date index until a page is full; the count is "more than
+  the cap" and is never computed (a short first page gives the exact count instead);
+- otherwise the matches are counted up to the cap + 1 in one query through the GIN index,
+  which also orders them: by relevance (ts_rank) when there are at most RANKED_MATCHES,
+  else newest first; past the cap, the pages are read along the date index as above.
+
+No per-row Python: a page is a list of ids, turned into cards by queries.cards().
 """
 
+from __future__ import annotations
+
+import json
 import re
+import unicodedata
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramWordSimilarity,
-)
-from django.db import connection
-from django.db.models import F, TextField, Value
+from django.db import connection, transaction
+from django.utils.functional import cached_property
 
+from kotolupaus.params import as_id
+from review.models import Outcome
 from submissions.models import ENTRY_TEXT_FIELDS, Entry
-
-from .models import SearchDocument
 
 CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
 TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
-LEXEME = re.compile(r"'((?:[^']|'')+)'")
 MAX_QUERY_LENGTH = 200
-# Up to this many full-text matches are ordered by relevance, more by publication date.
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 60
+# Stems at least this long are looked for inside Finnish and Swedish compounds.
+MIN_PART = 4
+# Compounds taken per stem (the most frequent words come first in no order: enough).
+PARTS_PER_STEM = 40
+# Words at least this long are forgiven one typo.
+MIN_TYPO = 4
+TYPOS_PER_WORD = 40
+# Up to this many matches are ordered by relevance, more by publication date.
 RANKED_MATCHES = 500
+# An estimate of this many times the cap or more is taken for "more than the cap".
+BROAD = 5
+COMPOUNDING = ("finnish", "swedish", "simple")
+WORD = re.compile(r"\w+")
+# Substitutions and insertions of a typo: letters after removing accents, and digits.
+PLAIN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+STEM_LETTERS = PLAIN_LETTERS + "åäöé"
+
+# The one definition of "published" is Entry.objects.published(); this is its SQL for
+# the hand-written listing queries (tests/test_search_relevance.py checks they agree).
+PUBLISHED = (
+    "e.status = 'submitted' AND e.consent_publish AND p.status = 'approved' "
+    "AND p.entry_id = e.id"
+)
 
 
-def _vector(text, config, weight):
-    return SearchVector(Value(text, output_field=TextField()), config=config, weight=weight)
+# --- Indexing ------------------------------------------------------------------------------
+
+# The vocabulary of some texts: each distinct word (the `simple` dictionary lower-cases
+# it) with the lexemes its text's configuration makes of it. %s: configurations, texts.
+VOCABULARY_SQL = """
+    WITH texts(config, body) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+    words AS (
+        SELECT DISTINCT texts.config, w.word
+        FROM texts, unnest(tsvector_to_array(to_tsvector('simple', texts.body))) AS w(word)
+        WHERE length(w.word) <= 100
+    )
+    INSERT INTO publishing_searchterm (config, lexeme, word, plain)
+    SELECT words.config, l.lexeme, words.word, left(unaccent(words.word), 100)
+    FROM words, unnest(tsvector_to_array(to_tsvector(words.config::regconfig, words.word)))
+        AS l(lexeme)
+    WHERE length(l.lexeme) <= 100
+    ON CONFLICT DO NOTHING
+"""
 
 
 def index_entry(entry: Entry) -> None:
-    """(Re)build an entry's search document from all its translations."""
+    """(Re)build an entry's search document from all its translations, and add its words
+    to the vocabulary."""
     entry = (
         Entry.objects.prefetch_related("translations", "partnerships__organisation")
         .select_related("lead_organisation")
@@ -48,64 +112,336 @@ def index_entry(entry: Entry) -> None:
             *[p.organisation.name for p in entry.partnerships.all() if p.confirmed_at],
         ]
     )
-    vector = _vector(names, "simple", "A")
-    plain = [names]
+    parts = [("simple", "A", names)]
     for translation in entry.translations.all():
         config = CONFIGS.get(translation.language_code, "simple")
         body = " ".join(getattr(translation, name) or "" for name in TEXT_FIELDS)
-        vector = vector + _vector(translation.title, config, "A") + _vector(body, config, "B")
-        plain.append(translation.title)
-    document, _created = SearchDocument.objects.get_or_create(
-        entry=entry, defaults={"document": "", "text": ""}
-    )
-    SearchDocument.objects.filter(pk=document.pk).update(document=vector, text=" ".join(plain))
-
-
-def prefix_queries(text: str):
-    """One raw tsquery per dictionary: each stem of the text as a prefix, all required."""
+        parts += [(config, "A", translation.title), (config, "B", body)]
+    vector = " || ".join(["setweight(to_tsvector(%s::regconfig, %s), %s)"] * len(parts))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT to_tsvector('finnish', %s)::text, to_tsvector('swedish', %s)::text, "
-            "to_tsvector('english', %s)::text",
-            [text, text, text],
+            f"INSERT INTO publishing_searchdocument (entry_id, document) "  # noqa: S608 - placeholders only
+            f"VALUES (%s, {vector}) "
+            "ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document",
+            [entry.pk, *(v for config, weight, text in parts for v in (config, text, weight))],
         )
-        vectors = cursor.fetchone()
-    queries = []
-    for config, vector in zip(("finnish", "swedish", "english"), vectors, strict=True):
-        lexemes = LEXEME.findall(vector)
-        if lexemes:
-            raw = " & ".join(f"'{lexeme}':*" for lexeme in lexemes)
-            queries.append(SearchQuery(raw, config=config, search_type="raw"))
-    return queries
+        cursor.execute(
+            VOCABULARY_SQL, [[config for config, _w, _t in parts], [t for _c, _w, t in parts]]
+        )
 
 
-def search(entries, text: str):
-    """Entries matching the text, best first.
+# --- Understanding a query -----------------------------------------------------------------
 
-    Full-text matches first (the GIN index on the document answers them); only when
-    there are none does the typo-tolerant trigram match run (the trigram GIN index
-    answers it). Or-ing the two would make PostgreSQL compare every document.
-    """
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
-    if not text:
-        return entries
-    queries = prefix_queries(text)
-    if queries:
-        combined = queries[0]
-        for query in queries[1:]:
-            combined |= query
-        found = entries.filter(search_document__document=combined)
-        matches = found[: RANKED_MATCHES + 1].count()
-        if matches > RANKED_MATCHES:
-            # A broad query: ranking every match would read every matching document;
-            # the newest first answers it from the index instead.
-            return found.order_by("-publication__first_published_at", "-pk")
-        if matches:
-            return found.annotate(
-                rank=SearchRank(F("search_document__document"), combined)
-            ).order_by("-rank", "-submitted_at")
-    return (
-        entries.filter(search_document__text__trigram_word_similar=text)
-        .annotate(rank=TrigramWordSimilarity(text, "search_document__text"))
-        .order_by("-rank", "-submitted_at")
+
+@dataclass
+class Word:
+    typed: str
+    stems: dict[str, list[str]]  # configuration → lexemes of the word
+    parts: set[str] = field(default_factory=set)  # lexemes of compounds it is part of
+    known: bool = False  # some text has a word starting with one of its stems
+    similar: set[str] = field(default_factory=set)  # lexemes one typo away
+
+    @property
+    def is_content(self) -> bool:
+        """Not a stop word in any of the languages ("och", "the", "ja" are)."""
+        return all(self.stems.values())
+
+    def alternatives(self) -> set[str]:
+        return {s for stems in self.stems.values() for s in stems} | self.parts | self.similar
+
+
+@dataclass
+class Query:
+    text: str
+    tsquery: str  # '' when there is nothing to search for
+    similar: list[str]  # words typed that no text has, replaced by similar words
+
+    def __bool__(self):
+        return bool(self.tsquery)
+
+
+def words_of(text: str) -> list[str]:
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH].lower()
+    unique = dict.fromkeys(w for w in WORD.findall(text) if len(w) <= MAX_WORD_LENGTH)
+    return list(unique)[:MAX_WORDS]
+
+
+def _quote(lexeme: str) -> str:
+    """A lexeme as a tsquery prefix operand: quoted, so nothing in it is an operator."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+def understand(text: str) -> Query:
+    """The tsquery for a search text (see the module's docstring)."""
+    typed = words_of(text)
+    if not typed:
+        return Query(text, "", [])
+    words = _look_up(typed)
+    content = [w for w in words if w.is_content]
+    # Stop words of one language are left out when the query has other words; a query
+    # of stop words only ("men", "vi") searches with the languages that keep them.
+    words = content or [w for w in words if w.alternatives()]
+    unknown = [w for w in words if not w.known and not w.parts and len(w.typed) >= MIN_TYPO]
+    if unknown:
+        _find_similar(unknown)
+    clauses = []
+    for word in words:
+        alternatives = sorted(word.alternatives())
+        if alternatives:
+            clauses.append("(" + " | ".join(_quote(a) for a in alternatives) + ")")
+    similar = [w.typed for w in unknown if w.similar]
+    return Query(text, " & ".join(clauses), similar)
+
+
+LOOK_UP_SQL = """
+    WITH typed AS (SELECT * FROM unnest(%s::text[]) WITH ORDINALITY AS t(word, position)),
+    stems AS (
+        SELECT typed.position, c.config, s.stem
+        FROM typed
+        CROSS JOIN (VALUES ('finnish'), ('swedish'), ('english')) AS c(config)
+        LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector(c.config::regconfig, typed.word)))
+            AS s(stem) ON true
     )
+    SELECT stems.position, stems.config, stems.stem,
+        stems.stem IS NOT NULL AND EXISTS (
+            SELECT 1 FROM publishing_searchterm v
+            WHERE v.lexeme >= stems.stem AND v.lexeme < stems.stem || chr(1114111)
+        ) AS known,
+        CASE WHEN length(stems.stem) >= %s AND stems.config IN ('finnish', 'swedish') THEN
+            ARRAY(
+                SELECT DISTINCT v.lexeme FROM publishing_searchterm v
+                WHERE v.config IN (stems.config, 'simple')
+                AND v.lexeme LIKE '%%' || replace(replace(replace(
+                    stems.stem, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'
+                LIMIT %s
+            )
+        END AS parts
+    FROM stems
+"""
+
+
+def _look_up(typed: list[str]) -> list[Word]:
+    words = [Word(word, {config: [] for config in CONFIGS.values()}) for word in typed]
+    with connection.cursor() as cursor:
+        cursor.execute(LOOK_UP_SQL, [typed, MIN_PART, PARTS_PER_STEM])
+        for position, config, stem, known, parts in cursor.fetchall():
+            word = words[position - 1]
+            if stem is None:
+                continue
+            word.stems[config].append(stem)
+            word.known |= known
+            word.parts.update(parts or ())
+    return words
+
+
+def plain(text: str) -> str:
+    """Without accents, like PostgreSQL's unaccent for the letters of fi, sv and en."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def one_typo_away(word: str, letters: str) -> set[str]:
+    """Every string one edit from the word: a letter deleted, two neighbours swapped, a
+    letter replaced or inserted (the word itself included)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deleted = {a + b[1:] for a, b in splits if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaced = {a + c + b[1:] for a, b in splits if b for c in letters}
+    inserted = {a + c + b for a, b in splits for c in letters}
+    return deleted | swapped | replaced | inserted | {word}
+
+
+SIMILAR_SQL = """
+    SELECT q.position, v.lexeme
+    FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
+    JOIN publishing_searchterm v ON v.plain = q.variant
+    UNION
+    SELECT q.position, v.lexeme
+    FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
+    JOIN publishing_searchterm v ON v.lexeme = q.variant
+"""
+
+
+def _find_similar(words: list[Word]) -> None:
+    """The lexemes of the words one typo away from each word, or from one of its stems."""
+    typed_positions, typed_variants, stem_positions, stem_variants = [], [], [], []
+    for position, word in enumerate(words):
+        for variant in one_typo_away(plain(word.typed), PLAIN_LETTERS):
+            typed_positions.append(position)
+            typed_variants.append(variant)
+        stems = {s for stems in word.stems.values() for s in stems if len(s) >= MIN_TYPO}
+        for stem in stems:
+            for variant in one_typo_away(stem, STEM_LETTERS) - stems:
+                stem_positions.append(position)
+                stem_variants.append(variant)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SIMILAR_SQL, [typed_positions, typed_variants, stem_positions, stem_variants]
+        )
+        for position, lexeme in cursor.fetchall():
+            if len(words[position].similar) < TYPOS_PER_WORD:
+                words[position].similar.add(lexeme)
+
+
+# --- Listing -------------------------------------------------------------------------------
+
+
+def _filters(data: dict) -> tuple[list[str], list]:
+    """SQL conditions on the entry `e` for the catalogue's filters (CatalogueFilter's
+    cleaned data). Slugs and codes become ids first (from queries.taxonomy(), a cache), so
+    that the planner estimates with the columns' statistics; an unknown one matches
+    nothing. Each matches at most one related row per entry: no duplicates."""
+    from .queries import taxonomy
+
+    ids = taxonomy()["ids"]
+    where, params = [], []
+
+    def add(condition, *values):
+        where.append(condition)
+        params.extend(values)
+
+    def related(table, column, key, value):
+        add(
+            f"EXISTS (SELECT 1 FROM {table} x WHERE x.entry_id = e.id AND x.{column} = %s)",
+            ids[key].get(value, 0),
+        )
+
+    if data.get("kind"):
+        add("e.kind = %s", data["kind"])
+    if data.get("theme"):
+        related("submissions_entry_themes", "theme_id", "theme", data["theme"])
+    if data.get("target_group"):
+        related(
+            "submissions_entry_target_groups", "targetgroup_id", "target_group",
+            data["target_group"],
+        )
+    if data.get("org_type"):
+        add(
+            "EXISTS (SELECT 1 FROM submissions_organisation o "
+            "WHERE o.id = e.lead_organisation_id AND o.type = %s)",
+            data["org_type"],
+        )
+    if data.get("region") == "all":
+        add("e.whole_country")
+    elif data.get("region"):
+        related("submissions_entry_municipalities", "municipality_id", "region", data["region"])
+    if data.get("programme"):
+        add(
+            "EXISTS (SELECT 1 FROM review_decision x WHERE x.entry_id = e.id "
+            "AND x.outcome = %s AND x.published_at IS NOT NULL)",
+            Outcome.INCLUDED.value,
+        )
+    if data.get("award") == "any":
+        add("EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id)")
+    elif data.get("award"):
+        add(
+            "EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id "
+            "AND x.category_id = %s)",
+            as_id(data["award"]) or 0,
+        )
+    if data.get("campaign"):
+        add("e.campaign_id = %s", ids["campaign"].get(data["campaign"], 0))
+    return where, params
+
+
+class Listing:
+    """The ids of the published entries that match the filters and the search text, in
+    order, with their number counted up to `cap` + 1 (see the module's docstring).
+
+    Sliced by a Paginator: `count()` first, then `[start:stop]` for a page's ids.
+    """
+
+    def __init__(self, filters: dict | None = None, text: str = "", *, cap: int):
+        self.cap = cap
+        self.query = understand(text) if text and text.strip() else None
+        where, params = _filters(filters or {})
+        tables = "submissions_entry e, publishing_publication p"
+        where.insert(0, PUBLISHED)
+        if self.query is not None:
+            tables += ", publishing_searchdocument d"
+            where += ["d.entry_id = e.id", "d.document @@ %s::tsquery"]
+            params.append(self.query.tsquery)
+        self.sql = f"FROM {tables} WHERE {' AND '.join(where)}"
+        self.params = params
+        self.ids: list[int] | None = None  # every match, in order, when counted
+
+    @property
+    def nothing_to_search(self) -> bool:
+        return self.query is not None and not self.query
+
+    @property
+    def similar(self) -> list[str]:
+        return self.query.similar if self.query else []
+
+    @cached_property
+    def estimate(self) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {self.sql}", self.params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return plan[0]["Plan"]["Plan Rows"]
+
+    @cached_property
+    def broad(self) -> bool:
+        return self.estimate >= BROAD * self.cap
+
+    @cached_property
+    def total(self) -> int:
+        """The number of matches up to cap + 1 (more is "more than the cap")."""
+        if self.nothing_to_search:
+            return 0
+        if self.broad:
+            return self.cap + 1
+        self.ids = self._count_and_order()
+        return len(self.ids)
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[int]:
+        start, stop = window.start or 0, window.stop
+        if self.ids is not None and len(self.ids) <= self.cap:
+            return self.ids[start:stop]
+        ids = self._newest(start, stop - start)
+        if self.broad and start == 0 and len(ids) < stop:
+            # The estimate was wrong (it never is by this much in practice): a short
+            # first page is every match, so the count is exact after all.
+            self.total = len(ids)
+        return ids
+
+    def _count_and_order(self) -> list[int]:
+        rank = ""
+        params = [*self.params, self.cap + 1]
+        if self.query is not None:
+            rank = (
+                f"CASE WHEN (SELECT count(*) FROM found) <= {RANKED_MATCHES} THEN "
+                "(SELECT ts_rank(d.document, %s::tsquery) FROM publishing_searchdocument d "
+                "WHERE d.entry_id = found.id) ELSE 0 END DESC, "
+            )
+            params.append(self.query.tsquery)
+        sql = (
+            "WITH found AS MATERIALIZED "
+            f"(SELECT e.id, p.first_published_at AS published {self.sql} LIMIT %s) "
+            f"SELECT id FROM found ORDER BY {rank}published DESC, id DESC"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            if self.query is not None:
+                # At most a few thousand matches (the estimate said so): read them through
+                # the GIN index, never by testing every document (which the planner,
+                # unaware of what a text match costs, would pick for a LIMIT).
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def _newest(self, offset: int, limit: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id {self.sql} ORDER BY p.first_published_at DESC, e.id DESC "
+                "LIMIT %s OFFSET %s",
+                [*self.params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
