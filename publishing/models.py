@@ -109,9 +109,7 @@ class SearchTerm(models.Model):
     class Meta:
         constraints = [
             # Also the index for a lexeme prefix (C collation: a plain range scan).
-            models.UniqueConstraint(
-                fields=["lexeme", "config", "word"], name="search_term_unique"
-            ),
+            models.UniqueConstraint(fields=["lexeme", "config", "word"], name="search_term_unique"),
         ]
         indexes = [
             # Parts of compounds: lexeme LIKE '%part%'.

@@ -289,10 +289,15 @@ TAXONOMY_SECONDS = 60
 
 def taxonomy(language=None) -> dict:
     """The names of themes, target groups, prize categories, campaigns and municipalities
-    in one language, for the catalogue's filters: a few queries a minute, not per page."""
+    in one language, for the catalogue's filters and cards: a few queries a minute (and
+    after each public change), not per page. A renamed theme shows within a minute."""
     language = language or get_language()
+    changed = last_change()  # a new campaign or prize shows at once
+    version = changed.timestamp() if changed else 0
     return cache.get_or_set(
-        f"publishing:taxonomy:{language}", lambda: _taxonomy(language), TAXONOMY_SECONDS
+        f"publishing:taxonomy:{language}:{version}",
+        lambda: _taxonomy(language),
+        TAXONOMY_SECONDS,
     )
 
 

@@ -57,8 +57,9 @@ MAX_WORD_LENGTH = 60
 MIN_PART = 4
 # Compounds taken per stem (the most frequent words come first in no order: enough).
 PARTS_PER_STEM = 40
-# Words at least this long are forgiven one typo.
-MIN_TYPO = 4
+# Words at least this long are forgiven one typo (and only stems and words this long
+# are taken for one: shorter ones are too many others' typos).
+MIN_TYPO = 5
 TYPOS_PER_WORD = 40
 # Up to this many matches are ordered by relevance, more by publication date.
 RANKED_MATCHES = 500
@@ -73,61 +74,89 @@ STEM_LETTERS = PLAIN_LETTERS + "åäöé"
 # The one definition of "published" is Entry.objects.published(); this is its SQL for
 # the hand-written listing queries (tests/test_search_relevance.py checks they agree).
 PUBLISHED = (
-    "e.status = 'submitted' AND e.consent_publish AND p.status = 'approved' "
-    "AND p.entry_id = e.id"
+    "e.status = 'submitted' AND e.consent_publish AND p.status = 'approved' AND p.entry_id = e.id"
 )
 
 
 # --- Indexing ------------------------------------------------------------------------------
+# Both in SQL, for any set of entries (`condition` on the entry `e`): index_entry() uses
+# them for one entry, bench/dataset.py for a hundred thousand.
 
-# The vocabulary of some texts: each distinct word (the `simple` dictionary lower-cases
-# it) with the lexemes its text's configuration makes of it. %s: configurations, texts.
-VOCABULARY_SQL = """
-    WITH texts(config, body) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
-    words AS (
-        SELECT DISTINCT texts.config, w.word
-        FROM texts, unnest(tsvector_to_array(to_tsvector('simple', texts.body))) AS w(word)
-        WHERE length(w.word) <= 100
+_TEXT_COLUMNS = ", ".join(f"{{t}}.{name}" for name in TEXT_FIELDS)
+
+
+def _names_sql(entry: str) -> str:
+    """The lead organisation's and the confirmed partners' names of the entry."""
+    return (
+        f"concat_ws(' ', (SELECT o.name FROM submissions_organisation o "  # noqa: S608 - constants
+        f"WHERE o.id = {entry}.lead_organisation_id), "
+        "(SELECT string_agg(po.name, ' ' ORDER BY pa.id) FROM submissions_partnership pa "
+        "JOIN submissions_organisation po ON po.id = pa.organisation_id "
+        f"WHERE pa.entry_id = {entry}.id AND pa.confirmed_at IS NOT NULL))"
     )
-    INSERT INTO publishing_searchterm (config, lexeme, word, plain)
-    SELECT words.config, l.lexeme, words.word, left(unaccent(words.word), 100)
-    FROM words, unnest(tsvector_to_array(to_tsvector(words.config::regconfig, words.word)))
-        AS l(lexeme)
-    WHERE length(l.lexeme) <= 100
-    ON CONFLICT DO NOTHING
-"""
+
+
+def documents_sql(condition: str) -> str:
+    """Insert or replace the search documents of the entries `e` meeting the condition:
+    the names with `simple` (weight A), each translation's title (A) and other text (B)
+    with its language's configuration; a language without a translation adds nothing."""
+    joins = "\n".join(
+        f"LEFT JOIN submissions_entry_translation t_{code} "
+        f"ON t_{code}.master_id = e.id AND t_{code}.language_code = '{code}'"
+        for code in CONFIGS
+    )
+    vector = " || ".join(
+        f"CASE WHEN t_{code}.id IS NULL THEN ''::tsvector ELSE "
+        f"setweight(to_tsvector('{config}'::regconfig, t_{code}.title), 'A') || "
+        f"setweight(to_tsvector('{config}'::regconfig, "
+        f"concat_ws(' ', {_TEXT_COLUMNS.format(t=f't_{code}')})), 'B') END"
+        for code, config in CONFIGS.items()
+    )
+    return f"""
+        INSERT INTO publishing_searchdocument (entry_id, document)
+        SELECT e.id, setweight(to_tsvector('simple'::regconfig, {_names_sql("e")}), 'A')
+            || {vector}
+        FROM submissions_entry e
+        {joins}
+        WHERE {condition}
+        ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document
+    """  # noqa: S608 - built from constants and the caller's condition
+
+
+def vocabulary_sql(condition: str) -> str:
+    """Add the words of the entries `e` meeting the condition to the vocabulary: each
+    distinct word (lower case, by the `simple` configuration) with the lexemes its text's
+    configuration makes of it."""
+    configs = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in CONFIGS.items())
+    return f"""
+        WITH texts(config, body) AS (
+            SELECT CASE t.language_code {configs} ELSE 'simple' END,
+                concat_ws(' ', t.title, {_TEXT_COLUMNS.format(t="t")})
+            FROM submissions_entry e JOIN submissions_entry_translation t ON t.master_id = e.id
+            WHERE {condition}
+            UNION ALL
+            SELECT 'simple', {_names_sql("e")} FROM submissions_entry e WHERE {condition}
+        ),
+        words AS (
+            SELECT DISTINCT texts.config, w.word
+            FROM texts, unnest(tsvector_to_array(to_tsvector('simple', texts.body))) AS w(word)
+            WHERE length(w.word) <= 100
+        )
+        INSERT INTO publishing_searchterm (config, lexeme, word, plain)
+        SELECT words.config, l.lexeme, words.word, left(unaccent(words.word), 100)
+        FROM words,
+            unnest(tsvector_to_array(to_tsvector(words.config::regconfig, words.word))) AS l(lexeme)
+        WHERE length(l.lexeme) <= 100
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - built from constants and the caller's condition
 
 
 def index_entry(entry: Entry) -> None:
     """(Re)build an entry's search document from all its translations, and add its words
     to the vocabulary."""
-    entry = (
-        Entry.objects.prefetch_related("translations", "partnerships__organisation")
-        .select_related("lead_organisation")
-        .get(pk=entry.pk)
-    )
-    names = " ".join(
-        [
-            entry.lead_organisation.name,
-            *[p.organisation.name for p in entry.partnerships.all() if p.confirmed_at],
-        ]
-    )
-    parts = [("simple", "A", names)]
-    for translation in entry.translations.all():
-        config = CONFIGS.get(translation.language_code, "simple")
-        body = " ".join(getattr(translation, name) or "" for name in TEXT_FIELDS)
-        parts += [(config, "A", translation.title), (config, "B", body)]
-    vector = " || ".join(["setweight(to_tsvector(%s::regconfig, %s), %s)"] * len(parts))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO publishing_searchdocument (entry_id, document) "  # noqa: S608 - placeholders only
-            f"VALUES (%s, {vector}) "
-            "ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document",
-            [entry.pk, *(v for config, weight, text in parts for v in (config, text, weight))],
-        )
-        cursor.execute(
-            VOCABULARY_SQL, [[config for config, _w, _t in parts], [t for _c, _w, t in parts]]
-        )
+        cursor.execute(documents_sql("e.id = %s"), [entry.pk])
+        cursor.execute(vocabulary_sql("e.id = %s"), [entry.pk, entry.pk])
 
 
 # --- Understanding a query -----------------------------------------------------------------
@@ -146,8 +175,12 @@ class Word:
         """Not a stop word in any of the languages ("och", "the", "ja" are)."""
         return all(self.stems.values())
 
+    def prefixes(self) -> set[str]:
+        """Lexemes to match as prefixes: the stems, the compounds the word is part of."""
+        return {s for stems in self.stems.values() for s in stems} | self.parts
+
     def alternatives(self) -> set[str]:
-        return {s for stems in self.stems.values() for s in stems} | self.parts | self.similar
+        return self.prefixes() | self.similar
 
 
 @dataclass
@@ -167,8 +200,8 @@ def words_of(text: str) -> list[str]:
 
 
 def _quote(lexeme: str) -> str:
-    """A lexeme as a tsquery prefix operand: quoted, so nothing in it is an operator."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':*"
+    """A lexeme as a tsquery operand: quoted, so nothing in it is an operator."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def understand(text: str) -> Query:
@@ -186,9 +219,10 @@ def understand(text: str) -> Query:
         _find_similar(unknown)
     clauses = []
     for word in words:
-        alternatives = sorted(word.alternatives())
+        alternatives = [_quote(a) + ":*" for a in sorted(word.prefixes())]
+        alternatives += [_quote(a) for a in sorted(word.similar - word.prefixes())]
         if alternatives:
-            clauses.append("(" + " | ".join(_quote(a) for a in alternatives) + ")")
+            clauses.append("(" + " | ".join(alternatives) + ")")
     similar = [w.typed for w in unknown if w.similar]
     return Query(text, " & ".join(clauses), similar)
 
@@ -201,16 +235,18 @@ LOOK_UP_SQL = """
         CROSS JOIN (VALUES ('finnish'), ('swedish'), ('english')) AS c(config)
         LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector(c.config::regconfig, typed.word)))
             AS s(stem) ON true
+        UNION ALL
+        SELECT typed.position, 'typed', typed.word FROM typed
     )
     SELECT stems.position, stems.config, stems.stem,
         stems.stem IS NOT NULL AND EXISTS (
             SELECT 1 FROM publishing_searchterm v
             WHERE v.lexeme >= stems.stem AND v.lexeme < stems.stem || chr(1114111)
         ) AS known,
-        CASE WHEN length(stems.stem) >= %s AND stems.config IN ('finnish', 'swedish') THEN
+        CASE WHEN length(stems.stem) >= %s AND stems.config <> 'english' THEN
             ARRAY(
                 SELECT DISTINCT v.lexeme FROM publishing_searchterm v
-                WHERE v.config IN (stems.config, 'simple')
+                WHERE v.config IN ('finnish', 'swedish', 'simple')
                 AND v.lexeme LIKE '%%' || replace(replace(replace(
                     stems.stem, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'
                 LIMIT %s
@@ -221,6 +257,9 @@ LOOK_UP_SQL = """
 
 
 def _look_up(typed: list[str]) -> list[Word]:
+    """Each word's stems, whether some text has a word starting with one of them, and the
+    lexemes of the Finnish and Swedish words (and names) that contain the typed word or
+    its Finnish or Swedish stem: the compounds it is part of."""
     words = [Word(word, {config: [] for config in CONFIGS.values()}) for word in typed]
     with connection.cursor() as cursor:
         cursor.execute(LOOK_UP_SQL, [typed, MIN_PART, PARTS_PER_STEM])
@@ -228,7 +267,8 @@ def _look_up(typed: list[str]) -> list[Word]:
             word = words[position - 1]
             if stem is None:
                 continue
-            word.stems[config].append(stem)
+            if config != "typed":
+                word.stems[config].append(stem)
             word.known |= known
             word.parts.update(parts or ())
     return words
@@ -252,35 +292,41 @@ def one_typo_away(word: str, letters: str) -> set[str]:
 
 
 SIMILAR_SQL = """
-    SELECT q.position, v.lexeme
+    SELECT q.position, v.lexeme, v.plain = q.variant
     FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
-    JOIN publishing_searchterm v ON v.plain = q.variant
+    JOIN publishing_searchterm v
+        ON v.plain >= q.variant AND v.plain < q.variant || chr(1114111)
     UNION
-    SELECT q.position, v.lexeme
+    SELECT q.position, v.lexeme, true
     FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
     JOIN publishing_searchterm v ON v.lexeme = q.variant
 """
 
 
 def _find_similar(words: list[Word]) -> None:
-    """The lexemes of the words one typo away from each word, or from one of its stems."""
+    """The lexemes of the words one typo away from each word (or starting so: a typo in
+    the first part of a compound), or one typo away from one of its stems."""
     typed_positions, typed_variants, stem_positions, stem_variants = [], [], [], []
     for position, word in enumerate(words):
         for variant in one_typo_away(plain(word.typed), PLAIN_LETTERS):
-            typed_positions.append(position)
-            typed_variants.append(variant)
+            if len(variant) >= MIN_TYPO:
+                typed_positions.append(position)
+                typed_variants.append(variant)
         stems = {s for stems in word.stems.values() for s in stems if len(s) >= MIN_TYPO}
         for stem in stems:
             for variant in one_typo_away(stem, STEM_LETTERS) - stems:
-                stem_positions.append(position)
-                stem_variants.append(variant)
+                if len(variant) >= MIN_TYPO:
+                    stem_positions.append(position)
+                    stem_variants.append(variant)
     with connection.cursor() as cursor:
         cursor.execute(
             SIMILAR_SQL, [typed_positions, typed_variants, stem_positions, stem_variants]
         )
-        for position, lexeme in cursor.fetchall():
-            if len(words[position].similar) < TYPOS_PER_WORD:
-                words[position].similar.add(lexeme)
+        rows = cursor.fetchall()
+    # Whole words before words that only start like one.
+    for position, lexeme, _whole in sorted(rows, key=lambda row: not row[2]):
+        if len(words[position].similar) < TYPOS_PER_WORD:
+            words[position].similar.add(lexeme)
 
 
 # --- Listing -------------------------------------------------------------------------------
@@ -302,7 +348,7 @@ def _filters(data: dict) -> tuple[list[str], list]:
 
     def related(table, column, key, value):
         add(
-            f"EXISTS (SELECT 1 FROM {table} x WHERE x.entry_id = e.id AND x.{column} = %s)",
+            f"EXISTS (SELECT 1 FROM {table} x WHERE x.entry_id = e.id AND x.{column} = %s)",  # noqa: S608
             ids[key].get(value, 0),
         )
 
@@ -312,7 +358,9 @@ def _filters(data: dict) -> tuple[list[str], list]:
         related("submissions_entry_themes", "theme_id", "theme", data["theme"])
     if data.get("target_group"):
         related(
-            "submissions_entry_target_groups", "targetgroup_id", "target_group",
+            "submissions_entry_target_groups",
+            "targetgroup_id",
+            "target_group",
             data["target_group"],
         )
     if data.get("org_type"):
@@ -335,8 +383,7 @@ def _filters(data: dict) -> tuple[list[str], list]:
         add("EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id)")
     elif data.get("award"):
         add(
-            "EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id "
-            "AND x.category_id = %s)",
+            "EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id AND x.category_id = %s)",
             as_id(data["award"]) or 0,
         )
     if data.get("campaign"):
@@ -404,7 +451,7 @@ class Listing:
 
     def __getitem__(self, window: slice) -> list[int]:
         start, stop = window.start or 0, window.stop
-        if self.ids is not None and len(self.ids) <= self.cap:
+        if self.total <= self.cap and self.ids is not None:
             return self.ids[start:stop]
         ids = self._newest(start, stop - start)
         if self.broad and start == 0 and len(ids) < stop:
@@ -418,13 +465,13 @@ class Listing:
         params = [*self.params, self.cap + 1]
         if self.query is not None:
             rank = (
-                f"CASE WHEN (SELECT count(*) FROM found) <= {RANKED_MATCHES} THEN "
+                f"CASE WHEN (SELECT count(*) FROM found) <= {RANKED_MATCHES} THEN "  # noqa: S608
                 "(SELECT ts_rank(d.document, %s::tsquery) FROM publishing_searchdocument d "
                 "WHERE d.entry_id = found.id) ELSE 0 END DESC, "
             )
             params.append(self.query.tsquery)
         sql = (
-            "WITH found AS MATERIALIZED "
+            "WITH found AS MATERIALIZED "  # noqa: S608 - our own fragments, values as parameters
             f"(SELECT e.id, p.first_published_at AS published {self.sql} LIMIT %s) "
             f"SELECT id FROM found ORDER BY {rank}published DESC, id DESC"
         )

@@ -2,7 +2,6 @@
 open data, statistics and the form for joining an initiative."""
 
 import csv
-import hashlib
 import itertools
 import json
 from urllib.parse import quote, urlencode
@@ -205,7 +204,7 @@ def _facets(request):
     ]
     base = reverse("publishing:catalogue")
     params = [(k, v) for k, v in request.GET.lists() if k != "page"]
-    active = mark_safe(' aria-current="true" class="is-active"')  # noqa: S308 - a constant
+    active = mark_safe(' aria-current="true" class="is-active"')
     facets = []
     for key, heading, choices in options:
         current = request.GET.get(key)
