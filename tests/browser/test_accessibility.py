@@ -48,6 +48,7 @@ def public_paths(site):
         "accessibility/",
         "entries/",
         "entries/?q=kesätöitä",
+        "entries/?q=sprakcafe",  # results for similar words, and the page says so
         "entries/?kind=pledge&theme=working-life",
         f"entries/{site['pledge'].pk}/",
         f"entries/{site['initiative'].pk}/",
