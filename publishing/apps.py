@@ -7,4 +7,10 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self):
+        from submissions import extensions
+
         from . import signals  # noqa: F401
+        from .queries import published
+
+        # "Published" is moderation's word: submissions asks through this hook.
+        extensions.register_published(published)

@@ -27,7 +27,6 @@ from review.models import AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
     Campaign,
-    Entry,
     EntryKind,
     Municipality,
     OrganisationType,
@@ -38,7 +37,7 @@ from submissions.views import POST_RATE
 
 from . import charts, services
 from .forms import CatalogueFilter, JoinForm
-from .queries import in_programme, last_change, public_entries, public_text
+from .queries import in_programme, last_change, public_entries, public_text, published
 from .search import search
 
 PAGE_SIZE = 20
@@ -177,7 +176,7 @@ def _regions(request):
 
     def most_common():
         return list(
-            Municipality.objects.filter(entries__in=Entry.objects.published())
+            Municipality.objects.filter(entries__in=published())
             .annotate(n=Count("entries"))
             .order_by("-n", "name_fi")[:20]
         )
@@ -518,7 +517,7 @@ def open_data_docs(request):
 
 @public_cache
 def statistics(request):
-    entries = Entry.objects.published()
+    entries = published()
     by_kind = dict(entries.values_list("kind").annotate(n=Count("pk")).order_by())
     by_theme = dict(entries.values_list("themes").annotate(n=Count("pk")).order_by())
     by_type = dict(

@@ -33,8 +33,75 @@ from .models import (
 )
 
 
+def _plain(value):
+    """A form value as the audit trail keeps it (JSON: text, numbers, lists)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple) or (hasattr(value, "__iter__") and not hasattr(value, "pk")):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+class AuditedChangesMixin:
+    """Every add, change and delete made in this admin is written to the audit trail
+    with the fields' values before and after (audit_action; audit_added and
+    audit_deleted for adding and deleting, when they differ)."""
+
+    audit_action = None
+    audit_added = None
+    audit_deleted = None
+
+    def _audit_campaign(self, obj):
+        campaign = getattr(obj, "campaign", None)
+        category = getattr(obj, "category", None)
+        return campaign or (category.campaign if category is not None else None)
+
+    def _audit(self, request, obj, action, **details):
+        campaign = self._audit_campaign(obj)
+        if campaign is None:
+            return
+        services.audit(
+            request.user,
+            action,
+            campaign,
+            getattr(obj, "entry", None),
+            model=obj._meta.label_lower,
+            object=str(obj),
+            **details,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: [
+                _plain(form.initial.get(name)) if change else None,
+                _plain(form.cleaned_data.get(name)),
+            ]
+            for name in form.changed_data
+        }
+        if change and not changes:
+            return
+        language = getattr(obj, "get_current_language", lambda: None)()
+        self._audit(
+            request,
+            obj,
+            self.audit_action if change else (self.audit_added or self.audit_action),
+            changes=changes,
+            **({"language": language} if language else {}),
+        )
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, self.audit_deleted or self.audit_action, deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(ReviewSettings)
-class ReviewSettingsAdmin(admin.ModelAdmin):
+class ReviewSettingsAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_action = services.AuditAction.SETTINGS
     list_display = [
         "campaign",
         "reviews_per_entry",
@@ -47,7 +114,8 @@ class ReviewSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(TranslatableAdmin):
+class CriterionAdmin(AuditedChangesMixin, TranslatableAdmin):
+    audit_action = services.AuditAction.CRITERIA
     list_display = [
         "__str__",
         "campaign",
@@ -199,7 +267,9 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardCategory)
-class AwardCategoryAdmin(TranslatableAdmin):
+class AwardCategoryAdmin(AuditedChangesMixin, TranslatableAdmin):
+    audit_action = services.AuditAction.AWARD_CHANGED
+    audit_deleted = services.AuditAction.AWARD_DELETED
     list_display = ["__str__", "campaign", "position", "vote"]
     list_filter = ["campaign"]
 
@@ -239,23 +309,18 @@ class BallotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(TranslatableAdmin):
+class AwardAdmin(AuditedChangesMixin, TranslatableAdmin):
     list_display = ["category", "entry", "awarded_by", "awarded_at"]
     list_filter = ["category"]
     autocomplete_fields = ["entry"]
+    audit_action = services.AuditAction.AWARD_CHANGED
+    audit_added = services.AuditAction.AWARDED
+    audit_deleted = services.AuditAction.AWARD_DELETED
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.awarded_by = request.user
         super().save_model(request, obj, form, change)
-        if not change:
-            services.audit(
-                request.user,
-                services.AuditAction.AWARDED,
-                obj.category.campaign,
-                obj.entry,
-                category=str(obj.category),
-            )
 
 
 class EventKindFilter(admin.SimpleListFilter):

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import images
+from .extensions import published_entries
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     Entry,
@@ -289,9 +290,7 @@ class SubmissionForm(HoneypotForm):
             del self.fields[name]
         if kind == EntryKind.PLEDGE:
             # Only a published pledge can be taken up as a challenge.
-            self.fields["challenge_of"].queryset = Entry.objects.published().filter(
-                kind=EntryKind.PLEDGE
-            )
+            self.fields["challenge_of"].queryset = published_entries().filter(kind=EntryKind.PLEDGE)
         if kind == EntryKind.PLEDGE:
             self.fields["title"].help_text = _(
                 "A short, clear name, e.g. “Work placements for ten newcomers a year”."

@@ -242,10 +242,27 @@ class EntryKind(models.TextChoices):
 
 
 class EntryStatus(models.TextChoices):
-    # Sent through the form; reaches staff once the contact confirms the e-mail address.
+    """An entry's life (drafts are not entries; see Draft):
+
+    unconfirmed → submitted → withdrawn
+
+    Sent through the form, an entry waits for its contact to confirm the e-mail address;
+    confirmed, it gets its reference and reaches staff; the submitter (or erasure of the
+    contact's personal data) may withdraw it. Unconfirmed entries that are not confirmed
+    in time are deleted, not withdrawn. Every change goes through
+    submissions.services.change_status, which obeys ENTRY_TRANSITIONS.
+    """
+
     UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail address to be confirmed")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ENTRY_TRANSITIONS = {
+    EntryStatus.UNCONFIRMED: frozenset({EntryStatus.SUBMITTED}),
+    EntryStatus.SUBMITTED: frozenset({EntryStatus.WITHDRAWN}),
+    EntryStatus.WITHDRAWN: frozenset(),
+}
 
 
 LANGUAGE_CODES = ["fi", "sv", "en"]
@@ -276,18 +293,6 @@ ENTRY_TEXT_FIELDS = (
 class EntryQuerySet(TranslatableQuerySet):
     def submitted(self):
         return self.filter(status=EntryStatus.SUBMITTED)
-
-    def published(self):
-        """What the public may see: the one definition, used everywhere.
-
-        Submitted (not withdrawn), its submitter consents to publication, and staff have
-        approved it (the approval lives in the publishing app's Publication).
-        """
-        return self.filter(
-            status=EntryStatus.SUBMITTED,
-            consent_publish=True,
-            publication__status="approved",
-        )
 
     def unconfirmed(self):
         return self.filter(status=EntryStatus.UNCONFIRMED)

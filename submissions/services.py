@@ -29,6 +29,7 @@ from . import images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
+    ENTRY_TRANSITIONS,
     Campaign,
     Draft,
     Entry,
@@ -38,7 +39,7 @@ from .models import (
     Organisation,
     Partnership,
 )
-from .signals import entry_changed
+from .signals import entry_changed, partnership_changed
 from .tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -221,42 +222,73 @@ def invite_partner(partnership: Partnership) -> None:
     )
 
 
+class TransitionNotAllowed(Exception):
+    """A change of status that the lifecycle does not allow; the message says why, in
+    the language of the page."""
+
+
+def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
+    """The one way an entry changes status (EntryStatus, ENTRY_TRANSITIONS): checked,
+    saved, logged and announced (entry_changed, with `by` the staff member or None for
+    the submitter) in one transaction. Asking for the status it already has changes
+    nothing; a move the table does not allow raises TransitionNotAllowed."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        before = entry.status
+        if before == to:
+            return entry
+        if to not in ENTRY_TRANSITIONS[EntryStatus(before)]:
+            raise TransitionNotAllowed(
+                _("An entry that is “%(before)s” cannot become “%(after)s”.")
+                % {"before": EntryStatus(before).label, "after": EntryStatus(to).label}
+            )
+        entry.status = to
+        fields = ["status", "updated_at"]
+        if to == EntryStatus.SUBMITTED:
+            fields += _give_reference(entry)
+        elif to == EntryStatus.WITHDRAWN:
+            entry.withdrawn_at = timezone.now()
+            fields.append("withdrawn_at")
+        entry.save(update_fields=fields)
+        log.info(
+            "entry %s: %s → %s%s", entry.reference, before, to, f" ({reason})" if reason else ""
+        )
+        if to == EntryStatus.SUBMITTED:
+            for partnership in entry.partnerships.select_related("organisation"):
+                partnership.entry = entry
+                invite_partner(partnership)
+        elif to == EntryStatus.WITHDRAWN:
+            mail.queue(
+                MessageKind.WITHDRAWN,
+                to=entry.contact_email,
+                language=entry.contact_language,
+                entry=entry,
+                context={},
+            )
+        entry_changed.send(
+            sender=Entry, entry=entry, change=to, before=before, by=by, reason=reason
+        )
+    return entry
+
+
+def _give_reference(entry: Entry) -> list[str]:
+    """The next number of the campaign (gap-free, unique: the campaign row is locked
+    until the transaction ends) and the reference made of it."""
+    campaign = Campaign.objects.select_for_update().get(pk=entry.campaign_id)
+    campaign.last_entry_number += 1
+    campaign.save(update_fields=["last_entry_number"])
+    entry.campaign = campaign
+    entry.number = campaign.last_entry_number
+    entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
+    entry.confirmed_at = timezone.now()
+    entry.confirm_token_hash = None
+    return ["number", "reference", "confirmed_at", "confirm_token_hash"]
+
+
 def confirm_address(entry: Entry) -> Entry:
     """The contact confirmed the e-mail address: the entry gets its reference, reaches
     staff and its partner organisations are invited. Confirming twice changes nothing."""
-    with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != EntryStatus.UNCONFIRMED:
-            return entry
-        # Lock the campaign row: serialises reference numbers (gap-free, unique).
-        campaign = Campaign.objects.select_for_update().get(pk=entry.campaign_id)
-        campaign.last_entry_number += 1
-        campaign.save(update_fields=["last_entry_number"])
-        entry.campaign = campaign
-        entry.number = campaign.last_entry_number
-        entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
-        entry.status = EntryStatus.SUBMITTED
-        entry.confirmed_at = timezone.now()
-        entry.confirm_token_hash = None
-        entry.save(
-            update_fields=[
-                "number",
-                "reference",
-                "status",
-                "confirmed_at",
-                "confirm_token_hash",
-                "updated_at",
-            ]
-        )
-        partnerships = list(entry.partnerships.select_related("organisation"))
-        for partnership in partnerships:
-            partnership.entry = entry
-            invite_partner(partnership)
-        log.info(
-            "entry submitted: %s (%s, %d partners)", entry.reference, entry.kind, len(partnerships)
-        )
-        entry_changed.send(sender=Entry, entry=entry, change="submitted")
-    return entry
+    return change_status(entry, EntryStatus.SUBMITTED)
 
 
 def remove_unconfirmed(older_than=None) -> int:
@@ -353,38 +385,30 @@ def set_consent(entry: Entry, consent: bool) -> Entry:
 
 def withdraw_entry(entry: Entry) -> Entry:
     """The submitter withdraws a sent entry; the contact gets an e-mail saying so."""
-    with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status == EntryStatus.SUBMITTED:
-            entry.status = EntryStatus.WITHDRAWN
-            entry.withdrawn_at = timezone.now()
-            entry.save(update_fields=["status", "withdrawn_at", "updated_at"])
-            log.info("entry withdrawn by submitter: %s", entry.reference)
-            entry_changed.send(sender=Entry, entry=entry, change="withdrawn")
-            mail.queue(
-                MessageKind.WITHDRAWN,
-                to=entry.contact_email,
-                language=entry.contact_language,
-                entry=entry,
-                context={},
-            )
-    return entry
+    return change_status(entry, EntryStatus.WITHDRAWN)
 
 
 def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
     """A partner confirms or declines taking part (and may change its mind)."""
     with transaction.atomic():
-        partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        partnership = (
+            Partnership.objects.select_for_update().select_related("entry").get(pk=partnership.pk)
+        )
         now = timezone.now()
         partnership.confirmed_at = now if confirm else None
         partnership.declined_at = None if confirm else now
         partnership.save(update_fields=["confirmed_at", "declined_at"])
-        # The entry looks different now (its confirmed partners are shown with it).
-        partnership.entry.save(update_fields=["updated_at"])
         log.info(
             "partner %s entry %s",
             "confirmed" if confirm else "declined",
             partnership.entry.reference,
+        )
+        # The entry looks different now: its confirmed partners are shown with it.
+        partnership_changed.send(
+            sender=Partnership,
+            entry=partnership.entry,
+            partnership=partnership,
+            change="confirmed" if confirm else "declined",
         )
     return partnership
 

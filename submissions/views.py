@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from kotolupaus.params import as_id, as_text
 
 from . import services
+from .extensions import published_entries
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
@@ -70,7 +71,7 @@ def _partner_rows(data):
 def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
     challenge = as_id(form["challenge_of"].value()) if "challenge_of" in form.fields else None
     if challenge is not None:
-        extra["challenge"] = Entry.objects.published().filter(pk=challenge).first()
+        extra["challenge"] = published_entries().filter(pk=challenge).first()
     return render(
         request,
         "submissions/entry_form.html",
@@ -106,7 +107,7 @@ def _challenge_initial(request, kind):
     if kind != EntryKind.PLEDGE or challenge is None:
         return {}
     original = (
-        Entry.objects.published()
+        published_entries()
         .filter(kind=EntryKind.PLEDGE, pk=challenge)
         .prefetch_related("themes", "target_groups")
         .first()
@@ -298,7 +299,7 @@ def similar_entries(campaign, title, limit=5):
     translation = Entry._parler_meta.root_model
     rows = (
         translation.objects.filter(
-            master__in=Entry.objects.published().filter(campaign=campaign).values("pk")
+            master__in=published_entries().filter(campaign=campaign).values("pk")
         )
         .annotate(similarity=TrigramSimilarity("title", title))
         .filter(similarity__gte=0.3)
