@@ -14,3 +14,12 @@ class PublishingConfig(AppConfig):
 
         # "Published" is moderation's word: submissions asks through this hook.
         extensions.register_published(published)
+
+        # The audit trail names moderation states in words.
+        from review.audit_display import register_values
+        from review.models import AuditAction
+
+        from .models import PublicationStatus
+
+        for key in ("before", "after"):
+            register_values(AuditAction.MODERATED, key, PublicationStatus.choices)

@@ -194,7 +194,13 @@ def _erase_entry(entry, now, by=None):
     entry.contact_phone = ""
     entry.consent_contact = False
     entry.save(
-        update_fields=["contact_name", "contact_email", "contact_phone", "consent_contact", "updated_at"]
+        update_fields=[
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "consent_contact",
+            "updated_at",
+        ]
     )
     if not entry.consent_publish and entry.status == EntryStatus.SUBMITTED:
         submission_services.change_status(

@@ -68,6 +68,12 @@ class PublicText:
     language: str
     is_translation_missing: bool
     values: dict
+    original_language: str = ""
+
+    @property
+    def is_staff_translation(self):
+        """The text shown is the staff's translation, not what the submitter wrote."""
+        return bool(self.original_language) and self.language != self.original_language
 
     def __getattr__(self, name):
         try:
@@ -84,6 +90,7 @@ def public_text(entry, language=None) -> PublicText:
         language=row.language_code,
         is_translation_missing=row.language_code != language,
         values={name: getattr(row, name) or "" for name in PUBLIC_FIELDS},
+        original_language=entry.original_language,
     )
 
 

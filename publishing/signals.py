@@ -6,12 +6,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from review.models import Award, AwardCategory, Decision
+from submissions.extensions import Notice, management_notices
 from submissions.models import Campaign, Entry, TargetGroup, Theme
 from submissions.signals import entry_changed, partnership_changed
 
 from . import services
 from .changes import public_change
-from .models import Programme
+from .models import Programme, Publication
 
 
 @receiver(entry_changed, dispatch_uid="publishing.entry_changed")
@@ -29,6 +30,52 @@ def partner_changed(sender, entry, **kwargs):
 
 # Saves that change nothing the public sees.
 UNSEEN_FIELDS = {"last_entry_number"}
+
+
+@receiver(management_notices, dispatch_uid="publishing.management_notices")
+def moderation_notices(sender, entry, **kwargs):
+    """What the submitter sees at the top of the management page about moderation."""
+    from django.utils.translation import gettext as _
+
+    from .models import PublicationStatus
+
+    publication = Publication.objects.filter(entry=entry).first()
+    if publication is None or entry.is_withdrawn:
+        return []
+    if publication.status == PublicationStatus.RETURNED:
+        return [
+            Notice(
+                "warning",
+                _("The ministry's staff ask you to change something"),
+                _(
+                    "Edit the entry as the comment below asks and save it: the staff then "
+                    "look at it again. You can edit it also after the deadline until it is "
+                    "published."
+                ),
+                quote=publication.returned_comment,
+            )
+        ]
+    if publication.status == PublicationStatus.FIXED:
+        return [
+            Notice(
+                "info",
+                _("Thank you: your changes are waiting for the staff"),
+                _(
+                    "The staff will look at the entry again. You can still edit it until "
+                    "it is published. What they asked:"
+                ),
+                quote=publication.returned_comment,
+            )
+        ]
+    if publication.status == PublicationStatus.APPROVED and entry.consent_publish:
+        return [
+            Notice(
+                "success",
+                _("Published"),
+                _("The entry is shown on the campaign website."),
+            )
+        ]
+    return []
 
 
 def _public_text_changed(sender, instance, update_fields=None, **kwargs):

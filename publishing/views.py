@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.access import post_rate
 from kotolupaus.params import as_slug
+from kotolupaus.spreadsheets import inert_row
 from review.models import AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
@@ -33,7 +35,6 @@ from submissions.models import (
     TargetGroup,
     Theme,
 )
-from submissions.views import POST_RATE
 
 from . import charts, services
 from .forms import CatalogueFilter, JoinForm
@@ -276,7 +277,7 @@ def entry_detail(request, pk):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
     entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.INITIATIVE)
@@ -459,7 +460,7 @@ def open_data(request, fmt):
         response = StreamingHttpResponse(stream(), content_type="application/json")
     elif fmt == "csv":
         writer = csv.writer(_Line())
-        rows = itertools.chain([CSV_COLUMNS], (_csv_row(record) for record in records))
+        rows = itertools.chain([CSV_COLUMNS], (inert_row(_csv_row(record)) for record in records))
         response = StreamingHttpResponse(
             (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
         )

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
@@ -15,6 +15,7 @@ from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
 from . import security, services
+from .audit_display import readable
 from .forms import reviewers
 from .models import (
     SECURITY_ACTIONS,
@@ -340,10 +341,47 @@ class EventKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuditEntryFilter(admin.SimpleListFilter):
+    """Every event of one entry (the entry column links here); no list of thousands."""
+
+    title = _("entry")
+    parameter_name = "entry"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        entry = Entry.objects.filter(pk=value).first() if value and value.isdigit() else None
+        return [(str(entry.pk), entry.reference)] if entry else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(entry_id=int(value))
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "user", "ip_address", "entry", "details"]
-    list_filter = [EventKindFilter, "action", "campaign", "actor"]
+    list_display = [
+        "created_at",
+        "who",
+        "action",
+        "user",
+        "ip_address",
+        "entry_link",
+        "what_changed",
+    ]
+    list_filter = [EventKindFilter, AuditEntryFilter, "action", "campaign", "actor"]
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "campaign",
+        "entry",
+        "user",
+        "ip_address",
+        "what_changed",
+    ]
+    readonly_fields = fields
     search_fields = [
         "entry__reference",
         "actor__username",
@@ -356,6 +394,30 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ["actor", "user", "entry"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("who"), ordering="actor__username")
+    def who(self, event):
+        if event.actor_id:
+            return event.actor.get_username()
+        return _("the submitter or the system")
+
+    @admin.display(description=_("entry"), ordering="entry__reference")
+    def entry_link(self, event):
+        if not event.entry_id:
+            return "–"
+        return format_html(
+            '<a href="?entry={}" title="{}">{}</a>',
+            event.entry_id,
+            _("Every event of this entry"),
+            event.entry.reference or "–",
+        )
+
+    @admin.display(description=_("details"))
+    def what_changed(self, event):
+        rows = readable(event)
+        if not rows:
+            return "–"
+        return format_html_join("", '<div class="audit-detail"><strong>{}:</strong> {}</div>', rows)
 
 
 @admin.action(description=_("End all sessions of the selected users"))

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
+from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
 from submissions.models import Entry, EntryStatus
 
@@ -42,11 +43,11 @@ class ReviewError(Exception):
 
 
 def can_coordinate(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm("review.coordinate_review"))
+    return has_role(user, COORDINATE)
 
 
 def can_score(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm("review.score_entries"))
+    return has_role(user, SCORE)
 
 
 def audit(actor, action, campaign, entry=None, **details):

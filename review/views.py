@@ -2,12 +2,10 @@
 scoring form, the coordinator's ranking, decisions, assignments, prizes and dashboard."""
 
 import csv
-from functools import wraps
 
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotolupaus.access import coordinator_required, reviewer_required
 from submissions.access import can_view_contact_data
 from submissions.models import Campaign, Entry, EntryStatus
 
@@ -48,26 +47,6 @@ from .models import (
 )
 from .ranking import ranking
 from .voting import schulze
-
-
-def _requires(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            # The admin panel's own test: active staff, with a one-time code (STAFF_2FA).
-            if not admin.site.has_permission(request):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-reviewer_required = _requires(services.can_score)
-coordinator_required = _requires(services.can_coordinate)
 
 
 def _campaign(request):

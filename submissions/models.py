@@ -484,6 +484,13 @@ class Entry(TranslatableModel):
     def __str__(self):
         return f"{self.reference} {self.text_in('title')}".strip()
 
+    def get_fallback_languages(self):
+        """A text missing in the active language is shown in the language the entry was
+        written in (never in another translation, never blank)."""
+        if self.original_language and self.original_language != self._current_language:
+            return [self.original_language]
+        return []
+
     def original_text(self, field):
         """A public text field in the language the submitter wrote it in."""
         return self.safe_translation_getter(field, language_code=self.original_language)

@@ -2,7 +2,6 @@
 link, partner confirmation and the "lost your link?" form. Views parse, call a service
 in services.py and render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
 from django.http import Http404, JsonResponse, QueryDict
@@ -13,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.access import post_rate
 from kotolupaus.params import as_id, as_text
 
 from . import services
-from .extensions import published_entries
+from .extensions import notices_for, published_entries
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
@@ -33,11 +33,6 @@ from .models import (
     Partnership,
 )
 from .tokens import hash_token
-
-
-def POST_RATE(group, request):
-    return settings.RATELIMIT_POST_RATE
-
 
 NOT_SAVED_IN_DRAFT = {"csrfmiddlewaretoken", "action", "org_logo", "image"}
 
@@ -216,19 +211,19 @@ def _handle_form(request, *, campaign, kind, draft=None):
     return redirect("submissions:submitted")
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def pledge_create(request):
     return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.PLEDGE)
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def initiative_create(request):
     return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.INITIATIVE)
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def draft(request, token):
     draft = Draft.objects.select_related("campaign").filter(token_hash=hash_token(token)).first()
@@ -257,7 +252,7 @@ def submitted(request):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """The one-time link in the first e-mail: confirming sends the entry to staff.
@@ -341,7 +336,7 @@ def _entry_for_token(token):
     return entry
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     entry = _entry_for_token(token)
@@ -387,6 +382,7 @@ def manage(request, token):
             "partnerships": entry.partnerships.all(),
             "consent_wording": services.CONSENT_TO_PUBLISH_WORDING,
             "confirm_by": services.confirmation_deadline(entry),
+            "notices": notices_for(entry),
         },
     )
 
@@ -419,7 +415,7 @@ def _initial_from_entry(entry):
     return initial
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def manage_edit(request, token):
     entry = _entry_for_token(token)
@@ -461,7 +457,7 @@ def manage_edit(request, token):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def partner_confirm(request, token):
     partnership = (
