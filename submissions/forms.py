@@ -145,6 +145,7 @@ class SubmissionForm(HoneypotForm):
         ),
     )
     org_logo_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    org_logo_remove = forms.BooleanField(label=_("Remove the current logo"), required=False)
 
     # The entry itself
     title = limited_text(
@@ -240,6 +241,7 @@ class SubmissionForm(HoneypotForm):
         ),
     )
     image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    image_remove = forms.BooleanField(label=_("Remove the current image"), required=False)
 
     # Contact person (never published)
     contact_name = forms.CharField(label=_("Name"), max_length=200)
@@ -404,6 +406,12 @@ class PartnerForm(forms.Form):
         required=False,
         help_text=_("Optional, e.g. “provides the premises”."),
     )
+
+
+class PartnerEmailForm(forms.Form):
+    """Correcting a partner's address on the management page."""
+
+    email = forms.EmailField(label=_("Correct e-mail address"), max_length=254)
 
 
 class BasePartnerFormSet(forms.BaseFormSet):

@@ -56,7 +56,19 @@ class Submitted:
     duplicate: bool = False
 
 
-def _store_image(field_file_owner, attribute, content: ContentFile | None):
+def _store_image(field_file_owner, attribute, content: ContentFile | None, remove=False):
+    """A new image replaces the old one (whose file goes after commit); `remove` takes
+    it away without a new one."""
+    old = getattr(field_file_owner, attribute)
+    if (content is not None or remove) and old:
+        name, storage = old.name, old.storage
+        transaction.on_commit(lambda: storage.delete(name))
+        setattr(field_file_owner, attribute, None)
+    if content is not None:
+        _save_image(field_file_owner, attribute, content)
+
+
+def _save_image(field_file_owner, attribute, content: ContentFile | None):
     if content is not None:
         content.seek(0)
         getattr(field_file_owner, attribute).save(content.name, content, save=False)
@@ -75,7 +87,7 @@ def _apply_entry_fields(entry: Entry, data: dict):
     entry.set_current_language(entry.original_language)
     for name in ENTRY_TEXT_FIELDS:
         setattr(entry, name, data.get(name, "") or "")
-    _store_image(entry, "image", data.get("image"))
+    _store_image(entry, "image", data.get("image"), remove=bool(data.get("image_remove")))
 
 
 def _apply_organisation_fields(organisation: Organisation, data: dict):
@@ -84,7 +96,9 @@ def _apply_organisation_fields(organisation: Organisation, data: dict):
     organisation.type = data["org_type"]
     organisation.municipality = data.get("org_municipality")
     organisation.website = data.get("org_website", "")
-    _store_image(organisation, "logo", data.get("org_logo"))
+    _store_image(
+        organisation, "logo", data.get("org_logo"), remove=bool(data.get("org_logo_remove"))
+    )
 
 
 def _set_consent(entry: Entry, consent: bool):
@@ -411,6 +425,105 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
             change="confirmed" if confirm else "declined",
         )
     return partnership
+
+
+# At most this many partners per entry (the form's limit too).
+MAX_PARTNERS = 10
+
+
+def _partners_editable(entry: Entry) -> None:
+    if not entry.can_be_edited:
+        raise ValidationError(
+            _("Partners can be changed only while the entry can be edited."), code="closed"
+        )
+
+
+def _may_invite(entry: Entry, email: str) -> None:
+    if entry.partnerships.filter(invited_email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This e-mail address is already given for another partner.")}
+        )
+    if mail.sent_recently(email, MessageKind.PARTNER_INVITATION) >= (
+        settings.MAIL_LINKS_PER_ADDRESS_PER_DAY
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "This address has been sent as many invitations today as we send in a "
+                    "day. Try again tomorrow."
+                )
+            }
+        )
+
+
+def add_partner(entry: Entry, *, name: str, email: str, role: str = "") -> Partnership:
+    """The submitter names one more partner; it is invited at once (or, while the
+    contact has not confirmed the address yet, with the others when they do)."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
+        _partners_editable(entry)
+        if entry.partnerships.count() >= MAX_PARTNERS:
+            raise ValidationError(
+                _("An entry can have at most %(max)s partners.") % {"max": MAX_PARTNERS},
+                code="too_many",
+            )
+        _may_invite(entry, email)
+        partnership = _add_partner(entry, {"name": name, "email": email, "role": role})
+        if entry.status == EntryStatus.SUBMITTED:
+            invite_partner(partnership)
+        _partners_changed(entry, partnership, "added")
+    return partnership
+
+
+def correct_partner_email(partnership: Partnership, email: str) -> Partnership:
+    """The address was wrong: the partner is invited again at the new one, and any
+    answer given through the old invitation is forgotten."""
+    with transaction.atomic():
+        partnership = (
+            Partnership.objects.select_for_update()
+            .select_related("entry__campaign", "organisation")
+            .get(pk=partnership.pk)
+        )
+        entry = partnership.entry
+        _partners_editable(entry)
+        if email.strip().lower() == partnership.invited_email.lower():
+            return partnership
+        _may_invite(entry, email)
+        partnership.invited_email = email.strip()
+        partnership.confirmed_at = partnership.declined_at = None
+        partnership.save(update_fields=["invited_email", "confirmed_at", "declined_at"])
+        if entry.status == EntryStatus.SUBMITTED:
+            invite_partner(partnership)
+        else:
+            _unsent, partnership.token_hash = new_token()
+            partnership.save(update_fields=["token_hash"])
+        _partners_changed(entry, partnership, "corrected")
+    return partnership
+
+
+def remove_partner(partnership: Partnership) -> None:
+    """The submitter takes a partner off the entry (its invitation link stops working)."""
+    with transaction.atomic():
+        partnership = (
+            Partnership.objects.select_for_update()
+            .select_related("entry__campaign")
+            .get(pk=partnership.pk)
+        )
+        entry = partnership.entry
+        _partners_editable(entry)
+        organisation_id = partnership.organisation_id
+        partnership.delete()
+        Organisation.objects.filter(pk=organisation_id, led_entries__isnull=True).filter(
+            partnerships__isnull=True
+        ).delete()
+        _partners_changed(entry, partnership, "removed")
+
+
+def _partners_changed(entry, partnership, change):
+    log.info("partner %s: %s", change, entry.reference or "unconfirmed entry")
+    partnership_changed.send(
+        sender=Partnership, entry=entry, partnership=partnership, change=change
+    )
 
 
 def resend_management_links(email: str) -> int:

@@ -4,7 +4,9 @@ in services.py and render."""
 
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
-from django.http import Http404, JsonResponse, QueryDict
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,11 +17,13 @@ from django_ratelimit.decorators import ratelimit
 from kotolupaus.access import post_rate
 from kotolupaus.params import as_id, as_text
 
-from . import services
+from . import images, services
 from .extensions import notices_for, published_entries
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
+    PartnerEmailForm,
+    PartnerForm,
     PartnerFormSet,
     SubmissionForm,
     form_initial_from_data,
@@ -311,6 +315,18 @@ def similar_entries(campaign, title, limit=5):
 
 @ratelimit(key="ip", rate="120/m", method="GET", block=True)
 @require_GET
+def kept_image(request, reference):
+    """An image kept between form steps, shown back in the form and the preview. Only
+    whoever holds the signed reference (the person filling in the form) can see it."""
+    name = images.pending_name(reference)
+    if name is None:
+        raise Http404
+    response = FileResponse(default_storage.open(name), content_type=images.content_type(name))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
 def similar(request):
     found = similar_entries(Campaign.objects.current(), request.GET.get("title"))
     return JsonResponse({"similar": [{**row, "kind": str(row["kind"])} for row in found]})
@@ -453,6 +469,70 @@ def manage_edit(request, token):
             "form": form,
             "entry": entry,
             "token": token,
+        },
+    )
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def manage_partners(request, token):
+    """The submitter sees each partner's answer and, while the entry can be edited,
+    corrects an address (a new invitation), adds or removes a partner."""
+    entry = _entry_for_token(token)
+    add_form = PartnerForm(prefix="add")
+    email_forms = {}
+    if request.method == "POST" and not entry.is_withdrawn:
+        action = request.POST.get("action")
+        partnership = entry.partnerships.filter(pk=as_id(request.POST.get("partnership"))).first()
+        try:
+            if action == "add":
+                add_form = PartnerForm(request.POST, prefix="add")
+                if add_form.is_valid():
+                    services.add_partner(entry, **add_form.cleaned_data)
+                    messages.success(request, _("The partner was added and asked to confirm."))
+                    return redirect("submissions:manage_partners", token=token)
+            elif action == "correct" and partnership is not None:
+                form = PartnerEmailForm(request.POST, prefix=f"p{partnership.pk}")
+                email_forms[partnership.pk] = form
+                if form.is_valid():
+                    services.correct_partner_email(partnership, form.cleaned_data["email"])
+                    messages.success(
+                        request, _("The address was corrected and the partner invited again.")
+                    )
+                    return redirect("submissions:manage_partners", token=token)
+            elif action == "remove" and partnership is not None:
+                services.remove_partner(partnership)
+                messages.success(request, _("The partner was removed from the entry."))
+                return redirect("submissions:manage_partners", token=token)
+        except ValidationError as error:
+            form = (
+                add_form if action == "add" else email_forms.get(getattr(partnership, "pk", None))
+            )
+            if form is not None and hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    for each in errors:
+                        form.add_error(field if field in form.fields else None, each)
+            else:
+                messages.error(request, " ".join(error.messages))
+    partnerships = list(entry.partnerships.select_related("organisation"))
+    for partnership in partnerships:
+        partnership.email_form = email_forms.get(partnership.pk) or PartnerEmailForm(
+            prefix=f"p{partnership.pk}", initial={"email": partnership.invited_email}
+        )
+        # Each address field names its partner (screen readers list the labels).
+        partnership.email_form.fields["email"].label = _("E-mail address of %(name)s") % {
+            "name": partnership.organisation.name
+        }
+    return render(
+        request,
+        "submissions/manage_partners.html",
+        {
+            "entry": entry,
+            "token": token,
+            "partnerships": partnerships,
+            "add_form": add_form,
+            "can_change": entry.can_be_edited,
+            "max_partners": services.MAX_PARTNERS,
         },
     )
 
