@@ -395,9 +395,11 @@ def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision
         raise ReviewError(_("Choose a decision."))
     if not rationale.strip():
         raise ReviewError(_("Give a rationale for the decision."))
-    if entry.status != EntryStatus.SUBMITTED:
-        raise ReviewError(_("A withdrawn entry cannot be decided."))
     with transaction.atomic():
+        # The entry as it is now (the caller's copy may be older), held until we are done.
+        entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
+        if entry.status != EntryStatus.SUBMITTED:
+            raise ReviewError(_("Only a sent entry that has not been withdrawn can be decided."))
         decision = Decision.objects.select_for_update().filter(entry=entry).first()
         previous = (
             None

@@ -491,6 +491,22 @@ class Entry(TranslatableModel):
             return [self.original_language]
         return []
 
+    def _get_translated_model(
+        self, language_code=None, use_fallback=False, auto_create=False, meta=None
+    ):
+        # django-parler falls back to the site-wide fallback languages (fi, en); an entry
+        # falls back to its own language instead, so entry.title on a Finnish page of a
+        # Swedish entry is its Swedish title, wherever it is shown (tests pin this).
+        try:
+            return super()._get_translated_model(
+                language_code, use_fallback=False, auto_create=auto_create, meta=meta
+            )
+        except (meta or self._parler_meta.root).model.DoesNotExist:
+            original = self.original_language
+            if not use_fallback or auto_create or not original or language_code == original:
+                raise
+            return super()._get_translated_model(original, use_fallback=False, meta=meta)
+
     def original_text(self, field):
         """A public text field in the language the submitter wrote it in."""
         return self.safe_translation_getter(field, language_code=self.original_language)

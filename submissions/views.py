@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -321,7 +321,8 @@ def kept_image(request, reference):
     name = images.pending_name(reference)
     if name is None:
         raise Http404
-    response = FileResponse(default_storage.open(name), content_type=images.content_type(name))
+    with default_storage.open(name) as stored:  # at most a few megabytes, re-encoded
+        response = HttpResponse(stored.read(), content_type=images.content_type(name))
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -49,8 +49,11 @@ class Command(BaseCommand):
         # The role replaces whatever role the user had (a coordinator also reviews).
         wanted = {REVIEWER_GROUP} if role == REVIEWER_GROUP else {COORDINATOR_GROUP, REVIEWER_GROUP}
         roles = Group.objects.filter(name__in=[COORDINATOR_GROUP, REVIEWER_GROUP])
-        user.groups.remove(*[group for group in roles if group.name not in wanted])
-        user.groups.add(*[group for group in roles if group.name in wanted])
+        held = set(user.groups.filter(pk__in=roles).values_list("name", flat=True))
+        if drop := [group for group in roles if group.name in held - wanted]:
+            user.groups.remove(*drop)
+        if add := [group for group in roles if group.name in wanted - held]:
+            user.groups.add(*add)
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {role} {username}."))
         if (totp or settings.STAFF_2FA) and not TOTPDevice.objects.filter(user=user).exists():
