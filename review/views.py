@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus.access import coordinator_required, reviewer_required
 from submissions.access import can_view_contact_data
-from submissions.models import Campaign, Entry, EntryStatus
+from submissions.models import Campaign, Entry, EntryStatus, Partnership
 
 from . import exports, security, services
 from .forms import (
@@ -79,8 +79,11 @@ def _entries_with_text():
         "themes__translations",
         "target_groups__translations",
         "municipalities",
-        Prefetch("partnerships", to_attr="partner_list"),
-        "partnerships__organisation",
+        Prefetch(
+            "partnerships",
+            queryset=Partnership.objects.select_related("organisation"),
+            to_attr="partner_list",
+        ),
     )
 
 
