@@ -484,8 +484,13 @@ dataset.grow(campaign, size)
 SAMPLE = """
 import json, random, django
 django.setup()
-from submissions.models import Entry
-ids = list(Entry.objects.published().values_list("pk", flat=True))
+try:
+    from publishing.queries import published
+    entries = published()
+except ImportError:  # before the lifecycle refactor
+    from submissions.models import Entry
+    entries = Entry.objects.published()
+ids = list(entries.values_list("pk", flat=True))
 print(json.dumps(random.Random(7).sample(ids, min(200, len(ids)))))
 """
 

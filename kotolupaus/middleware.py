@@ -43,3 +43,28 @@ def health(request):
         logger.warning("health check failed", exc_info=True)
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class AppendOnlyGuardMiddleware:
+    """The database refuses to change or delete audit rows (a trigger). Should anything
+    try, the person sees a translated explanation (409), never a server error; the
+    attempt is logged."""
+
+    GUARD = "append-only"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DatabaseError
+        from django.shortcuts import render
+
+        if isinstance(exception, DatabaseError) and self.GUARD in str(exception):
+            logging.getLogger(__name__).warning(
+                "refused: change of the audit trail at %s", request.path
+            )
+            return render(request, "audit_refused.html", status=409)
+        return None

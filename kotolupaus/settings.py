@@ -100,6 +100,7 @@ MIDDLEWARE = [
     # Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request.
     "review.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kotolupaus.middleware.AppendOnlyGuardMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: locks out repeated failed staff logins.
     "axes.middleware.AxesMiddleware",

@@ -1,17 +1,27 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
+from review.admin import AuditedChangesMixin
+from review.models import AuditAction
 from submissions.access import HidesContactData
 from submissions.models import EntryKind
 
-from . import moderation, search, services
-from .models import JoinRequest, Programme, Publication, PublicationStatus, PublicText
+from . import moderation, services
+from .models import (
+    AWAITING_MODERATION,
+    JoinRequest,
+    Programme,
+    Publication,
+    PublicationStatus,
+    PublicText,
+)
 from .queries import PUBLIC_FIELDS
 
 
@@ -27,6 +37,39 @@ class ReturnForm(forms.Form):
     )
 
 
+class ModerationStateFilter(admin.SimpleListFilter):
+    """The moderation list opens on what awaits a moderator (fixed entries first)."""
+
+    title = _("publication")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting", _("Waiting for moderation (fixed ones first)")),
+            *PublicationStatus.choices,
+            ("all", _("All")),
+        ]
+
+    def value(self):
+        return super().value() or "awaiting"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "awaiting":
+            return queryset.filter(status__in=AWAITING_MODERATION)
+        if value in PublicationStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = [
@@ -38,7 +81,12 @@ class PublicationAdmin(admin.ModelAdmin):
         "first_published_at",
         "updated_at",
     ]
-    list_filter = ["status", "entry__campaign", "entry__consent_publish", "entry__status"]
+    list_filter = [
+        ModerationStateFilter,
+        "entry__campaign",
+        "entry__consent_publish",
+        "entry__status",
+    ]
     search_fields = [
         "entry__reference",
         "entry__translations__title",
@@ -64,10 +112,36 @@ class PublicationAdmin(admin.ModelAdmin):
         "decided_by",
         "updated_at",
     ]
-    actions = ["approve", "reject", "return_for_fixes"]
+    actions = ["approve", "reject", "return_for_fixes", "reconsider"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("entry__translations")
+        # Fixed by the submitter first, then waiting, then the rest; oldest first.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("entry__translations")
+            .annotate(
+                waiting=Case(
+                    When(status=PublicationStatus.FIXED, then=Value(0)),
+                    When(status=PublicationStatus.PENDING, then=Value(1)),
+                    default=Value(2),
+                )
+            )
+            .order_by("waiting", "updated_at")
+        )
+
+    def _moderate(self, request, queryset, to, done_message, **kwargs):
+        """Move each chosen entry; what the lifecycle refuses is reported, not done."""
+        done = 0
+        for publication in queryset.select_related("entry"):
+            try:
+                services.moderate(publication.entry, to, by=request.user, **kwargs)
+            except services.TransitionNotAllowed as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
 
     @admin.display(description=_("title"))
     def title(self, publication):
@@ -89,35 +163,69 @@ class PublicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve for publication"), permissions=["change"])
     def approve(self, request, queryset):
-        for publication in queryset.select_related("entry"):
-            services.approve(publication.entry, request.user)
-        self.message_user(
+        self._moderate(
             request,
-            ngettext(
-                "%(count)d entry approved. It is public while its submitter consents.",
-                "%(count)d entries approved. They are public while their submitters consent.",
-                queryset.count(),
-            )
-            % {"count": queryset.count()},
-            messages.SUCCESS,
+            queryset,
+            PublicationStatus.APPROVED,
+            lambda count: (
+                ngettext(
+                    "%(count)d entry approved. It is public while its submitter consents.",
+                    "%(count)d entries approved. They are public while their submitters consent.",
+                    count,
+                )
+                % {"count": count}
+            ),
         )
 
     @admin.action(description=_("Do not publish"), permissions=["change"])
     def reject(self, request, queryset):
-        for publication in queryset.select_related("entry"):
-            services.reject(publication.entry, request.user)
-        self.message_user(request, _("The chosen entries will not be published."), messages.SUCCESS)
+        self._moderate(
+            request,
+            queryset,
+            PublicationStatus.REJECTED,
+            lambda count: (
+                ngettext(
+                    "%(count)d entry will not be published.",
+                    "%(count)d entries will not be published.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(description=_("Move back to moderation"), permissions=["change"])
+    def reconsider(self, request, queryset):
+        self._moderate(
+            request,
+            queryset,
+            PublicationStatus.PENDING,
+            lambda count: (
+                ngettext(
+                    "%(count)d entry is waiting for moderation again.",
+                    "%(count)d entries are waiting for moderation again.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
 
     @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
     def return_for_fixes(self, request, queryset):
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            for publication in queryset.select_related("entry"):
-                services.return_for_fixes(
-                    publication.entry, request.user, form.cleaned_data["comment"]
-                )
-            self.message_user(
-                request, _("The submitters were asked to fix their entries."), messages.SUCCESS
+            self._moderate(
+                request,
+                queryset,
+                PublicationStatus.RETURNED,
+                lambda count: (
+                    ngettext(
+                        "%(count)d submitter was asked to fix the entry.",
+                        "%(count)d submitters were asked to fix their entries.",
+                        count,
+                    )
+                    % {"count": count}
+                ),
+                comment=form.cleaned_data["comment"],
             )
             return None
         return render(
@@ -203,13 +311,15 @@ class PublicTextAdmin(TranslatableAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if Publication.objects.filter(entry=obj, status=PublicationStatus.APPROVED).exists():
-            search.index_entry(obj)
+        services.translation_saved(
+            obj, self.get_form_language(request, obj), by=request.user, fields=form.changed_data
+        )
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(TranslatableAdmin):
+class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
+    audit_action = AuditAction.PROGRAMME
 
 
 @admin.register(JoinRequest)

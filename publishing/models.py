@@ -13,10 +13,43 @@ from submissions.models import Campaign, Entry
 
 
 class PublicationStatus(models.TextChoices):
+    """Moderation of an entry's public text (see PUBLICATION_TRANSITIONS):
+
+    pending → approved | returned | not published
+    returned → fixed (the submitter saved changes) | approved | not published
+    fixed → approved | returned | not published
+    approved → pending (the submitter edited it) | returned | not published
+    not published → pending (staff reconsider, or the submitter edited it)
+
+    Every change goes through publishing.services.moderate (staff) or
+    publishing.services.entry_changed (the submitter's edits), both of which call
+    publishing.services.transition.
+    """
+
     PENDING = "pending", _("Waiting for moderation")
+    FIXED = "fixed", _("Fixed by the submitter – waiting for moderation")
     APPROVED = "approved", _("Approved for publication")
     RETURNED = "returned", _("Returned to the submitter for fixes")
     REJECTED = "rejected", _("Not published")
+
+
+PUBLICATION_TRANSITIONS = {
+    PublicationStatus.PENDING: frozenset(
+        {PublicationStatus.APPROVED, PublicationStatus.RETURNED, PublicationStatus.REJECTED}
+    ),
+    PublicationStatus.RETURNED: frozenset(
+        {PublicationStatus.FIXED, PublicationStatus.APPROVED, PublicationStatus.REJECTED}
+    ),
+    PublicationStatus.FIXED: frozenset(
+        {PublicationStatus.APPROVED, PublicationStatus.RETURNED, PublicationStatus.REJECTED}
+    ),
+    PublicationStatus.APPROVED: frozenset(
+        {PublicationStatus.PENDING, PublicationStatus.RETURNED, PublicationStatus.REJECTED}
+    ),
+    PublicationStatus.REJECTED: frozenset({PublicationStatus.PENDING}),
+}
+# What awaits a moderator, fixed entries first.
+AWAITING_MODERATION = (PublicationStatus.FIXED, PublicationStatus.PENDING)
 
 
 class Publication(models.Model):
@@ -29,6 +62,7 @@ class Publication(models.Model):
     status = models.CharField(
         _("publication"),
         max_length=10,
+        db_index=True,
         choices=PublicationStatus.choices,
         default=PublicationStatus.PENDING,
     )
@@ -62,7 +96,8 @@ class Publication(models.Model):
                 condition=Q(status__in=PublicationStatus.values), name="publication_status_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(status=PublicationStatus.RETURNED) | ~Q(returned_comment=""),
+                condition=~Q(status__in=[PublicationStatus.RETURNED, PublicationStatus.FIXED])
+                | ~Q(returned_comment=""),
                 name="publication_returned_with_comment",
             ),
             models.CheckConstraint(
@@ -170,3 +205,16 @@ class PublicText(Entry):
         proxy = True
         verbose_name = _("public text and translations")
         verbose_name_plural = _("public texts and translations")
+
+
+class PublicState(models.Model):
+    """One row: when anything the public sees last changed. publishing.changes moves it
+    on every public change; ETag, Last-Modified (and the page cache) follow it."""
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="public_state_one_row")]
+
+    def __str__(self):
+        return self.changed_at.isoformat()

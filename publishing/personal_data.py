@@ -186,17 +186,26 @@ def _audit(by, action, entries, **details):
         )
 
 
-def _erase_entry(entry, now):
+def _erase_entry(entry, now, by=None):
+    """The contact's data goes; an entry its submitter did not allow to be published
+    is withdrawn (through the entry's lifecycle, like any withdrawal)."""
     entry.contact_name = ERASED_NAME
     entry.contact_email = ""
     entry.contact_phone = ""
     entry.consent_contact = False
-    fields = ["contact_name", "contact_email", "contact_phone", "consent_contact", "updated_at"]
-    if not entry.consent_publish and entry.status != EntryStatus.WITHDRAWN:
-        entry.status = EntryStatus.WITHDRAWN
-        entry.withdrawn_at = now
-        fields += ["status", "withdrawn_at"]
-    entry.save(update_fields=fields)
+    entry.save(
+        update_fields=[
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "consent_contact",
+            "updated_at",
+        ]
+    )
+    if not entry.consent_publish and entry.status == EntryStatus.SUBMITTED:
+        submission_services.change_status(
+            entry, EntryStatus.WITHDRAWN, by=by, reason="personal data erased"
+        )
 
 
 def erase(email, by):
@@ -210,7 +219,7 @@ def erase(email, by):
             submission_services.delete_unconfirmed(entry)
         entries = [e for e in entries if e.status != EntryStatus.UNCONFIRMED]
         for entry in entries:
-            _erase_entry(entry, now)
+            _erase_entry(entry, now, by)
         partners = 0
         for partnership in Partnership.objects.filter(invited_email__iexact=email):
             partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
@@ -248,7 +257,7 @@ def purge_after_retention(days, by=None, now=None):
             )
             for entry in entries:
                 mail.erase_address(entry.contact_email)
-                _erase_entry(entry, now)
+                _erase_entry(entry, now, by)
             for partnership in Partnership.objects.filter(entry__campaign=campaign).exclude(
                 invited_email__endswith="@erased.invalid"
             ):

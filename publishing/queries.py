@@ -18,19 +18,33 @@ from submissions.models import (
     Campaign,
     Entry,
     EntryKind,
+    EntryStatus,
     Municipality,
     Partnership,
     TargetGroup,
     Theme,
 )
 
+from .models import PublicationStatus
+
 PUBLIC_FIELDS = ENTRY_TEXT_FIELDS
+
+
+def published(entries=None):
+    """What the public may see — the one definition, used everywhere: sent (not
+    withdrawn), its submitter consents to publication, and staff have approved it."""
+    entries = Entry.objects.all() if entries is None else entries
+    return entries.filter(
+        status=EntryStatus.SUBMITTED,
+        consent_publish=True,
+        publication__status=PublicationStatus.APPROVED,
+    )
 
 
 def public_entries():
     """Published entries with everything a card or page shows, in a fixed number of queries."""
     return (
-        Entry.objects.published()
+        published()
         .select_related(
             "lead_organisation",
             "lead_organisation__municipality",
@@ -70,6 +84,12 @@ class PublicText:
     language: str
     is_translation_missing: bool
     values: dict
+    original_language: str = ""
+
+    @property
+    def is_staff_translation(self):
+        """The text shown is the staff's translation, not what the submitter wrote."""
+        return bool(self.original_language) and self.language != self.original_language
 
     def __getattr__(self, name):
         try:
@@ -86,6 +106,7 @@ def public_text(entry, language=None) -> PublicText:
         language=row.language_code,
         is_translation_missing=row.language_code != language,
         values={name: getattr(row, name) or "" for name in PUBLIC_FIELDS},
+        original_language=entry.original_language,
     )
 
 
@@ -336,42 +357,19 @@ LAST_CHANGE_SECONDS = 5
 
 
 def last_change():
-    """When anything the public sees last changed (for ETag and Last-Modified).
+    """When anything the public sees last changed (for ETag and Last-Modified): the one
+    row publishing.changes.public_change() moves.
 
-    Kept in the shared cache for a few seconds, so that a revalidation (304) costs no
-    query at all; public pages may be cached for a minute anyway (max-age=60).
+    Kept in the cache for a few seconds, so that a revalidation (304) costs no query at
+    all; public_change() forgets the cached copy in its own process at once (and other
+    processes share it when the cache is Redis).
     """
-    return cache.get_or_set(
-        "publishing:last-change", _last_change_in_database, timeout=LAST_CHANGE_SECONDS
-    )
+    from .changes import CACHE_KEY
+
+    return cache.get_or_set(CACHE_KEY, _last_change_in_database, timeout=LAST_CHANGE_SECONDS)
 
 
 def _last_change_in_database():
-    """One query over indexed columns. Any change to an entry, its moderation, a decision,
-    a prize or the programme text moves it, including an entry leaving the published set
-    (its row changes too)."""
-    from django.db import connection
+    from .models import PublicState
 
-    from review.models import Decision
-    from submissions.models import Campaign
-
-    from .models import Programme, Publication
-
-    tables = [
-        (Entry._meta.db_table, "updated_at"),
-        (Publication._meta.db_table, "updated_at"),
-        (Decision._meta.db_table, "decided_at"),
-        (Decision._meta.db_table, "published_at"),
-        (Award._meta.db_table, "awarded_at"),
-        (Programme._meta.db_table, "updated_at"),
-        (Campaign._meta.db_table, "created_at"),
-    ]
-    # Table and column names come from our own models, never from input.
-    parts = ", ".join(
-        f'(SELECT MAX("{column}") FROM "{table}")'  # noqa: S608
-        for table, column in tables
-    )
-    sql = f"SELECT GREATEST({parts})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()[0]
+    return PublicState.objects.values_list("changed_at", flat=True).first()

@@ -71,8 +71,8 @@ WORD = re.compile(r"\w+")
 PLAIN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 STEM_LETTERS = PLAIN_LETTERS + "åäöé"
 
-# The one definition of "published" is Entry.objects.published(); this is its SQL for
-# the hand-written listing queries (tests/test_search_relevance.py checks they agree).
+# The one definition of "published" is publishing.queries.published(); this is its SQL
+# for the hand-written listing queries (tests/test_search_relevance.py checks they agree).
 PUBLISHED = (
     "e.status = 'submitted' AND e.consent_publish AND p.status = 'approved' AND p.entry_id = e.id"
 )

@@ -1,19 +1,33 @@
-"""Moderation and publication: every change of what the public sees goes through here."""
+"""Moderation and publication: every change of what the public sees goes through here.
+
+`transition()` is the one way a publication changes status (PublicationStatus,
+PUBLICATION_TRANSITIONS): it checks the move, saves it, writes the audit row, sends the
+e-mail it needs and makes the change public (publishing.changes) in one transaction.
+Staff call it through `moderate()` (and the admin's actions); the submitter's edits
+reach it through `entry_changed()`.
+"""
 
 import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
+from review.models import AuditAction
+from review.services import audit
 from submissions import services as submission_services
-from submissions.models import Entry
+from submissions.models import Entry, EntryStatus
+from submissions.services import TransitionNotAllowed
 
 from . import moderation, search
-from .models import JoinRequest, Publication, PublicationStatus
+from .changes import public_change
+from .models import PUBLICATION_TRANSITIONS, JoinRequest, Publication, PublicationStatus
 
 log = logging.getLogger(__name__)
+
+__all__ = ["TransitionNotAllowed", "moderate", "transition"]
 
 
 def public_texts(entry):
@@ -37,64 +51,138 @@ def check_entry(entry) -> Publication:
     return publication
 
 
-def approve(entry, by) -> Publication:
+def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publication:
+    """Move an entry's publication to `to` (by a staff member, or None for the
+    submitter's own edits). Asking for the status it already has changes nothing."""
     with transaction.atomic():
+        entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
-        publication.status = PublicationStatus.APPROVED
-        publication.first_published_at = publication.first_published_at or timezone.now()
-        publication.decided_by = by
-        publication.save()
-        submission_services.close_for_fixes(entry)
-        search.index_entry(entry)
-        log.info("entry approved for publication: %s by %s", entry.reference, by)
+        before = publication.status
+        if before == to:
+            return publication
+        if entry.status != EntryStatus.SUBMITTED:
+            raise TransitionNotAllowed(
+                _("%(reference)s cannot be moderated: it is “%(status)s”.")
+                % {"reference": entry.reference or "–", "status": entry.get_status_display()}
+            )
+        if to not in PUBLICATION_TRANSITIONS[PublicationStatus(before)]:
+            raise TransitionNotAllowed(
+                _("%(reference)s is “%(before)s” and cannot become “%(after)s”.")
+                % {
+                    "reference": entry.reference,
+                    "before": PublicationStatus(before).label,
+                    "after": PublicationStatus(to).label,
+                }
+            )
+        if to == PublicationStatus.RETURNED and not comment.strip():
+            raise TransitionNotAllowed(_("Write what the submitter should change."))
+        publication.status = to
+        fields = ["status", "updated_at"]
+        if by is not None:
+            publication.decided_by = by
+            fields.append("decided_by")
+        if note:
+            publication.note = note
+            fields.append("note")
+        if to == PublicationStatus.APPROVED:
+            publication.first_published_at = publication.first_published_at or timezone.now()
+            fields.append("first_published_at")
+        if to == PublicationStatus.RETURNED:
+            publication.returned_comment = comment
+            fields.append("returned_comment")
+        publication.save(update_fields=fields)
+
+        if to == PublicationStatus.RETURNED:
+            _return_to_submitter(entry, comment)
+        elif to in (PublicationStatus.APPROVED, PublicationStatus.REJECTED):
+            submission_services.close_for_fixes(entry)
+        audit(
+            by,
+            AuditAction.MODERATED,
+            entry.campaign,
+            entry,
+            before=before,
+            after=to,
+            **({"comment": comment} if comment else {}),
+            **({"note": note} if note else {}),
+            **({"reason": reason} if reason else {}),
+        )
+        public_change(entry=entry)
+        log.info(
+            "publication of %s: %s → %s by %s", entry.reference, before, to, by or "the submitter"
+        )
     return publication
+
+
+def moderate(entry, to, *, by, comment="", note="") -> Publication:
+    """A moderator approves, returns for fixes (with a comment that is e-mailed),
+    decides not to publish, or takes a decision back to moderation."""
+    return transition(entry, to, by=by, comment=comment, note=note)
+
+
+def approve(entry, by) -> Publication:
+    return moderate(entry, PublicationStatus.APPROVED, by=by)
 
 
 def reject(entry, by, note="") -> Publication:
-    with transaction.atomic():
-        publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
-        publication.status = PublicationStatus.REJECTED
-        publication.note = note or publication.note
-        publication.decided_by = by
-        publication.save()
-        log.info("entry not published: %s by %s", entry.reference, by)
-    return publication
+    return moderate(entry, PublicationStatus.REJECTED, by=by, note=note)
 
 
 def return_for_fixes(entry, by, comment) -> Publication:
-    """Send the entry back to its submitter with a comment and a fresh private link."""
-    with transaction.atomic():
-        publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
-        publication.status = PublicationStatus.RETURNED
-        publication.returned_comment = comment
-        publication.decided_by = by
-        publication.save()
-        token = submission_services.open_for_fixes(entry)
-        fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
-        mail.queue(
-            MessageKind.RETURNED,
-            to=fresh.contact_email,
-            language=fresh.contact_language,
-            entry=fresh,
-            context={
-                "comment": comment,
-                "link": submission_services.link(
-                    "submissions:manage", token, fresh.contact_language
-                ),
-            },
-        )
-        log.info("entry returned for fixes: %s by %s", entry.reference, by)
-    return publication
+    """Send the entry back to its submitter with a comment and a new private link."""
+    return moderate(entry, PublicationStatus.RETURNED, by=by, comment=comment)
 
 
-def entry_changed(entry, change):
-    """After the submitter edits an entry, staff look at it again before it is public."""
-    publication = check_entry(entry)
-    if change == "edited" and publication.status == PublicationStatus.APPROVED:
-        publication.status = PublicationStatus.PENDING
-        publication.save(update_fields=["status", "updated_at"])
-    if publication.status == PublicationStatus.APPROVED:
-        search.index_entry(entry)
+def _return_to_submitter(entry, comment):
+    token = submission_services.open_for_fixes(entry)
+    fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
+    mail.queue(
+        MessageKind.RETURNED,
+        to=fresh.contact_email,
+        language=fresh.contact_language,
+        entry=fresh,
+        context={
+            "comment": comment,
+            "link": submission_services.link("submissions:manage", token, fresh.contact_language),
+        },
+    )
+
+
+# What the submitter's edit does to a publication: staff look at it again before (or
+# while) it is public.
+AFTER_EDIT = {
+    PublicationStatus.RETURNED: PublicationStatus.FIXED,
+    PublicationStatus.APPROVED: PublicationStatus.PENDING,
+    PublicationStatus.REJECTED: PublicationStatus.PENDING,
+}
+
+
+def entry_changed(entry, change, by=None, **kwargs):
+    """An entry was confirmed, edited, withdrawn, or its consent changed."""
+    if change == EntryStatus.SUBMITTED:
+        check_entry(entry)  # reaches the moderation queue with its automatic flags
+        return
+    if change == "edited":
+        publication = check_entry(entry)
+        follows = AFTER_EDIT.get(publication.status)
+        if follows is not None:
+            transition(entry, follows, reason="edited by the submitter")
+            return  # the transition made the change public
+    public_change(entry=entry)
+
+
+def translation_saved(entry, language, *, by, fields=()) -> None:
+    """Staff added or corrected the public text of an entry in one language."""
+    entry = Entry.objects.select_related("campaign").get(pk=entry.pk)
+    audit(
+        by,
+        AuditAction.TRANSLATED,
+        entry.campaign,
+        entry,
+        language=language,
+        fields=sorted(fields),
+    )
+    public_change(entry=entry)
 
 
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:

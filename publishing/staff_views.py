@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from kotolupaus.access import coordinator_required
 from review import services as review_services
-from review.views import coordinator_required
 from submissions.access import can_view_contact_data
 
 from . import personal_data

@@ -22,19 +22,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.access import post_rate
 from kotolupaus.params import as_slug
+from kotolupaus.spreadsheets import inert_row
 from review.models import AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
     Campaign,
-    Entry,
     EntryKind,
     Municipality,
     OrganisationType,
     TargetGroup,
     Theme,
 )
-from submissions.views import POST_RATE
 
 from . import charts, services
 from .forms import CatalogueFilter, JoinForm
@@ -45,6 +45,7 @@ from .queries import (
     last_change,
     public_entries,
     public_text,
+    published,
     taxonomy,
 )
 from .search import Listing
@@ -175,7 +176,7 @@ def _regions(request):
 
     def most_common():
         return list(
-            Municipality.objects.filter(entries__in=Entry.objects.published())
+            Municipality.objects.filter(entries__in=published())
             .annotate(n=Count("entries"))
             .order_by("-n", "name_fi")
             .values_list("code", flat=True)[:20]
@@ -275,7 +276,7 @@ def entry_detail(request, pk):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
     entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.INITIATIVE)
@@ -458,7 +459,7 @@ def open_data(request, fmt):
         response = StreamingHttpResponse(stream(), content_type="application/json")
     elif fmt == "csv":
         writer = csv.writer(_Line())
-        rows = itertools.chain([CSV_COLUMNS], (_csv_row(record) for record in records))
+        rows = itertools.chain([CSV_COLUMNS], (inert_row(_csv_row(record)) for record in records))
         response = StreamingHttpResponse(
             (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
         )
@@ -516,7 +517,7 @@ def open_data_docs(request):
 
 @public_cache
 def statistics(request):
-    entries = Entry.objects.published()
+    entries = published()
     by_kind = dict(entries.values_list("kind").annotate(n=Count("pk")).order_by())
     by_theme = dict(entries.values_list("themes").annotate(n=Count("pk")).order_by())
     by_type = dict(

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
@@ -15,6 +15,7 @@ from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
 from . import security, services
+from .audit_display import readable
 from .forms import reviewers
 from .models import (
     SECURITY_ACTIONS,
@@ -33,8 +34,75 @@ from .models import (
 )
 
 
+def _plain(value):
+    """A form value as the audit trail keeps it (JSON: text, numbers, lists)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple) or (hasattr(value, "__iter__") and not hasattr(value, "pk")):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+class AuditedChangesMixin:
+    """Every add, change and delete made in this admin is written to the audit trail
+    with the fields' values before and after (audit_action; audit_added and
+    audit_deleted for adding and deleting, when they differ)."""
+
+    audit_action = None
+    audit_added = None
+    audit_deleted = None
+
+    def _audit_campaign(self, obj):
+        campaign = getattr(obj, "campaign", None)
+        category = getattr(obj, "category", None)
+        return campaign or (category.campaign if category is not None else None)
+
+    def _audit(self, request, obj, action, **details):
+        campaign = self._audit_campaign(obj)
+        if campaign is None:
+            return
+        services.audit(
+            request.user,
+            action,
+            campaign,
+            getattr(obj, "entry", None),
+            model=obj._meta.label_lower,
+            object=str(obj),
+            **details,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: [
+                _plain(form.initial.get(name)) if change else None,
+                _plain(form.cleaned_data.get(name)),
+            ]
+            for name in form.changed_data
+        }
+        if change and not changes:
+            return
+        language = getattr(obj, "get_current_language", lambda: None)()
+        self._audit(
+            request,
+            obj,
+            self.audit_action if change else (self.audit_added or self.audit_action),
+            changes=changes,
+            **({"language": language} if language else {}),
+        )
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, self.audit_deleted or self.audit_action, deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(ReviewSettings)
-class ReviewSettingsAdmin(admin.ModelAdmin):
+class ReviewSettingsAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_action = services.AuditAction.SETTINGS
     list_display = [
         "campaign",
         "reviews_per_entry",
@@ -47,7 +115,8 @@ class ReviewSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(TranslatableAdmin):
+class CriterionAdmin(AuditedChangesMixin, TranslatableAdmin):
+    audit_action = services.AuditAction.CRITERIA
     list_display = [
         "__str__",
         "campaign",
@@ -199,7 +268,9 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardCategory)
-class AwardCategoryAdmin(TranslatableAdmin):
+class AwardCategoryAdmin(AuditedChangesMixin, TranslatableAdmin):
+    audit_action = services.AuditAction.AWARD_CHANGED
+    audit_deleted = services.AuditAction.AWARD_DELETED
     list_display = ["__str__", "campaign", "position", "vote"]
     list_filter = ["campaign"]
 
@@ -239,23 +310,18 @@ class BallotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(TranslatableAdmin):
+class AwardAdmin(AuditedChangesMixin, TranslatableAdmin):
     list_display = ["category", "entry", "awarded_by", "awarded_at"]
     list_filter = ["category"]
     autocomplete_fields = ["entry"]
+    audit_action = services.AuditAction.AWARD_CHANGED
+    audit_added = services.AuditAction.AWARDED
+    audit_deleted = services.AuditAction.AWARD_DELETED
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.awarded_by = request.user
         super().save_model(request, obj, form, change)
-        if not change:
-            services.audit(
-                request.user,
-                services.AuditAction.AWARDED,
-                obj.category.campaign,
-                obj.entry,
-                category=str(obj.category),
-            )
 
 
 class EventKindFilter(admin.SimpleListFilter):
@@ -275,10 +341,47 @@ class EventKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuditEntryFilter(admin.SimpleListFilter):
+    """Every event of one entry (the entry column links here); no list of thousands."""
+
+    title = _("entry")
+    parameter_name = "entry"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        entry = Entry.objects.filter(pk=value).first() if value and value.isdigit() else None
+        return [(str(entry.pk), entry.reference)] if entry else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(entry_id=int(value))
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "user", "ip_address", "entry", "details"]
-    list_filter = [EventKindFilter, "action", "campaign", "actor"]
+    list_display = [
+        "created_at",
+        "who",
+        "action",
+        "user",
+        "ip_address",
+        "entry_link",
+        "what_changed",
+    ]
+    list_filter = [EventKindFilter, AuditEntryFilter, "action", "campaign", "actor"]
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "campaign",
+        "entry",
+        "user",
+        "ip_address",
+        "what_changed",
+    ]
+    readonly_fields = fields
     search_fields = [
         "entry__reference",
         "actor__username",
@@ -291,6 +394,30 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ["actor", "user", "entry"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("who"), ordering="actor__username")
+    def who(self, event):
+        if event.actor_id:
+            return event.actor.get_username()
+        return _("the submitter or the system")
+
+    @admin.display(description=_("entry"), ordering="entry__reference")
+    def entry_link(self, event):
+        if not event.entry_id:
+            return "–"
+        return format_html(
+            '<a href="?entry={}" title="{}">{}</a>',
+            event.entry_id,
+            _("Every event of this entry"),
+            event.entry.reference or "–",
+        )
+
+    @admin.display(description=_("details"))
+    def what_changed(self, event):
+        rows = readable(event)
+        if not rows:
+            return "–"
+        return format_html_join("", '<div class="audit-detail"><strong>{}:</strong> {}</div>', rows)
 
 
 @admin.action(description=_("End all sessions of the selected users"))

@@ -7,22 +7,13 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from kotolupaus.spreadsheets import inert_row
 from submissions.access import can_view_contact_data
 
 from .models import Criterion
 from .ranking import reviews_for_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# A cell starting with one of these is a formula to a spreadsheet program: text that
-# submitters typed (a title, a name, a telephone number) must never run as one.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _as_text(value):
-    """CSV: a leading apostrophe makes spreadsheet programs read the cell as text."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def _respond(name, header, rows, file_format):
@@ -34,7 +25,7 @@ def _respond(name, header, rows, file_format):
             sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
-                    cell.data_type = "s"
+                    cell.data_type = "s"  # (an XLSX string cell is never evaluated)
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -43,7 +34,7 @@ def _respond(name, header, rows, file_format):
         response.write("\ufeff")  # so that spreadsheet programs read UTF-8
         writer = csv.writer(response)
         writer.writerow(header)
-        writer.writerows([_as_text(value) for value in row] for row in rows)
+        writer.writerows(inert_row(row) for row in rows)
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
 

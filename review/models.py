@@ -225,6 +225,12 @@ class Recommendation(models.TextChoices):
     PRIZE = "prize", _("Propose for a prize")
 
 
+class ReviewQuerySet(models.QuerySet):
+    def counting(self):
+        """The reviews that count: not withdrawn after a conflict of interest."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Review(models.Model):
     entry = models.ForeignKey(
         Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="reviews"
@@ -241,6 +247,12 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A conflict of interest declared after scoring withdraws the review: it no longer
+    # counts anywhere (ranking, means, z-scores, exports); the audit trail keeps it.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=500, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review")
@@ -476,6 +488,16 @@ class AuditAction(models.TextChoices):
     DEVICE_REMOVED = "otp_removed", _("two-factor device removed")
     PASSWORD_CHANGED = "password", _("password changed")
     ROLE_CHANGED = "role_changed", _("role changed")
+    # Publishing and the staff-maintained texts.
+    MODERATED = "moderated", _("moderated")
+    ENTRY_STATUS = "entry_status", _("changed an entry's status")
+    TRANSLATED = "translated", _("translated or corrected a public text")
+    PROGRAMME = "programme", _("edited the programme text")
+    CRITERIA = "criteria", _("changed a criterion")
+    SETTINGS = "settings", _("changed the review settings")
+    SCORE_WITHDRAWN = "score_wdrawn", _("review withdrawn after a conflict of interest")
+    AWARD_CHANGED = "award_edit", _("changed a prize")
+    AWARD_DELETED = "award_del", _("deleted a prize")
 
 
 SECURITY_ACTIONS = (

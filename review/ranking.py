@@ -9,14 +9,15 @@ z = (total − reviewer's mean) / reviewer's standard deviation (population), sh
 once the reviewer has reviewed `min_reviews_for_normalisation` entries and their totals
 vary at all. The entry's mean z averages the z-scores it has.
 
-Everything is computed from two queries, whatever the number of entries.
+Everything is computed from three queries, whatever the number of entries. Reviews
+withdrawn after a conflict of interest count nowhere; each row says how many there were.
 """
 
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 
 from submissions.models import Entry
 
@@ -36,6 +37,7 @@ class ReviewTotal:
 class RankedEntry:
     entry: Entry
     reviews: list[ReviewTotal] = field(default_factory=list)
+    withdrawn: int = 0  # reviews withdrawn after a conflict of interest: not counted
 
     @property
     def count(self):
@@ -83,7 +85,11 @@ def review_totals(campaign):
         output_field=DecimalField(max_digits=12, decimal_places=4),
     )
     rows = (
-        Score.objects.filter(review__entry__campaign=campaign, criterion__counts_toward_total=True)
+        Score.objects.filter(
+            review__entry__campaign=campaign,
+            review__withdrawn_at__isnull=True,
+            criterion__counts_toward_total=True,
+        )
         .values(
             "review_id",
             "review__entry_id",
@@ -138,7 +144,16 @@ def ranking(campaign, entries, *, sort="mean"):
     settings = ReviewSettings.for_campaign(campaign)
     totals = review_totals(campaign)
     add_z_scores(totals, settings.min_reviews_for_normalisation)
-    rows = [RankedEntry(entry, totals.get(entry.pk, [])) for entry in entries]
+    withdrawn = dict(
+        Review.objects.filter(entry__campaign=campaign, withdrawn_at__isnull=False)
+        .values_list("entry_id")
+        .annotate(n=Count("pk"))
+        .values_list("entry_id", "n")
+    )
+    rows = [
+        RankedEntry(entry, totals.get(entry.pk, []), withdrawn.get(entry.pk, 0))
+        for entry in entries
+    ]
     rows.sort(key=SORTS.get(sort, SORTS["mean"]))
     disputed = float(settings.disputed_spread)
     for row in rows:
@@ -148,7 +163,8 @@ def ranking(campaign, entries, *, sort="mean"):
 
 def reviews_for_export(campaign):
     return (
-        Review.objects.filter(entry__campaign=campaign)
+        Review.objects.counting()
+        .filter(entry__campaign=campaign)
         .select_related("entry", "reviewer")
         .prefetch_related("scores__criterion__translations")
         .order_by("entry__number", "reviewer__username")

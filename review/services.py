@@ -1,6 +1,8 @@
 """Every change in the review goes through here: checked, saved and written to the audit
 trail in one transaction; e-mails leave after it commits."""
 
+import csv
+import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
+from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
 from submissions.models import Entry, EntryStatus
 
@@ -40,11 +43,11 @@ class ReviewError(Exception):
 
 
 def can_coordinate(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm("review.coordinate_review"))
+    return has_role(user, COORDINATE)
 
 
 def can_score(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm("review.score_entries"))
+    return has_role(user, SCORE)
 
 
 def audit(actor, action, campaign, entry=None, **details):
@@ -116,7 +119,33 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conf
                 reason=reason,
                 assignments_removed=removed_refs,
             )
+            _withdraw_reviews(reviewer, blocked, reason)
     return conflict
+
+
+def _withdraw_reviews(reviewer, entry_ids, reason):
+    """Reviews the reviewer made before declaring the conflict stop counting; the
+    audit trail keeps what they said."""
+    now = timezone.now()
+    for review in (
+        Review.objects.counting()
+        .filter(reviewer=reviewer, entry__in=entry_ids)
+        .select_related("entry__campaign")
+        .prefetch_related("scores")
+    ):
+        review.withdrawn_at = now
+        review.withdrawn_reason = reason[:500]
+        review.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        audit(
+            reviewer,
+            AuditAction.SCORE_WITHDRAWN,
+            review.entry.campaign,
+            review.entry,
+            reviewer=reviewer.username,
+            reason=reason,
+            scores={str(s.criterion_id): s.value for s in review.scores.all()},
+            recommendation=review.recommendation,
+        )
 
 
 def _campaigns_of_organisation(organisation):
@@ -134,6 +163,8 @@ def _campaigns_of_organisation(organisation):
 
 
 def assign(entry, reviewer, by) -> Assignment:
+    """Assign an entry to a reviewer: never to a conflicted reviewer, and never beyond the
+    campaign's maximum per reviewer (the same rules as automatic assignment)."""
     if not can_score(reviewer):
         raise ReviewError(_("%(user)s is not a reviewer.") % {"user": reviewer})
     if is_conflicted(reviewer, entry):
@@ -142,12 +173,57 @@ def assign(entry, reviewer, by) -> Assignment:
             % {"user": reviewer, "entry": entry.reference}
         )
     with transaction.atomic():
-        assignment, created = Assignment.objects.get_or_create(
-            entry=entry, reviewer=reviewer, defaults={"assigned_by": by}
+        settings = ReviewSettings.objects.select_for_update().get(
+            pk=ReviewSettings.for_campaign(entry.campaign).pk
         )
-        if created:
-            audit(by, AuditAction.ASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
+        if Assignment.objects.filter(entry=entry, reviewer=reviewer).exists():
+            return Assignment.objects.get(entry=entry, reviewer=reviewer)
+        load = Assignment.objects.filter(entry__campaign=entry.campaign, reviewer=reviewer).count()
+        if load >= settings.max_per_reviewer:
+            raise ReviewError(
+                _(
+                    "%(user)s already has %(count)s entries, the most one reviewer may have "
+                    "in this campaign (see the review settings)."
+                )
+                % {"user": reviewer, "count": load}
+            )
+        assignment = Assignment.objects.create(entry=entry, reviewer=reviewer, assigned_by=by)
+        audit(by, AuditAction.ASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
     return assignment
+
+
+def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
+    """Assignments from CSV lines "reference,reviewer" (a header line is allowed); each
+    line is assigned like any other assignment or reported as a problem."""
+    users = {u.username: u for u in reviewers}
+    entries = {e.reference: e for e in Entry.objects.filter(campaign=campaign)}
+    created, problems = 0, []
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if line == 1 and row[:2] == ["reference", "reviewer"]:
+            continue
+        if len(row) < 2:
+            problems.append(
+                _("Line %(line)s: expected a reference and a user name.") % {"line": line}
+            )
+            continue
+        reference, username = row[0].strip(), row[1].strip()
+        entry, user = entries.get(reference), users.get(username)
+        if entry is None:
+            problems.append(
+                _("Line %(line)s: no entry %(reference)s.") % {"line": line, "reference": reference}
+            )
+        elif user is None:
+            problems.append(
+                _("Line %(line)s: no reviewer %(user)s.") % {"line": line, "user": username}
+            )
+        else:
+            try:
+                existed = Assignment.objects.filter(entry=entry, reviewer=user).exists()
+                assign(entry, user, by)
+                created += 0 if existed else 1
+            except ReviewError as error:
+                problems.append(_("Line %(line)s: %(error)s") % {"line": line, "error": error})
+    return created, problems
 
 
 def unassign(entry, reviewer, by):
@@ -319,9 +395,11 @@ def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision
         raise ReviewError(_("Choose a decision."))
     if not rationale.strip():
         raise ReviewError(_("Give a rationale for the decision."))
-    if entry.status != EntryStatus.SUBMITTED:
-        raise ReviewError(_("A withdrawn entry cannot be decided."))
     with transaction.atomic():
+        # The entry as it is now (the caller's copy may be older), held until we are done.
+        entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
+        if entry.status != EntryStatus.SUBMITTED:
+            raise ReviewError(_("Only a sent entry that has not been withdrawn can be decided."))
         decision = Decision.objects.select_for_update().filter(entry=entry).first()
         previous = (
             None

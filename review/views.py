@@ -2,13 +2,10 @@
 scoring form, the coordinator's ranking, decisions, assignments, prizes and dashboard."""
 
 import csv
-import io
-from functools import wraps
 
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -20,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotolupaus.access import coordinator_required, reviewer_required
 from submissions.access import can_view_contact_data
-from submissions.models import Campaign, Entry, EntryStatus
+from submissions.models import Campaign, Entry, EntryStatus, Partnership
 
 from . import exports, security, services
 from .forms import (
@@ -49,26 +47,6 @@ from .models import (
 )
 from .ranking import ranking
 from .voting import schulze
-
-
-def _requires(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            # The admin panel's own test: active staff, with a one-time code (STAFF_2FA).
-            if not admin.site.has_permission(request):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-reviewer_required = _requires(services.can_score)
-coordinator_required = _requires(services.can_coordinate)
 
 
 def _campaign(request):
@@ -101,8 +79,11 @@ def _entries_with_text():
         "themes__translations",
         "target_groups__translations",
         "municipalities",
-        Prefetch("partnerships", to_attr="partner_list"),
-        "partnerships__organisation",
+        Prefetch(
+            "partnerships",
+            queryset=Partnership.objects.select_related("organisation"),
+            to_attr="partner_list",
+        ),
     )
 
 
@@ -118,7 +99,9 @@ def _queue(user, campaign):
         .annotate(
             assigned_to_me=Exists(Assignment.objects.filter(entry=OuterRef("pk"), reviewer=user)),
             reviewed_by_me=Exists(Review.objects.filter(entry=OuterRef("pk"), reviewer=user)),
-            review_count=Count("reviews", distinct=True),
+            review_count=Count(
+                "reviews", filter=Q(reviews__withdrawn_at__isnull=True), distinct=True
+            ),
         )
         .select_related("lead_organisation")
         .prefetch_related("translations")
@@ -274,7 +257,9 @@ def _filtered_entries(campaign, filters):
             Q(municipalities__name_fi__iexact=region) | Q(municipalities__name_sv__iexact=region)
         )
     if data.get("recommendation"):
-        entries = entries.filter(reviews__recommendation=data["recommendation"])
+        entries = entries.filter(
+            reviews__recommendation=data["recommendation"], reviews__withdrawn_at__isnull=True
+        )
     if data.get("decision") == "none":
         entries = entries.filter(decision__isnull=True)
     elif data.get("decision"):
@@ -378,6 +363,7 @@ def decide(request, entry_id):
             return redirect("review:ranking")
     reviews = (
         Review.objects.filter(entry=entry)
+        .order_by("withdrawn_at", "reviewer__username")
         .select_related("reviewer")
         .prefetch_related("scores__criterion__translations")
     )
@@ -507,7 +493,9 @@ def assignments_csv(request):
         except UnicodeDecodeError:
             form.add_error("file", _("The file is not UTF-8 text."))
         else:
-            created, problems = _import_assignments(campaign, text, request.user)
+            created, problems = services.import_assignments(
+                campaign, text, request.user, reviewers()
+            )
             messages.success(request, _("%(count)s assignments imported.") % {"count": created})
     return _render(
         request,
@@ -519,38 +507,6 @@ def assignments_csv(request):
             "problems": problems,
         },
     )
-
-
-def _import_assignments(campaign, text, by):
-    users = {u.username: u for u in reviewers()}
-    entries = {e.reference: e for e in Entry.objects.filter(campaign=campaign)}
-    created, problems = 0, []
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if line == 1 and row[:2] == ["reference", "reviewer"]:
-            continue
-        if len(row) < 2:
-            problems.append(
-                _("Line %(line)s: expected a reference and a user name.") % {"line": line}
-            )
-            continue
-        reference, username = row[0].strip(), row[1].strip()
-        entry, user = entries.get(reference), users.get(username)
-        if entry is None:
-            problems.append(
-                _("Line %(line)s: no entry %(reference)s.") % {"line": line, "reference": reference}
-            )
-        elif user is None:
-            problems.append(
-                _("Line %(line)s: no reviewer %(user)s.") % {"line": line, "user": username}
-            )
-        else:
-            try:
-                existed = Assignment.objects.filter(entry=entry, reviewer=user).exists()
-                services.assign(entry, user, by)
-                created += 0 if existed else 1
-            except services.ReviewError as error:
-                problems.append(_("Line %(line)s: %(error)s") % {"line": line, "error": error})
-    return created, problems
 
 
 # --- Prizes ---------------------------------------------------------------------------------
@@ -610,7 +566,13 @@ def dashboard(request):
     per_reviewer = (
         get_user_model()
         .objects.filter(reviews__entry__campaign=campaign)
-        .annotate(done=Count("reviews", filter=Q(reviews__entry__campaign=campaign), distinct=True))
+        .annotate(
+            done=Count(
+                "reviews",
+                filter=Q(reviews__entry__campaign=campaign, reviews__withdrawn_at__isnull=True),
+                distinct=True,
+            )
+        )
         .order_by("-done", "username")
     )
     assigned = (
@@ -621,7 +583,7 @@ def dashboard(request):
     )
     short = (
         services.reviewable_entries(campaign)
-        .annotate(n=Count("reviews"))
+        .annotate(n=Count("reviews", filter=Q(reviews__withdrawn_at__isnull=True)))
         .filter(n__lt=settings.reviews_per_entry)
         .order_by("n", "number")
         .prefetch_related("translations")

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import images
+from .extensions import published_entries
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     Entry,
@@ -144,6 +145,7 @@ class SubmissionForm(HoneypotForm):
         ),
     )
     org_logo_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    org_logo_remove = forms.BooleanField(label=_("Remove the current logo"), required=False)
 
     # The entry itself
     title = limited_text(
@@ -239,6 +241,7 @@ class SubmissionForm(HoneypotForm):
         ),
     )
     image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    image_remove = forms.BooleanField(label=_("Remove the current image"), required=False)
 
     # Contact person (never published)
     contact_name = forms.CharField(label=_("Name"), max_length=200)
@@ -289,9 +292,7 @@ class SubmissionForm(HoneypotForm):
             del self.fields[name]
         if kind == EntryKind.PLEDGE:
             # Only a published pledge can be taken up as a challenge.
-            self.fields["challenge_of"].queryset = Entry.objects.published().filter(
-                kind=EntryKind.PLEDGE
-            )
+            self.fields["challenge_of"].queryset = published_entries().filter(kind=EntryKind.PLEDGE)
         if kind == EntryKind.PLEDGE:
             self.fields["title"].help_text = _(
                 "A short, clear name, e.g. “Work placements for ten newcomers a year”."
@@ -405,6 +406,12 @@ class PartnerForm(forms.Form):
         required=False,
         help_text=_("Optional, e.g. “provides the premises”."),
     )
+
+
+class PartnerEmailForm(forms.Form):
+    """Correcting a partner's address on the management page."""
+
+    email = forms.EmailField(label=_("Correct e-mail address"), max_length=254)
 
 
 class BasePartnerFormSet(forms.BaseFormSet):

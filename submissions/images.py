@@ -113,6 +113,12 @@ def open_pending(reference: str, max_age=24 * 60 * 60):
         return ContentFile(stored.read(), name=name.rsplit("/", 1)[-1])
 
 
+def pending_name(reference: str) -> str | None:
+    """The stored name behind a valid signed reference (for showing the kept image)."""
+    content = open_pending(reference)
+    return None if content is None else signing.loads(reference, salt=SIGNING_SALT)
+
+
 def discard(reference: str) -> None:
     """Delete a kept image (after its draft was sent)."""
     try:
@@ -147,3 +153,8 @@ def purge_pending(hours: int = 48) -> int:
             default_storage.delete(path)
             removed += 1
     return removed
+
+
+def content_type(name: str) -> str:
+    """Stored images are re-encoded as JPEG or PNG (process_image)."""
+    return "image/png" if name.lower().endswith(".png") else "image/jpeg"

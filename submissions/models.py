@@ -242,10 +242,27 @@ class EntryKind(models.TextChoices):
 
 
 class EntryStatus(models.TextChoices):
-    # Sent through the form; reaches staff once the contact confirms the e-mail address.
+    """An entry's life (drafts are not entries; see Draft):
+
+    unconfirmed → submitted → withdrawn
+
+    Sent through the form, an entry waits for its contact to confirm the e-mail address;
+    confirmed, it gets its reference and reaches staff; the submitter (or erasure of the
+    contact's personal data) may withdraw it. Unconfirmed entries that are not confirmed
+    in time are deleted, not withdrawn. Every change goes through
+    submissions.services.change_status, which obeys ENTRY_TRANSITIONS.
+    """
+
     UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail address to be confirmed")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ENTRY_TRANSITIONS = {
+    EntryStatus.UNCONFIRMED: frozenset({EntryStatus.SUBMITTED}),
+    EntryStatus.SUBMITTED: frozenset({EntryStatus.WITHDRAWN}),
+    EntryStatus.WITHDRAWN: frozenset(),
+}
 
 
 LANGUAGE_CODES = ["fi", "sv", "en"]
@@ -276,18 +293,6 @@ ENTRY_TEXT_FIELDS = (
 class EntryQuerySet(TranslatableQuerySet):
     def submitted(self):
         return self.filter(status=EntryStatus.SUBMITTED)
-
-    def published(self):
-        """What the public may see: the one definition, used everywhere.
-
-        Submitted (not withdrawn), its submitter consents to publication, and staff have
-        approved it (the approval lives in the publishing app's Publication).
-        """
-        return self.filter(
-            status=EntryStatus.SUBMITTED,
-            consent_publish=True,
-            publication__status="approved",
-        )
 
     def unconfirmed(self):
         return self.filter(status=EntryStatus.UNCONFIRMED)
@@ -478,6 +483,29 @@ class Entry(TranslatableModel):
 
     def __str__(self):
         return f"{self.reference} {self.text_in('title')}".strip()
+
+    def get_fallback_languages(self):
+        """A text missing in the active language is shown in the language the entry was
+        written in (never in another translation, never blank)."""
+        if self.original_language and self.original_language != self._current_language:
+            return [self.original_language]
+        return []
+
+    def _get_translated_model(
+        self, language_code=None, use_fallback=False, auto_create=False, meta=None
+    ):
+        # django-parler falls back to the site-wide fallback languages (fi, en); an entry
+        # falls back to its own language instead, so entry.title on a Finnish page of a
+        # Swedish entry is its Swedish title, wherever it is shown (tests pin this).
+        try:
+            return super()._get_translated_model(
+                language_code, use_fallback=False, auto_create=auto_create, meta=meta
+            )
+        except (meta or self._parler_meta.root).model.DoesNotExist:
+            original = self.original_language
+            if not use_fallback or auto_create or not original or language_code == original:
+                raise
+            return super()._get_translated_model(original, use_fallback=False, meta=meta)
 
     def original_text(self, field):
         """A public text field in the language the submitter wrote it in."""

@@ -29,6 +29,7 @@ from . import images
 from .models import (
     CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
+    ENTRY_TRANSITIONS,
     Campaign,
     Draft,
     Entry,
@@ -38,7 +39,7 @@ from .models import (
     Organisation,
     Partnership,
 )
-from .signals import entry_changed
+from .signals import entry_changed, partnership_changed
 from .tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,19 @@ class Submitted:
     duplicate: bool = False
 
 
-def _store_image(field_file_owner, attribute, content: ContentFile | None):
+def _store_image(field_file_owner, attribute, content: ContentFile | None, remove=False):
+    """A new image replaces the old one (whose file goes after commit); `remove` takes
+    it away without a new one."""
+    old = getattr(field_file_owner, attribute)
+    if (content is not None or remove) and old:
+        name, storage = old.name, old.storage
+        transaction.on_commit(lambda: storage.delete(name))
+        setattr(field_file_owner, attribute, None)
+    if content is not None:
+        _save_image(field_file_owner, attribute, content)
+
+
+def _save_image(field_file_owner, attribute, content: ContentFile | None):
     if content is not None:
         content.seek(0)
         getattr(field_file_owner, attribute).save(content.name, content, save=False)
@@ -74,7 +87,7 @@ def _apply_entry_fields(entry: Entry, data: dict):
     entry.set_current_language(entry.original_language)
     for name in ENTRY_TEXT_FIELDS:
         setattr(entry, name, data.get(name, "") or "")
-    _store_image(entry, "image", data.get("image"))
+    _store_image(entry, "image", data.get("image"), remove=bool(data.get("image_remove")))
 
 
 def _apply_organisation_fields(organisation: Organisation, data: dict):
@@ -83,7 +96,9 @@ def _apply_organisation_fields(organisation: Organisation, data: dict):
     organisation.type = data["org_type"]
     organisation.municipality = data.get("org_municipality")
     organisation.website = data.get("org_website", "")
-    _store_image(organisation, "logo", data.get("org_logo"))
+    _store_image(
+        organisation, "logo", data.get("org_logo"), remove=bool(data.get("org_logo_remove"))
+    )
 
 
 def _set_consent(entry: Entry, consent: bool):
@@ -221,42 +236,73 @@ def invite_partner(partnership: Partnership) -> None:
     )
 
 
+class TransitionNotAllowed(Exception):
+    """A change of status that the lifecycle does not allow; the message says why, in
+    the language of the page."""
+
+
+def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
+    """The one way an entry changes status (EntryStatus, ENTRY_TRANSITIONS): checked,
+    saved, logged and announced (entry_changed, with `by` the staff member or None for
+    the submitter) in one transaction. Asking for the status it already has changes
+    nothing; a move the table does not allow raises TransitionNotAllowed."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        before = entry.status
+        if before == to:
+            return entry
+        if to not in ENTRY_TRANSITIONS[EntryStatus(before)]:
+            raise TransitionNotAllowed(
+                _("An entry that is “%(before)s” cannot become “%(after)s”.")
+                % {"before": EntryStatus(before).label, "after": EntryStatus(to).label}
+            )
+        entry.status = to
+        fields = ["status", "updated_at"]
+        if to == EntryStatus.SUBMITTED:
+            fields += _give_reference(entry)
+        elif to == EntryStatus.WITHDRAWN:
+            entry.withdrawn_at = timezone.now()
+            fields.append("withdrawn_at")
+        entry.save(update_fields=fields)
+        log.info(
+            "entry %s: %s → %s%s", entry.reference, before, to, f" ({reason})" if reason else ""
+        )
+        if to == EntryStatus.SUBMITTED:
+            for partnership in entry.partnerships.select_related("organisation"):
+                partnership.entry = entry
+                invite_partner(partnership)
+        elif to == EntryStatus.WITHDRAWN:
+            mail.queue(
+                MessageKind.WITHDRAWN,
+                to=entry.contact_email,
+                language=entry.contact_language,
+                entry=entry,
+                context={},
+            )
+        entry_changed.send(
+            sender=Entry, entry=entry, change=to, before=before, by=by, reason=reason
+        )
+    return entry
+
+
+def _give_reference(entry: Entry) -> list[str]:
+    """The next number of the campaign (gap-free, unique: the campaign row is locked
+    until the transaction ends) and the reference made of it."""
+    campaign = Campaign.objects.select_for_update().get(pk=entry.campaign_id)
+    campaign.last_entry_number += 1
+    campaign.save(update_fields=["last_entry_number"])
+    entry.campaign = campaign
+    entry.number = campaign.last_entry_number
+    entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
+    entry.confirmed_at = timezone.now()
+    entry.confirm_token_hash = None
+    return ["number", "reference", "confirmed_at", "confirm_token_hash"]
+
+
 def confirm_address(entry: Entry) -> Entry:
     """The contact confirmed the e-mail address: the entry gets its reference, reaches
     staff and its partner organisations are invited. Confirming twice changes nothing."""
-    with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != EntryStatus.UNCONFIRMED:
-            return entry
-        # Lock the campaign row: serialises reference numbers (gap-free, unique).
-        campaign = Campaign.objects.select_for_update().get(pk=entry.campaign_id)
-        campaign.last_entry_number += 1
-        campaign.save(update_fields=["last_entry_number"])
-        entry.campaign = campaign
-        entry.number = campaign.last_entry_number
-        entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
-        entry.status = EntryStatus.SUBMITTED
-        entry.confirmed_at = timezone.now()
-        entry.confirm_token_hash = None
-        entry.save(
-            update_fields=[
-                "number",
-                "reference",
-                "status",
-                "confirmed_at",
-                "confirm_token_hash",
-                "updated_at",
-            ]
-        )
-        partnerships = list(entry.partnerships.select_related("organisation"))
-        for partnership in partnerships:
-            partnership.entry = entry
-            invite_partner(partnership)
-        log.info(
-            "entry submitted: %s (%s, %d partners)", entry.reference, entry.kind, len(partnerships)
-        )
-        entry_changed.send(sender=Entry, entry=entry, change="submitted")
-    return entry
+    return change_status(entry, EntryStatus.SUBMITTED)
 
 
 def remove_unconfirmed(older_than=None) -> int:
@@ -353,40 +399,131 @@ def set_consent(entry: Entry, consent: bool) -> Entry:
 
 def withdraw_entry(entry: Entry) -> Entry:
     """The submitter withdraws a sent entry; the contact gets an e-mail saying so."""
-    with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status == EntryStatus.SUBMITTED:
-            entry.status = EntryStatus.WITHDRAWN
-            entry.withdrawn_at = timezone.now()
-            entry.save(update_fields=["status", "withdrawn_at", "updated_at"])
-            log.info("entry withdrawn by submitter: %s", entry.reference)
-            entry_changed.send(sender=Entry, entry=entry, change="withdrawn")
-            mail.queue(
-                MessageKind.WITHDRAWN,
-                to=entry.contact_email,
-                language=entry.contact_language,
-                entry=entry,
-                context={},
-            )
-    return entry
+    return change_status(entry, EntryStatus.WITHDRAWN)
 
 
 def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
     """A partner confirms or declines taking part (and may change its mind)."""
     with transaction.atomic():
-        partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        partnership = (
+            Partnership.objects.select_for_update().select_related("entry").get(pk=partnership.pk)
+        )
         now = timezone.now()
         partnership.confirmed_at = now if confirm else None
         partnership.declined_at = None if confirm else now
         partnership.save(update_fields=["confirmed_at", "declined_at"])
-        # The entry looks different now (its confirmed partners are shown with it).
-        partnership.entry.save(update_fields=["updated_at"])
         log.info(
             "partner %s entry %s",
             "confirmed" if confirm else "declined",
             partnership.entry.reference,
         )
+        # The entry looks different now: its confirmed partners are shown with it.
+        partnership_changed.send(
+            sender=Partnership,
+            entry=partnership.entry,
+            partnership=partnership,
+            change="confirmed" if confirm else "declined",
+        )
     return partnership
+
+
+# At most this many partners per entry (the form's limit too).
+MAX_PARTNERS = 10
+
+
+def _partners_editable(entry: Entry) -> None:
+    if not entry.can_be_edited:
+        raise ValidationError(
+            _("Partners can be changed only while the entry can be edited."), code="closed"
+        )
+
+
+def _may_invite(entry: Entry, email: str) -> None:
+    if entry.partnerships.filter(invited_email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This e-mail address is already given for another partner.")}
+        )
+    if mail.sent_recently(email, MessageKind.PARTNER_INVITATION) >= (
+        settings.MAIL_LINKS_PER_ADDRESS_PER_DAY
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "This address has been sent as many invitations today as we send in a "
+                    "day. Try again tomorrow."
+                )
+            }
+        )
+
+
+def add_partner(entry: Entry, *, name: str, email: str, role: str = "") -> Partnership:
+    """The submitter names one more partner; it is invited at once (or, while the
+    contact has not confirmed the address yet, with the others when they do)."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
+        _partners_editable(entry)
+        if entry.partnerships.count() >= MAX_PARTNERS:
+            raise ValidationError(
+                _("An entry can have at most %(max)s partners.") % {"max": MAX_PARTNERS},
+                code="too_many",
+            )
+        _may_invite(entry, email)
+        partnership = _add_partner(entry, {"name": name, "email": email, "role": role})
+        if entry.status == EntryStatus.SUBMITTED:
+            invite_partner(partnership)
+        _partners_changed(entry, partnership, "added")
+    return partnership
+
+
+def correct_partner_email(partnership: Partnership, email: str) -> Partnership:
+    """The address was wrong: the partner is invited again at the new one, and any
+    answer given through the old invitation is forgotten."""
+    with transaction.atomic():
+        partnership = (
+            Partnership.objects.select_for_update()
+            .select_related("entry__campaign", "organisation")
+            .get(pk=partnership.pk)
+        )
+        entry = partnership.entry
+        _partners_editable(entry)
+        if email.strip().lower() == partnership.invited_email.lower():
+            return partnership
+        _may_invite(entry, email)
+        partnership.invited_email = email.strip()
+        partnership.confirmed_at = partnership.declined_at = None
+        partnership.save(update_fields=["invited_email", "confirmed_at", "declined_at"])
+        if entry.status == EntryStatus.SUBMITTED:
+            invite_partner(partnership)
+        else:
+            _unsent, partnership.token_hash = new_token()
+            partnership.save(update_fields=["token_hash"])
+        _partners_changed(entry, partnership, "corrected")
+    return partnership
+
+
+def remove_partner(partnership: Partnership) -> None:
+    """The submitter takes a partner off the entry (its invitation link stops working)."""
+    with transaction.atomic():
+        partnership = (
+            Partnership.objects.select_for_update()
+            .select_related("entry__campaign")
+            .get(pk=partnership.pk)
+        )
+        entry = partnership.entry
+        _partners_editable(entry)
+        organisation_id = partnership.organisation_id
+        partnership.delete()
+        Organisation.objects.filter(pk=organisation_id, led_entries__isnull=True).filter(
+            partnerships__isnull=True
+        ).delete()
+        _partners_changed(entry, partnership, "removed")
+
+
+def _partners_changed(entry, partnership, change):
+    log.info("partner %s: %s", change, entry.reference or "unconfirmed entry")
+    partnership_changed.send(
+        sender=Partnership, entry=entry, partnership=partnership, change=change
+    )
 
 
 def resend_management_links(email: str) -> int:

@@ -1,7 +1,15 @@
-"""Signals for the apps that come after submissions (review, publishing)."""
+"""Signals for the apps that come after submissions (review, publishing), which must not
+be imported from here (data flows one way)."""
 
 from django.dispatch import Signal
 
-# Sent inside the transaction after an entry was submitted or its submitter changed it,
-# with `entry` and `change` ("submitted", "edited", "consent", "withdrawn").
+# Sent inside the transaction after an entry changed, with `entry`, `change` and `by`:
+# change is the new status ("submitted", "withdrawn"; then also `before`, the old one,
+# and `reason`), "edited" (the submitter changed the text) or "consent" (the submitter
+# gave or withdrew consent to publish). `by` is the staff member who made the change, or
+# None for the submitter.
 entry_changed = Signal()
+
+# Sent inside the transaction after a partner organisation answered or a submitter
+# added, corrected or removed a partner: `entry`, `partnership`, `change`.
+partnership_changed = Signal()

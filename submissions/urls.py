@@ -10,10 +10,12 @@ urlpatterns = [
     path("submit/draft/<str:token>/", views.draft, name="draft"),
     path("submit/thank-you/", views.submitted, name="submitted"),
     path("submit/similar/", views.similar, name="similar"),
+    path("submit/image/<str:reference>/", views.kept_image, name="kept_image"),
     path("submit/confirm/<str:token>/", views.confirm, name="confirm"),
     path("submit/confirmed/", views.confirmed, name="confirmed"),
     path("manage/lost-link/", views.lost_link, name="lost_link"),
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/edit/", views.manage_edit, name="manage_edit"),
+    path("manage/<str:token>/partners/", views.manage_partners, name="manage_partners"),
     path("partner/<str:token>/", views.partner_confirm, name="partner_confirm"),
 ]

@@ -2,10 +2,11 @@
 link, partner confirmation and the "lost your link?" form. Views parse, call a service
 in services.py and render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
-from django.http import Http404, JsonResponse, QueryDict
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -13,12 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from kotolupaus.access import post_rate
 from kotolupaus.params import as_id, as_text
 
-from . import services
+from . import images, services
+from .extensions import notices_for, published_entries
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
+    PartnerEmailForm,
+    PartnerForm,
     PartnerFormSet,
     SubmissionForm,
     form_initial_from_data,
@@ -32,11 +37,6 @@ from .models import (
     Partnership,
 )
 from .tokens import hash_token
-
-
-def POST_RATE(group, request):
-    return settings.RATELIMIT_POST_RATE
-
 
 NOT_SAVED_IN_DRAFT = {"csrfmiddlewaretoken", "action", "org_logo", "image"}
 
@@ -70,7 +70,7 @@ def _partner_rows(data):
 def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
     challenge = as_id(form["challenge_of"].value()) if "challenge_of" in form.fields else None
     if challenge is not None:
-        extra["challenge"] = Entry.objects.published().filter(pk=challenge).first()
+        extra["challenge"] = published_entries().filter(pk=challenge).first()
     return render(
         request,
         "submissions/entry_form.html",
@@ -106,7 +106,7 @@ def _challenge_initial(request, kind):
     if kind != EntryKind.PLEDGE or challenge is None:
         return {}
     original = (
-        Entry.objects.published()
+        published_entries()
         .filter(kind=EntryKind.PLEDGE, pk=challenge)
         .prefetch_related("themes", "target_groups")
         .first()
@@ -215,19 +215,19 @@ def _handle_form(request, *, campaign, kind, draft=None):
     return redirect("submissions:submitted")
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def pledge_create(request):
     return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.PLEDGE)
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def initiative_create(request):
     return _handle_form(request, campaign=Campaign.objects.current(), kind=EntryKind.INITIATIVE)
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def draft(request, token):
     draft = Draft.objects.select_related("campaign").filter(token_hash=hash_token(token)).first()
@@ -256,7 +256,7 @@ def submitted(request):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """The one-time link in the first e-mail: confirming sends the entry to staff.
@@ -298,7 +298,7 @@ def similar_entries(campaign, title, limit=5):
     translation = Entry._parler_meta.root_model
     rows = (
         translation.objects.filter(
-            master__in=Entry.objects.published().filter(campaign=campaign).values("pk")
+            master__in=published_entries().filter(campaign=campaign).values("pk")
         )
         .annotate(similarity=TrigramSimilarity("title", title))
         .filter(similarity__gte=0.3)
@@ -314,6 +314,19 @@ def similar_entries(campaign, title, limit=5):
 
 
 @ratelimit(key="ip", rate="120/m", method="GET", block=True)
+@require_GET
+def kept_image(request, reference):
+    """An image kept between form steps, shown back in the form and the preview. Only
+    whoever holds the signed reference (the person filling in the form) can see it."""
+    name = images.pending_name(reference)
+    if name is None:
+        raise Http404
+    with default_storage.open(name) as stored:  # at most a few megabytes, re-encoded
+        response = HttpResponse(stored.read(), content_type=images.content_type(name))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @require_GET
 def similar(request):
     found = similar_entries(Campaign.objects.current(), request.GET.get("title"))
@@ -340,7 +353,7 @@ def _entry_for_token(token):
     return entry
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     entry = _entry_for_token(token)
@@ -386,6 +399,7 @@ def manage(request, token):
             "partnerships": entry.partnerships.all(),
             "consent_wording": services.CONSENT_TO_PUBLISH_WORDING,
             "confirm_by": services.confirmation_deadline(entry),
+            "notices": notices_for(entry),
         },
     )
 
@@ -418,7 +432,7 @@ def _initial_from_entry(entry):
     return initial
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def manage_edit(request, token):
     entry = _entry_for_token(token)
@@ -460,7 +474,71 @@ def manage_edit(request, token):
     )
 
 
-@ratelimit(key="ip", rate=POST_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def manage_partners(request, token):
+    """The submitter sees each partner's answer and, while the entry can be edited,
+    corrects an address (a new invitation), adds or removes a partner."""
+    entry = _entry_for_token(token)
+    add_form = PartnerForm(prefix="add")
+    email_forms = {}
+    if request.method == "POST" and not entry.is_withdrawn:
+        action = request.POST.get("action")
+        partnership = entry.partnerships.filter(pk=as_id(request.POST.get("partnership"))).first()
+        try:
+            if action == "add":
+                add_form = PartnerForm(request.POST, prefix="add")
+                if add_form.is_valid():
+                    services.add_partner(entry, **add_form.cleaned_data)
+                    messages.success(request, _("The partner was added and asked to confirm."))
+                    return redirect("submissions:manage_partners", token=token)
+            elif action == "correct" and partnership is not None:
+                form = PartnerEmailForm(request.POST, prefix=f"p{partnership.pk}")
+                email_forms[partnership.pk] = form
+                if form.is_valid():
+                    services.correct_partner_email(partnership, form.cleaned_data["email"])
+                    messages.success(
+                        request, _("The address was corrected and the partner invited again.")
+                    )
+                    return redirect("submissions:manage_partners", token=token)
+            elif action == "remove" and partnership is not None:
+                services.remove_partner(partnership)
+                messages.success(request, _("The partner was removed from the entry."))
+                return redirect("submissions:manage_partners", token=token)
+        except ValidationError as error:
+            form = (
+                add_form if action == "add" else email_forms.get(getattr(partnership, "pk", None))
+            )
+            if form is not None and hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    for each in errors:
+                        form.add_error(field if field in form.fields else None, each)
+            else:
+                messages.error(request, " ".join(error.messages))
+    partnerships = list(entry.partnerships.select_related("organisation"))
+    for partnership in partnerships:
+        partnership.email_form = email_forms.get(partnership.pk) or PartnerEmailForm(
+            prefix=f"p{partnership.pk}", initial={"email": partnership.invited_email}
+        )
+        # Each address field names its partner (screen readers list the labels).
+        partnership.email_form.fields["email"].label = _("E-mail address of %(name)s") % {
+            "name": partnership.organisation.name
+        }
+    return render(
+        request,
+        "submissions/manage_partners.html",
+        {
+            "entry": entry,
+            "token": token,
+            "partnerships": partnerships,
+            "add_form": add_form,
+            "can_change": entry.can_be_edited,
+            "max_partners": services.MAX_PARTNERS,
+        },
+    )
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def partner_confirm(request, token):
     partnership = (

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from publishing import services as publishing
 from publishing.models import Programme, Publication, PublicationStatus
+from publishing.queries import published
 from review import services as review
 from review.models import AwardCategory, Outcome
 from submissions import services as submissions
@@ -128,7 +129,7 @@ def test_an_edit_by_the_submitter_sends_the_entry_back_to_moderation(campaign, s
     entry_changed.send(sender=Entry, entry=entry, change="edited")
 
     assert Publication.objects.get(entry=entry).status == PublicationStatus.PENDING
-    assert not Entry.objects.published().exists()
+    assert not published().exists()
 
 
 def test_automatic_flags_point_moderators_to_spam(campaign):

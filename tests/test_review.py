@@ -507,7 +507,7 @@ def test_ranking_query_count_does_not_grow_with_entries(
         review_with(reviewer, entry, [3, 4, 5, 2, 1])
     client.force_login(coordinator)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(f"{WS}/ranking/")
 
     assert response.status_code == 200

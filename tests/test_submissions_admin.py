@@ -1,10 +1,11 @@
 """Staff see every entry in the admin panel, with the submitter's data read-only."""
 
 import pytest
+from django.core import mail
 
 from submissions.models import Entry
 
-from .conftest import entry_form_data, form_url, with_partners
+from .conftest import confirm_address, entry_form_data, form_url, with_partners
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ def entries(client, campaign):
             (f"Kumppani {index} ry", f"kumppani{index}@example.fi", ""),
         )
         client.post(form_url("initiative"), data)
+        confirm_address(client, mail.outbox[-1])
     return list(Entry.objects.order_by("number"))
 
 

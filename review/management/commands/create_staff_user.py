@@ -46,8 +46,14 @@ class Command(BaseCommand):
             if no_input:
                 self.stdout.write(f"Password for {username}: {password}")
         user.save()
-        groups = [role] if role == REVIEWER_GROUP else [COORDINATOR_GROUP, REVIEWER_GROUP]
-        user.groups.add(*Group.objects.filter(name__in=groups))
+        # The role replaces whatever role the user had (a coordinator also reviews).
+        wanted = {REVIEWER_GROUP} if role == REVIEWER_GROUP else {COORDINATOR_GROUP, REVIEWER_GROUP}
+        roles = Group.objects.filter(name__in=[COORDINATOR_GROUP, REVIEWER_GROUP])
+        held = set(user.groups.filter(pk__in=roles).values_list("name", flat=True))
+        if drop := [group for group in roles if group.name in held - wanted]:
+            user.groups.remove(*drop)
+        if add := [group for group in roles if group.name in wanted - held]:
+            user.groups.add(*add)
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {role} {username}."))
         if (totp or settings.STAFF_2FA) and not TOTPDevice.objects.filter(user=user).exists():

@@ -41,7 +41,7 @@ FILL_VOCABULARY = """
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0005_indexes_for_public_pages'),
+        ('publishing', '0006_fixed_status_and_public_version'),
     ]
 
     operations = [

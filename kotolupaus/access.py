@@ -1,0 +1,49 @@
+"""Shared by every app: who may open a staff page, and how fast the public may post.
+
+Staff roles are groups with permissions (review's migrations create them); the checks
+here name the permissions, so no app has to import another's views to use them.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+COORDINATE = "review.coordinate_review"
+SCORE = "review.score_entries"
+
+
+def has_role(user, permission) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(permission))
+
+
+def staff_required(permission, reason):
+    """A staff page for holders of `permission`: others logged in get a 403 page that
+    says what they can do instead; anyone else is sent to the login."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            # The admin panel's own test: active staff, with a one-time code (STAFF_2FA).
+            if not admin.site.has_permission(request):
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            if not has_role(request.user, permission):
+                raise PermissionDenied(str(reason))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+coordinator_required = staff_required(COORDINATE, _("This page is for coordinators."))
+reviewer_required = staff_required(SCORE, _("This page is for reviewers."))
+
+
+def post_rate(group, request):
+    """Public POSTs allowed per IP address (django-ratelimit's `rate`)."""
+    return settings.RATELIMIT_POST_RATE

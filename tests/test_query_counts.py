@@ -1,0 +1,135 @@
+"""Every list and detail page costs the same number of queries with one row as with
+many: the numbers are pinned exactly, so a change that adds a query per row (or any
+query) shows up here."""
+
+import pytest
+from django.core.cache import caches
+from django.utils import timezone
+
+from publishing import services as publishing
+from publishing.models import Programme
+from review import services as review
+from review.models import AwardCategory, Criterion
+from submissions.models import Partnership
+
+from .conftest import make_entry
+
+pytestmark = pytest.mark.django_db
+
+MANY = 6
+
+
+@pytest.fixture(params=[1, MANY], ids=["one row", "many rows"])
+def site(request, campaign, coordinator, reviewer):
+    """Published entries with everything a page can show: confirmed partners, themes,
+    a decision in the programme, a prize with a citation, reviews."""
+    rows = request.param
+    category = AwardCategory.objects.create(campaign=campaign)
+    category.set_current_language("fi")
+    category.name = "Vuoden teko"
+    category.save()
+    programme = Programme(campaign=campaign)
+    programme.set_current_language("fi")
+    programme.title, programme.introduction = "Ohjelma", "Johdanto."
+    programme.save()
+    criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position"))
+    entries = []
+    for n in range(rows):
+        entry = make_entry(
+            campaign,
+            f"Kesätöitä nuorille {n}",
+            kind="initiative" if n % 2 else "pledge",
+            partners=[(f"Kumppani {n}-{p}", f"k{n}-{p}@example.fi") for p in range(rows)],
+        )
+        Partnership.objects.filter(entry=entry).update(confirmed_at=timezone.now())
+        publishing.approve(entry, coordinator)
+        review.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
+        review.award(category, entry, {"fi": f"Perustelu {n}."}, coordinator)
+        review.save_review(
+            reviewer,
+            entry,
+            scores={c.pk: 4 for c in criteria},
+            comment="",
+            recommendation="include",
+        )
+        entries.append(entry)
+    review.publish_decisions(campaign, coordinator)
+    return {"entries": entries, "rows": rows}
+
+
+def count(client, url, django_assert_num_queries, expected):
+    caches["default"].clear()  # what a first visitor gets: nothing kept from before
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+PUBLIC = {
+    "home": ("/fi/", 2),
+    # The filters' names (queries.taxonomy) are 12 of these, once a minute in practice.
+    "catalogue": ("/fi/entries/", 18),
+    "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 18),
+    "search": ("/fi/entries/?q=kesätöitä", 20),
+    "programme": ("/fi/programme/", 16),
+    "statistics": ("/fi/statistics/", 11),
+    "feed": ("/fi/feed.atom", 11),
+    "sitemap": ("/sitemap.xml", 1),
+}
+
+
+@pytest.mark.parametrize("page", list(PUBLIC))
+def test_public_pages_cost_a_fixed_number_of_queries(client, site, django_assert_num_queries, page):
+    url, expected = PUBLIC[page]
+    count(client, url, django_assert_num_queries, expected)
+
+
+def test_the_entry_page_costs_the_same_with_one_or_many_partners_and_prizes(
+    client, site, django_assert_num_queries
+):
+    entry = site["entries"][-1]
+    response = count(client, f"/fi/entries/{entry.pk}/", django_assert_num_queries, 16)
+    assert response.content.decode().count(f"Kumppani {site['rows'] - 1}-") == site["rows"]
+
+
+def test_open_data_costs_a_fixed_number_of_queries(client, site, django_assert_num_queries):
+    for url in ("/fi/open-data/entries.json", "/fi/open-data/entries.csv"):
+        caches["default"].clear()
+        with django_assert_num_queries(12):
+            response = client.get(url)
+            body = b"".join(response.streaming_content)
+        assert body.count(b"KL-") >= site["rows"]
+
+
+STAFF = {
+    "queue": ("/en/admin/workspace/queue/", "reviewer"),
+    "ranking": ("/en/admin/workspace/ranking/", "coordinator"),
+    "dashboard": ("/en/admin/workspace/dashboard/", "coordinator"),
+}
+STAFF_QUERIES = {"queue": 12, "ranking": 15, "dashboard": 18, "score": 19, "decide": 17}
+
+
+@pytest.mark.parametrize("page", list(STAFF))
+def test_staff_lists_cost_a_fixed_number_of_queries(
+    client, site, coordinator, reviewer, django_assert_num_queries, page
+):
+    url, who = STAFF[page]
+    client.force_login({"reviewer": reviewer, "coordinator": coordinator}[who])
+    count(client, url, django_assert_num_queries, STAFF_QUERIES[page])
+
+
+@pytest.mark.parametrize(("page", "who"), [("score", "reviewer"), ("decide", "coordinator")])
+def test_staff_entry_pages_cost_the_same_with_one_or_many_partners(
+    client, site, coordinator, reviewer, django_assert_num_queries, page, who
+):
+    client.force_login({"reviewer": reviewer, "coordinator": coordinator}[who])
+    entry = site["entries"][-1]
+    if page == "score":
+        review.unassign(entry, reviewer, coordinator)
+    response = count(
+        client,
+        f"/en/admin/workspace/{page}/{entry.pk}/",
+        django_assert_num_queries,
+        STAFF_QUERIES[page],
+    )
+    assert response.content.decode().count("Kumppani") >= site["rows"]
