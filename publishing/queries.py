@@ -41,6 +41,15 @@ def published(entries=None):
     )
 
 
+# published() in SQL, for the hand-written queries of the catalogue (publishing.search
+# and cards()) on the entry `e` and its publication `p`; tests/test_search_relevance.py
+# checks that the two agree.
+PUBLISHED = (
+    f"e.status = '{EntryStatus.SUBMITTED.value}' AND e.consent_publish "
+    f"AND p.entry_id = e.id AND p.status = '{PublicationStatus.APPROVED.value}'"
+)
+
+
 def public_entries():
     """Published entries with everything a card or page shows, in a fixed number of queries."""
     return (
@@ -184,7 +193,7 @@ class Card:
     __str__ = __html__
 
 
-CARDS_SQL = """
+CARDS_SQL = f"""
     SELECT e.id, e.kind, e.whole_country, o.name, o.logo, t.language_code, t.title, t.summary,
         ARRAY(
             SELECT po.name FROM submissions_partnership pa
@@ -201,6 +210,7 @@ CARDS_SQL = """
         ARRAY(SELECT x.category_id FROM review_award x WHERE x.entry_id = e.id)
     FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, position)
     JOIN submissions_entry e ON e.id = page.id
+    JOIN publishing_publication p ON p.entry_id = e.id
     JOIN submissions_organisation o ON o.id = e.lead_organisation_id
     LEFT JOIN review_decision d ON d.entry_id = e.id
     CROSS JOIN LATERAL (
@@ -210,8 +220,9 @@ CARDS_SQL = """
             tr.language_code = e.original_language DESC, tr.id
         LIMIT 1
     ) t
+    WHERE {PUBLISHED}
     ORDER BY page.position
-"""
+"""  # noqa: S608 - constants
 SUMMARY_LENGTH = 220
 
 
@@ -228,9 +239,9 @@ def _truncated(text, length=SUMMARY_LENGTH):
 
 
 def cards(ids, language=None) -> list[Card]:
-    """The cards of these entries, in this order, in one query (the caller has checked
-    that they are public): the text in the visitor's language or else the original; the
-    names of themes, places and prizes from taxonomy() (a cache)."""
+    """The cards of these entries, in this order, in one query: the text in the visitor's
+    language or else the original; the names of themes, places and prizes from
+    taxonomy() (a cache). An entry that is not published has no card, whatever asked."""
     if not ids:
         return []
     language = language or get_language()

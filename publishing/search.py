@@ -10,8 +10,9 @@ A query, word by word (`understand`, one query for all the words):
 - each word is stemmed with all three dictionaries and each stem matched as a prefix,
   so inflected forms find each other ("kotoutumista" finds "kotoutuminen");
 - a stem of four letters or more also matches the Finnish and Swedish words (and
-  organisation names) that contain it, so a part of a compound finds the compound
-  ("harjoittelupaikkoja" finds "työharjoittelupaikkoja", "café" finds "språkcafé");
+  organisation names) that contain it where a part of a compound can begin, so a part
+  of a compound finds the compound ("harjoittelupaikkoja" finds "työharjoittelupaikkoja",
+  "café" finds "språkcafé", but "Oulu" does not find "koulu");
 - a word that no text contains is replaced by the words of the texts one typo away
   (a letter missing, extra, wrong or two letters swapped; accents do not count), in any
   of the three languages ("invandarre" finds "invandrarna"): the page then says that it
@@ -48,6 +49,8 @@ from kotolupaus.params import as_id
 from review.models import Outcome
 from submissions.models import ENTRY_TEXT_FIELDS, Entry
 
+from .queries import PUBLISHED, taxonomy
+
 CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
 TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
 MAX_QUERY_LENGTH = 200
@@ -70,12 +73,6 @@ WORD = re.compile(r"\w+")
 # Substitutions and insertions of a typo: letters after removing accents, and digits.
 PLAIN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 STEM_LETTERS = PLAIN_LETTERS + "åäöé"
-
-# The one definition of "published" is publishing.queries.published(); this is its SQL
-# for the hand-written listing queries (tests/test_search_relevance.py checks they agree).
-PUBLISHED = (
-    "e.status = 'submitted' AND e.consent_publish AND p.status = 'approved' AND p.entry_id = e.id"
-)
 
 
 # --- Indexing ------------------------------------------------------------------------------
@@ -249,6 +246,18 @@ LOOK_UP_SQL = """
                 WHERE v.config IN ('finnish', 'swedish', 'simple')
                 AND v.lexeme LIKE '%%' || replace(replace(replace(
                     stems.stem, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'
+                -- where a compound's part can begin: after two letters or more, and in
+                -- Finnish (and names) after a vowel or the n or s that ends its first part
+                -- ("työ|harjoittelu", "kaupungin|kirjasto", "perus|koulu"), so that
+                -- "oulu" is not found in "koulu" nor in "uimakoulu"
+                AND (
+                    starts_with(v.lexeme, stems.stem)
+                    OR strpos(v.lexeme, stems.stem) > 2 AND (
+                        v.config = 'swedish'
+                        OR substr(v.lexeme, strpos(v.lexeme, stems.stem) - 1, 1)
+                            = ANY ('{a,e,i,o,u,y,ä,ö,n,s}')
+                    )
+                )
                 LIMIT %s
             )
         END AS parts
@@ -337,8 +346,6 @@ def _filters(data: dict) -> tuple[list[str], list]:
     cleaned data). Slugs and codes become ids first (from queries.taxonomy(), a cache), so
     that the planner estimates with the columns' statistics; an unknown one matches
     nothing. Each matches at most one related row per entry: no duplicates."""
-    from .queries import taxonomy
-
     ids = taxonomy()["ids"]
     where, params = [], []
 
@@ -402,13 +409,28 @@ class Listing:
         self.cap = cap
         self.query = understand(text) if text and text.strip() else None
         where, params = _filters(filters or {})
-        tables = "submissions_entry e, publishing_publication p"
-        where.insert(0, PUBLISHED)
-        if self.query is not None:
-            tables += ", publishing_searchdocument d"
-            where += ["d.entry_id = e.id", "d.document @@ %s::tsquery"]
-            params.append(self.query.tsquery)
-        self.sql = f"FROM {tables} WHERE {' AND '.join(where)}"
+        if self.query is not None and not where:
+            # A search without filters: only a published entry has a search document
+            # (publishing.changes.refresh_search keeps it so, in the transaction of every
+            # public change), so the documents alone answer, through their GIN index,
+            # without reading the entries; queries.cards() checks the page's entries.
+            self.id = "d.entry_id"
+            self.match_sql = "FROM publishing_searchdocument d WHERE d.document @@ %s::tsquery"
+            self.newest_sql = (
+                "FROM publishing_publication p, publishing_searchdocument d "
+                "WHERE p.status = 'approved' AND d.entry_id = p.entry_id "
+                "AND d.document @@ %s::tsquery"
+            )
+            params = [self.query.tsquery]
+        else:
+            tables = "submissions_entry e, publishing_publication p"
+            where.insert(0, PUBLISHED)
+            if self.query is not None:
+                tables += ", publishing_searchdocument d"
+                where += ["d.entry_id = e.id", "d.document @@ %s::tsquery"]
+                params.append(self.query.tsquery)
+            self.id = "e.id"
+            self.match_sql = self.newest_sql = f"FROM {tables} WHERE {' AND '.join(where)}"
         self.params = params
         self.ids: list[int] | None = None  # every match, in order, when counted
 
@@ -423,7 +445,7 @@ class Listing:
     @cached_property
     def estimate(self) -> float:
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {self.sql}", self.params)
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {self.match_sql}", self.params)
             plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             plan = json.loads(plan)
@@ -461,19 +483,25 @@ class Listing:
         return ids
 
     def _count_and_order(self) -> list[int]:
-        rank = ""
+        """Every match up to cap + 1 in one query: by relevance when there are at most
+        RANKED_MATCHES, else newest first; past the cap only their number counts, and
+        nothing more is read (CASE skips the subqueries)."""
         params = [*self.params, self.cap + 1]
+        rank = ""
         if self.query is not None:
             rank = (
-                f"CASE WHEN (SELECT count(*) FROM found) <= {RANKED_MATCHES} THEN "  # noqa: S608
+                f"CASE WHEN total.n <= {RANKED_MATCHES} THEN "  # noqa: S608 - a constant
                 "(SELECT ts_rank(d.document, %s::tsquery) FROM publishing_searchdocument d "
-                "WHERE d.entry_id = found.id) ELSE 0 END DESC, "
+                "WHERE d.entry_id = found.id) END DESC NULLS LAST, "
             )
             params.append(self.query.tsquery)
         sql = (
-            "WITH found AS MATERIALIZED "  # noqa: S608 - our own fragments, values as parameters
-            f"(SELECT e.id, p.first_published_at AS published {self.sql} LIMIT %s) "
-            f"SELECT id FROM found ORDER BY {rank}published DESC, id DESC"
+            f"WITH found AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql} LIMIT %s), "  # noqa: S608 - our own fragments, values as parameters
+            "total AS (SELECT count(*) AS n FROM found) "
+            f"SELECT found.id FROM found, total ORDER BY {rank}"
+            f"CASE WHEN total.n <= {self.cap} THEN (SELECT p.first_published_at "
+            "FROM publishing_publication p WHERE p.entry_id = found.id "
+            "AND p.status = 'approved') END DESC NULLS LAST, found.id DESC"
         )
         with transaction.atomic(), connection.cursor() as cursor:
             if self.query is not None:
@@ -485,10 +513,11 @@ class Listing:
             return [row[0] for row in cursor.fetchall()]
 
     def _newest(self, offset: int, limit: int) -> list[int]:
+        newest = "p.entry_id" if self.id == "d.entry_id" else self.id
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.id {self.sql} ORDER BY p.first_published_at DESC, e.id DESC "
-                "LIMIT %s OFFSET %s",
+                f"SELECT {newest} {self.newest_sql} "
+                f"ORDER BY p.first_published_at DESC, {newest} DESC LIMIT %s OFFSET %s",
                 [*self.params, limit, offset],
             )
             return [row[0] for row in cursor.fetchall()]

@@ -12,7 +12,7 @@ import pytest
 
 from publishing import search
 from publishing import services as publishing
-from publishing.queries import published
+from publishing.queries import cards, published
 from publishing.search import Listing
 from submissions import services as submissions
 
@@ -222,21 +222,26 @@ def test_filters_and_search_together(client, corpus, campaign):
 
 
 def test_the_listing_shows_exactly_the_published_entries(campaign, staff_user):
-    """The listing's SQL agrees with queries.published(), the one definition."""
-    shown = publishing.approve(make_entry(campaign, "Julkaistu"), staff_user).entry
-    withdrawn = make_entry(campaign, "Peruttu")
+    """The listing's SQL agrees with queries.published(), the one definition, with and
+    without a search (a search reads the search documents, which only published entries
+    have)."""
+    shown = publishing.approve(make_entry(campaign, "Kuoro julkaistu"), staff_user).entry
+    withdrawn = make_entry(campaign, "Kuoro peruttu")
     publishing.approve(withdrawn, staff_user)
     submissions.withdraw_entry(withdrawn)
-    no_consent = make_entry(campaign, "Ei lupaa")
+    no_consent = make_entry(campaign, "Kuoro ilman lupaa")
     publishing.approve(no_consent, staff_user)
     submissions.set_consent(no_consent, False)
-    make_entry(campaign, "Odottaa")  # not moderated
-    publishing.reject(make_entry(campaign, "Hylätty"), staff_user)
+    make_entry(campaign, "Kuoro odottaa")  # not moderated
+    publishing.reject(make_entry(campaign, "Kuoro hylätty"), staff_user)
+    expected = set(published().values_list("pk", flat=True))
 
-    listed = set(Listing({}, "", cap=1000)[0:20])
-
-    assert listed == set(published().values_list("pk", flat=True))
-    assert listed == {shown.pk}
+    assert expected == {shown.pk}
+    for text in ("", "kuoro"):
+        listing = Listing({}, text, cap=1000)
+        assert listing.total == 1, text
+        assert set(listing[0:20]) == expected, text
+        assert [card.pk for card in cards([*expected, withdrawn.pk, no_consent.pk])] == [shown.pk]
 
 
 def test_a_wrong_estimate_never_shows_a_wrong_count(client, campaign, staff_user, monkeypatch):

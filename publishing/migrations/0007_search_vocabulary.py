@@ -3,6 +3,19 @@
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
+# Only a published entry has a search document (publishing.changes.refresh_search keeps
+# it so since the lifecycle change); documents left from before of entries withdrawn or
+# taken down go, as refresh_search would have removed them.
+DROP_UNPUBLISHED_DOCUMENTS = """
+    DELETE FROM publishing_searchdocument d
+    WHERE NOT EXISTS (
+        SELECT 1 FROM submissions_entry e
+        JOIN publishing_publication p ON p.entry_id = e.id
+        WHERE e.id = d.entry_id AND e.status = 'submitted' AND e.consent_publish
+        AND p.status = 'approved'
+    )
+"""
+
 # The vocabulary of the entries indexed so far (publishing.search.VOCABULARY_SQL, for
 # their translations and organisation names); index_entry() adds to it from now on.
 FILL_VOCABULARY = """
@@ -75,5 +88,10 @@ class Migration(migrations.Migration):
             model_name='searchterm',
             constraint=models.UniqueConstraint(fields=('lexeme', 'config', 'word'), name='search_term_unique'),
         ),
+        migrations.AddIndex(
+            model_name='publication',
+            index=models.Index(condition=models.Q(('status', 'approved')), fields=['entry'], include=('first_published_at',), name='publication_public_entry'),
+        ),
+        migrations.RunSQL(DROP_UNPUBLISHED_DOCUMENTS, migrations.RunSQL.noop, elidable=True),
         migrations.RunSQL(FILL_VOCABULARY, migrations.RunSQL.noop, elidable=True),
     ]
