@@ -154,9 +154,9 @@ class SearchTerm(models.Model):
             models.UniqueConstraint(fields=["lexeme", "config", "word"], name="search_term_unique"),
         ]
         indexes = [
-            # Parts of compounds: lexeme LIKE '%part%'.
+            # Parts of compounds (lexeme LIKE '%part%') and typos (similar trigrams).
             GinIndex(fields=["lexeme"], name="search_term_trigram", opclasses=["gin_trgm_ops"]),
-            models.Index(fields=["plain"], name="search_term_plain"),
+            GinIndex(fields=["plain"], name="search_term_plain", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):

@@ -8,7 +8,9 @@ is also kept with the lexeme it became (SearchTerm): the vocabulary.
 A query, word by word (`understand`, one query for all the words):
 
 - each word is stemmed with all three dictionaries and each stem matched as a prefix,
-  so inflected forms find each other ("kotoutumista" finds "kotoutuminen");
+  so inflected forms find each other ("kotoutumista" finds "kotoutuminen"); the
+  vocabulary names the lexemes a stem starts (matched by name, which the GIN index
+  answers faster), unless there are too many;
 - a stem of four letters or more also matches the Finnish and Swedish words (and
   organisation names) that contain it where a part of a compound can begin, so a part
   of a compound finds the compound ("harjoittelupaikkoja" finds "työharjoittelupaikkoja",
@@ -60,6 +62,8 @@ MAX_WORD_LENGTH = 60
 MIN_PART = 4
 # Compounds taken per stem (the most frequent words come first in no order: enough).
 PARTS_PER_STEM = 40
+# A stem that starts more lexemes than this is matched as a prefix, not by name.
+EXPANSIONS = 32
 # Words at least this long are forgiven one typo (and only stems and words this long
 # are taken for one: shorter ones are too many others' typos).
 MIN_TYPO = 5
@@ -70,9 +74,6 @@ RANKED_MATCHES = 500
 BROAD = 5
 COMPOUNDING = ("finnish", "swedish", "simple")
 WORD = re.compile(r"\w+")
-# Substitutions and insertions of a typo: letters after removing accents, and digits.
-PLAIN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
-STEM_LETTERS = PLAIN_LETTERS + "åäöé"
 
 
 # --- Indexing ------------------------------------------------------------------------------
@@ -163,8 +164,10 @@ def index_entry(entry: Entry) -> None:
 class Word:
     typed: str
     stems: dict[str, list[str]]  # configuration → lexemes of the word
+    # stem (or the word as typed) → the lexemes of the texts that start with it, in the
+    # vocabulary; None when there are more than EXPANSIONS (matched as a prefix then)
+    expansions: dict[str, list[str] | None] = field(default_factory=dict)
     parts: set[str] = field(default_factory=set)  # lexemes of compounds it is part of
-    known: bool = False  # some text has a word starting with one of its stems
     similar: set[str] = field(default_factory=set)  # lexemes one typo away
 
     @property
@@ -172,12 +175,25 @@ class Word:
         """Not a stop word in any of the languages ("och", "the", "ja" are)."""
         return all(self.stems.values())
 
+    @property
+    def known(self) -> bool:
+        """Some text has a word that starts with one of its stems, or contains it."""
+        return bool(self.parts) or any(e is None or e for e in self.expansions.values())
+
+    def exact(self) -> set[str]:
+        found = {x for e in self.expansions.values() if e for x in e}
+        return found | self.parts | self.similar
+
     def prefixes(self) -> set[str]:
-        """Lexemes to match as prefixes: the stems, the compounds the word is part of."""
-        return {s for stems in self.stems.values() for s in stems} | self.parts
+        """Stems matched as prefixes: those with too many words to name; and when nothing
+        else is left, all of them (matching nothing, so that every word still counts)."""
+        many = {stem for stem, e in self.expansions.items() if e is None}
+        if many or self.exact():
+            return many
+        return {s for stems in self.stems.values() for s in stems}
 
     def alternatives(self) -> set[str]:
-        return self.prefixes() | self.similar
+        return self.exact() | self.prefixes()
 
 
 @dataclass
@@ -211,13 +227,16 @@ def understand(text: str) -> Query:
     # Stop words of one language are left out when the query has other words; a query
     # of stop words only ("men", "vi") searches with the languages that keep them.
     words = content or [w for w in words if w.alternatives()]
-    unknown = [w for w in words if not w.known and not w.parts and len(w.typed) >= MIN_TYPO]
+    unknown = [w for w in words if not w.known and len(w.typed) >= MIN_TYPO]
     if unknown:
         _find_similar(unknown)
     clauses = []
     for word in words:
+        # Named lexemes rather than prefixes where the vocabulary can name them: the GIN
+        # index then skips through the rarest word's list instead of collecting every
+        # document of a common prefix ("kotoutumista Joensuu").
         alternatives = [_quote(a) + ":*" for a in sorted(word.prefixes())]
-        alternatives += [_quote(a) for a in sorted(word.similar - word.prefixes())]
+        alternatives += [_quote(a) for a in sorted(word.exact())]
         if alternatives:
             clauses.append("(" + " | ".join(alternatives) + ")")
     similar = [w.typed for w in unknown if w.similar]
@@ -236,10 +255,11 @@ LOOK_UP_SQL = """
         SELECT typed.position, 'typed', typed.word FROM typed
     )
     SELECT stems.position, stems.config, stems.stem,
-        stems.stem IS NOT NULL AND EXISTS (
-            SELECT 1 FROM publishing_searchterm v
+        ARRAY(
+            SELECT DISTINCT v.lexeme FROM publishing_searchterm v
             WHERE v.lexeme >= stems.stem AND v.lexeme < stems.stem || chr(1114111)
-        ) AS known,
+            ORDER BY v.lexeme LIMIT %s
+        ) AS expansions,
         CASE WHEN length(stems.stem) >= %s AND stems.config <> 'english' THEN
             ARRAY(
                 SELECT DISTINCT v.lexeme FROM publishing_searchterm v
@@ -271,14 +291,14 @@ def _look_up(typed: list[str]) -> list[Word]:
     its Finnish or Swedish stem: the compounds it is part of."""
     words = [Word(word, {config: [] for config in CONFIGS.values()}) for word in typed]
     with connection.cursor() as cursor:
-        cursor.execute(LOOK_UP_SQL, [typed, MIN_PART, PARTS_PER_STEM])
-        for position, config, stem, known, parts in cursor.fetchall():
+        cursor.execute(LOOK_UP_SQL, [typed, EXPANSIONS + 1, MIN_PART, PARTS_PER_STEM])
+        for position, config, stem, expansions, parts in cursor.fetchall():
             word = words[position - 1]
             if stem is None:
                 continue
             if config != "typed":
                 word.stems[config].append(stem)
-            word.known |= known
+            word.expansions[stem] = expansions if len(expansions) <= EXPANSIONS else None
             word.parts.update(parts or ())
     return words
 
@@ -289,53 +309,93 @@ def plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def one_typo_away(word: str, letters: str) -> set[str]:
-    """Every string one edit from the word: a letter deleted, two neighbours swapped, a
-    letter replaced or inserted (the word itself included)."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deleted = {a + b[1:] for a, b in splits if b}
-    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    replaced = {a + c + b[1:] for a, b in splits if b for c in letters}
-    inserted = {a + c + b for a, b in splits for c in letters}
-    return deleted | swapped | replaced | inserted | {word}
+def one_typo_apart(a: str, b: str) -> bool:
+    """At most one edit apart: a letter missing, extra or wrong, or two neighbours
+    swapped (the optimal string alignment distance ≤ 1, in linear time)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (
+        a[i + 1 :] == b[i + 1 :]  # replaced
+        or a[i + 1 :] == b[i:]  # extra in a
+        or a[i:] == b[i + 1 :]  # missing from a
+        or (a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :])  # swapped
+    )
 
 
+def starts_one_typo_apart(typed: str, word: str) -> bool:
+    """The word (a compound, or inflected) starts with what was typed, but for one typo."""
+    n = len(typed)
+    return any(one_typo_apart(typed, word[:k]) for k in (n - 1, n, n + 1) if k <= len(word))
+
+
+# Candidates by trigram similarity (the GIN indexes on the words without accents and on
+# the lexemes), checked for one typo in Python. A low threshold: one typo in a short word
+# leaves few trigrams in common ("sauna", "suana").
 SIMILAR_SQL = """
-    SELECT q.position, v.lexeme, v.plain = q.variant
-    FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
-    JOIN publishing_searchterm v
-        ON v.plain >= q.variant AND v.plain < q.variant || chr(1114111)
-    UNION
-    SELECT q.position, v.lexeme, true
-    FROM unnest(%s::int[], %s::text[]) AS q(position, variant)
-    JOIN publishing_searchterm v ON v.lexeme = q.variant
+    SELECT q.position, true, v.plain, v.lexeme
+    FROM unnest(%s::int[], %s::text[]) AS q(position, word)
+    CROSS JOIN LATERAL (
+        SELECT v.plain, v.lexeme FROM publishing_searchterm v
+        WHERE v.plain %% q.word OR q.word <%% v.plain
+        ORDER BY word_similarity(q.word, v.plain) DESC
+        LIMIT 200
+    ) v
+    UNION ALL
+    SELECT q.position, false, v.lexeme, v.lexeme
+    FROM unnest(%s::int[], %s::text[]) AS q(position, stem)
+    CROSS JOIN LATERAL (
+        SELECT v.lexeme FROM publishing_searchterm v
+        WHERE v.lexeme %% q.stem
+        ORDER BY similarity(q.stem, v.lexeme) DESC
+        LIMIT 100
+    ) v
 """
 
 
 def _find_similar(words: list[Word]) -> None:
     """The lexemes of the words one typo away from each word (or starting so: a typo in
-    the first part of a compound), or one typo away from one of its stems."""
-    typed_positions, typed_variants, stem_positions, stem_variants = [], [], [], []
-    for position, word in enumerate(words):
-        for variant in one_typo_away(plain(word.typed), PLAIN_LETTERS):
-            if len(variant) >= MIN_TYPO:
-                typed_positions.append(position)
-                typed_variants.append(variant)
-        stems = {s for stems in word.stems.values() for s in stems if len(s) >= MIN_TYPO}
-        for stem in stems:
-            for variant in one_typo_away(stem, STEM_LETTERS) - stems:
-                if len(variant) >= MIN_TYPO:
-                    stem_positions.append(position)
-                    stem_variants.append(variant)
-    with connection.cursor() as cursor:
+    the first part of a compound; accents do not count), or one typo away from one of
+    its stems."""
+    typed = {position: plain(word.typed) for position, word in enumerate(words)}
+    stems = [
+        (position, stem)
+        for position, word in enumerate(words)
+        for stem in {s for stems in word.stems.values() for s in stems}
+        if len(stem) >= MIN_TYPO
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            SIMILAR_SQL, [typed_positions, typed_variants, stem_positions, stem_variants]
+            "SET LOCAL pg_trgm.similarity_threshold = 0.2; "
+            "SET LOCAL pg_trgm.word_similarity_threshold = 0.5"
+        )
+        cursor.execute(
+            SIMILAR_SQL,
+            [
+                list(typed),
+                list(typed.values()),
+                [position for position, _s in stems],
+                [stem for _p, stem in stems],
+            ],
         )
         rows = cursor.fetchall()
-    # Whole words before words that only start like one.
-    for position, lexeme, _whole in sorted(rows, key=lambda row: not row[2]):
-        if len(words[position].similar) < TYPOS_PER_WORD:
-            words[position].similar.add(lexeme)
+    found = {position: ([], []) for position in typed}  # whole words, then beginnings
+    for position, is_word, candidate, lexeme in rows:
+        if is_word:
+            if one_typo_apart(typed[position], candidate):
+                found[position][0].append(lexeme)
+            elif starts_one_typo_apart(typed[position], candidate):
+                found[position][1].append(lexeme)
+        elif len(candidate) >= MIN_TYPO and any(
+            one_typo_apart(stem, candidate) for p, stem in stems if p == position
+        ):
+            found[position][0].append(lexeme)
+    for position, (whole, beginning) in found.items():
+        words[position].similar = set(list(dict.fromkeys(whole + beginning))[:TYPOS_PER_WORD])
 
 
 # --- Listing -------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='searchterm',
-            index=models.Index(fields=['plain'], name='search_term_plain'),
+            index=django.contrib.postgres.indexes.GinIndex(fields=['plain'], name='search_term_plain', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddConstraint(
             model_name='searchterm',
