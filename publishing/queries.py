@@ -1,5 +1,6 @@
 """The public's view of entries: what is shown, in which language, in how few queries."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -317,20 +318,29 @@ def card_of(entry, language=None) -> Card:
 # --- Names of the filters' options, kept for a minute ----------------------------------------
 
 TAXONOMY_SECONDS = 60
+TAXONOMY_KEY = "publishing:taxonomy"
+_taxonomies: dict = {}  # (language, public version, token) → names
 
 
 def taxonomy(language=None) -> dict:
     """The names of themes, target groups, prize categories, campaigns and municipalities
-    in one language, for the catalogue's filters and cards: a few queries a minute (and
-    after each public change), not per page. A renamed theme shows within a minute."""
+    in one language, for the catalogue's filters and cards: a few queries a minute, not
+    per page. Built anew after every public change (which every change of these names
+    is, publishing.changes) and every TAXONOMY_SECONDS, when a token in the cache runs
+    out (or the cache is cleared); kept in this process's memory meanwhile, since a page
+    asks several times."""
     language = language or get_language()
-    changed = last_change()  # a new campaign or prize shows at once
-    version = changed.timestamp() if changed else 0
-    return cache.get_or_set(
-        f"publishing:taxonomy:{language}:{version}",
-        lambda: _taxonomy(language),
-        TAXONOMY_SECONDS,
-    )
+    changed = last_change()
+    token = cache.get(TAXONOMY_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(TAXONOMY_KEY, token, TAXONOMY_SECONDS)
+    key = (language, changed.timestamp() if changed else 0, token)
+    if key not in _taxonomies:
+        if len(_taxonomies) > 12:  # older versions and languages
+            _taxonomies.clear()
+        _taxonomies[key] = _taxonomy(language)
+    return _taxonomies[key]
 
 
 def _taxonomy(language):
