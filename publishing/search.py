@@ -555,20 +555,31 @@ class Listing:
                 "WHERE d.entry_id = found.id) END DESC NULLS LAST, "
             )
             params.append(self.query.tsquery)
+        if self.id == "d.entry_id":
+            # The matches are planned without the LIMIT (read lazily, they stop at it):
+            # at most a few thousand (the estimate said so), the planner reads them
+            # through the GIN index, never by testing every document, which it would
+            # pick for a LIMIT, unaware of what a text match costs.
+            found = (
+                f"matches AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql}), "  # noqa: S608 - our own fragments
+                "found AS MATERIALIZED (SELECT id FROM matches LIMIT %s)"
+            )
+        else:
+            found = f"found AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql} LIMIT %s)"
         sql = (
-            f"WITH found AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql} LIMIT %s), "  # noqa: S608 - our own fragments, values as parameters
-            "total AS (SELECT count(*) AS n FROM found) "
+            f"WITH {found}, total AS (SELECT count(*) AS n FROM found) "  # noqa: S608 - our own fragments, values as parameters
             f"SELECT found.id FROM found, total ORDER BY {rank}"
             f"CASE WHEN total.n <= {self.cap} THEN (SELECT p.first_published_at "
             "FROM publishing_publication p WHERE p.entry_id = found.id "
             "AND p.status = 'approved') END DESC NULLS LAST, found.id DESC"
         )
+        if self.query is None or self.id == "d.entry_id":
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [row[0] for row in cursor.fetchall()]
         with transaction.atomic(), connection.cursor() as cursor:
-            if self.query is not None:
-                # At most a few thousand matches (the estimate said so): read them through
-                # the GIN index, never by testing every document (which the planner,
-                # unaware of what a text match costs, would pick for a LIMIT).
-                cursor.execute("SET LOCAL enable_seqscan = off")
+            # A search with filters: the same concern, where the filters need the LIMIT.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
 
