@@ -60,7 +60,7 @@ MAX_WORDS = 8
 MAX_WORD_LENGTH = 60
 # Stems at least this long are looked for inside Finnish and Swedish compounds.
 MIN_PART = 4
-# Compounds taken per stem (the most frequent words come first in no order: enough).
+# Compounds taken per stem (any forty: more would only make the query longer).
 PARTS_PER_STEM = 40
 # A stem that starts more lexemes than this is matched as a prefix, not by name.
 EXPANSIONS = 32
@@ -72,7 +72,6 @@ TYPOS_PER_WORD = 40
 RANKED_MATCHES = 500
 # An estimate of this many times the cap or more is taken for "more than the cap".
 BROAD = 5
-COMPOUNDING = ("finnish", "swedish", "simple")
 WORD = re.compile(r"\w+")
 
 

@@ -108,6 +108,8 @@ CASES = [
     ("kahvila", "fi", {"language_cafe_fi"}, {"integration"}, False),
     ("koulu", "fi", {"football_school", "swimming_school"}, {"language_cafe_fi"}, False),
     ("kirjasto", "fi", {"language_cafe_fi"}, {"placements"}, False),
+    # … but only where a part can begin: the town of Oulu is not in "koulu".
+    ("oulu", "fi", set(), {"football_school", "swimming_school"}, False),
     # … and of a Swedish one.
     ("café", "sv", {"language_cafe_sv"}, {"language_cafe_fi"}, False),
     ("kurs", "sv", {"cycling"}, {"language_cafe_sv"}, False),
