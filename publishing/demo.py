@@ -248,7 +248,7 @@ def seed_entries(campaign, count=200):
         kind = EntryKind.PLEDGE if index % 2 == 0 else EntryKind.INITIATIVE
         place = rng.choice(places)
         organisation, org_type = rng.choice(ORGANISATIONS)
-        place_name = place.name_sv if language == "sv" else place.name_fi
+        place_name = place.name_in(language)
         title, summary, description = texts[language]
         data = {
             "submission_key": uuid.uuid5(

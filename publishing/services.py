@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from submissions import services as submission_services
-from submissions.models import Entry
+from submissions.models import Entry, EntryStatus
 
 from . import emails, moderation, search
 from .models import JoinRequest, Publication, PublicationStatus
@@ -40,6 +40,8 @@ def approve(entry, by) -> Publication:
         publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
         publication.status = PublicationStatus.APPROVED
         publication.first_published_at = publication.first_published_at or timezone.now()
+        if _is_public_once_approved(entry):
+            publication.last_public_at = timezone.now()
         publication.decided_by = by
         publication.save()
         submission_services.close_for_fixes(entry)
@@ -74,6 +76,12 @@ def return_for_fixes(entry, by, comment) -> Publication:
     return publication
 
 
+def _is_public_once_approved(entry) -> bool:
+    return Entry.objects.filter(
+        pk=entry.pk, consent_publish=True, status=EntryStatus.SUBMITTED
+    ).exists()
+
+
 def entry_changed(entry, change):
     """After the submitter edits an entry, staff look at it again before it is public."""
     publication = check_entry(entry)
@@ -82,6 +90,9 @@ def entry_changed(entry, change):
         publication.save(update_fields=["status", "updated_at"])
     if publication.status == PublicationStatus.APPROVED:
         search.index_entry(entry)
+        if change == "consent" and _is_public_once_approved(entry):
+            publication.last_public_at = timezone.now()
+            publication.save(update_fields=["last_public_at", "updated_at"])
 
 
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:

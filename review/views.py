@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions.models import Campaign, Entry, EntryStatus
@@ -78,6 +79,9 @@ def _render(request, template, title, context):
         template,
         {
             **admin.site.each_context(request),
+            # The workspace has its own navigation; the admin's sidebar would open by
+            # script after the page is drawn and shift everything (layout shift).
+            "is_nav_sidebar_enabled": False,
             "title": title,
             "can_coordinate": services.can_coordinate(request.user),
             **context,
@@ -286,6 +290,7 @@ def ranking_view(request):
         if not chosen:
             messages.error(request, _("Choose the entries to decide."))
         elif decision_form.is_valid():
+            recorded = 0
             for entry in chosen:
                 try:
                     services.record_decision(
@@ -295,11 +300,23 @@ def ranking_view(request):
                         request.user,
                     )
                 except services.ReviewError as error:
-                    messages.error(request, f"{entry.reference}: {error}")
-            messages.success(
-                request,
-                _("Provisional decisions recorded for %(count)s entries.") % {"count": len(chosen)},
-            )
+                    messages.error(
+                        request,
+                        _("%(reference)s: %(error)s")
+                        % {"reference": entry.reference, "error": error},
+                    )
+                else:
+                    recorded += 1
+            if recorded:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Provisional decision recorded for %(count)s entry.",
+                        "Provisional decisions recorded for %(count)s entries.",
+                        recorded,
+                    )
+                    % {"count": recorded},
+                )
             return redirect(request.get_full_path())
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
@@ -384,7 +401,11 @@ def publish_decisions(request):
     count = services.publish_decisions(campaign, request.user)
     messages.success(
         request,
-        _("%(count)s decisions published; the submitters are being told by e-mail.")
+        ngettext(
+            "%(count)s decision published; the submitter is being told by e-mail.",
+            "%(count)s decisions published; the submitters are being told by e-mail.",
+            count,
+        )
         % {"count": count},
     )
     return redirect("review:ranking")
@@ -427,7 +448,11 @@ def auto_assign(request):
             per_entry=form.cleaned_data["per_entry"],
             max_per_reviewer=form.cleaned_data["max_per_reviewer"],
         )
-        messages.success(request, _("%(count)s assignments made.") % {"count": result.created})
+        messages.success(
+            request,
+            ngettext("%(count)s assignment made.", "%(count)s assignments made.", result.created)
+            % {"count": result.created},
+        )
     return _render(
         request,
         "review/auto_assign.html",
@@ -463,7 +488,13 @@ def assignments_csv(request):
             form.add_error("file", _("The file is not UTF-8 text."))
         else:
             created, problems = _import_assignments(campaign, text, request.user)
-            messages.success(request, _("%(count)s assignments imported.") % {"count": created})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s assignment imported.", "%(count)s assignments imported.", created
+                )
+                % {"count": created},
+            )
     return _render(
         request,
         "review/assignments_csv.html",

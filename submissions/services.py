@@ -14,7 +14,6 @@ from django.utils.translation import override
 
 from . import emails, images
 from .models import (
-    CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
     Campaign,
     Draft,
@@ -23,6 +22,10 @@ from .models import (
     EntryStatus,
     Organisation,
     Partnership,
+    RetiredLink,
+    RetiredLinkKind,
+    RetiredLinkReason,
+    consent_wording,
 )
 from .signals import entry_changed
 from .tokens import new_token
@@ -76,7 +79,7 @@ def _set_consent(entry: Entry, consent: bool):
     if consent and not entry.consent_publish:
         entry.consent_publish_at = timezone.now()
         # The wording exactly as shown, in the language of the page it was given on.
-        entry.consent_wording = str(CONSENT_TO_PUBLISH_WORDING)
+        entry.consent_wording = str(consent_wording(entry.kind))
     elif not consent:
         entry.consent_publish_at = None
         entry.consent_wording = ""
@@ -135,6 +138,7 @@ def submit_entry(
             for key in ("org_logo_pending", "image_pending"):
                 for reference in draft.data.get(key) or []:
                     transaction.on_commit(lambda r=reference: images.discard(r))
+            _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
             draft.delete()
 
         log.info("entry submitted: %s (%s, %d partners)", entry.reference, kind, len(partners))
@@ -145,6 +149,13 @@ def submit_entry(
                 lambda p=partnership, t=partner_token: emails.send_partner_invitation(p, t)
             )
     return Submitted(entry, token)
+
+
+def _retire(token_hash: str, kind: str, reason: str, entry: Entry | None) -> None:
+    """Remember a link that stops working, so that following it explains why (HTTP 410)."""
+    RetiredLink.objects.update_or_create(
+        token_hash=token_hash, defaults={"kind": kind, "reason": reason, "entry": entry}
+    )
 
 
 def _invite_partner(entry: Entry, partner: dict):
@@ -190,6 +201,7 @@ def open_for_fixes(entry: Entry) -> str:
     """
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        _retire(entry.manage_token_hash, RetiredLinkKind.MANAGE, RetiredLinkReason.REPLACED, entry)
         token, entry.manage_token_hash = new_token()
         entry.open_for_fixes_since = timezone.now()
         entry.save(update_fields=["manage_token_hash", "open_for_fixes_since", "updated_at"])
@@ -267,6 +279,9 @@ def resend_management_links(email: str) -> int:
         )
         links = []
         for entry in entries:
+            _retire(
+                entry.manage_token_hash, RetiredLinkKind.MANAGE, RetiredLinkReason.REPLACED, entry
+            )
             token, entry.manage_token_hash = new_token()
             entry.save(update_fields=["manage_token_hash"])
             links.append((entry, token))

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 with override("en"):
-    CONSENT = str(CONSENT_TO_PUBLISH_WORDING)
+    CONSENT = str(CONSENT_TO_PUBLISH_WORDING["pledge"])
 
 
 def t(language, text):
