@@ -12,7 +12,7 @@ from submissions.models import Entry
 # from the top (the dates sit under it). Percentages keep the text at its real size on
 # any screen; the chart has no viewBox to scale it.
 LEFT, RIGHT = 9.0, 98.0
-TOP, PLOT_HEIGHT = 12, 200
+TOP, PLOT_HEIGHT = 30, 200
 HEIGHT = TOP + PLOT_HEIGHT + 44
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -509,6 +509,31 @@ class Entry(TranslatableModel):
     def original_text(self, field):
         """A public text field in the language the submitter wrote it in."""
         return self.safe_translation_getter(field, language_code=self.original_language)
+
+    def get_fallback_languages(self):
+        """A text missing in the page's language falls back to the language the entry
+        was written in first, never to blank (a Swedish entry on a Finnish staff page)."""
+        fallbacks = super().get_fallback_languages()
+        if self.original_language and self.original_language != self._current_language:
+            return [self.original_language, *(f for f in fallbacks if f != self.original_language)]
+        return fallbacks
+
+    def _get_translated_model(
+        self, language_code=None, use_fallback=False, auto_create=False, meta=None
+    ):
+        # django-parler's attribute access (entry.title) tries only the configured
+        # fallbacks (fi, en); an entry written in Swedish would read as missing on a
+        # Finnish page. Its own language is the last resort.
+        try:
+            return super()._get_translated_model(
+                language_code, use_fallback=use_fallback, auto_create=auto_create, meta=meta
+            )
+        except ObjectDoesNotExist:
+            if not use_fallback or not self.original_language:
+                raise
+            return super()._get_translated_model(
+                self.original_language, use_fallback=False, auto_create=auto_create, meta=meta
+            )
 
     @property
     def is_withdrawn(self):

@@ -136,8 +136,9 @@ def test_open_data_links_pages_in_the_files_language(client, published, language
     rows = list(
         csv.DictReader(
             io.StringIO(
-                b"".join(client.get(f"/{language}/open-data/entries.csv").streaming_content)
-                .decode()
+                b"".join(
+                    client.get(f"/{language}/open-data/entries.csv").streaming_content
+                ).decode()
             )
         )
     )
@@ -264,9 +265,7 @@ def test_never_published_entry_is_a_plain_not_found(client, campaign):
     assert "withdrawn" not in response.content.decode()
 
 
-def test_link_replaced_when_staff_return_the_entry_for_fixes_says_so(
-    client, campaign, staff_user
-):
+def test_link_replaced_when_staff_return_the_entry_for_fixes_says_so(client, campaign, staff_user):
     client.post(form_url("pledge", "fi"), entry_form_data("pledge"))
     old_token = token_from(mail.outbox[-1].body)
     from submissions.models import Entry

@@ -234,7 +234,9 @@ def test_management_page_gives_the_sending_time_with_the_zone(client, campaign):
     token = token_from(mail.outbox[-1].body)
     content = client.get(f"/sv/manage/{token}/").content.decode()
 
-    assert re.search(r"Skickat den \d{1,2}\.\d{1,2}\.\d{4} kl\. \d{1,2}\.\d{2} \(finsk tid\)\.", content)
+    assert re.search(
+        r"Skickat den \d{1,2}\.\d{1,2}\.\d{4} kl\. \d{1,2}\.\d{2} \(finsk tid\)\.", content
+    )
 
 
 def test_closed_form_says_when_it_opens_in_helsinki_time(client, helsinki):
@@ -297,9 +299,7 @@ def test_data_migrations_fix_old_default_texts_and_leave_edited_ones_alone():
     )
     group.update(name="Äskettäin maahan muuttaneet")
 
-    importlib.import_module("review.migrations.0005_reviewed_default_criteria").forwards(
-        apps, None
-    )
+    importlib.import_module("review.migrations.0005_reviewed_default_criteria").forwards(apps, None)
     importlib.import_module("submissions.migrations.0008_reviewed_default_taxonomies").forwards(
         apps, None
     )
@@ -329,3 +329,16 @@ def test_migrations_never_import_live_application_code():
             ):
                 offenders.append(f"{path.relative_to(root)}: {line.strip()}")
     assert offenders == []
+
+
+def test_staff_pages_show_an_entry_in_its_own_language_when_untranslated(
+    client, campaign, coordinator
+):
+    entry = make_entry(campaign, "Språkcafé i Vasa", language="sv")
+    client.force_login(coordinator)
+
+    for path in ("queue/", "ranking/"):
+        content = client.get(f"/fi/admin/workspace/{path}").content.decode()
+        assert '<td lang="sv">Språkcafé i Vasa' in content, path
+    with override("fi"):
+        assert Entry.objects.get(pk=entry.pk).title == "Språkcafé i Vasa"

@@ -98,9 +98,9 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
         field(row, t("sv", "Contact e-mail of the partner")).fill(email)
 
     page.get_by_role("button", name=t("sv", "Preview"), exact=True).last.click()
-    page.get_by_role("heading", name=t("sv", "Check your entry before sending")).wait_for()
+    page.get_by_role("heading", name=t("sv", "Check your initiative before sending")).wait_for()
     page.get_by_role("button", name=t("sv", "Send"), exact=True).click()
-    page.get_by_role("heading", name=t("sv", "Thank you – your entry was received")).wait_for()
+    page.get_by_role("heading", name=t("sv", "Thank you – your initiative was received")).wait_for()
     screenshot(page, "confirmation")
 
     entry = Entry.objects.get()
@@ -109,12 +109,12 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
     confirmation = next(m for m in mail.outbox if m.to == ["anna@kulturbron.example"])
     link = re.search(r"https?://\S+/manage/\S+/", confirmation.body).group(0)
     page.goto(link.replace("http://testserver", ""))
-    page.get_by_role("link", name=t("sv", "Edit the entry")).click()
+    page.get_by_role("link", name=t("sv", "Edit the initiative")).click()
     field(page, t("sv", "Title")).fill("Språkcaféer i Esbo")
     page.get_by_role("button", name=t("sv", "Save changes")).click()
     page.get_by_text(t("sv", "Your changes were saved.")).wait_for()
     page.get_by_role("button", name=t("sv", "Withdraw consent to publish")).click()
-    page.get_by_text(t("sv", "You have not allowed the entry to be published.")).wait_for()
+    page.get_by_text(t("sv", "You have not allowed the initiative to be published.")).wait_for()
 
     entry.refresh_from_db()
     entry.set_current_language("sv")
@@ -129,9 +129,9 @@ def test_pledge_with_a_logo_in_english(page, campaign, tmp_path):
 
     fill_entry_form(page, "en", "pledge", title="Language café every week", logo=str(logo))
     page.get_by_role("button", name="Preview", exact=True).last.click()
-    page.get_by_text("The images you chose are kept and sent with the entry.").wait_for()
+    page.get_by_text("The images you chose are kept and sent with the rest of the form.").wait_for()
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role("heading", name="Thank you – your entry was received").wait_for()
+    page.get_by_role("heading", name="Thank you – your pledge was received").wait_for()
 
     organisation = Entry.objects.get().lead_organisation
     assert organisation.logo.name.startswith("logos/")
@@ -269,7 +269,7 @@ def test_the_form_works_without_javascript_including_adding_partners(no_js_page,
     fill_entry_form(page, "en", "initiative")
     page.get_by_role("button", name="Preview", exact=True).last.click()
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role("heading", name="Thank you – your entry was received").wait_for()
+    page.get_by_role("heading", name="Thank you – your initiative was received").wait_for()
     assert Entry.objects.count() == 1
 
 
