@@ -64,7 +64,7 @@ def pdf_of(client, language):
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_programme_pdf_is_tagged_pdf_ua_with_title_author_and_language(client, programme, language):
-    raw, pdf = pdf_of(client, language)
+    _raw, pdf = pdf_of(client, language)
     catalog = pdf.trailer["/Root"]
 
     assert "/StructTreeRoot" in catalog
