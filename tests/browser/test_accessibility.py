@@ -319,7 +319,13 @@ def test_workspace_pages_do_not_shift_as_they_load(page, site, path):
 
 
 def test_public_pages_do_not_shift_as_they_load(mobile_page, site):
-    for path in ("/fi/", "/sv/entries/", f"/en/entries/{site['pledge'].pk}/", "/fi/statistics/"):
+    for path in (
+        "/fi/",
+        "/sv/entries/",
+        f"/en/entries/{site['pledge'].pk}/",
+        "/fi/statistics/",
+        "/fi/programme/",
+    ):
         mobile_page.goto(path)
         assert layout_shift(mobile_page) < 0.01, path
 
