@@ -280,13 +280,21 @@ def _no_longer_public(request, pk):
     )
 
 
-def entry_urls(entry_pk):
-    """The entry's public page in every language, as absolute addresses."""
-    urls = {}
+_PK = 987654321  # a stand-in id: the addresses are reversed once, not once per entry
+
+
+def _entry_url_patterns():
+    patterns = {}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            urls[code] = settings.SITE_URL + reverse("publishing:entry_detail", args=[entry_pk])
-    return urls
+            patterns[code] = settings.SITE_URL + reverse("publishing:entry_detail", args=[_PK])
+    return patterns
+
+
+def entry_urls(entry_pk, patterns=None):
+    """The entry's public page in every language, as absolute addresses."""
+    patterns = patterns or _entry_url_patterns()
+    return {code: url.replace(str(_PK), str(int(entry_pk))) for code, url in patterns.items()}
 
 
 @public_cache
@@ -403,12 +411,12 @@ LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def _open_record(entry):
+def _open_record(entry, patterns):
     translations = {
         t.language_code: {name: getattr(t, name) or "" for name in ENTRY_TEXT_FIELDS}
         for t in entry.translations.all()
     }
-    urls = entry_urls(entry.pk)
+    urls = entry_urls(entry.pk, patterns)
     return {
         "reference": entry.reference,
         # The page in the file's language (/sv/open-data/… links /sv/ pages), and all three.
@@ -473,8 +481,9 @@ class _Line:
 @public_cache
 def open_data(request, fmt):
     """All published entries, streamed in chunks: memory stays flat however many there are."""
+    patterns = _entry_url_patterns()
     records = (
-        _open_record(entry)
+        _open_record(entry, patterns)
         for entry in public_entries()
         .select_related("challenge_of")
         .order_by("campaign", "number")
