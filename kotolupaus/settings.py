@@ -247,6 +247,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates as each language's readers in Finland write them (kotolupaus/formats/): fi and
+# Finland-Swedish sv 31.12.2027, en 31 December 2027.
+FORMAT_MODULE_PATH = ["kotolupaus.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_TZ = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

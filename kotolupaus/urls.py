@@ -32,6 +32,7 @@ urlpatterns = i18n_patterns(
 
 urlpatterns += [
     path("healthz", health, name="health"),
+    *[path(name, views.root_icon, {"name": name}) for name in views.ROOT_ICONS],
     path(
         "sitemap.xml",
         sitemap,

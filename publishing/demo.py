@@ -5,7 +5,7 @@ import random
 import uuid
 from datetime import date
 
-from django.utils.translation import override
+from django.utils.translation import gettext, gettext_noop, override
 
 from review import services as review_services
 from review.models import AwardCategory, Criterion, Outcome
@@ -16,6 +16,14 @@ from . import services
 from .models import Programme
 
 SEED = 2015
+
+# The demo's prize categories, as msgids: their translations are reviewed in the .po
+# files like every other text (locale/TERMS.md).
+PRIZES = [
+    gettext_noop("Best cooperation"),
+    gettext_noop("Boldest new idea"),
+    gettext_noop("Opening doors to working life"),
+]
 
 # (theme slug, target group slugs, pledge or initiative, {language: texts})
 # Texts use {place} and {org}; each is filled with a municipality and an organisation.
@@ -248,7 +256,7 @@ def seed_entries(campaign, count=200):
         kind = EntryKind.PLEDGE if index % 2 == 0 else EntryKind.INITIATIVE
         place = rng.choice(places)
         organisation, org_type = rng.choice(ORGANISATIONS)
-        place_name = place.name_sv if language == "sv" else place.name_fi
+        place_name = place.name_in(language)
         title, summary, description = texts[language]
         data = {
             "submission_key": uuid.uuid5(
@@ -324,17 +332,13 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
             coordinator,
         )
     review_services.publish_decisions(campaign, coordinator)
-    prizes = [
-        ("Paras yhteistyö", "Bästa samarbete", "Best cooperation"),
-        ("Rohkein uusi idea", "Den djärvaste nya idén", "Boldest new idea"),
-        ("Työelämän ovien avaaja", "Dörröppnare till arbetslivet", "Opening doors to working life"),
-    ]
     winners = [e for e in entries[:60] if e.number % 3 != 0 and e.consent_publish][:3]
-    for position, (names, winner) in enumerate(zip(prizes, winners, strict=False), start=1):
+    for position, (name, winner) in enumerate(zip(PRIZES, winners, strict=False), start=1):
         category = AwardCategory(campaign=campaign, position=position)
-        for language, name in zip(("fi", "sv", "en"), names, strict=True):
+        for language in ("fi", "sv", "en"):
             category.set_current_language(language)
-            category.name = name
+            with override(language):
+                category.name = gettext(name)
         category.save()
         review_services.nominate(category, winner, coordinator)
         review_services.award(
@@ -351,7 +355,7 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
     for language, title, introduction in [
         (
             "fi",
-            "Kotoutumisen edistämisen yhteistyöohjelma",
+            "Yhteistyöohjelma kotoutumisen edistämiseksi",
             "Tähän ohjelmaan on koottu kampanjassa valitut lupaukset ja aloitteet. Ne näyttävät, "
             "miten yritykset, kunnat, järjestöt ja yhteisöt voivat yhdessä auttaa maahanmuuttajia "
             "kotoutumaan.",

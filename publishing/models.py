@@ -70,6 +70,17 @@ class Publication(models.Model):
     note = models.TextField(_("internal note"), blank=True)
     returned_comment = models.TextField(_("comment to the submitter"), blank=True)
     first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    last_public_at = models.DateTimeField(
+        _("last public at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the entry was last public (approved, consented, not withdrawn). An entry "
+            "that was public once and is not any more answers with “no longer published” "
+            "(HTTP 410) instead of “not found”."
+        ),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("moderated by"),

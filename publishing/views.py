@@ -12,8 +12,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
@@ -25,10 +24,12 @@ from django_ratelimit.decorators import ratelimit
 from kotolupaus.access import post_rate
 from kotolupaus.params import as_slug
 from kotolupaus.spreadsheets import inert_row
+from kotolupaus.views import gone
 from review.models import AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
     Campaign,
+    Entry,
     EntryKind,
     Municipality,
     OrganisationType,
@@ -38,6 +39,7 @@ from submissions.models import (
 
 from . import charts, services
 from .forms import CatalogueFilter, JoinForm
+from .pdf import render_programme_pdf
 from .queries import in_programme, last_change, public_entries, public_text, published
 from .search import search
 
@@ -246,17 +248,64 @@ def _share_links(text, url, hashtag):
     ]
 
 
-@public_cache
-def entry_detail(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk)
-    decorate([entry])
-    url = settings.SITE_URL + request.path
-    alternates = []
+def _no_longer_public(request, pk):
+    """An entry that was public once and is not any more: HTTP 410 saying so. One that
+    was never published stays a plain 404 (its existence is nobody's business)."""
+    entry = (
+        Entry.objects.filter(pk=pk, publication__last_public_at__isnull=False)
+        .only("pk", "kind", "status")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    pledge = entry.kind == EntryKind.PLEDGE
+    if entry.is_withdrawn:
+        heading = _("This pledge was withdrawn") if pledge else _("This initiative was withdrawn")
+        message = (
+            _("The organisation that made it has withdrawn it, so it is no longer shown.")
+            if pledge
+            else _("The organisation that proposed it has withdrawn it, so it is no longer shown.")
+        )
+    else:
+        heading = (
+            _("This pledge is no longer published")
+            if pledge
+            else _("This initiative is no longer published")
+        )
+        message = _("It was public earlier, but it is not shown on the website any more.")
+    return gone(
+        request,
+        heading=heading,
+        message=message,
+        links=[(reverse("publishing:catalogue"), _("All published pledges and initiatives"))],
+    )
+
+
+_PK = 987654321  # a stand-in id: the addresses are reversed once, not once per entry
+
+
+def _entry_url_patterns():
+    patterns = {}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            alternates.append(
-                (code, settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk]))
-            )
+            patterns[code] = settings.SITE_URL + reverse("publishing:entry_detail", args=[_PK])
+    return patterns
+
+
+def entry_urls(entry_pk, patterns=None):
+    """The entry's public page in every language, as absolute addresses."""
+    patterns = patterns or _entry_url_patterns()
+    return {code: url.replace(str(_PK), str(int(entry_pk))) for code, url in patterns.items()}
+
+
+@public_cache
+def entry_detail(request, pk):
+    entry = public_entries().filter(pk=pk).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
+    decorate([entry])
+    url = settings.SITE_URL + request.path
+    alternates = list(entry_urls(entry.pk).items())
     takers = decorate(list(public_entries().filter(challenge_of=entry)))
     image = entry.image or entry.lead_organisation.logo
     return render(
@@ -280,7 +329,9 @@ def entry_detail(request, pk):
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.INITIATIVE)
+    entry = public_entries().filter(pk=pk, kind=EntryKind.INITIATIVE).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
     text = public_text(entry)
     if not text.partners_sought:
         raise Http404
@@ -335,25 +386,22 @@ def programme(request):
     return render(request, "publishing/programme.html", _programme(_programme_campaign(request)))
 
 
+PDF_CACHE_SECONDS = 24 * 60 * 60
+
+
 @public_cache
 def programme_pdf(request):
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    # WeasyPrint lets Pillow decode truncated images, for the whole process; uploads
-    # must not be (submissions/images.py), so put the setting back.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-    context = _programme(_programme_campaign(request))
-    html = render_to_string(
-        "publishing/programme_pdf.html",
-        {**context, "LANGUAGE_CODE": get_language()},
-        request=request,
-    )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    """The programme as a tagged PDF, rendered once per campaign, language and public
+    change (the key moves with every change) and then served from the shared cache."""
+    campaign = _programme_campaign(request)
+    language = get_language()
+    key = f"programme-pdf:{campaign.pk}:{language}:{_version(request)}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_programme_pdf(_programme(campaign), language)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{context['campaign'].slug}-{get_language()}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-{language}.pdf"'
     return response
 
 
@@ -364,16 +412,17 @@ LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def _open_record(entry):
+def _open_record(entry, patterns):
     translations = {
         t.language_code: {name: getattr(t, name) or "" for name in ENTRY_TEXT_FIELDS}
         for t in entry.translations.all()
     }
-    with override("en"):
-        url = settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk])
+    urls = entry_urls(entry.pk, patterns)
     return {
         "reference": entry.reference,
-        "url": url,
+        # The page in the file's language (/sv/open-data/… links /sv/ pages), and all three.
+        "url": urls[get_language()],
+        "urls": urls,
         "campaign": entry.campaign.slug,
         "kind": entry.kind,
         "original_language": entry.original_language,
@@ -433,8 +482,9 @@ class _Line:
 @public_cache
 def open_data(request, fmt):
     """All published entries, streamed in chunks: memory stays flat however many there are."""
+    patterns = _entry_url_patterns()
     records = (
-        _open_record(entry)
+        _open_record(entry, patterns)
         for entry in public_entries()
         .select_related("challenge_of")
         .order_by("campaign", "number")
@@ -559,5 +609,7 @@ def prize_categories():
 
 
 def take_up_challenge(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.PLEDGE)
+    entry = public_entries().filter(pk=pk, kind=EntryKind.PLEDGE).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
     return redirect(reverse("submissions:pledge_create") + f"?challenge={entry.pk}")

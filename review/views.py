@@ -63,6 +63,9 @@ def _render(request, template, title, context):
         template,
         {
             **admin.site.each_context(request),
+            # The workspace has its own navigation; the admin's sidebar would open by
+            # script after the page is drawn and shift everything (layout shift).
+            "is_nav_sidebar_enabled": False,
             "title": title,
             "can_coordinate": services.can_coordinate(request.user),
             "can_view_contact_data": can_view_contact_data(request.user),
@@ -279,6 +282,7 @@ def ranking_view(request):
         if not chosen:
             messages.error(request, _("Choose the entries to decide."))
         elif decision_form.is_valid():
+            recorded = 0
             for entry in chosen:
                 try:
                     services.record_decision(
@@ -289,11 +293,23 @@ def ranking_view(request):
                         language=decision_form.cleaned_data["rationale_language"],
                     )
                 except services.ReviewError as error:
-                    messages.error(request, f"{entry.reference}: {error}")
-            messages.success(
-                request,
-                _("Provisional decisions recorded for %(count)s entries.") % {"count": len(chosen)},
-            )
+                    messages.error(
+                        request,
+                        _("%(reference)s: %(error)s")
+                        % {"reference": entry.reference, "error": error},
+                    )
+                else:
+                    recorded += 1
+            if recorded:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Provisional decision recorded for %(count)s entry.",
+                        "Provisional decisions recorded for %(count)s entries.",
+                        recorded,
+                    )
+                    % {"count": recorded},
+                )
             return redirect(request.get_full_path())
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
@@ -458,7 +474,11 @@ def auto_assign(request):
             per_entry=form.cleaned_data["per_entry"],
             max_per_reviewer=form.cleaned_data["max_per_reviewer"],
         )
-        messages.success(request, _("%(count)s assignments made.") % {"count": result.created})
+        messages.success(
+            request,
+            ngettext("%(count)s assignment made.", "%(count)s assignments made.", result.created)
+            % {"count": result.created},
+        )
     return _render(
         request,
         "review/auto_assign.html",
@@ -496,7 +516,13 @@ def assignments_csv(request):
             created, problems = services.import_assignments(
                 campaign, text, request.user, reviewers()
             )
-            messages.success(request, _("%(count)s assignments imported.") % {"count": created})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s assignment imported.", "%(count)s assignments imported.", created
+                )
+                % {"count": created},
+            )
     return _render(
         request,
         "review/assignments_csv.html",

@@ -55,7 +55,8 @@ class TaxonomyAdmin(TranslatableAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_sv"]
+    list_display = ["code", "name_fi", "name_sv", "majority_language"]
+    list_filter = ["majority_language"]
     search_fields = ["code", "name_fi", "name_sv"]
 
 

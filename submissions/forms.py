@@ -1,24 +1,27 @@
 """The public submission form: organisation, entry, partners, contact person, consents."""
 
+import datetime
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import images
 from .extensions import published_entries
 from .models import (
-    CONSENT_TO_PUBLISH_WORDING,
     Entry,
     EntryKind,
     Municipality,
     OrganisationType,
     TargetGroup,
     Theme,
+    consent_wording,
 )
 from .validators import normalise_business_id, validate_business_id
 
@@ -42,14 +45,23 @@ LIMITS = {
 
 
 def limited_text(label, name, help_text, *, required=True, rows=None):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
-    return forms.CharField(
+    """A text field with a length limit that is checked, never enforced by cutting.
+
+    The browser's `maxlength` would silently drop whatever is typed or pasted past the
+    limit; instead the limit travels as `data-limit` for the live counter, and a text
+    that is too long gets the ordinary field error, with everything typed kept.
+    """
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    field = forms.CharField(
         label=label,
         max_length=LIMITS[name],
         required=required,
         help_text=help_text,
         widget=widget,
     )
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-limit"] = str(LIMITS[name])
+    return field
 
 
 class ImageUploadField(forms.FileField):
@@ -110,7 +122,7 @@ class SubmissionForm(HoneypotForm):
     org_name = forms.CharField(
         label=_("Name of the organisation"),
         max_length=200,
-        help_text=_("The organisation that leads the pledge or initiative."),
+        help_text=_("The organisation that leads the pledge."),
     )
     org_business_id = forms.CharField(
         label=_("Business ID"),
@@ -141,7 +153,7 @@ class SubmissionForm(HoneypotForm):
         label=_("Logo"),
         required=False,
         help_text=_(
-            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the entry if it is published."
+            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the pledge if it is published."
         ),
     )
     org_logo_pending = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -228,8 +240,8 @@ class SubmissionForm(HoneypotForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     original_language = forms.ChoiceField(
-        label=_("Language the entry is written in"),
-        choices=settings.LANGUAGES,
+        label=_("Language the pledge is written in"),
+        choices=[(code, capfirst(name)) for code, name in settings.LANGUAGES],
         widget=forms.RadioSelect,
         help_text=_("Staff may add translations into the other languages."),
     )
@@ -237,7 +249,7 @@ class SubmissionForm(HoneypotForm):
         label=_("Image"),
         required=False,
         help_text=_(
-            "Optional. A photo or picture for the published entry; JPEG, PNG, GIF or WebP, at most 5 MB."
+            "Optional. A photo or picture for the published pledge; JPEG, PNG, GIF or WebP, at most 5 MB."
         ),
     )
     image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -248,7 +260,7 @@ class SubmissionForm(HoneypotForm):
     contact_email = forms.EmailField(
         label=_("E-mail"),
         max_length=254,
-        help_text=_("The confirmation and the private link to your entry are sent here."),
+        help_text=_("The confirmation and the private link to your pledge are sent here."),
     )
     contact_phone = forms.CharField(
         label=_("Telephone"),
@@ -259,7 +271,7 @@ class SubmissionForm(HoneypotForm):
     )
 
     # Consents
-    consent_publish = checkbox(CONSENT_TO_PUBLISH_WORDING, required=False)
+    consent_publish = checkbox(consent_wording(EntryKind.PLEDGE), required=False)
     consent_contact = checkbox(
         _("The ministry may contact me later about this campaign and its follow-up."),
         required=False,
@@ -278,6 +290,19 @@ class SubmissionForm(HoneypotForm):
     # Machinery: one key per filled-in form (a second submit of it creates nothing),
     # and a field people never see, which bots fill in.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    INITIATIVE_TEXTS = {
+        "org_name": _("The organisation that leads the initiative."),
+        "org_logo": _(
+            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the initiative if it is published."
+        ),
+        "original_language": _("Language the initiative is written in"),
+        "image": _(
+            "Optional. A photo or picture for the published initiative; JPEG, PNG, GIF or WebP, at most 5 MB."
+        ),
+        "contact_email": _(
+            "The confirmation and the private link to your initiative are sent here."
+        ),
+    }
     PLEDGE_ONLY = ("promise", "target", "pledge_deadline")
     INITIATIVE_ONLY = ("goal", "plan", "timetable", "partners_sought")
 
@@ -297,9 +322,14 @@ class SubmissionForm(HoneypotForm):
             self.fields["title"].help_text = _(
                 "A short, clear name, e.g. “Work placements for ten newcomers a year”."
             )
-        order = "name_sv" if get_language() == "sv" else "name_fi"
+        else:
+            # The form speaks of what is being written: an initiative, not "an entry".
+            for name, text in self.INITIATIVE_TEXTS.items():
+                attribute = "label" if name == "original_language" else "help_text"
+                setattr(self.fields[name], attribute, text)
+        self.fields["consent_publish"].label = consent_wording(kind)
         for name in ("org_municipality", "municipalities"):
-            self.fields[name].queryset = Municipality.objects.order_by(order)
+            self.fields[name].queryset = Municipality.objects.in_name_order()
 
     def clean_org_business_id(self):
         value = normalise_business_id(self.cleaned_data["org_business_id"])
@@ -347,7 +377,7 @@ class SubmissionForm(HoneypotForm):
             ("org_name", "org_business_id", "org_type", "org_municipality", "org_website"),
         ),
         (
-            _("The entry"),
+            None,  # "Your pledge" or "Your initiative"
             (
                 "title",
                 "summary",
@@ -374,6 +404,10 @@ class SubmissionForm(HoneypotForm):
         """(heading, [(label, value)]) for the preview page, from a valid form."""
         sections = []
         for heading, names in self.SECTIONS:
+            if heading is None:
+                heading = (
+                    _("Your pledge") if self.kind == EntryKind.PLEDGE else _("Your initiative")
+                )
             rows = []
             for name in names:
                 if name not in self.fields:
@@ -382,6 +416,8 @@ class SubmissionForm(HoneypotForm):
                 field = self.fields[name]
                 if isinstance(field, forms.BooleanField):
                     value = _("Yes") if value else _("No")
+                elif isinstance(value, datetime.date):
+                    value = date_format(value, "DATE_FORMAT")
                 elif isinstance(field, forms.ModelMultipleChoiceField):
                     value = ", ".join(str(item) for item in value) if value else ""
                 elif isinstance(field, forms.ChoiceField) and not isinstance(

@@ -155,12 +155,47 @@ class TargetGroup(TranslatableModel):
         return self.safe_translation_getter("name", any_language=True) or self.slug
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def in_name_order(self, language=None):
+        """Alphabetical by the name shown in `language` (the page's by default)."""
+        language = language or get_language()
+        if language == "sv":
+            return self.order_by("name_sv", "code")
+        if language == "en":
+            shown = Case(
+                When(majority_language="sv", then=F("name_sv")),
+                default=F("name_fi"),
+                output_field=models.CharField(),
+            )
+            return self.annotate(name_shown=shown).order_by("name_shown", "code")
+        return self.order_by("name_fi", "code")
+
+
 class Municipality(models.Model):
-    """A municipality of Finland (Statistics Finland's classification), named in fi and sv."""
+    """A municipality of Finland (Statistics Finland's classification), named in fi and sv.
+
+    Finnish pages show the Finnish name, Swedish pages the Swedish one, and English pages
+    the name in the municipality's majority language (Mariehamn, Jakobstad, Närpes, but
+    Helsinki and Porvoo), as the Government decree on the linguistic status of
+    municipalities sets it (see migration 0006 for the sources).
+    """
 
     code = models.CharField(_("code"), max_length=3, unique=True)
     name_fi = models.CharField(_("name in Finnish"), max_length=80)
     name_sv = models.CharField(_("name in Swedish"), max_length=80)
+    majority_language = models.CharField(
+        _("majority language"),
+        max_length=2,
+        choices=[("fi", _("Finnish")), ("sv", _("Swedish"))],
+        default="fi",
+        help_text=_(
+            "The language of the majority of the inhabitants, as set by the Government "
+            "decree on the linguistic status of municipalities. English pages use the "
+            "name in this language."
+        ),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")
@@ -170,10 +205,22 @@ class Municipality(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{3}$"), name="municipality_code_three_digits"
             ),
+            models.CheckConstraint(
+                condition=Q(majority_language__in=["fi", "sv"]),
+                name="municipality_majority_language_valid",
+            ),
         ]
 
     def __str__(self):
-        return self.name_sv if get_language() == "sv" else self.name_fi
+        return self.name_in(get_language())
+
+    def name_in(self, language):
+        """The name a reader of a page in `language` expects."""
+        if language == "sv":
+            return self.name_sv
+        if language == "en":
+            return self.name_sv if self.majority_language == "sv" else self.name_fi
+        return self.name_fi
 
 
 # --- Organisations and entries -----------------------------------------------------------
@@ -269,12 +316,26 @@ LANGUAGE_CODES = ["fi", "sv", "en"]
 
 # The text a submitter agrees to when consenting to publication; stored with each entry
 # in the language it was shown in, so the record shows exactly what was agreed to.
-CONSENT_TO_PUBLISH_WORDING = _(
-    "I agree that the ministry may publish this entry (its title, texts, organisations, "
-    "themes, region and image, but not the contact person's details) on the campaign "
-    "website and in its open data, and share it on social media. I can withdraw this "
-    "consent at any time with the private link."
-)
+CONSENT_TO_PUBLISH_WORDING = {
+    EntryKind.PLEDGE: _(
+        "I agree that the ministry may publish this pledge (its title, texts, organisations, "
+        "themes, region and image, but not the contact person's details) on the campaign "
+        "website and in its open data, and share it on social media. I can withdraw this "
+        "consent at any time with the private link."
+    ),
+    EntryKind.INITIATIVE: _(
+        "I agree that the ministry may publish this initiative (its title, texts, organisations, "
+        "themes, region and image, but not the contact person's details) on the campaign "
+        "website and in its open data, and share it on social media. I can withdraw this "
+        "consent at any time with the private link."
+    ),
+}
+
+
+def consent_wording(kind):
+    """The consent to publish as shown on the form for this kind of entry."""
+    return CONSENT_TO_PUBLISH_WORDING[kind]
+
 
 # The entry's public text (translated with parler), in reading order.
 ENTRY_TEXT_FIELDS = (
@@ -532,6 +593,10 @@ class Entry(TranslatableModel):
         return self.status == EntryStatus.WITHDRAWN
 
     @property
+    def is_pledge(self):
+        return self.kind == EntryKind.PLEDGE
+
+    @property
     def can_be_edited(self):
         if self.is_withdrawn:
             return False
@@ -637,3 +702,52 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class RetiredLinkKind(models.TextChoices):
+    DRAFT = "draft", _("draft link")
+    MANAGE = "manage", _("private link to an entry")
+
+
+class RetiredLinkReason(models.TextChoices):
+    SENT = "sent", _("the draft was sent")
+    REPLACED = "replaced", _("a newer link was issued")
+
+
+class RetiredLink(models.Model):
+    """A private link that no longer works, remembered by its hash only, so that whoever
+    follows it is told why (HTTP 410) instead of getting a bare "not found": the draft
+    was already sent, or a newer link replaced this one."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=RetiredLinkKind.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=RetiredLinkReason.choices)
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("entry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("retired at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("retired link")
+        verbose_name_plural = _("retired links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RetiredLinkKind.values), name="retiredlink_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=RetiredLinkReason.values),
+                name="retiredlink_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_reason_display()}"
+
+    @classmethod
+    def find(cls, token: str, kind: str):
+        return cls.objects.filter(token_hash=hash_token(token), kind=kind).first()

@@ -27,7 +27,6 @@ from kotolupaus.models import MessageKind
 
 from . import images
 from .models import (
-    CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
     ENTRY_TRANSITIONS,
     Campaign,
@@ -38,6 +37,10 @@ from .models import (
     ManagementLink,
     Organisation,
     Partnership,
+    RetiredLink,
+    RetiredLinkKind,
+    RetiredLinkReason,
+    consent_wording,
 )
 from .signals import entry_changed, partnership_changed
 from .tokens import new_token
@@ -105,7 +108,7 @@ def _set_consent(entry: Entry, consent: bool):
     if consent and not entry.consent_publish:
         entry.consent_publish_at = timezone.now()
         # The wording exactly as shown, in the language of the page it was given on.
-        entry.consent_wording = str(CONSENT_TO_PUBLISH_WORDING)
+        entry.consent_wording = str(consent_wording(entry.kind))
     elif not consent:
         entry.consent_publish_at = None
         entry.consent_wording = ""
@@ -186,6 +189,7 @@ def submit_entry(
             for key in ("org_logo_pending", "image_pending"):
                 for reference in draft.data.get(key) or []:
                     transaction.on_commit(lambda r=reference: images.discard(r))
+            _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
             draft.delete()
 
         mail.queue(
@@ -202,6 +206,13 @@ def submit_entry(
         )
         log.info("entry sent, waiting for confirmation (%s, %d partners)", kind, len(partners))
     return Submitted(entry, token)
+
+
+def _retire(token_hash: str, kind: str, reason: str, entry: Entry | None) -> None:
+    """Remember a link that stops working, so that following it explains why (HTTP 410)."""
+    RetiredLink.objects.update_or_create(
+        token_hash=token_hash, defaults={"kind": kind, "reason": reason, "entry": entry}
+    )
 
 
 def _add_partner(entry: Entry, partner: dict) -> Partnership:

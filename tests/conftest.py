@@ -296,6 +296,13 @@ def ensure_seeded():
 
     if not Municipality.objects.exists():
         importlib.import_module("submissions.migrations.0003_seed_taxonomies").seed(apps, None)
+    if not Municipality.objects.filter(majority_language="sv").exists():
+        # The data migrations after the seed, as a fresh database has them.
+        for module, function in (
+            ("submissions.migrations.0008_municipality_majority_language", "set_majority_language"),
+            ("submissions.migrations.0010_reviewed_default_taxonomies", "forwards"),
+        ):
+            getattr(importlib.import_module(module), function)(apps, None)
     if not Permission.objects.exists():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)

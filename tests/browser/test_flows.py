@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 with override("en"):
-    CONSENT = str(CONSENT_TO_PUBLISH_WORDING)
+    CONSENT = str(CONSENT_TO_PUBLISH_WORDING["pledge"])
 
 
 def t(language, text):
@@ -99,7 +99,7 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
         field(row, t("sv", "Contact e-mail of the partner")).fill(email)
 
     page.get_by_role("button", name=t("sv", "Preview"), exact=True).last.click()
-    page.get_by_role("heading", name=t("sv", "Check your entry before sending")).wait_for()
+    page.get_by_role("heading", name=t("sv", "Check your initiative before sending")).wait_for()
     page.get_by_role("button", name=t("sv", "Send"), exact=True).click()
     almost = "Almost done: confirm your e-mail address to send your initiative"
     page.get_by_role("heading", name=t("sv", almost)).wait_for()
@@ -126,12 +126,12 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
 
     link = re.search(r"https?://\S+/manage/\S+/", confirmation.body).group(0)
     page.goto(link.replace("http://testserver", ""))
-    page.get_by_role("link", name=t("sv", "Edit the entry")).click()
+    page.get_by_role("link", name=t("sv", "Edit the initiative")).click()
     field(page, t("sv", "Title")).fill("Språkcaféer i Esbo")
     page.get_by_role("button", name=t("sv", "Save changes")).click()
     page.get_by_text(t("sv", "Your changes were saved.")).wait_for()
     page.get_by_role("button", name=t("sv", "Withdraw consent to publish")).click()
-    page.get_by_text(t("sv", "You have not allowed the entry to be published.")).wait_for()
+    page.get_by_text(t("sv", "You have not allowed the initiative to be published.")).wait_for()
 
     entry.refresh_from_db()
     entry.set_current_language("sv")
@@ -146,7 +146,7 @@ def test_pledge_with_a_logo_in_english(page, campaign, tmp_path):
 
     fill_entry_form(page, "en", "pledge", title="Language café every week", logo=str(logo))
     page.get_by_role("button", name="Preview", exact=True).last.click()
-    page.get_by_text("The images you chose are kept and sent with the entry.").wait_for()
+    page.get_by_text("The images you chose are kept and sent with the rest of the form.").wait_for()
     page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_role(
         "heading", name="Almost done: confirm your e-mail address to send your pledge"
