@@ -36,6 +36,7 @@ def public_change(*, entry=None) -> None:
     and move the public version, both in the current transaction."""
     if entry is not None:
         refresh_search(entry)
+        refresh_progress(entry)
     # One row, moved to the database's clock as it is now (not the transaction's start);
     # its row lock makes concurrent changes take turns, so the time only moves forward
     # in the order they commit. The cached copy is forgotten once the change is visible.
@@ -59,3 +60,10 @@ def refresh_search(entry) -> None:
     elif SearchDocument.objects.filter(entry_id=entry.pk).delete()[0]:
         # It was public until this change.
         Publication.objects.filter(entry_id=entry.pk).update(last_public_at=Now())
+
+
+def refresh_progress(entry) -> None:
+    """The entry's progress as the catalogue filters it: its newest approved report's."""
+    from .queries import latest_progress
+
+    Publication.objects.filter(entry_id=entry.pk).update(progress_status=latest_progress(entry))

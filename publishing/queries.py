@@ -114,3 +114,55 @@ def _last_change_in_database():
     from .models import PublicState
 
     return PublicState.objects.values_list("changed_at", flat=True).first()
+
+
+def report_states(reports) -> dict:
+    """{report id: the moderation state's label} (for the submitter's management page)."""
+    from .models import ReportPublication
+
+    labels = dict(PublicationStatus.choices)
+    return {
+        report_id: labels[status]
+        for report_id, status in ReportPublication.objects.filter(
+            report__in=[r.pk for r in reports]
+        ).values_list("report_id", "status")
+    }
+
+
+def public_reports(entry_ids):
+    """Approved progress reports of the given (public) entries, newest first, with their
+    figures, contributors and texts."""
+    from submissions.models import ProgressReport, ReportFigure
+
+    return (
+        ProgressReport.objects.filter(
+            entry_id__in=entry_ids, publication__status=PublicationStatus.APPROVED
+        )
+        .prefetch_related(
+            "translations",
+            Prefetch(
+                "figures",
+                queryset=ReportFigure.objects.select_related("indicator").prefetch_related(
+                    "indicator__translations"
+                ),
+            ),
+            Prefetch(
+                "contributors",
+                queryset=Partnership.objects.confirmed().select_related("organisation"),
+            ),
+        )
+        .order_by("-reported_on", "-created_at")
+    )
+
+
+def latest_progress(entry) -> str:
+    """The status of the entry's newest approved progress report ("" when none)."""
+    from submissions.models import ProgressReport
+
+    return (
+        ProgressReport.objects.filter(entry=entry, publication__status=PublicationStatus.APPROVED)
+        .order_by("-reported_on", "-created_at")
+        .values_list("status", flat=True)
+        .first()
+        or ""
+    )

@@ -30,3 +30,40 @@ TARGET_GROUPS = [
     ("all-immigrants", gettext_noop("All immigrants")),
     ("receiving-communities", gettext_noop("Workplaces and local residents")),
 ]
+
+# Indicators every new campaign starts with (staff may change, add or remove them):
+# (slug, name, unit, largest sensible figure)
+INDICATORS = [
+    ("people-reached", gettext_noop("People reached"), gettext_noop("people"), 1_000_000),
+    (
+        "partners-involved",
+        gettext_noop("Partner organisations involved"),
+        gettext_noop("organisations"),
+        1_000,
+    ),
+    ("events-held", gettext_noop("Events held"), gettext_noop("events"), 10_000),
+    (
+        "jobs-offered",
+        gettext_noop("Jobs or traineeships offered"),
+        gettext_noop("places"),
+        100_000,
+    ),
+]
+
+
+def create_default_indicators(campaign, indicator_model):
+    """The default indicators, named in fi, sv and en from the catalogues."""
+    from django.utils.translation import gettext, override
+
+    if indicator_model.objects.filter(campaign=campaign).exists():
+        return
+    for position, (slug, name, unit, maximum) in enumerate(INDICATORS, start=1):
+        indicator = indicator_model(
+            campaign=campaign, slug=slug, position=position, maximum=maximum
+        )
+        for language in ("fi", "sv", "en"):
+            with override(language):
+                indicator.set_current_language(language)
+                indicator.name = gettext(name)
+                indicator.unit = gettext(unit)
+        indicator.save()

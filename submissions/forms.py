@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -19,6 +20,8 @@ from .models import (
     EntryKind,
     Municipality,
     OrganisationType,
+    Partnership,
+    ProgressStatus,
     TargetGroup,
     Theme,
     consent_wording,
@@ -113,7 +116,34 @@ class HoneypotForm(forms.Form):
         return ""
 
 
-class SubmissionForm(HoneypotForm):
+class KeepsImages:
+    """A checked image survives a failed submit (and a preview) as a signed reference in
+    a hidden `<name>_pending` field, so the person need not choose the file again."""
+
+    image_fields = ()
+
+    def _keep_images(self, cleaned):
+        """A checked image survives a failed submit and the preview step as a signed reference."""
+        for name in self.image_fields:
+            pending = f"{name}_pending"
+            content = cleaned.get(name)
+            if content:
+                reference = images.save_pending(content)
+                self.data = self.data.copy()
+                self.data[self.add_prefix(pending)] = reference
+                cleaned[pending] = reference
+                content.seek(0)
+            elif cleaned.get(pending):
+                kept = images.open_pending(cleaned[pending])
+                if kept is None:
+                    # Expired or forged: forget it, so the form asks for the file again.
+                    cleaned[pending] = ""
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix(pending)] = ""
+                cleaned[name] = kept
+
+
+class SubmissionForm(KeepsImages, HoneypotForm):
     """Everything about one pledge or initiative except its partner organisations."""
 
     image_fields = ("org_logo", "image")
@@ -351,26 +381,6 @@ class SubmissionForm(HoneypotForm):
             )
         return cleaned
 
-    def _keep_images(self, cleaned):
-        """A checked image survives a failed submit and the preview step as a signed reference."""
-        for name in self.image_fields:
-            pending = f"{name}_pending"
-            content = cleaned.get(name)
-            if content:
-                reference = images.save_pending(content)
-                self.data = self.data.copy()
-                self.data[self.add_prefix(pending)] = reference
-                cleaned[pending] = reference
-                content.seek(0)
-            elif cleaned.get(pending):
-                kept = images.open_pending(cleaned[pending])
-                if kept is None:
-                    # Expired or forged: forget it, so the form asks for the file again.
-                    cleaned[pending] = ""
-                    self.data = self.data.copy()
-                    self.data[self.add_prefix(pending)] = ""
-                cleaned[name] = kept
-
     SECTIONS = (
         (
             _("The organisation"),
@@ -501,3 +511,102 @@ def form_initial_from_data(form, data, files=None):
         if value not in (None, "", []):
             initial[name] = value
     return initial
+
+
+class ProgressReportForm(KeepsImages, forms.Form):
+    """A progress report on a published entry: a dated status, what has been done,
+    figures for the campaign's indicators, who took part, an optional image."""
+
+    image_fields = ("image",)
+
+    status = forms.ChoiceField(
+        label=_("Where does it stand?"), choices=ProgressStatus.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Why was it discontinued?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only if you chose “Discontinued”."),
+    )
+    reported_on = forms.DateField(
+        label=_("Date of the report"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the report describes, e.g. today."),
+    )
+    text = forms.CharField(
+        label=_("What has been done?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("In your own words: what happened, what worked, what is next."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language the report is written in"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+    contributors = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations who took part"),
+        queryset=Partnership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only partners who confirmed taking part can be named."),
+    )
+    image = ImageUploadField(
+        label=_("Image"),
+        required=False,
+        help_text=_("Optional. JPEG, PNG, GIF or WebP, at most 5 MB."),
+    )
+    image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    image_remove = forms.BooleanField(label=_("Remove the current image"), required=False)
+
+    def __init__(self, *args, entry, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.fields["contributors"].queryset = entry.partnerships.confirmed().select_related(
+            "organisation"
+        )
+        self.fields["contributors"].label_from_instance = lambda p: p.organisation.name
+        self.fields["language"].initial = self.fields["language"].initial or get_language()
+        self.fields["reported_on"].initial = timezone.localdate()
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            unit = indicator.safe_translation_getter("unit", any_language=True)
+            self.fields[f"figure_{indicator.slug}"] = forms.IntegerField(
+                label=str(indicator),
+                required=False,
+                min_value=0,
+                max_value=indicator.maximum,
+                help_text=_("Optional; a whole number (%(unit)s).") % {"unit": unit}
+                if unit
+                else _("Optional; a whole number."),
+            )
+
+    def figure_fields(self):
+        return [self[f"figure_{indicator.slug}"] for indicator in self.indicators]
+
+    def clean_reported_on(self):
+        day = self.cleaned_data["reported_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."), code="future")
+        if day < timezone.localtime(self.entry.submitted_at).date():
+            raise ValidationError(
+                _("The date cannot be before the entry was sent."), code="too_early"
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        self._keep_images(cleaned)
+        if (
+            cleaned.get("status") == ProgressStatus.DISCONTINUED
+            and not (cleaned.get("reason") or "").strip()
+        ):
+            self.add_error(
+                "reason",
+                ValidationError(_("Tell briefly why it was discontinued."), code="reason_required"),
+            )
+        cleaned["figures"] = {
+            indicator: cleaned.get(f"figure_{indicator.slug}") for indicator in self.indicators
+        }
+        return cleaned

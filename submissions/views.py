@@ -2,17 +2,20 @@
 link, partner confirmation and the "lost your link?" form. Views parse, call a service
 in services.py and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -21,13 +24,14 @@ from kotolupaus.params import as_id, as_text
 from kotolupaus.views import gone
 
 from . import images, services
-from .extensions import notices_for, published_entries
+from .extensions import notices_for, published_entries, report_states
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
     PartnerEmailForm,
     PartnerForm,
     PartnerFormSet,
+    ProgressReportForm,
     SubmissionForm,
     form_initial_from_data,
 )
@@ -491,6 +495,7 @@ def manage(request, token):
             "consent_wording": consent_wording(entry.kind),
             "confirm_by": services.confirmation_deadline(entry),
             "notices": notices_for(entry),
+            **_progress_context(entry),
         },
     )
 
@@ -633,6 +638,152 @@ def manage_partners(request, token):
             "max_partners": services.MAX_PARTNERS,
         },
     )
+
+
+# --- Follow-up: progress reports --------------------------------------------------------
+
+
+def _progress_context(entry):
+    """The management page's follow-up section: the reports and whether more can be sent."""
+    reports = list(entry.progress_reports.prefetch_related("translations"))
+    states = report_states(reports)
+    for report in reports:
+        report.state = states.get(report.pk, "")
+    return {
+        "reports": reports,
+        "can_report": published_entries(Entry.objects.filter(pk=entry.pk)).exists(),
+    }
+
+
+def _published_entry_for_token(token):
+    entry = _entry_for_token(token)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _report_page(request, *, entry, token, form, report=None, refusal=None, status=200):
+    return render(
+        request,
+        "submissions/report_form.html",
+        {
+            "entry": entry,
+            "token": token,
+            "form": form,
+            "report": report,
+            "refusal": refusal,
+            "form_hours": settings.REPORT_EDIT_HOURS,
+        },
+        status=status,
+    )
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def report_new(request, token):
+    """The submitter reports what became of a published pledge or initiative."""
+    entry = _published_entry_for_token(token)
+    indicators = entry.campaign.indicators.prefetch_related("translations")
+    if not published_entries(Entry.objects.filter(pk=entry.pk)).exists():
+        return _report_page(
+            request,
+            entry=entry,
+            token=token,
+            form=None,
+            refusal=_(
+                "Progress can be reported once the entry has been published, and only while "
+                "it is published."
+            ),
+            status=403 if request.method == "POST" else 200,
+        )
+    form = ProgressReportForm(
+        request.POST or None, request.FILES or None, entry=entry, indicators=indicators
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_report(entry, form.cleaned_data, language=form.cleaned_data["language"])
+        except services.ReportRefused as refusal:
+            return _report_page(
+                request, entry=entry, token=token, form=form, refusal=str(refusal), status=403
+            )
+        messages.success(
+            request,
+            _("Thank you for the report. It is published once the campaign's staff have read it."),
+        )
+        return redirect("submissions:manage", token=token)
+    return _report_page(request, entry=entry, token=token, form=form)
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def report_edit(request, token, report_id):
+    entry = _published_entry_for_token(token)
+    report = get_object_or_404(
+        entry.progress_reports.prefetch_related("translations", "figures", "contributors"),
+        pk=report_id,
+    )
+    if not report.can_be_edited:
+        return _report_page(
+            request,
+            entry=entry,
+            token=token,
+            form=None,
+            report=report,
+            refusal=_("This report is part of the record now and can no longer be changed."),
+            status=403 if request.method == "POST" else 200,
+        )
+    indicators = entry.campaign.indicators.prefetch_related("translations")
+    figures = {f.indicator_id: f.value for f in report.figures.all()}
+    initial = {
+        "status": report.status,
+        "reason": report.reason,
+        "reported_on": report.reported_on,
+        "text": report.text_in(report.original_language),
+        "language": report.original_language,
+        "contributors": list(report.contributors.all()),
+        **{f"figure_{i.slug}": figures.get(i.pk) for i in indicators},
+    }
+    form = ProgressReportForm(
+        request.POST or None,
+        request.FILES or None,
+        entry=entry,
+        indicators=indicators,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_report(
+                report, form.cleaned_data, language=form.cleaned_data["language"]
+            )
+        except services.ReportRefused as refusal:
+            return _report_page(
+                request,
+                entry=entry,
+                token=token,
+                form=form,
+                report=report,
+                refusal=str(refusal),
+                status=403,
+            )
+        messages.success(request, _("Your changes to the report were saved."))
+        return redirect("submissions:manage", token=token)
+    return _report_page(request, entry=entry, token=token, form=form, report=report)
+
+
+@csrf_exempt  # RFC 8058 one-click: mail programs POST here without a form
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def reminders_stop(request, signature):
+    """The "stop reminding me" link of a reminder e-mail: a page with one button (link
+    checkers open links), and the one-click unsubscribe mail programs offer."""
+    try:
+        entry_id = signing.loads(signature, salt=services.REMINDER_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    entry = get_object_or_404(Entry.objects.select_related("campaign"), pk=entry_id)
+    if request.method == "POST":
+        entry = services.stop_reminders(entry)
+    return render(request, "submissions/reminders_stop.html", {"entry": entry})
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)

@@ -311,6 +311,7 @@ def ensure_seeded():
     if not (
         coordinator.filter(permissions__codename="coordinate_review").exists()
         and coordinator.filter(permissions__codename="view_contact_data").exists()
+        and coordinator.filter(permissions__codename="change_reportpublication").exists()
     ):
         # As the migrations did it: without security events (the kept test database
         # would otherwise keep them for every later test).
@@ -326,6 +327,7 @@ def ensure_seeded():
                 "publishing.migrations.0004_coordinator_permissions",
                 "kotolupaus.migrations.0002_shared_cache_and_message_permissions",
                 "review.migrations.0007_coordinators_see_contact_data",
+                "publishing.migrations.0009_follow_up_permissions",
             ):
                 importlib.import_module(module).grant_roles(apps)
         finally:
