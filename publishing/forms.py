@@ -10,6 +10,7 @@ from submissions.models import (
     EntryKind,
     Municipality,
     OrganisationType,
+    ProgressStatus,
     TargetGroup,
     Theme,
 )
@@ -106,3 +107,17 @@ class JoinForm(HoneypotForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Tell them who you are and how you would like to take part."),
     )
+
+
+class FollowUpFilter(forms.Form):
+    """The staff's follow-up page: which published entries to list."""
+
+    status = forms.ChoiceField(
+        label=_("Latest reported status"),
+        required=False,
+        choices=[("", _("All")), *ProgressStatus.choices, ("none", _("No report yet"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *EntryKind.choices]
+    )
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)

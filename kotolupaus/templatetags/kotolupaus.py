@@ -117,3 +117,11 @@ def error_line(label, error):
     if label.endswith(("?", "!", ":")):
         return f"{label} {error}"
     return f"{label}: {error}"
+
+
+@register.filter
+def progress_label(status):
+    """A progress status ("achieved") in the page's language ("Toteutunut")."""
+    from submissions.models import ProgressStatus
+
+    return ProgressStatus(status).label if status in ProgressStatus.values else ""
