@@ -64,6 +64,6 @@ def refresh_search(entry) -> None:
 
 def refresh_progress(entry) -> None:
     """The entry's progress as the catalogue filters it: its newest approved report's."""
-    from .queries import latest_progress
+    from .progress import latest_progress
 
     Publication.objects.filter(entry_id=entry.pk).update(progress_status=latest_progress(entry))

@@ -12,8 +12,9 @@ GAP = 14
 LONGEST = 82  # the longest bar, in % of the width; the rest is room for its value
 
 
-def bars(title, rows):
-    """A horizontal bar chart of (label, value) rows."""
+def bars(title, rows, *, value_label=None):
+    """A horizontal bar chart of (label, value) rows; `value_label` heads the table's
+    value column (default: "Entries")."""
     highest = max((value for _label, value in rows), default=0) or 1
     step = LABEL_LINE + BAR + GAP
     drawn = []
@@ -33,6 +34,7 @@ def bars(title, rows):
         )
     return {
         "title": title,
+        "value_label": value_label,
         "rows": drawn,
         "height": max(len(rows), 1) * step - GAP,
         "bar_height": BAR,

@@ -26,15 +26,13 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from submissions.models import Indicator, ProgressReport, ProgressStatus, ReminderSent, ReportFigure
+from submissions.models import Indicator, ProgressReport, ReminderSent, ReportFigure
 
 from .models import PublicationStatus
+from .progress import NO_REPORT, status_choices
 from .queries import published
 from .reminders import RECENT_REPORT_DAYS, add_months
-
-NO_REPORT = "none"
 
 
 class _DueDate(Func):
@@ -154,7 +152,6 @@ def by_status(rows, kinds):
         rows.order_by().values_list("latest_status", "kind").annotate(n=Count("pk"))
     ):
         counts.setdefault(status or NO_REPORT, {})[kind] = n
-    labels = [*ProgressStatus.choices, (NO_REPORT, _("No report yet"))]
     return [
         StatusRow(
             status,
@@ -162,7 +159,7 @@ def by_status(rows, kinds):
             [counts.get(status, {}).get(kind, 0) for kind, _label in kinds],
             sum(counts.get(status, {}).values()),
         )
-        for status, label in labels
+        for status, label in status_choices()
     ]
 
 

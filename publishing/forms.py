@@ -34,6 +34,9 @@ class CatalogueFilter(forms.Form):
     programme = forms.BooleanField(label=_("In the cooperation programme"), required=False)
     award = forms.CharField(label=_("Prize"), required=False, max_length=10)
     campaign = forms.SlugField(label=_("Campaign"), required=False)
+    progress = forms.ChoiceField(
+        label=_("Progress"), required=False, choices=[("", _("All")), *ProgressStatus.choices]
+    )
 
     def apply(self, entries):
         data = self.cleaned_data
@@ -59,6 +62,8 @@ class CatalogueFilter(forms.Form):
             entries = entries.filter(awards__category_id=as_id(data["award"]))
         if data["campaign"]:
             entries = entries.filter(campaign__slug=data["campaign"])
+        if data["progress"]:
+            entries = entries.filter(publication__progress_status=data["progress"])
         # Each filter matches at most one related row per entry: no duplicates, no DISTINCT.
         return entries
 
@@ -68,8 +73,9 @@ class CatalogueFilter(forms.Form):
         names = {
             "kind": dict(EntryKind.choices),
             "org_type": dict(OrganisationType.choices),
+            "progress": dict(ProgressStatus.choices),
         }
-        for key in ("kind", "org_type"):
+        for key in ("kind", "org_type", "progress"):
             if data[key]:
                 active.append((key, self.fields[key].label, names[key].get(data[key], data[key])))
         lookups = {
