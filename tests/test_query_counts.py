@@ -52,7 +52,7 @@ def site(request, campaign, coordinator, reviewer):
                     "status": "under_way" if r < rows - 1 else "achieved",
                     "reported_on": timezone.localdate(),
                     "text": f"Raportti {n}-{r}.",
-                    "figures": {indicator: r + 1 for indicator in indicators},
+                    "figures": dict.fromkeys(indicators, r + 1),
                     "contributors": list(entry.partnerships.all()),
                 },
                 language="fi",
