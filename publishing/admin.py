@@ -11,7 +11,7 @@ from parler.forms import TranslatableModelForm
 from review.admin import AuditedChangesMixin
 from review.models import AuditAction
 from submissions.access import HidesContactData
-from submissions.models import EntryKind
+from submissions.models import EntryKind, Indicator
 
 from . import moderation, services
 from .models import (
@@ -439,6 +439,28 @@ class PublicTextAdmin(TranslatableAdmin):
 class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
     audit_action = AuditAction.PROGRAMME
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
+    """The figures a campaign asks progress reports for, with names and units in fi,
+    sv and en. An indicator that has figures cannot be deleted (they would be lost)."""
+
+    audit_action = AuditAction.INDICATOR
+    list_display = ["__str__", "campaign", "slug", "unit_shown", "maximum", "position"]
+    list_editable = ["position"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["slug", "translations__name"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("translations", "campaign__translations")
+        )
+
+    @admin.display(description=_("unit"))
+    def unit_shown(self, indicator):
+        return indicator.safe_translation_getter("unit", any_language=True) or ""
 
 
 @admin.register(JoinRequest)

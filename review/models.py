@@ -499,6 +499,7 @@ class AuditAction(models.TextChoices):
     AWARD_CHANGED = "award_edit", _("changed a prize")
     AWARD_DELETED = "award_del", _("deleted a prize")
     REMINDED = "reminded", _("sent a reminder to report progress")
+    INDICATOR = "indicator", _("changed a follow-up indicator")
 
 
 SECURITY_ACTIONS = (

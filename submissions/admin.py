@@ -36,6 +36,16 @@ class CampaignAdmin(TranslatableAdmin):
         (None, {"fields": ["name", "slug", "hashtag"]}),
         (_("Submission window"), {"fields": ["opens_at", "closes_at"]}),
         (_("Texts"), {"fields": ["intro", "contact"]}),
+        (
+            _("Follow-up"),
+            {
+                "fields": ["reminder_months", "programme_ends_on"],
+                "description": _(
+                    "The figures asked for in progress reports are the campaign's "
+                    "indicators, edited under “Indicators”."
+                ),
+            },
+        ),
     ]
 
     @admin.display(boolean=True, description=_("open now"))
