@@ -3,6 +3,7 @@ through the private link; staff moderate the reports like entries; contacts are
 reminded; coordinators follow it all on one page."""
 
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -325,8 +326,10 @@ def test_reminders_go_once_per_due_date_in_the_contacts_language_with_a_stop_lin
     assert ReminderSent.objects.filter(entry=entry).count() == 1
 
     # A mail program's one-click unsubscribe: a POST without a CSRF token.
-    path = unsubscribe.split("testserver", 1)[-1].split("kotolupaus.fi", 1)[-1]
-    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert (
+        client.post(urlsplit(unsubscribe).path, {"List-Unsubscribe": "One-Click"}).status_code
+        == 200
+    )
     entry.refresh_from_db()
     assert entry.reminders_stopped_at is not None
     _published_months_ago(entry, 13)
@@ -355,9 +358,7 @@ def test_reminders_never_go_to_erased_contacts_or_recent_reporters(campaign, coo
 
 
 def test_the_stop_page_asks_before_stopping(client, entry):
-    link = services.reminders_stop_link(entry, "fi")
-    path = link.split("://", 1)[1].split("/", 1)[1]
-    page = client.get(f"/{path}")
+    page = client.get(urlsplit(services.reminders_stop_link(entry, "fi")).path)
     assert page.status_code == 200
     entry.refresh_from_db()
     assert entry.reminders_stopped_at is None  # a link checker's GET changes nothing

@@ -6,16 +6,18 @@ run; the menu on small and wide screens with and without JavaScript; layout shif
 screenshots at 360, 768 and 1280 px in var/screenshots/."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from publishing import services as publishing
 from review import services as review
 from submissions import services as submissions
 from submissions.tokens import new_token
 
-from ..conftest import make_campaign, make_entry, make_staff
+from ..conftest import make_campaign, make_entry, make_staff, manage_token
 from ..jobs import run_jobs
 from .conftest import _context, axe_violations, htmlcs_errors, layout_shift, login, screenshot
 
@@ -50,6 +52,21 @@ def site(db):
     partnership.save(update_fields=["token_hash"])
     review.record_decision(pledge, "included", "Hyvä.", staff)
     review.publish_decisions(campaign, staff)
+    # What became of the pledge: two approved progress reports, with figures.
+    indicators = list(campaign.indicators.all())
+    for status, text in [("under_way", "Kaksi iltaa pidetty."), ("achieved", "Valmista.")]:
+        report = submissions.add_report(
+            pledge,
+            {
+                "status": status,
+                "reported_on": timezone.localdate(),
+                "text": text,
+                "figures": {indicators[0]: 12},
+                "contributors": [],
+            },
+            language="fi",
+        )
+        publishing.moderate_report(report, "approved", by=staff)
     return {
         "pledge": pledge,
         "initiative": initiative,
@@ -69,6 +86,7 @@ def public_paths(site):
         "entries/",
         "entries/?q=kesätöitä",
         "entries/?kind=pledge&theme=working-life",
+        "entries/?progress=achieved",
         f"entries/{site['pledge'].pk}/",
         f"entries/{site['initiative'].pk}/",
         f"entries/{site['initiative'].pk}/join/",
@@ -179,6 +197,19 @@ def test_preview_confirmation_management_and_spent_draft_pass(page, site, langua
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_progress_report_form_and_reminder_stop_page_pass(page, site, language):
+    token = manage_token(site["initiative"])
+    page.goto(f"/{language}/manage/{token}/reports/new/")
+    assert_accessible(page, f"progress report form ({language})")
+    page.locator("main form[method=post] button.btn-primary").first.click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"progress report form with errors ({language})")
+    stop = submissions.reminders_stop_link(site["pledge"], language)
+    page.goto(urlsplit(stop).path)
+    assert_accessible(page, f"stop reminders ({language})")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_reviewer_workspace_passes_axe_and_html_codesniffer(page, site, language):
     login(page, "coordinator-alice", language=language)
     for path in [
@@ -186,6 +217,7 @@ def test_reviewer_workspace_passes_axe_and_html_codesniffer(page, site, language
         f"score/{site['pledge'].pk}/",
         "ranking/",
         "dashboard/",
+        "follow-up/",
         "assign/auto/",
         "staff/",
     ]:

@@ -334,3 +334,49 @@ def test_javascript_adds_partner_rows_and_counts_characters(page, campaign):
     assert page.url.endswith("/en/submit/initiative/")  # no round trip
     assert page.get_by_text("145 characters left").count() == 1
     assert page.console_errors == []
+
+
+def test_progress_report_in_swedish_through_the_private_link_then_public_in_three_languages(
+    page, campaign
+):
+    """A submitter reports progress in Swedish from the management page; once staff
+    approve it, the report is on the initiative's page in Finnish, Swedish and English."""
+    from publishing.models import PublicationStatus
+    from submissions.models import ProgressReport
+
+    from ..conftest import manage_token
+
+    staff = make_staff("coordinator-alice", "coordinator")
+    entry = make_entry(campaign, "Språkcafé i Vasa", kind="initiative", language="sv")
+    publishing.approve(entry, staff)
+
+    page.goto(f"/sv/manage/{manage_token(entry)}/")
+    page.get_by_role("link", name=t("sv", "Report progress")).click()
+    page.get_by_role("heading", name=t("sv", "Report progress"), exact=True).wait_for()
+    page.get_by_label(t("sv", "Under way"), exact=True).check()
+    field(page, t("sv", "What has been done?")).fill("Vi har träffats varje torsdag i våras.")
+    field(page, t("sv", "People reached")).fill("-5")
+    page.get_by_role("button", name=t("sv", "Send the report")).click()
+    page.locator("#error-summary").wait_for()  # a negative figure is refused, text kept
+    assert field(page, t("sv", "What has been done?")).input_value().startswith("Vi har")
+    field(page, t("sv", "People reached")).fill("48")
+    page.get_by_role("button", name=t("sv", "Send the report")).click()
+    page.get_by_text(
+        t("sv", "Thank you for the report. It is published once the campaign's staff have read it.")
+    ).wait_for()
+    screenshot(page, "progress-report-sent")
+
+    report = ProgressReport.objects.get()
+    assert report.original_language == "sv"
+    page.goto(f"/sv/entries/{entry.pk}/")
+    assert "Vi har träffats" not in page.content()  # not before moderation
+    publishing.moderate_report(report, PublicationStatus.APPROVED, by=staff)
+
+    for language in ("fi", "sv", "en"):
+        page.goto(f"/{language}/entries/{entry.pk}/")
+        timeline = page.locator("section.progress-timeline")
+        timeline.get_by_text("Vi har träffats varje torsdag i våras.").wait_for()
+        assert timeline.locator("p[lang=sv]").count() == 1
+        assert t(language, "Under way") in page.locator("ul.badges").inner_text()
+        assert "48" in timeline.locator("table").inner_text()
+    screenshot(page, "progress-timeline")
