@@ -316,6 +316,7 @@ def test_scheduled_jobs_are_declared_in_code():
         "purge_contact_data": "30 3 * * *",
         "retry_stalled_jobs": "* * * * * */30",
         "remove_old_jobs": "40 3 * * *",
+        "send_progress_reminders": "0 9 * * *",
     }
 
 
