@@ -396,7 +396,7 @@ REPORT_TEXTS = {
     "not_started": {
         "fi": "Suunnittelu on aloitettu ja yhteistyökumppaneita on kutsuttu mukaan. "
         "Ensimmäiset tapaamiset pidetään ensi kuussa.",
-        "sv": "Planeringen har börjat och samarbetspartner har bjudits in. De första "
+        "sv": "Planeringen har börjat och partnerorganisationer har bjudits in. De första "
         "träffarna hålls nästa månad.",
         "en": "Planning has begun and partners have been invited. The first meetings take "
         "place next month.",

@@ -7,7 +7,7 @@ database through a data migration, and tests/test_translations.py checks that th
 of a fresh database match the catalogues.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 # (slug, name)
 THEMES = [
@@ -34,25 +34,36 @@ TARGET_GROUPS = [
 # Indicators every new campaign starts with (staff may change, add or remove them):
 # (slug, name, unit, largest sensible figure)
 INDICATORS = [
-    ("people-reached", gettext_noop("People reached"), gettext_noop("people"), 1_000_000),
+    (
+        "people-reached",
+        gettext_noop("People reached"),
+        pgettext_lazy("indicator unit", "people"),
+        1_000_000,
+    ),
     (
         "partners-involved",
         gettext_noop("Partner organisations involved"),
-        gettext_noop("organisations"),
+        pgettext_lazy("indicator unit", "organisations"),
         1_000,
     ),
-    ("events-held", gettext_noop("Events held"), gettext_noop("events"), 10_000),
+    (
+        "events-held",
+        gettext_noop("Events held"),
+        pgettext_lazy("indicator unit", "events"),
+        10_000,
+    ),
     (
         "jobs-offered",
         gettext_noop("Jobs or traineeships offered"),
-        gettext_noop("places"),
+        pgettext_lazy("indicator unit", "places"),
         100_000,
     ),
 ]
 
 
 def create_default_indicators(campaign, indicator_model):
-    """The default indicators, named in fi, sv and en from the catalogues."""
+    """The default indicators, named in fi, sv and en from the catalogues (a unit
+    follows a number: "65 ihmistä", "65 personer")."""
     from django.utils.translation import gettext, override
 
     if indicator_model.objects.filter(campaign=campaign).exists():
@@ -65,5 +76,5 @@ def create_default_indicators(campaign, indicator_model):
             with override(language):
                 indicator.set_current_language(language)
                 indicator.name = gettext(name)
-                indicator.unit = gettext(unit)
+                indicator.unit = str(unit)
         indicator.save()

@@ -577,6 +577,14 @@ class ProgressReportForm(KeepsImages, forms.Form):
                 required=False,
                 min_value=0,
                 max_value=indicator.maximum,
+                error_messages={
+                    "invalid": _("Enter a whole number, e.g. 12."),
+                    "min_value": _("Enter 0 or a larger whole number."),
+                    "max_value": _(
+                        "Enter at most %(limit_value)s. A larger figure is likely a typing "
+                        "error; write to the campaign's staff if it is right."
+                    ),
+                },
                 help_text=_("Optional; a whole number (%(unit)s).") % {"unit": unit}
                 if unit
                 else _("Optional; a whole number."),

@@ -111,14 +111,14 @@ def test_the_submitter_reports_progress_with_figures_and_sees_it_awaiting_modera
         (
             "figure_people-reached",
             "-3",
-            "Varmista, että tämä arvo on suurempi tai yhtä suuri kuin 0.",
+            "Anna 0 tai sitä suurempi kokonaisluku.",
         ),
         (
             "figure_people-reached",
             "2000000",
-            "Varmista, että tämä arvo on pienempi tai yhtä suuri kuin 1000000.",
+            "Anna enintään 1000000.",
         ),
-        ("figure_events-held", "2,5", "Syötä kokonaisluku."),
+        ("figure_events-held", "2,5", "Anna kokonaisluku, esim. 12."),
         ("status", "finished", "Valitse oikea vaihtoehto."),
         ("text", "", "Tämä kenttä vaaditaan."),
     ],
@@ -175,7 +175,7 @@ def test_only_published_entries_take_reports(client, campaign, coordinator):
     assert client.post(f"/fi/manage/{token}/reports/new/", form_data()).status_code in (403, 410)
 
     no_consent = published_entry(campaign, coordinator, title="Ei suostumusta")
-    services.withdraw_consent(no_consent)
+    services.set_consent(no_consent, False)
     token = manage_token(no_consent)
     assert client.post(f"/fi/manage/{token}/reports/new/", form_data()).status_code == 403
     assert not ProgressReport.objects.exists()
@@ -212,7 +212,7 @@ def test_a_report_can_be_corrected_for_a_while_then_it_is_part_of_the_record(
         created_at=timezone.now() - timedelta(hours=settings.REPORT_EDIT_HOURS + 1)
     )
     page = client.get(url)
-    assert "ei voi enää muuttaa" in page.content.decode()
+    assert "eikä sitä voi enää muuttaa" in page.content.decode()
     assert client.post(url, form_data(text="Myöhäinen muutos.")).status_code == 403
     report.refresh_from_db()
     assert report.text_in("fi") == "Korjattu teksti."

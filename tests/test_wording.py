@@ -383,3 +383,28 @@ def test_staff_pages_show_an_entry_in_its_own_language_when_untranslated(
         assert '<td lang="sv">Språkcafé i Vasa' in content, path
     with override("fi"):
         assert Entry.objects.get(pk=entry.pk).title == "Språkcafé i Vasa"
+
+
+def test_default_indicators_are_named_as_the_catalogues_say_in_new_and_migrated_campaigns():
+    """New campaigns take the indicators' names and units from the catalogues; the data
+    migration for campaigns that existed before carries the same texts, frozen."""
+    from submissions.defaults import INDICATORS
+    from submissions.models import Indicator
+
+    frozen = {
+        slug: texts
+        for slug, _position, _maximum, texts in importlib.import_module(
+            "submissions.migrations.0012_default_indicators"
+        ).INDICATORS
+    }
+    campaign = make_campaign("indicator-texts")
+    for slug, name, unit, _maximum in INDICATORS:
+        indicator = Indicator.objects.get(campaign=campaign, slug=slug)
+        for language in ("fi", "sv", "en"):
+            with override(language):
+                expected = (gettext(name), str(unit))
+            assert frozen[slug][language] == expected
+            assert (
+                indicator.safe_translation_getter("name", language_code=language),
+                indicator.safe_translation_getter("unit", language_code=language),
+            ) == expected

@@ -11,8 +11,8 @@ INDICATORS = [
         1,
         1_000_000,
         {
-            "fi": ("Tavoitetut ihmiset", "henkilöä"),
-            "sv": ("Personer som nåtts", "personer"),
+            "fi": ("Tavoitettuja ihmisiä", "ihmistä"),
+            "sv": ("Nådda personer", "personer"),
             "en": ("People reached", "people"),
         },
     ),
@@ -21,8 +21,8 @@ INDICATORS = [
         2,
         1_000,
         {
-            "fi": ("Mukana olleet kumppaniorganisaatiot", "organisaatiota"),
-            "sv": ("Partnerorganisationer som deltagit", "organisationer"),
+            "fi": ("Mukana olleita kumppaniorganisaatioita", "organisaatiota"),
+            "sv": ("Deltagande partnerorganisationer", "organisationer"),
             "en": ("Partner organisations involved", "organisations"),
         },
     ),
@@ -31,7 +31,7 @@ INDICATORS = [
         3,
         10_000,
         {
-            "fi": ("Järjestetyt tapahtumat", "tapahtumaa"),
+            "fi": ("Pidettyjä tapahtumia", "tapahtumaa"),
             "sv": ("Ordnade evenemang", "evenemang"),
             "en": ("Events held", "events"),
         },
@@ -41,7 +41,7 @@ INDICATORS = [
         4,
         100_000,
         {
-            "fi": ("Tarjotut työ- tai harjoittelupaikat", "paikkaa"),
+            "fi": ("Tarjottuja työ- tai harjoittelupaikkoja", "paikkaa"),
             "sv": ("Erbjudna arbets- eller praktikplatser", "platser"),
             "en": ("Jobs or traineeships offered", "places"),
         },
