@@ -13,25 +13,34 @@ PORT ?= 8000
 ARGS ?=
 
 AXE := var/node/node_modules/axe-core/axe.min.js
+HTMLCS := var/node/node_modules/html_codesniffer/build/HTMLCS.js
 
 .PHONY: run test bench faults backup-check lint format messages install db-url db-stop clean
 
 # The web server and one job worker (e-mails, scheduled jobs), stopped together by Ctrl-C.
+# Links in e-mails, feeds and share buttons follow HOST and PORT (SITE_URL overrides).
 run: $(STAMP)
-	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} $(WITH_DB) sh -ec '\
+	KOTOLUPAUS_ENV=$${KOTOLUPAUS_ENV:-development} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	  $(WITH_DB) sh -ec '\
 	  $(PY) manage.py migrate --noinput; \
 	  $(PY) manage.py seed_demo; \
 	  exec $(PY) -m kotolupaus.devrun $(HOST):$(PORT)'
 
-test: $(STAMP) $(AXE)
+test: $(STAMP) $(AXE) $(HTMLCS)
 	$(WITH_DB) $(PY) -m pytest $(ARGS)
 
-# axe-core for the accessibility checks of the browser tests (git-ignored, from npm).
-# Without npm the browser tests still run and the accessibility checks are skipped.
+# axe-core and HTML_CodeSniffer for the accessibility checks of the browser tests
+# (git-ignored, from npm). Without npm the browser tests still run and the
+# accessibility checks are skipped.
 $(AXE):
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; \
 	else echo "npm not found: the accessibility (axe) checks will be skipped"; fi
+
+$(HTMLCS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix var/node html_codesniffer@2; \
+	else echo "npm not found: the accessibility (HTML_CodeSniffer) checks will be skipped"; fi
 
 # The load benchmark (bench/run.py): its own kotolupaus_bench database, gunicorn under
 # production settings, wrk; prints a table, asserts nothing. Not part of `make test`.

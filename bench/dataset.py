@@ -33,11 +33,11 @@ from publishing.demo import (
 from publishing.models import Programme
 from review.models import AwardCategory
 from submissions.models import (
-    CONSENT_TO_PUBLISH_WORDING,
     Campaign,
     Municipality,
     TargetGroup,
     Theme,
+    consent_wording,
 )
 
 from .server import log
@@ -272,7 +272,7 @@ def grow(campaign, target: int) -> float:
     year = timezone.localtime(campaign.opens_at).year
     now = timezone.now()
     window = (now - timedelta(hours=2) - campaign.opens_at).total_seconds()
-    wording = str(CONSENT_TO_PUBLISH_WORDING)
+    wording = {kind: str(consent_wording(kind)) for kind in ("pledge", "initiative")}
     rows = Rows()
 
     with transaction.atomic(), connection.cursor() as django_cursor:
@@ -328,7 +328,7 @@ def grow(campaign, target: int) -> float:
                 language,
                 True,
                 submitted_at,
-                wording,
+                wording[kind],
                 rng.random() < 0.5,
                 True,
                 submitted_at,  # the contact confirmed the address (bench entries have no links)

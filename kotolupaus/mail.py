@@ -89,6 +89,7 @@ def queue(
     context: dict,
     entry=None,
     reply_to: str = "",
+    unsubscribe_url: str = "",
 ) -> Message | None:
     """Record a message to `to` in `language` and defer the job that sends it.
 
@@ -110,6 +111,7 @@ def queue(
             subject=subject,
             body=body,
             reply_to=reply_to,
+            unsubscribe_url=unsubscribe_url,
             message_id=make_msgid(domain=_domain()),
         )
         tasks.send_message.defer(message_id=message.pk)
@@ -136,16 +138,21 @@ def _describe(error: Exception) -> str:
 
 
 def _send(message: Message) -> None:
+    headers = {
+        "Message-ID": message.message_id,
+        "Content-Language": message.language,
+        "Auto-Submitted": "auto-generated",
+    }
+    if message.unsubscribe_url:
+        # Mail programs offer "unsubscribe"; one click POSTs to the address (RFC 8058).
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={
-            "Message-ID": message.message_id,
-            "Content-Language": message.language,
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
     email.send(fail_silently=False)
 

@@ -16,6 +16,8 @@ class MessageKind(models.TextChoices):
     RETURNED = "returned", _("Returned for fixes")
     DECISION = "decision", _("Decision")
     JOIN_REQUEST = "join_request", _("Request to join an initiative")
+    REPORT_RETURNED = "report_returned", _("Progress report returned for fixes")
+    PROGRESS_REMINDER = "reminder", _("Reminder to report progress")
 
 
 class MessageStatus(models.TextChoices):
@@ -45,6 +47,8 @@ class Message(models.Model):
     # (or cancelled), then emptied.
     body = models.TextField(_("text"), blank=True)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
+    # "Stop these e-mails" for mail programs (List-Unsubscribe, RFC 2369 / 8058).
+    unsubscribe_url = models.URLField(_("unsubscribe address"), max_length=500, blank=True)
     # The same Message-ID on every attempt: a receiving server can tell a repeat.
     message_id = models.CharField(max_length=250, unique=True, editable=False)
     status = models.CharField(

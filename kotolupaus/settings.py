@@ -247,6 +247,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates as each language's readers in Finland write them (kotolupaus/formats/): fi and
+# Finland-Swedish sv 31.12.2027, en 31 December 2027.
+FORMAT_MODULE_PATH = ["kotolupaus.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_TZ = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -315,6 +318,9 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=15)
 # "Lost your link?" sends at most this many e-mails per address in 24 hours.
 MAIL_LINKS_PER_ADDRESS_PER_DAY = env.int("MAIL_LINKS_PER_ADDRESS_PER_DAY", default=3)
+# A progress report can be edited this many hours after it was sent (then it is part of
+# the record, unless staff return it for fixes).
+REPORT_EDIT_HOURS = env.int("REPORT_EDIT_HOURS", default=48)
 # Submissions whose contact never confirms the e-mail address are removed after this.
 UNCONFIRMED_ENTRY_DAYS = env.int("UNCONFIRMED_ENTRY_DAYS", default=7)
 # A worker that has not reported for this long is taken for dead and its jobs run again.

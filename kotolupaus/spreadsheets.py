@@ -8,6 +8,12 @@ through here: such a cell gets a leading apostrophe, which the programs read as 
 is text" and do not show.
 """
 
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -17,3 +23,31 @@ def inert(value):
 
 def inert_row(row):
     return [inert(value) for value in row]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spreadsheet_response(name, header, rows, file_format):
+    """A download of `rows` under `header` as CSV (UTF-8 with a byte order mark) or
+    XLSX, every cell inert."""
+    if file_format == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
+                    cell.data_type = "s"  # (an XLSX string cell is never evaluated)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(inert_row(row) for row in rows)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response

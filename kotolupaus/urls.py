@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from publishing.sitemaps import PublicPages, PublishedEntries
-from publishing.staff_views import personal_data_view
+from publishing.staff_views import follow_up_view, personal_data_view, send_reminder_view
 
 from . import views
 from .middleware import health
@@ -23,6 +23,12 @@ urlpatterns = i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     # The review workspace lives inside the admin panel, before the admin's catch-all.
+    path(f"{settings.ADMIN_PATH}workspace/follow-up/", follow_up_view, name="follow_up"),
+    path(
+        f"{settings.ADMIN_PATH}workspace/follow-up/<int:entry_id>/remind/",
+        send_reminder_view,
+        name="follow_up_remind",
+    ),
     path(f"{settings.ADMIN_PATH}workspace/", include("review.urls")),
     path(f"{settings.ADMIN_PATH}personal-data/", personal_data_view, name="personal_data"),
     path(settings.ADMIN_PATH, admin.site.urls),
@@ -32,6 +38,7 @@ urlpatterns = i18n_patterns(
 
 urlpatterns += [
     path("healthz", health, name="health"),
+    *[path(name, views.root_icon, {"name": name}) for name in views.ROOT_ICONS],
     path(
         "sitemap.xml",
         sitemap,

@@ -4,9 +4,10 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +44,26 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def gone(request, *, heading, message, links=(), campaign=None):
+    """HTTP 410 for an address that worked once: what happened and where to go now."""
+    context = {"heading": heading, "message": message, "links": links}
+    if campaign is not None:
+        context["campaign"] = campaign
+    return render(request, "gone.html", context, status=410)
+
+
+ROOT_ICONS = {
+    "favicon.ico": "icons/favicon.ico",
+    "apple-touch-icon.png": "icons/apple-touch-icon.png",
+    "apple-touch-icon-precomposed.png": "icons/apple-touch-icon.png",
+}
+
+
+def root_icon(request, name):
+    """/favicon.ico and /apple-touch-icon.png, which browsers ask for by themselves:
+    a permanent redirect to the static file instead of a 404 in every console."""
+    response = HttpResponsePermanentRedirect(static(ROOT_ICONS[name]))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

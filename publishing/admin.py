@@ -11,7 +11,7 @@ from parler.forms import TranslatableModelForm
 from review.admin import AuditedChangesMixin
 from review.models import AuditAction
 from submissions.access import HidesContactData
-from submissions.models import EntryKind
+from submissions.models import EntryKind, Indicator
 
 from . import moderation, services
 from .models import (
@@ -20,7 +20,9 @@ from .models import (
     Programme,
     Publication,
     PublicationStatus,
+    PublicReportText,
     PublicText,
+    ReportPublication,
 )
 from .queries import PUBLIC_FIELDS
 
@@ -70,8 +72,109 @@ class ModerationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ModerationActions:
+    """Approve, do not publish, return for fixes, move back to moderation: the same
+    actions for entries and for progress reports, each done by the one transition
+    function (moderate_one), what the lifecycle refuses reported and not done."""
+
+    actions = ["approve", "reject", "return_for_fixes", "reconsider"]
+
+    def moderate_one(self, obj, to, by, **kwargs):
+        raise NotImplementedError
+
+    def waiting_first(self, queryset):
+        """Fixed by the submitter first, then waiting, then the rest; oldest first."""
+        return queryset.annotate(
+            waiting=Case(
+                When(status=PublicationStatus.FIXED, then=Value(0)),
+                When(status=PublicationStatus.PENDING, then=Value(1)),
+                default=Value(2),
+            )
+        ).order_by("waiting", "updated_at")
+
+    def done_message(self, to, count):
+        return {
+            PublicationStatus.APPROVED: ngettext(
+                "%(count)d entry approved. It is public while its submitter consents.",
+                "%(count)d entries approved. They are public while their submitters consent.",
+                count,
+            ),
+            PublicationStatus.REJECTED: ngettext(
+                "%(count)d entry will not be published.",
+                "%(count)d entries will not be published.",
+                count,
+            ),
+            PublicationStatus.PENDING: ngettext(
+                "%(count)d entry is waiting for moderation again.",
+                "%(count)d entries are waiting for moderation again.",
+                count,
+            ),
+            PublicationStatus.RETURNED: ngettext(
+                "%(count)d submitter was asked to fix the entry.",
+                "%(count)d submitters were asked to fix their entries.",
+                count,
+            ),
+        }[to] % {"count": count}
+
+    def _moderate(self, request, queryset, to, **kwargs):
+        done = 0
+        for obj in queryset:
+            try:
+                self.moderate_one(obj, to, request.user, **kwargs)
+            except services.TransitionNotAllowed as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, self.done_message(to, done), messages.SUCCESS)
+
+    @admin.action(description=_("Approve for publication"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, PublicationStatus.APPROVED)
+
+    @admin.action(description=_("Do not publish"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._moderate(request, queryset, PublicationStatus.REJECTED)
+
+    @admin.action(description=_("Move back to moderation"), permissions=["change"])
+    def reconsider(self, request, queryset):
+        self._moderate(request, queryset, PublicationStatus.PENDING)
+
+    @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
+    def return_for_fixes(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._moderate(
+                request,
+                queryset,
+                PublicationStatus.RETURNED,
+                lambda count: (
+                    ngettext(
+                        "%(count)d submitter was asked to fix the entry.",
+                        "%(count)d submitters were asked to fix their entries.",
+                        count,
+                    )
+                    % {"count": count}
+                ),
+                comment=form.cleaned_data["comment"],
+            )
+            return None
+        return render(
+            request,
+            "publishing/admin/return_for_fixes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Return to the submitter for fixes"),
+                "form": form,
+                "publications": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ModerationActions, admin.ModelAdmin):
     list_display = [
         "entry",
         "title",
@@ -112,36 +215,17 @@ class PublicationAdmin(admin.ModelAdmin):
         "decided_by",
         "updated_at",
     ]
-    actions = ["approve", "reject", "return_for_fixes", "reconsider"]
 
     def get_queryset(self, request):
-        # Fixed by the submitter first, then waiting, then the rest; oldest first.
-        return (
+        return self.waiting_first(
             super()
             .get_queryset(request)
+            .select_related("entry")
             .prefetch_related("entry__translations")
-            .annotate(
-                waiting=Case(
-                    When(status=PublicationStatus.FIXED, then=Value(0)),
-                    When(status=PublicationStatus.PENDING, then=Value(1)),
-                    default=Value(2),
-                )
-            )
-            .order_by("waiting", "updated_at")
         )
 
-    def _moderate(self, request, queryset, to, done_message, **kwargs):
-        """Move each chosen entry; what the lifecycle refuses is reported, not done."""
-        done = 0
-        for publication in queryset.select_related("entry"):
-            try:
-                services.moderate(publication.entry, to, by=request.user, **kwargs)
-            except services.TransitionNotAllowed as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
+    def moderate_one(self, publication, to, by, **kwargs):
+        services.moderate(publication.entry, to, by=by, **kwargs)
 
     @admin.display(description=_("title"))
     def title(self, publication):
@@ -161,85 +245,120 @@ class PublicationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Approve for publication"), permissions=["change"])
-    def approve(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            PublicationStatus.APPROVED,
-            lambda count: (
-                ngettext(
-                    "%(count)d entry approved. It is public while its submitter consents.",
-                    "%(count)d entries approved. They are public while their submitters consent.",
-                    count,
-                )
-                % {"count": count}
-            ),
+
+@admin.register(ReportPublication)
+class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
+    """Progress reports wait here for moderation, like entries."""
+
+    list_display = ["report", "entry_reference", "status", "flag_list", "updated_at"]
+    list_filter = [ModerationStateFilter, "report__entry__campaign", "report__status"]
+    search_fields = ["report__entry__reference", "report__translations__text"]
+    list_select_related = ["report__entry"]
+    fields = [
+        "report",
+        "text",
+        "status",
+        "flags",
+        "note",
+        "returned_comment",
+        "first_published_at",
+        "decided_by",
+        "updated_at",
+    ]
+    readonly_fields = [name for name in fields if name != "note"]
+
+    def get_queryset(self, request):
+        return self.waiting_first(
+            super()
+            .get_queryset(request)
+            .select_related("report__entry")
+            .prefetch_related("report__translations")
         )
 
-    @admin.action(description=_("Do not publish"), permissions=["change"])
-    def reject(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            PublicationStatus.REJECTED,
-            lambda count: (
-                ngettext(
-                    "%(count)d entry will not be published.",
-                    "%(count)d entries will not be published.",
-                    count,
-                )
-                % {"count": count}
+    def moderate_one(self, moderation, to, by, **kwargs):
+        services.moderate_report(moderation.report, to, by=by, **kwargs)
+
+    def done_message(self, to, count):
+        return {
+            PublicationStatus.APPROVED: ngettext(
+                "%(count)d progress report approved. It is shown with its entry.",
+                "%(count)d progress reports approved. They are shown with their entries.",
+                count,
             ),
+            PublicationStatus.REJECTED: ngettext(
+                "%(count)d progress report will not be published.",
+                "%(count)d progress reports will not be published.",
+                count,
+            ),
+            PublicationStatus.PENDING: ngettext(
+                "%(count)d progress report is waiting for moderation again.",
+                "%(count)d progress reports are waiting for moderation again.",
+                count,
+            ),
+            PublicationStatus.RETURNED: ngettext(
+                "%(count)d submitter was asked to fix the progress report.",
+                "%(count)d submitters were asked to fix their progress reports.",
+                count,
+            ),
+        }[to] % {"count": count}
+
+    @admin.display(description=_("entry"), ordering="report__entry__reference")
+    def entry_reference(self, moderation):
+        return moderation.report.entry.reference
+
+    @admin.display(description=_("what has been done"))
+    def text(self, moderation):
+        return moderation.report.text_in()
+
+    @admin.display(description=_("automatic moderation flags"))
+    def flag_list(self, moderation):
+        return ", ".join(str(moderation_labels(f)) for f in moderation.flags) or "–"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublicReportText)
+class PublicReportTextAdmin(TranslatableAdmin):
+    """Staff translate a progress report's text; the submitter's original stays."""
+
+    list_display = ["__str__", "original_language", "languages"]
+    list_filter = ["entry__campaign", "original_language"]
+    search_fields = ["entry__reference", "translations__text"]
+    list_select_related = ["entry"]
+    fields = ["entry", "reported_on", "original_language", "text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["entry", "reported_on", "original_language"]
+        if obj is not None and self.get_form_language(request, obj) == obj.original_language:
+            return [*fixed, "text"]
+        return fixed
+
+    @admin.display(description=_("languages"))
+    def languages(self, report):
+        return ", ".join(sorted(t.language_code for t in report.translations.all()))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.report_translation_saved(
+            obj, self.get_form_language(request, obj), by=request.user
         )
 
-    @admin.action(description=_("Move back to moderation"), permissions=["change"])
-    def reconsider(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            PublicationStatus.PENDING,
-            lambda count: (
-                ngettext(
-                    "%(count)d entry is waiting for moderation again.",
-                    "%(count)d entries are waiting for moderation again.",
-                    count,
-                )
-                % {"count": count}
-            ),
-        )
 
-    @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
-    def return_for_fixes(self, request, queryset):
-        form = ReturnForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            self._moderate(
-                request,
-                queryset,
-                PublicationStatus.RETURNED,
-                lambda count: (
-                    ngettext(
-                        "%(count)d submitter was asked to fix the entry.",
-                        "%(count)d submitters were asked to fix their entries.",
-                        count,
-                    )
-                    % {"count": count}
-                ),
-                comment=form.cleaned_data["comment"],
-            )
-            return None
-        return render(
-            request,
-            "publishing/admin/return_for_fixes.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Return to the submitter for fixes"),
-                "form": form,
-                "publications": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            },
-        )
+def moderation_labels(flag):
+    return moderation.FLAG_LABELS.get(flag, flag)
 
 
 class PublicTextForm(TranslatableModelForm):
@@ -320,6 +439,28 @@ class PublicTextAdmin(TranslatableAdmin):
 class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
     audit_action = AuditAction.PROGRAMME
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
+    """The figures a campaign asks progress reports for, with names and units in fi,
+    sv and en. An indicator that has figures cannot be deleted (they would be lost)."""
+
+    audit_action = AuditAction.INDICATOR
+    list_display = ["__str__", "campaign", "slug", "unit_shown", "maximum", "position"]
+    list_editable = ["position"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["slug", "translations__name"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("translations", "campaign__translations")
+        )
+
+    @admin.display(description=_("unit"))
+    def unit_shown(self, indicator):
+        return indicator.safe_translation_getter("unit", any_language=True) or ""
 
 
 @admin.register(JoinRequest)

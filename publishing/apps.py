@@ -23,3 +23,8 @@ class PublishingConfig(AppConfig):
 
         for key in ("before", "after"):
             register_values(AuditAction.MODERATED, key, PublicationStatus.choices)
+
+        # The management page names each progress report's moderation state.
+        from .queries import report_states
+
+        extensions.register_report_states(report_states)

@@ -19,12 +19,12 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import DateTimeField, F, Func
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Now
 
 from submissions.models import Entry
 
 from . import search
-from .models import PublicState, SearchDocument
+from .models import Publication, PublicState, SearchDocument
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def public_change(*, entry=None) -> None:
     and move the public version, both in the current transaction."""
     if entry is not None:
         refresh_search(entry)
+        refresh_progress(entry)
     # One row, moved to the database's clock as it is now (not the transaction's start);
     # its row lock makes concurrent changes take turns, so the time only moves forward
     # in the order they commit. The cached copy is forgotten once the change is visible.
@@ -49,10 +50,20 @@ def public_change(*, entry=None) -> None:
 
 def refresh_search(entry) -> None:
     """A published entry's search document holds its current text and confirmed
-    partners; an entry that is not public has none."""
+    partners; an entry that is not public has none. Publication.last_public_at keeps
+    when the entry was last seen public (its page then says "no longer published")."""
     from .queries import published
 
     if published(Entry.objects.filter(pk=entry.pk)).exists():
         search.index_entry(entry)
-    else:
-        SearchDocument.objects.filter(entry_id=entry.pk).delete()
+        Publication.objects.filter(entry_id=entry.pk).update(last_public_at=Now())
+    elif SearchDocument.objects.filter(entry_id=entry.pk).delete()[0]:
+        # It was public until this change.
+        Publication.objects.filter(entry_id=entry.pk).update(last_public_at=Now())
+
+
+def refresh_progress(entry) -> None:
+    """The entry's progress as the catalogue filters it: its newest approved report's."""
+    from .progress import latest_progress
+
+    Publication.objects.filter(entry_id=entry.pk).update(progress_status=latest_progress(entry))

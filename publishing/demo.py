@@ -3,19 +3,37 @@ reviewed, decided and awarded, so that every page has something to show."""
 
 import random
 import uuid
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.utils.translation import override
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, override
 
 from review import services as review_services
 from review.models import AwardCategory, Criterion, Outcome
-from submissions.models import Entry, EntryKind, Municipality, TargetGroup, Theme
-from submissions.services import confirm_address, submit_entry
+from submissions.models import (
+    Entry,
+    EntryKind,
+    Indicator,
+    Municipality,
+    ProgressReport,
+    TargetGroup,
+    Theme,
+)
+from submissions.services import add_report, confirm_address, submit_entry
 
 from . import services
-from .models import Programme
+from .models import Programme, Publication, PublicationStatus
+from .queries import published
 
 SEED = 2015
+
+# The demo's prize categories, as msgids: their translations are reviewed in the .po
+# files like every other text (locale/TERMS.md).
+PRIZES = [
+    gettext_noop("Best cooperation"),
+    gettext_noop("Boldest new idea"),
+    gettext_noop("Opening doors to working life"),
+]
 
 # (theme slug, target group slugs, pledge or initiative, {language: texts})
 # Texts use {place} and {org}; each is filled with a municipality and an organisation.
@@ -248,7 +266,7 @@ def seed_entries(campaign, count=200):
         kind = EntryKind.PLEDGE if index % 2 == 0 else EntryKind.INITIATIVE
         place = rng.choice(places)
         organisation, org_type = rng.choice(ORGANISATIONS)
-        place_name = place.name_sv if language == "sv" else place.name_fi
+        place_name = place.name_in(language)
         title, summary, description = texts[language]
         data = {
             "submission_key": uuid.uuid5(
@@ -324,17 +342,13 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
             coordinator,
         )
     review_services.publish_decisions(campaign, coordinator)
-    prizes = [
-        ("Paras yhteistyö", "Bästa samarbete", "Best cooperation"),
-        ("Rohkein uusi idea", "Den djärvaste nya idén", "Boldest new idea"),
-        ("Työelämän ovien avaaja", "Dörröppnare till arbetslivet", "Opening doors to working life"),
-    ]
     winners = [e for e in entries[:60] if e.number % 3 != 0 and e.consent_publish][:3]
-    for position, (names, winner) in enumerate(zip(prizes, winners, strict=False), start=1):
+    for position, (name, winner) in enumerate(zip(PRIZES, winners, strict=False), start=1):
         category = AwardCategory(campaign=campaign, position=position)
-        for language, name in zip(("fi", "sv", "en"), names, strict=True):
+        for language in ("fi", "sv", "en"):
             category.set_current_language(language)
-            category.name = name
+            with override(language):
+                category.name = gettext(name)
         category.save()
         review_services.nominate(category, winner, coordinator)
         review_services.award(
@@ -351,7 +365,7 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
     for language, title, introduction in [
         (
             "fi",
-            "Kotoutumisen edistämisen yhteistyöohjelma",
+            "Yhteistyöohjelma kotoutumisen edistämiseksi",
             "Tähän ohjelmaan on koottu kampanjassa valitut lupaukset ja aloitteet. Ne näyttävät, "
             "miten yritykset, kunnat, järjestöt ja yhteisöt voivat yhdessä auttaa maahanmuuttajia "
             "kotoutumaan.",
@@ -375,3 +389,95 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
         programme.title = title
         programme.introduction = introduction
     programme.save()
+
+
+# Progress reports, by status and language: what the demo's submitters report.
+REPORT_TEXTS = {
+    "not_started": {
+        "fi": "Suunnittelu on aloitettu ja yhteistyökumppaneita on kutsuttu mukaan. "
+        "Ensimmäiset tapaamiset pidetään ensi kuussa.",
+        "sv": "Planeringen har börjat och partnerorganisationer har bjudits in. De första "
+        "träffarna hålls nästa månad.",
+        "en": "Planning has begun and partners have been invited. The first meetings take "
+        "place next month.",
+    },
+    "under_way": {
+        "fi": "Toiminta on käynnissä. Olemme pitäneet tapaamisia joka viikko, ja "
+        "osallistujia on tullut enemmän kuin odotimme.",
+        "sv": "Verksamheten är i gång. Vi har haft träffar varje vecka och fler deltagare "
+        "har kommit än vi väntade oss.",
+        "en": "The work is under way. We have met every week, and more people have taken "
+        "part than we expected.",
+    },
+    "achieved": {
+        "fi": "Lupauksemme on toteutunut: tavoite saavutettiin, ja jatkamme toimintaa "
+        "ensi vuonna yhdessä kumppaneiden kanssa.",
+        "sv": "Vi har hållit vad vi lovade: målet nåddes och vi fortsätter verksamheten "
+        "nästa år tillsammans med våra partner.",
+        "en": "We have done what we set out to do: the target was reached, and we carry on "
+        "next year with our partners.",
+    },
+    "discontinued": {
+        "fi": "Jouduimme keskeyttämään toiminnan.",
+        "sv": "Vi var tvungna att avbryta verksamheten.",
+        "en": "We had to stop the work.",
+    },
+}
+DISCONTINUED_REASON = {
+    "fi": "Hankkeen rahoitus päättyi ennen aiottua.",
+    "sv": "Projektets finansiering tog slut tidigare än planerat.",
+    "en": "The project's funding ended earlier than planned.",
+}
+
+
+def seed_progress_reports(campaign, coordinator):
+    """Progress reports on about four in ten published entries (one to three each, most
+    approved, a few awaiting moderation), so that the timeline, the filters, the
+    statistics and the follow-up page have something to show. Idempotent."""
+    if ProgressReport.objects.filter(entry__campaign=campaign).exists():
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - repeatable demo data, not security
+    indicators = list(Indicator.objects.filter(campaign=campaign))
+    today = timezone.localdate()
+    start = today - timedelta(days=12)
+    created = 0
+    for entry in published().filter(campaign=campaign).order_by("number"):
+        if entry.number % 5 not in (0, 2):
+            continue
+        # The demo entries were sent today; these ones are dated back to the campaign's start.
+        back_then = timezone.make_aware(datetime.combine(start, time(9)))
+        Entry.objects.filter(pk=entry.pk).update(submitted_at=back_then)
+        Publication.objects.filter(entry=entry).update(first_published_at=back_then)
+        path = rng.choice(
+            [
+                ["not_started", "under_way", "achieved"],
+                ["under_way", "achieved"],
+                ["under_way"],
+                ["not_started", "under_way"],
+                ["under_way", "discontinued"],
+                ["achieved"],
+            ]
+        )
+        language = entry.original_language
+        for step, status in enumerate(path):
+            report = add_report(
+                entry,
+                {
+                    "status": status,
+                    "reason": DISCONTINUED_REASON[language] if status == "discontinued" else "",
+                    "reported_on": start + timedelta(days=2 + step * 4),
+                    "text": REPORT_TEXTS[status][language],
+                    "figures": {
+                        indicator: rng.randint(1, 12) * (10 if indicator.position == 1 else 1)
+                        for indicator in indicators
+                        if status != "not_started" and rng.random() < 0.7
+                    },
+                    "contributors": [],
+                },
+                language=language,
+            )
+            last = step == len(path) - 1
+            if not (last and entry.number % 4 == 0):  # a few wait for moderation
+                services.moderate_report(report, PublicationStatus.APPROVED, by=coordinator)
+            created += 1
+    return created

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from submissions.forms import HoneypotForm
-from submissions.models import EntryKind, OrganisationType
+from submissions.models import EntryKind, OrganisationType, ProgressStatus
 
 
 class CatalogueFilter(forms.Form):
@@ -23,6 +23,9 @@ class CatalogueFilter(forms.Form):
     programme = forms.BooleanField(label=_("In the cooperation programme"), required=False)
     award = forms.CharField(label=_("Prize"), required=False, max_length=10)
     campaign = forms.SlugField(label=_("Campaign"), required=False)
+    progress = forms.ChoiceField(
+        label=_("Progress"), required=False, choices=[("", _("All")), *ProgressStatus.choices]
+    )
 
     def active_filters(self):
         """(key, label, value label) of each filter in use, for the "filtered by" line; the
@@ -34,6 +37,7 @@ class CatalogueFilter(forms.Form):
         lookups = {
             "kind": dict(EntryKind.choices),
             "org_type": dict(OrganisationType.choices),
+            "progress": dict(ProgressStatus.choices),
             "theme": dict(names["themes"]),
             "target_group": dict(names["target_groups"]),
             "region": {"all": _("All of Finland"), **names["municipalities"]},
@@ -62,3 +66,17 @@ class JoinForm(HoneypotForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Tell them who you are and how you would like to take part."),
     )
+
+
+class FollowUpFilter(forms.Form):
+    """The staff's follow-up page: which published entries to list."""
+
+    status = forms.ChoiceField(
+        label=_("Latest reported status"),
+        required=False,
+        choices=[("", _("All")), *ProgressStatus.choices, ("none", _("No report yet"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *EntryKind.choices]
+    )
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
-from submissions.models import Campaign, Entry
+from submissions.models import Campaign, Entry, ProgressReport, ProgressStatus
 
 
 class PublicationStatus(models.TextChoices):
@@ -70,6 +70,17 @@ class Publication(models.Model):
     note = models.TextField(_("internal note"), blank=True)
     returned_comment = models.TextField(_("comment to the submitter"), blank=True)
     first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    last_public_at = models.DateTimeField(
+        _("last public at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the entry was last public (approved, consented, not withdrawn). An entry "
+            "that was public once and is not any more answers with “no longer published” "
+            "(HTTP 410) instead of “not found”."
+        ),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("moderated by"),
@@ -79,6 +90,11 @@ class Publication(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # The status of the newest approved progress report (kept by publishing.changes),
+    # for the catalogue's "achieved" / "under way" filter.
+    progress_status = models.CharField(
+        _("progress"), max_length=12, choices=ProgressStatus.choices, blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = _("publication")
@@ -225,3 +241,68 @@ class PublicState(models.Model):
 
     def __str__(self):
         return self.changed_at.isoformat()
+
+
+class ReportPublication(models.Model):
+    """Moderation of a progress report: the same states and transitions as an entry's
+    publication (PUBLICATION_TRANSITIONS). A report is public while it is approved and
+    its entry is public."""
+
+    report = models.OneToOneField(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.CASCADE,
+        related_name="publication",
+    )
+    status = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.PENDING,
+        db_index=True,
+    )
+    flags = models.JSONField(_("automatic moderation flags"), default=list, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    returned_comment = models.TextField(_("comment to the submitter"), blank=True)
+    first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("progress report's publication")
+        verbose_name_plural = _("progress reports' publication")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PublicationStatus.values),
+                name="report_publication_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[PublicationStatus.RETURNED, PublicationStatus.FIXED])
+                | ~Q(returned_comment=""),
+                name="report_publication_returned_with_comment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PublicationStatus.APPROVED)
+                | Q(first_published_at__isnull=False),
+                name="report_publication_approved_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.get_status_display()}"
+
+
+class PublicReportText(ProgressReport):
+    """A progress report seen as its public text, for staff to translate (fi, sv, en)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("progress report text and translations")
+        verbose_name_plural = _("progress report texts and translations")

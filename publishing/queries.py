@@ -10,9 +10,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kotolupaus.templatetags.kotolupaus import in_language
 from review.models import Award, AwardCategory, Outcome
 from submissions.models import (
     ENTRY_TEXT_FIELDS,
@@ -155,10 +156,7 @@ class Card:
         )
         original = (
             '<p class="entry-card__language">'
-            + e(
-                _("In the original language (%(language)s)")
-                % {"language": get_language_info(self.language)["name_local"]}
-            )
+            + e(_("Original text (%(language)s)") % {"language": in_language(self.language)})
             + "</p>"
             if self.is_translation_missing
             else ""
@@ -394,3 +392,16 @@ def _last_change_in_database():
     from .models import PublicState
 
     return PublicState.objects.values_list("changed_at", flat=True).first()
+
+
+def report_states(reports) -> dict:
+    """{report id: the moderation state's label} (for the submitter's management page)."""
+    from .models import ReportPublication
+
+    labels = dict(PublicationStatus.choices)
+    return {
+        report_id: labels[status]
+        for report_id, status in ReportPublication.objects.filter(
+            report__in=[r.pk for r in reports]
+        ).values_list("report_id", "status")
+    }

@@ -454,6 +454,8 @@ def _filters(data: dict) -> tuple[list[str], list]:
         )
     if data.get("campaign"):
         add("e.campaign_id = %s", ids["campaign"].get(data["campaign"], 0))
+    if data.get("progress"):
+        add("p.progress_status = %s", data["progress"])
     return where, params
 
 

@@ -11,6 +11,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
@@ -18,12 +19,18 @@ from kotolupaus.models import MessageKind
 from review.models import AuditAction
 from review.services import audit
 from submissions import services as submission_services
-from submissions.models import Entry, EntryStatus
+from submissions.models import Entry, EntryStatus, ProgressReport
 from submissions.services import TransitionNotAllowed
 
 from . import moderation, search
 from .changes import public_change
-from .models import PUBLICATION_TRANSITIONS, JoinRequest, Publication, PublicationStatus
+from .models import (
+    PUBLICATION_TRANSITIONS,
+    JoinRequest,
+    Publication,
+    PublicationStatus,
+    ReportPublication,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +50,73 @@ def publication_for(entry) -> Publication:
     return publication
 
 
+def moderation_flags(texts):
+    return moderation.check(texts)
+
+
 def check_entry(entry) -> Publication:
     """Record the automatic moderation flags of an entry (on submit and after edits)."""
     publication = publication_for(entry)
-    publication.flags = moderation.check(public_texts(entry))
+    publication.flags = moderation_flags(public_texts(entry))
     publication.save(update_fields=["flags", "updated_at"])
     return publication
+
+
+def _move(moderation, to, *, entry, label, by, comment, note) -> str | None:
+    """The check and the change every moderated thing (an entry's publication, a
+    progress report's) shares: the entry must be sent and not withdrawn, the move must be
+    in PUBLICATION_TRANSITIONS, returning needs a comment. Saves and returns the status
+    it moved from, or None when it already had the status asked for."""
+    before = moderation.status
+    if before == to:
+        return None
+    if entry.status != EntryStatus.SUBMITTED:
+        raise TransitionNotAllowed(
+            _("%(reference)s cannot be moderated: it is “%(status)s”.")
+            % {"reference": label or "–", "status": entry.get_status_display()}
+        )
+    if to not in PUBLICATION_TRANSITIONS[PublicationStatus(before)]:
+        raise TransitionNotAllowed(
+            _("%(reference)s is “%(before)s” and cannot become “%(after)s”.")
+            % {
+                "reference": label,
+                "before": PublicationStatus(before).label,
+                "after": PublicationStatus(to).label,
+            }
+        )
+    if to == PublicationStatus.RETURNED and not comment.strip():
+        raise TransitionNotAllowed(_("Write what the submitter should change."))
+    moderation.status = to
+    fields = ["status", "updated_at"]
+    if by is not None:
+        moderation.decided_by = by
+        fields.append("decided_by")
+    if note:
+        moderation.note = note
+        fields.append("note")
+    if to == PublicationStatus.APPROVED:
+        moderation.first_published_at = moderation.first_published_at or timezone.now()
+        fields.append("first_published_at")
+    if to == PublicationStatus.RETURNED:
+        moderation.returned_comment = comment
+        fields.append("returned_comment")
+    moderation.save(update_fields=fields)
+    return before
+
+
+def _audit_move(by, entry, before, to, *, comment, note, reason, **details):
+    audit(
+        by,
+        AuditAction.MODERATED,
+        entry.campaign,
+        entry,
+        before=before,
+        after=to,
+        **details,
+        **({"comment": comment} if comment else {}),
+        **({"note": note} if note else {}),
+        **({"reason": reason} if reason else {}),
+    )
 
 
 def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publication:
@@ -57,61 +125,98 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
-        before = publication.status
-        if before == to:
+        before = _move(
+            publication, to, entry=entry, label=entry.reference, by=by, comment=comment, note=note
+        )
+        if before is None:
             return publication
-        if entry.status != EntryStatus.SUBMITTED:
-            raise TransitionNotAllowed(
-                _("%(reference)s cannot be moderated: it is “%(status)s”.")
-                % {"reference": entry.reference or "–", "status": entry.get_status_display()}
-            )
-        if to not in PUBLICATION_TRANSITIONS[PublicationStatus(before)]:
-            raise TransitionNotAllowed(
-                _("%(reference)s is “%(before)s” and cannot become “%(after)s”.")
-                % {
-                    "reference": entry.reference,
-                    "before": PublicationStatus(before).label,
-                    "after": PublicationStatus(to).label,
-                }
-            )
-        if to == PublicationStatus.RETURNED and not comment.strip():
-            raise TransitionNotAllowed(_("Write what the submitter should change."))
-        publication.status = to
-        fields = ["status", "updated_at"]
-        if by is not None:
-            publication.decided_by = by
-            fields.append("decided_by")
-        if note:
-            publication.note = note
-            fields.append("note")
-        if to == PublicationStatus.APPROVED:
-            publication.first_published_at = publication.first_published_at or timezone.now()
-            fields.append("first_published_at")
-        if to == PublicationStatus.RETURNED:
-            publication.returned_comment = comment
-            fields.append("returned_comment")
-        publication.save(update_fields=fields)
-
         if to == PublicationStatus.RETURNED:
             _return_to_submitter(entry, comment)
         elif to in (PublicationStatus.APPROVED, PublicationStatus.REJECTED):
             submission_services.close_for_fixes(entry)
-        audit(
-            by,
-            AuditAction.MODERATED,
-            entry.campaign,
-            entry,
-            before=before,
-            after=to,
-            **({"comment": comment} if comment else {}),
-            **({"note": note} if note else {}),
-            **({"reason": reason} if reason else {}),
-        )
+        _audit_move(by, entry, before, to, comment=comment, note=note, reason=reason)
         public_change(entry=entry)
         log.info(
             "publication of %s: %s → %s by %s", entry.reference, before, to, by or "the submitter"
         )
     return publication
+
+
+def report_publication_for(report) -> ReportPublication:
+    moderation, _created = ReportPublication.objects.get_or_create(report=report)
+    return moderation
+
+
+def transition_report(report, to, *, by=None, comment="", note="", reason="") -> ReportPublication:
+    """Move a progress report's publication to `to`: the same states, checks, audit
+    trail and e-mail as an entry's (the audit row names the report)."""
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .select_related("entry__campaign")
+            .get(pk=report.pk)
+        )
+        entry = report.entry
+        moderation = ReportPublication.objects.select_for_update().get(
+            pk=report_publication_for(report).pk
+        )
+        label = _("the report of %(day)s on %(reference)s") % {
+            "day": date_format(report.reported_on, "SHORT_DATE_FORMAT"),
+            "reference": entry.reference,
+        }
+        before = _move(moderation, to, entry=entry, label=label, by=by, comment=comment, note=note)
+        if before is None:
+            return moderation
+        if to == PublicationStatus.RETURNED:
+            _return_report_to_submitter(report, comment)
+        elif to in (PublicationStatus.APPROVED, PublicationStatus.REJECTED):
+            submission_services.close_report_for_fixes(report)
+        _audit_move(
+            by,
+            entry,
+            before,
+            to,
+            comment=comment,
+            note=note,
+            reason=reason,
+            report=report.pk,
+            reported_on=report.reported_on.isoformat(),
+        )
+        public_change(entry=entry)
+        log.info("report %s of %s: %s → %s", report.pk, entry.reference, before, to)
+    return moderation
+
+
+def moderate_report(report, to, *, by, comment="", note="") -> ReportPublication:
+    return transition_report(report, to, by=by, comment=comment, note=note)
+
+
+def _return_report_to_submitter(report, comment):
+    submission_services.open_report_for_fixes(report)
+    entry = report.entry
+    token = submission_services.add_management_link(entry)
+    mail.queue(
+        MessageKind.REPORT_RETURNED,
+        to=entry.contact_email,
+        language=entry.contact_language,
+        entry=entry,
+        context={
+            "report": report,
+            "comment": comment,
+            "link": submission_services.link("submissions:manage", token, entry.contact_language),
+        },
+    )
+
+
+def report_changed(report, change):
+    """A submitter added or edited a progress report: it waits for moderation (with its
+    automatic flags); an edit after return or approval goes back to the moderators."""
+    moderation = report_publication_for(report)
+    moderation.flags = moderation_flags([t.text for t in report.translations.all()])
+    moderation.save(update_fields=["flags", "updated_at"])
+    follows = AFTER_EDIT.get(moderation.status) if change == "edited" else None
+    if follows is not None:
+        transition_report(report, follows, reason="edited by the submitter")
 
 
 def moderate(entry, to, *, by, comment="", note="") -> Publication:
@@ -183,6 +288,20 @@ def translation_saved(entry, language, *, by, fields=()) -> None:
         fields=sorted(fields),
     )
     public_change(entry=entry)
+
+
+def report_translation_saved(report, language, *, by) -> None:
+    """Staff added or corrected a progress report's text in one language."""
+    report = ProgressReport.objects.select_related("entry__campaign").get(pk=report.pk)
+    audit(
+        by,
+        AuditAction.TRANSLATED,
+        report.entry.campaign,
+        report.entry,
+        language=language,
+        report=report.pk,
+    )
+    public_change(entry=report.entry)
 
 
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:

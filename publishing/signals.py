@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from review.models import Award, AwardCategory, Decision
 from submissions.extensions import Notice, management_notices
 from submissions.models import Campaign, Entry, TargetGroup, Theme
-from submissions.signals import entry_changed, partnership_changed
+from submissions.signals import entry_changed, partnership_changed, report_changed
 
 from . import services
 from .changes import public_change
@@ -20,6 +20,12 @@ def moderate_changed_entry(sender, entry, change, by=None, **kwargs):
     """A confirmed entry reaches moderation with its automatic flags; an edit sends it
     back to moderation; consent and withdrawal change what is public at once."""
     services.entry_changed(entry, change, by=by)
+
+
+@receiver(report_changed, dispatch_uid="publishing.report_changed")
+def moderate_changed_report(sender, report, change, **kwargs):
+    """A new or edited progress report waits for moderation."""
+    services.report_changed(report, change)
 
 
 @receiver(partnership_changed, dispatch_uid="publishing.partnership_changed")

@@ -1,21 +1,30 @@
-"""Coordinator tools in the admin panel: a contact person's personal data."""
+"""Coordinator tools in the admin panel: a contact person's personal data, and the
+follow-up of published entries."""
 
 import json
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus.access import coordinator_required
+from kotolupaus.spreadsheets import spreadsheet_response
 from review import services as review_services
+from review.views.common import _campaign, _render
 from submissions.access import can_view_contact_data
+from submissions.models import EntryKind, ProgressStatus
 
-from . import personal_data
+from . import follow_up, personal_data, reminders
+from .forms import FollowUpFilter
+from .queries import published
 
 
 class PersonalDataForm(forms.Form):
@@ -70,3 +79,113 @@ def personal_data_view(request):
             "form": form,
         },
     )
+
+
+# --- Follow-up ---------------------------------------------------------------------------
+
+
+@coordinator_required
+def follow_up_view(request):
+    """Published entries by their latest reported status, with the last report, the
+    last reminder and whether they are overdue; indicator totals; CSV and XLSX."""
+    campaign = _campaign(request)
+    today = timezone.localdate()
+    everything = follow_up.entries(campaign, today)
+    filters = FollowUpFilter(request.GET or None)
+    rows = everything
+    if filters.is_valid():
+        rows = follow_up.filter_entries(rows, **filters.cleaned_data)
+    rows = rows.order_by("-overdue", "last_report_at", "number")
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _follow_up_export(campaign, rows, export)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(
+        request,
+        "publishing/staff/follow_up.html",
+        _("Follow-up"),
+        {
+            "campaign": campaign,
+            "today": today,
+            "filters": filters,
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+            "kinds": EntryKind.choices,
+            "by_status": follow_up.by_status(everything, EntryKind.choices),
+            "published_count": everything.count(),
+            "overdue_count": everything.filter(overdue=True).count(),
+            "awaiting_count": follow_up.awaiting_moderation(campaign),
+            "indicators": follow_up.indicator_totals(campaign),
+        },
+    )
+
+
+def _follow_up_export(campaign, rows, file_format):
+    rows = list(rows)
+    indicators = [total.indicator for total in follow_up.indicator_totals(campaign)]
+    figures = follow_up.figures_by_entry([entry.pk for entry in rows])
+    statuses = dict(ProgressStatus.choices)
+    header = [
+        _("reference"),
+        _("kind"),
+        _("title"),
+        _("organisation"),
+        _("published on"),
+        _("latest reported status"),
+        _("reports"),
+        _("last report"),
+        _("last reminder"),
+        _("overdue"),
+        *(
+            f"{indicator} ({indicator.unit})" if indicator.unit else str(indicator)
+            for indicator in indicators
+        ),
+    ]
+    data = [
+        [
+            entry.reference,
+            entry.get_kind_display(),
+            entry.safe_translation_getter("title", any_language=True),
+            entry.lead_organisation.name,
+            entry.published_on,
+            statuses.get(entry.latest_status, ""),
+            entry.report_count or 0,
+            entry.last_report_on,
+            timezone.localdate(entry.last_reminder_at) if entry.last_reminder_at else None,
+            _("yes") if entry.overdue else "",
+            *(figures.get(entry.pk, {}).get(indicator.pk, 0) for indicator in indicators),
+        ]
+        for entry in rows
+    ]
+    return spreadsheet_response(f"follow-up-{campaign.slug}", header, data, file_format)
+
+
+@coordinator_required
+@require_POST
+def send_reminder_view(request, entry_id):
+    """Send a progress reminder now, by hand, from the follow-up page."""
+    entry = get_object_or_404(published(), pk=entry_id)
+    if reminders.send_reminder(entry, timezone.localdate(), by=request.user):
+        messages.success(
+            request,
+            _("A reminder to report progress on %(reference)s is on its way to its contact.")
+            % {"reference": entry.reference},
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "No reminder was sent for %(reference)s: its contact has stopped reminders "
+                "or their address was erased."
+            )
+            % {"reference": entry.reference},
+        )
+    # Back to the same filters and page (only the follow-up page's own parameters).
+    back = QueryDict(mutable=True)
+    kept = QueryDict(request.POST.get("query", ""))
+    for name in ("status", "kind", "overdue", "page", "campaign"):
+        if name in kept:
+            back[name] = kept[name]
+    url = reverse("follow_up")
+    return redirect(f"{url}?{back.urlencode()}" if back else url)

@@ -13,6 +13,13 @@ urlpatterns = [
     path("programme/pdf/", views.programme_pdf, name="programme_pdf"),
     path("open-data/", views.open_data_docs, name="open_data_docs"),
     path("open-data/entries.<str:fmt>", views.open_data, name="open_data"),
+    path(
+        "open-data/reports.csv",
+        views.open_data,
+        {"fmt": "csv", "reports": True},
+        name="open_data_reports",
+    ),
     path("statistics/", views.statistics, name="statistics"),
     path("feed.atom", feeds.NewPublications(), name="feed"),
+    path("feed/reports.atom", feeds.NewProgressReports(), name="report_feed"),
 ]

@@ -1,8 +1,6 @@
 """Public pages: the catalogue, entry pages, the cooperation programme (HTML and PDF),
 open data, statistics and the form for joining an initiative."""
 
-import csv
-import itertools
 import json
 from urllib.parse import quote, urlencode
 
@@ -11,33 +9,36 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from kotolupaus.access import post_rate
 from kotolupaus.params import as_slug
-from kotolupaus.spreadsheets import inert_row
-from review.models import AwardCategory, Outcome
+from kotolupaus.views import gone
+from review.models import Outcome
 from submissions.models import (
-    ENTRY_TEXT_FIELDS,
     Campaign,
+    Entry,
     EntryKind,
     Municipality,
     OrganisationType,
+    ProgressStatus,
     TargetGroup,
     Theme,
 )
 
-from . import charts, services
+from . import charts, progress, services
+from . import open_data as open_data_files
+from .addresses import entry_urls
 from .forms import CatalogueFilter, JoinForm
+from .pdf import render_programme_pdf
 from .queries import (
     card_of,
     cards,
@@ -201,6 +202,7 @@ def _facets(request):
             + [(code, names["municipalities"].get(code, code)) for code in _regions(request)],
         ),
         ("programme", _("Cooperation programme"), [("on", _("In the cooperation programme"))]),
+        ("progress", _("Progress"), ProgressStatus.choices),
         ("award", _("Prizes"), [("any", _("Any prize")), *names["prizes"]]),
     ]
     base = reverse("publishing:catalogue")
@@ -245,17 +247,47 @@ def _share_links(text, url, hashtag):
     ]
 
 
+def _no_longer_public(request, pk):
+    """An entry that was public once and is not any more: HTTP 410 saying so. One that
+    was never published stays a plain 404 (its existence is nobody's business)."""
+    entry = (
+        Entry.objects.filter(pk=pk, publication__last_public_at__isnull=False)
+        .only("pk", "kind", "status")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    pledge = entry.kind == EntryKind.PLEDGE
+    if entry.is_withdrawn:
+        heading = _("This pledge was withdrawn") if pledge else _("This initiative was withdrawn")
+        message = (
+            _("The organisation that made it has withdrawn it, so it is no longer shown.")
+            if pledge
+            else _("The organisation that proposed it has withdrawn it, so it is no longer shown.")
+        )
+    else:
+        heading = (
+            _("This pledge is no longer published")
+            if pledge
+            else _("This initiative is no longer published")
+        )
+        message = _("It was public earlier, but it is not shown on the website any more.")
+    return gone(
+        request,
+        heading=heading,
+        message=message,
+        links=[(reverse("publishing:catalogue"), _("All published pledges and initiatives"))],
+    )
+
+
 @public_cache
 def entry_detail(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk)
+    entry = public_entries().filter(pk=pk).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
     decorate([entry])
     url = settings.SITE_URL + request.path
-    alternates = []
-    for code, _name in settings.LANGUAGES:
-        with override(code):
-            alternates.append(
-                (code, settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk]))
-            )
+    alternates = list(entry_urls(entry.pk).items())
     takers = decorate(list(public_entries().filter(challenge_of=entry)))
     image = entry.image or entry.lead_organisation.logo
     return render(
@@ -269,6 +301,8 @@ def entry_detail(request, pk):
             "share_links": _share_links(entry.text, url, entry.campaign.hashtag),
             "image_url": (settings.SITE_URL + image.url) if image else "",
             "challenge_takers": takers,
+            "challenge_progress": progress.challenge_progress(takers),
+            "progress": progress.timeline(entry),
             "challenge_count": entry.challenge_takers.count(),
             "seeks_partners": entry.kind == EntryKind.INITIATIVE
             and bool(entry.text.partners_sought),
@@ -279,7 +313,9 @@ def entry_detail(request, pk):
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.INITIATIVE)
+    entry = public_entries().filter(pk=pk, kind=EntryKind.INITIATIVE).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
     text = public_text(entry)
     if not text.partners_sought:
         raise Http404
@@ -316,7 +352,13 @@ def _programme(campaign):
         groups.items(), key=lambda item: (item[0] is None, item[0].position if item[0] else 0)
     )
     programme = getattr(campaign, "programme", None)
-    return {"campaign": campaign, "programme": programme, "groups": ordered, "count": len(entries)}
+    return {
+        "campaign": campaign,
+        "programme": programme,
+        "groups": ordered,
+        "count": len(entries),
+        "follow_up": progress.follow_up_rows(entries),
+    }
 
 
 def _programme_campaign(request):
@@ -334,166 +376,54 @@ def programme(request):
     return render(request, "publishing/programme.html", _programme(_programme_campaign(request)))
 
 
+PDF_CACHE_SECONDS = 24 * 60 * 60
+
+
 @public_cache
 def programme_pdf(request):
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    # WeasyPrint lets Pillow decode truncated images, for the whole process; uploads
-    # must not be (submissions/images.py), so put the setting back.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-    context = _programme(_programme_campaign(request))
-    html = render_to_string(
-        "publishing/programme_pdf.html",
-        {**context, "LANGUAGE_CODE": get_language()},
-        request=request,
-    )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    """The programme as a tagged PDF, rendered once per campaign, language and public
+    change (the key moves with every change) and then served from the shared cache."""
+    campaign = _programme_campaign(request)
+    language = get_language()
+    key = f"programme-pdf:{campaign.pk}:{language}:{_version(request)}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_programme_pdf(_programme(campaign), language)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{context['campaign'].slug}-{get_language()}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-{language}.pdf"'
     return response
 
 
 # --- Open data ------------------------------------------------------------------------------------
 
 
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-
-
-def _open_record(entry):
-    translations = {
-        t.language_code: {name: getattr(t, name) or "" for name in ENTRY_TEXT_FIELDS}
-        for t in entry.translations.all()
-    }
-    with override("en"):
-        url = settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk])
-    return {
-        "reference": entry.reference,
-        "url": url,
-        "campaign": entry.campaign.slug,
-        "kind": entry.kind,
-        "original_language": entry.original_language,
-        "text": translations,
-        "lead_organisation": {
-            "name": entry.lead_organisation.name,
-            "business_id": entry.lead_organisation.business_id or None,
-            "type": entry.lead_organisation.type,
-            "municipality_code": entry.lead_organisation.municipality.code
-            if entry.lead_organisation.municipality
-            else None,
-        },
-        "partners": [p.organisation.name for p in entry.confirmed_partners],
-        "themes": [t.slug for t in entry.themes.all()],
-        "target_groups": [g.slug for g in entry.target_groups.all()],
-        "whole_country": entry.whole_country,
-        "municipality_codes": [m.code for m in entry.municipalities.all()],
-        "pledge_deadline": entry.pledge_deadline.isoformat() if entry.pledge_deadline else None,
-        "published_at": entry.publication.first_published_at.isoformat(),
-        "in_programme": in_programme(entry),
-        "awards": [str(a.category) for a in entry.awards.all()],
-        "challenge_of": entry.challenge_of.reference if entry.challenge_of_id else None,
-    }
-
-
-def _csv_row(record):
-    text = record["text"]
-    return [
-        record["reference"],
-        record["url"],
-        record["campaign"],
-        record["kind"],
-        record["original_language"],
-        *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
-        *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
-        record["lead_organisation"]["name"],
-        record["lead_organisation"]["business_id"] or "",
-        record["lead_organisation"]["type"],
-        "|".join(record["partners"]),
-        "|".join(record["themes"]),
-        "|".join(record["target_groups"]),
-        "true" if record["whole_country"] else "false",
-        "|".join(record["municipality_codes"]),
-        record["published_at"],
-        "true" if record["in_programme"] else "false",
-        "|".join(record["awards"]),
-    ]
-
-
-class _Line:
-    """A file-like object whose write() returns the line, for streaming csv.writer."""
-
-    def write(self, value):
-        return value
-
-
 @public_cache
-def open_data(request, fmt):
-    """All published entries, streamed in chunks: memory stays flat however many there are."""
-    records = (
-        _open_record(entry)
-        for entry in public_entries()
+def open_data(request, fmt, reports=False):
+    """All published entries (JSON, CSV) or their progress reports (CSV), streamed in
+    chunks: memory stays flat however many there are."""
+    entries = (
+        public_entries()
         .select_related("challenge_of")
+        .prefetch_related(progress.open_data_prefetch())
         .order_by("campaign", "number")
         .iterator(chunk_size=500)
     )
-    if fmt == "json":
-        head = json.dumps(
-            {
-                "licence": LICENCE,
-                "licence_url": LICENCE_URL,
-                "publisher": str(_("Ministry of Economic Affairs and Employment of Finland")),
-                "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
-            },
-            ensure_ascii=False,
-        )[:-1]
-
-        def stream():
-            yield head + ', "entries": ['
-            for index, record in enumerate(records):
-                yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
-            yield "\n]}\n"
-
-        response = StreamingHttpResponse(stream(), content_type="application/json")
-    elif fmt == "csv":
-        writer = csv.writer(_Line())
-        rows = itertools.chain([CSV_COLUMNS], (inert_row(_csv_row(record)) for record in records))
+    if fmt == "json" and not reports:
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+            open_data_files.json_lines(entries), content_type="application/json"
         )
-        response["Content-Disposition"] = 'attachment; filename="kotolupaus-entries.csv"'
+    elif fmt == "csv":
+        response = StreamingHttpResponse(
+            open_data_files.csv_lines(entries, reports=reports),
+            content_type="text/csv; charset=utf-8",
+        )
+        name = "reports" if reports else "entries"
+        response["Content-Disposition"] = f'attachment; filename="kotolupaus-{name}.csv"'
     else:
         raise Http404
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-CSV_COLUMNS = [
-    "reference",
-    "url",
-    "campaign",
-    "kind",
-    "original_language",
-    "title_fi",
-    "title_sv",
-    "title_en",
-    "summary_fi",
-    "summary_sv",
-    "summary_en",
-    "lead_organisation",
-    "business_id",
-    "organisation_type",
-    "partners",
-    "themes",
-    "target_groups",
-    "whole_country",
-    "municipality_codes",
-    "published_at",
-    "in_programme",
-    "awards",
-]
 
 
 def open_data_docs(request):
@@ -501,9 +431,12 @@ def open_data_docs(request):
         request,
         "publishing/open_data.html",
         {
-            "licence": LICENCE,
-            "licence_url": LICENCE_URL,
-            "columns": CSV_COLUMNS,
+            "licence": open_data_files.LICENCE,
+            "licence_url": open_data_files.LICENCE_URL,
+            "columns": open_data_files.CSV_COLUMNS,
+            "report_columns": open_data_files.REPORT_CSV_COLUMNS,
+            "progress_statuses": ProgressStatus.choices,
+            "indicators": progress.current_indicators(),
             "themes": Theme.objects.prefetch_related("translations"),
             "target_groups": TargetGroup.objects.prefetch_related("translations"),
             "organisation_types": OrganisationType.choices,
@@ -518,8 +451,10 @@ def open_data_docs(request):
 @public_cache
 def statistics(request):
     entries = published()
-    by_kind = dict(entries.values_list("kind").annotate(n=Count("pk")).order_by())
-    by_theme = dict(entries.values_list("themes").annotate(n=Count("pk")).order_by())
+    # Counted with the latest reported status: the same query feeds both sections.
+    by_kind_status = progress.status_counts("kind")
+    by_theme_status = progress.status_counts("themes")
+    by_kind, by_theme = progress.totals(by_kind_status), progress.totals(by_theme_status)
     by_type = dict(
         entries.values_list("lead_organisation__type").annotate(n=Count("pk")).order_by()
     )
@@ -549,14 +484,46 @@ def statistics(request):
                 [(_("All of Finland"), whole)] + [(str(m), m.n) for m in by_municipality],
             ),
         ],
+        **_progress_statistics(themes, by_kind_status, by_theme_status),
     }
     return render(request, "publishing/statistics.html", context)
 
 
-def prize_categories():
-    return AwardCategory.objects.prefetch_related("translations")
+def _progress_statistics(themes, by_kind, by_theme):
+    """What became of the published entries: the latest reported status by kind (charts)
+    and by theme (a table), and the campaign's indicators summed."""
+    statuses = progress.status_choices()
+    sums = progress.indicator_sums()
+    return {
+        "reports_count": progress.reports_count(),
+        "progress_charts": [
+            charts.bars(
+                title,
+                [(label, by_kind.get((kind, status), 0)) for status, label in statuses],
+            )
+            for kind, title in (
+                (EntryKind.PLEDGE, _("How published pledges stand")),
+                (EntryKind.INITIATIVE, _("How published initiatives stand")),
+            )
+        ],
+        "progress_statuses": statuses,
+        "progress_by_theme": [
+            (theme, [by_theme.get((theme.pk, status), 0) for status, _label in statuses])
+            for theme in themes
+        ],
+        "indicator_chart": charts.bars(
+            _("Figures reported in approved progress reports"),
+            [(f"{row.name} ({row.unit})" if row.unit else row.name, row.total) for row in sums],
+            value_label=_("Together"),
+        )
+        if sums
+        else None,
+        "indicator_sums": sums,
+    }
 
 
 def take_up_challenge(request, pk):
-    entry = get_object_or_404(public_entries(), pk=pk, kind=EntryKind.PLEDGE)
+    entry = public_entries().filter(pk=pk, kind=EntryKind.PLEDGE).first()
+    if entry is None:
+        return _no_longer_public(request, pk)
     return redirect(reverse("submissions:pledge_create") + f"?challenge={entry.pk}")

@@ -8,9 +8,28 @@ from django.utils import timezone
 
 from submissions.models import Entry
 
+# The plot area, in % of the chart's width (the y axis labels sit left of it) and in px
+# from the top (the dates sit under it). Percentages keep the text at its real size on
+# any screen; the chart has no viewBox to scale it.
+LEFT, RIGHT = 9.0, 98.0
+TOP, PLOT_HEIGHT = 30, 200
+HEIGHT = TOP + PLOT_HEIGHT + 44
+
+
+def _ticks(highest):
+    """Round steps (1, 2 or 5 × 10ⁿ) from 0 up to at least `highest`, at most six ticks."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if highest <= 5 * step:
+                top = -(-highest // step) * step
+                return list(range(0, top + 1, step)), top
+        magnitude *= 10
+
 
 def submissions_per_day(campaign):
-    """Bars for each day from opening to closing (or today), with the numbers as a table."""
+    """Bars for each day from opening to closing (or today), with axes and dates, and
+    the numbers as a table."""
     counts = dict(
         Entry.objects.filter(campaign=campaign)
         .annotate(day=TruncDate("submitted_at"))
@@ -25,23 +44,44 @@ def submissions_per_day(campaign):
     while day <= last and len(days) < 400:
         days.append((day, counts.get(day, 0)))
         day += timedelta(days=1)
-    highest = max((n for _, n in days), default=0) or 1
-    width, height, gap = 8, 120, 2
-    bars = [
-        {
-            "x": i * (width + gap),
-            "height": round(n / highest * height),
-            "y": height - round(n / highest * height),
-            "day": day,
-            "count": n,
-        }
-        for i, (day, n) in enumerate(days)
+    highest = max((n for _, n in days), default=0)
+    ticks, top = _ticks(max(highest, 1))
+    slot = (RIGHT - LEFT) / max(len(days), 1)
+    bar_width = slot * 0.7
+    bars = []
+    for index, (day, n) in enumerate(days):
+        height = round(n / top * PLOT_HEIGHT, 1)
+        bars.append(
+            {
+                "x": round(LEFT + index * slot + (slot - bar_width) / 2, 3),
+                "y": round(TOP + PLOT_HEIGHT - height, 1),
+                "height": height,
+                "day": day,
+                "count": n,
+            }
+        )
+    # A date under every k-th bar: at most eight of them, the first and last included.
+    every = max(1, -(-len(days) // 8))
+    labelled = [
+        {"x": round(LEFT + index * slot + slot / 2, 3), "day": day}
+        for index, (day, _n) in enumerate(days)
+        if index % every == 0
     ]
     return {
         "bars": bars,
-        "width": max(len(days), 1) * (width + gap),
-        "height": height,
-        "bar_width": width,
+        "bar_width": round(bar_width, 3),
+        "y_ticks": [
+            {"value": value, "y": round(TOP + PLOT_HEIGHT - value / top * PLOT_HEIGHT, 1)}
+            for value in ticks
+        ],
+        "x_labels": labelled,
+        "left": LEFT,
+        "right": RIGHT,
+        "top": TOP,
+        "bottom": TOP + PLOT_HEIGHT,
+        "label_y": TOP + PLOT_HEIGHT + 20,
+        "axis_title_y": TOP + PLOT_HEIGHT + 40,
+        "height": HEIGHT,
         "days": days,
         "total": sum(n for _, n in days),
         "highest": highest,

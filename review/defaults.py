@@ -1,85 +1,72 @@
-"""Default review criteria, drawn from the 2015 press release (fi, sv, en)."""
+"""Default review criteria, drawn from the 2015 press release, as msgids.
+
+The English text is the msgid, so the names and the guidance are in the .po files and
+reviewed with every other string (locale/TERMS.md). A new campaign gets the criteria
+translated into each language at that moment. Migrations never import this module:
+they carry frozen copies of the texts of their day.
+"""
 
 from decimal import Decimal
 
-# (position, weight, name fi/sv/en, guidance fi/sv/en)
+from django.conf import settings
+from django.utils.translation import gettext, gettext_noop, override
+
+# (position, weight, name, guidance for reviewers)
 DEFAULT_CRITERIA = [
     (
         1,
         Decimal("1.00"),
-        ("Konkreettisuus", "Konkretion", "Concreteness"),
-        (
-            "Onko lupauksessa tai aloitteessa selkeät teot, vastuut ja mitattava tavoite?",
-            "Har löftet eller initiativet tydliga åtgärder, ansvar och ett mätbart mål?",
-            "Does the pledge or initiative name clear actions, responsibilities and a measurable target?",
+        gettext_noop("Concreteness"),
+        gettext_noop(
+            "Does the pledge or initiative name clear actions, responsibilities and a measurable target?"
         ),
     ),
     (
         2,
         Decimal("1.00"),
-        ("Toimijoiden välinen yhteistyö", "Samarbete mellan aktörer", "Cooperation between actors"),
-        (
-            "Tekevätkö eri toimijat (yritykset, kunnat, järjestöt, oppilaitokset) työtä yhdessä?",
-            "Arbetar olika aktörer (företag, kommuner, organisationer, läroanstalter) tillsammans?",
-            "Do different actors (companies, municipalities, NGOs, schools) work on it together?",
+        gettext_noop("Cooperation between actors"),
+        gettext_noop(
+            "Do different actors (companies, municipalities, NGOs, schools) work on it together?"
         ),
     ),
     (
         3,
         Decimal("1.50"),
-        (
-            "Vaikutus kotoutumiseen ja työllistymiseen",
-            "Effekt på integration och sysselsättning",
-            "Effect on integration and employment",
-        ),
-        (
-            "Auttaako tämä maahanmuuttajia kotoutumaan nopeasti, pääsemään työelämään tai "
-            "luomaan myönteistä ilmapiiriä?",
-            "Hjälper detta invandrare att snabbt integreras, komma in i arbetslivet eller skapa "
-            "en positiv atmosfär?",
-            "Does this help immigrants integrate quickly, get into working life or build a positive "
-            "atmosphere?",
+        gettext_noop("Effect on integration and employment"),
+        gettext_noop(
+            "Does this help immigrants integrate quickly, get into working life or build a positive atmosphere?"
         ),
     ),
     (
         4,
         Decimal("1.00"),
-        ("Uutuus", "Nyhet", "Novelty"),
-        (
-            "Onko kyseessä uudenlainen tapa edistää kotoutumista, josta muut voivat ottaa mallia?",
-            "Är det ett nytt sätt att främja integration som andra kan ta efter?",
-            "Is it a new kind of integration work that others can learn from?",
-        ),
+        gettext_noop("Novelty"),
+        gettext_noop("Is it a new kind of integration work that others can learn from?"),
     ),
     (
         5,
         Decimal("1.00"),
-        (
-            "Toteutettavuus ja jatkuvuus",
-            "Genomförbarhet och kontinuitet",
-            "Feasibility and continuity",
-        ),
-        (
-            "Onko toteutukseen resurssit, ja jatkuuko toiminta kampanjan jälkeen?",
-            "Finns det resurser för genomförandet, och fortsätter verksamheten efter kampanjen?",
-            "Are there resources to carry it out, and will it continue after the campaign?",
+        gettext_noop("Feasibility and continuity"),
+        gettext_noop(
+            "Are there resources to carry it out, and will it continue after the campaign?"
         ),
     ),
 ]
 
 
 def create_default_criteria(campaign, criterion_model, translation_model):
-    """Create the defaults for a campaign that has no criteria yet (works in migrations)."""
+    """Give a campaign that has no criteria yet the defaults, in every language."""
     if criterion_model.objects.filter(campaign=campaign).exists():
         return
-    for position, weight, names, guidance in DEFAULT_CRITERIA:
+    for position, weight, name, guidance in DEFAULT_CRITERIA:
         criterion = criterion_model.objects.create(
             campaign=campaign, position=position, weight=weight
         )
-        for index, language in enumerate(("fi", "sv", "en")):
-            translation_model.objects.create(
-                master=criterion,
-                language_code=language,
-                name=names[index],
-                guidance=guidance[index],
-            )
+        for language, _label in settings.LANGUAGES:
+            with override(language):
+                translation_model.objects.create(
+                    master=criterion,
+                    language_code=language,
+                    name=gettext(name),
+                    guidance=gettext(guidance),
+                )

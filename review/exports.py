@@ -1,42 +1,12 @@
 """The ranking and the reviews as CSV or XLSX for the coordinator."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from kotolupaus.spreadsheets import inert_row
+from kotolupaus.spreadsheets import spreadsheet_response
 from submissions.access import can_view_contact_data
 
 from .models import Criterion
 from .ranking import reviews_for_export
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _respond(name, header, rows, file_format):
-    if file_format == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
-                    cell.data_type = "s"  # (an XLSX string cell is never evaluated)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(inert_row(row) for row in rows)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
-    return response
 
 
 def _round(value):
@@ -84,7 +54,9 @@ def ranking_response(campaign, rows, file_format, user):
                 ),
             ]
         )
-    return _respond(f"ranking-{campaign.slug}", [str(h) for h in header], data, file_format)
+    return spreadsheet_response(
+        f"ranking-{campaign.slug}", [str(h) for h in header], data, file_format
+    )
 
 
 def reviews_response(campaign, file_format):
@@ -110,7 +82,7 @@ def reviews_response(campaign, file_format):
                 review.updated_at.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    return _respond(
+    return spreadsheet_response(
         f"reviews-{campaign.slug}",
         [str(h) for h in header],
         data,

@@ -498,6 +498,8 @@ class AuditAction(models.TextChoices):
     SCORE_WITHDRAWN = "score_wdrawn", _("review withdrawn after a conflict of interest")
     AWARD_CHANGED = "award_edit", _("changed a prize")
     AWARD_DELETED = "award_del", _("deleted a prize")
+    REMINDED = "reminded", _("sent a reminder to report progress")
+    INDICATOR = "indicator", _("changed a follow-up indicator")
 
 
 SECURITY_ACTIONS = (

@@ -36,6 +36,16 @@ class CampaignAdmin(TranslatableAdmin):
         (None, {"fields": ["name", "slug", "hashtag"]}),
         (_("Submission window"), {"fields": ["opens_at", "closes_at"]}),
         (_("Texts"), {"fields": ["intro", "contact"]}),
+        (
+            _("Follow-up"),
+            {
+                "fields": ["reminder_months", "programme_ends_on"],
+                "description": _(
+                    "The figures asked for in progress reports are the campaign's "
+                    "indicators, edited under “Indicators”."
+                ),
+            },
+        ),
     ]
 
     @admin.display(boolean=True, description=_("open now"))
@@ -55,7 +65,8 @@ class TaxonomyAdmin(TranslatableAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_sv"]
+    list_display = ["code", "name_fi", "name_sv", "majority_language"]
+    list_filter = ["majority_language"]
     search_fields = ["code", "name_fi", "name_sv"]
 
 

@@ -47,3 +47,16 @@ def notices_for(entry) -> list[Notice]:
     for _receiver, notices in management_notices.send(sender=Entry, entry=entry):
         found.extend(notices or [])
     return found
+
+
+_report_states = None
+
+
+def register_report_states(describe):
+    """`describe(reports) -> {report id: label}`: how moderation sees each report."""
+    global _report_states
+    _report_states = describe
+
+
+def report_states(reports) -> dict:
+    return _report_states(reports) if _report_states is not None else {}

@@ -1,24 +1,30 @@
 """The public submission form: organisation, entry, partners, contact person, consents."""
 
+import datetime
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import images
 from .extensions import published_entries
 from .models import (
-    CONSENT_TO_PUBLISH_WORDING,
     Entry,
     EntryKind,
     Municipality,
     OrganisationType,
+    Partnership,
+    ProgressStatus,
     TargetGroup,
     Theme,
+    consent_wording,
 )
 from .validators import normalise_business_id, validate_business_id
 
@@ -42,14 +48,23 @@ LIMITS = {
 
 
 def limited_text(label, name, help_text, *, required=True, rows=None):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
-    return forms.CharField(
+    """A text field with a length limit that is checked, never enforced by cutting.
+
+    The browser's `maxlength` would silently drop whatever is typed or pasted past the
+    limit; instead the limit travels as `data-limit` for the live counter, and a text
+    that is too long gets the ordinary field error, with everything typed kept.
+    """
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    field = forms.CharField(
         label=label,
         max_length=LIMITS[name],
         required=required,
         help_text=help_text,
         widget=widget,
     )
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-limit"] = str(LIMITS[name])
+    return field
 
 
 class ImageUploadField(forms.FileField):
@@ -101,7 +116,34 @@ class HoneypotForm(forms.Form):
         return ""
 
 
-class SubmissionForm(HoneypotForm):
+class KeepsImages:
+    """A checked image survives a failed submit (and a preview) as a signed reference in
+    a hidden `<name>_pending` field, so the person need not choose the file again."""
+
+    image_fields = ()
+
+    def _keep_images(self, cleaned):
+        """A checked image survives a failed submit and the preview step as a signed reference."""
+        for name in self.image_fields:
+            pending = f"{name}_pending"
+            content = cleaned.get(name)
+            if content:
+                reference = images.save_pending(content)
+                self.data = self.data.copy()
+                self.data[self.add_prefix(pending)] = reference
+                cleaned[pending] = reference
+                content.seek(0)
+            elif cleaned.get(pending):
+                kept = images.open_pending(cleaned[pending])
+                if kept is None:
+                    # Expired or forged: forget it, so the form asks for the file again.
+                    cleaned[pending] = ""
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix(pending)] = ""
+                cleaned[name] = kept
+
+
+class SubmissionForm(KeepsImages, HoneypotForm):
     """Everything about one pledge or initiative except its partner organisations."""
 
     image_fields = ("org_logo", "image")
@@ -110,7 +152,7 @@ class SubmissionForm(HoneypotForm):
     org_name = forms.CharField(
         label=_("Name of the organisation"),
         max_length=200,
-        help_text=_("The organisation that leads the pledge or initiative."),
+        help_text=_("The organisation that leads the pledge."),
     )
     org_business_id = forms.CharField(
         label=_("Business ID"),
@@ -141,7 +183,7 @@ class SubmissionForm(HoneypotForm):
         label=_("Logo"),
         required=False,
         help_text=_(
-            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the entry if it is published."
+            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the pledge if it is published."
         ),
     )
     org_logo_pending = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -228,8 +270,8 @@ class SubmissionForm(HoneypotForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     original_language = forms.ChoiceField(
-        label=_("Language the entry is written in"),
-        choices=settings.LANGUAGES,
+        label=_("Language the pledge is written in"),
+        choices=[(code, capfirst(name)) for code, name in settings.LANGUAGES],
         widget=forms.RadioSelect,
         help_text=_("Staff may add translations into the other languages."),
     )
@@ -237,7 +279,7 @@ class SubmissionForm(HoneypotForm):
         label=_("Image"),
         required=False,
         help_text=_(
-            "Optional. A photo or picture for the published entry; JPEG, PNG, GIF or WebP, at most 5 MB."
+            "Optional. A photo or picture for the published pledge; JPEG, PNG, GIF or WebP, at most 5 MB."
         ),
     )
     image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -248,7 +290,7 @@ class SubmissionForm(HoneypotForm):
     contact_email = forms.EmailField(
         label=_("E-mail"),
         max_length=254,
-        help_text=_("The confirmation and the private link to your entry are sent here."),
+        help_text=_("The confirmation and the private link to your pledge are sent here."),
     )
     contact_phone = forms.CharField(
         label=_("Telephone"),
@@ -259,7 +301,7 @@ class SubmissionForm(HoneypotForm):
     )
 
     # Consents
-    consent_publish = checkbox(CONSENT_TO_PUBLISH_WORDING, required=False)
+    consent_publish = checkbox(consent_wording(EntryKind.PLEDGE), required=False)
     consent_contact = checkbox(
         _("The ministry may contact me later about this campaign and its follow-up."),
         required=False,
@@ -278,6 +320,19 @@ class SubmissionForm(HoneypotForm):
     # Machinery: one key per filled-in form (a second submit of it creates nothing),
     # and a field people never see, which bots fill in.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    INITIATIVE_TEXTS = {
+        "org_name": _("The organisation that leads the initiative."),
+        "org_logo": _(
+            "Optional. JPEG, PNG, GIF or WebP, at most 5 MB. Shown with the initiative if it is published."
+        ),
+        "original_language": _("Language the initiative is written in"),
+        "image": _(
+            "Optional. A photo or picture for the published initiative; JPEG, PNG, GIF or WebP, at most 5 MB."
+        ),
+        "contact_email": _(
+            "The confirmation and the private link to your initiative are sent here."
+        ),
+    }
     PLEDGE_ONLY = ("promise", "target", "pledge_deadline")
     INITIATIVE_ONLY = ("goal", "plan", "timetable", "partners_sought")
 
@@ -297,9 +352,14 @@ class SubmissionForm(HoneypotForm):
             self.fields["title"].help_text = _(
                 "A short, clear name, e.g. “Work placements for ten newcomers a year”."
             )
-        order = "name_sv" if get_language() == "sv" else "name_fi"
+        else:
+            # The form speaks of what is being written: an initiative, not "an entry".
+            for name, text in self.INITIATIVE_TEXTS.items():
+                attribute = "label" if name == "original_language" else "help_text"
+                setattr(self.fields[name], attribute, text)
+        self.fields["consent_publish"].label = consent_wording(kind)
         for name in ("org_municipality", "municipalities"):
-            self.fields[name].queryset = Municipality.objects.order_by(order)
+            self.fields[name].queryset = Municipality.objects.in_name_order()
 
     def clean_org_business_id(self):
         value = normalise_business_id(self.cleaned_data["org_business_id"])
@@ -321,33 +381,13 @@ class SubmissionForm(HoneypotForm):
             )
         return cleaned
 
-    def _keep_images(self, cleaned):
-        """A checked image survives a failed submit and the preview step as a signed reference."""
-        for name in self.image_fields:
-            pending = f"{name}_pending"
-            content = cleaned.get(name)
-            if content:
-                reference = images.save_pending(content)
-                self.data = self.data.copy()
-                self.data[self.add_prefix(pending)] = reference
-                cleaned[pending] = reference
-                content.seek(0)
-            elif cleaned.get(pending):
-                kept = images.open_pending(cleaned[pending])
-                if kept is None:
-                    # Expired or forged: forget it, so the form asks for the file again.
-                    cleaned[pending] = ""
-                    self.data = self.data.copy()
-                    self.data[self.add_prefix(pending)] = ""
-                cleaned[name] = kept
-
     SECTIONS = (
         (
             _("The organisation"),
             ("org_name", "org_business_id", "org_type", "org_municipality", "org_website"),
         ),
         (
-            _("The entry"),
+            None,  # "Your pledge" or "Your initiative"
             (
                 "title",
                 "summary",
@@ -374,6 +414,10 @@ class SubmissionForm(HoneypotForm):
         """(heading, [(label, value)]) for the preview page, from a valid form."""
         sections = []
         for heading, names in self.SECTIONS:
+            if heading is None:
+                heading = (
+                    _("Your pledge") if self.kind == EntryKind.PLEDGE else _("Your initiative")
+                )
             rows = []
             for name in names:
                 if name not in self.fields:
@@ -382,6 +426,8 @@ class SubmissionForm(HoneypotForm):
                 field = self.fields[name]
                 if isinstance(field, forms.BooleanField):
                     value = _("Yes") if value else _("No")
+                elif isinstance(value, datetime.date):
+                    value = date_format(value, "DATE_FORMAT")
                 elif isinstance(field, forms.ModelMultipleChoiceField):
                     value = ", ".join(str(item) for item in value) if value else ""
                 elif isinstance(field, forms.ChoiceField) and not isinstance(
@@ -465,3 +511,110 @@ def form_initial_from_data(form, data, files=None):
         if value not in (None, "", []):
             initial[name] = value
     return initial
+
+
+class ProgressReportForm(KeepsImages, forms.Form):
+    """A progress report on a published entry: a dated status, what has been done,
+    figures for the campaign's indicators, who took part, an optional image."""
+
+    image_fields = ("image",)
+
+    status = forms.ChoiceField(
+        label=_("Where does it stand?"), choices=ProgressStatus.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Why was it discontinued?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only if you chose “Discontinued”."),
+    )
+    reported_on = forms.DateField(
+        label=_("Date of the report"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the report describes, e.g. today."),
+    )
+    text = forms.CharField(
+        label=_("What has been done?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("In your own words: what happened, what worked, what is next."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language the report is written in"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+    contributors = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations who took part"),
+        queryset=Partnership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only partners who confirmed taking part can be named."),
+    )
+    image = ImageUploadField(
+        label=_("Image"),
+        required=False,
+        help_text=_("Optional. JPEG, PNG, GIF or WebP, at most 5 MB."),
+    )
+    image_pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    image_remove = forms.BooleanField(label=_("Remove the current image"), required=False)
+
+    def __init__(self, *args, entry, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.fields["contributors"].queryset = entry.partnerships.confirmed().select_related(
+            "organisation"
+        )
+        self.fields["contributors"].label_from_instance = lambda p: p.organisation.name
+        self.fields["language"].initial = self.fields["language"].initial or get_language()
+        self.fields["reported_on"].initial = timezone.localdate()
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            unit = indicator.safe_translation_getter("unit", any_language=True)
+            self.fields[f"figure_{indicator.slug}"] = forms.IntegerField(
+                label=str(indicator),
+                required=False,
+                min_value=0,
+                max_value=indicator.maximum,
+                error_messages={
+                    "invalid": _("Enter a whole number, e.g. 12."),
+                    "min_value": _("Enter 0 or a larger whole number."),
+                    "max_value": _(
+                        "Enter at most %(limit_value)s. A larger figure is likely a typing "
+                        "error; write to the campaign's staff if it is right."
+                    ),
+                },
+                help_text=_("Optional; a whole number (%(unit)s).") % {"unit": unit}
+                if unit
+                else _("Optional; a whole number."),
+            )
+
+    def figure_fields(self):
+        return [self[f"figure_{indicator.slug}"] for indicator in self.indicators]
+
+    def clean_reported_on(self):
+        day = self.cleaned_data["reported_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."), code="future")
+        if day < timezone.localtime(self.entry.submitted_at).date():
+            raise ValidationError(
+                _("The date cannot be before the entry was sent."), code="too_early"
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        self._keep_images(cleaned)
+        if (
+            cleaned.get("status") == ProgressStatus.DISCONTINUED
+            and not (cleaned.get("reason") or "").strip()
+        ):
+            self.add_error(
+                "reason",
+                ValidationError(_("Tell briefly why it was discontinued."), code="reason_required"),
+            )
+        cleaned["figures"] = {
+            indicator: cleaned.get(f"figure_{indicator.slug}") for indicator in self.indicators
+        }
+        return cleaned

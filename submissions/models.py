@@ -15,6 +15,11 @@ from parler.models import TranslatableModel, TranslatedFields
 from .tokens import hash_token
 from .validators import validate_business_id
 
+reminder_months_validator = RegexValidator(
+    r"^(|[1-9][0-9]?(,[1-9][0-9]?)*)$",
+    _("Enter whole months from 1 to 99 separated by commas, e.g. 6,12."),
+)
+
 hashtag_validator = RegexValidator(
     r"^#\w{2,60}$",
     _("Enter a hashtag: # followed by letters, digits or underscores, e.g. #kotolupaus."),
@@ -67,6 +72,28 @@ class Campaign(TranslatableModel):
     # are gap-free and unique even under concurrent submits.
     last_entry_number = models.PositiveIntegerField(default=0, editable=False)
 
+    # Follow-up: when the contacts of published entries are reminded to report progress.
+    reminder_months = models.CharField(
+        _("reminders, months after publication"),
+        max_length=40,
+        blank=True,
+        default="6,12",
+        validators=[reminder_months_validator],
+        help_text=_(
+            "Months after an entry's publication when its contact is reminded to report "
+            "progress, separated by commas, e.g. 6,12. Empty: no reminders after publication."
+        ),
+    )
+    programme_ends_on = models.DateField(
+        _("the programme ends on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day of the cooperation programme. Contacts are also reminded a month "
+            "before it."
+        ),
+    )
+
     translations = TranslatedFields(
         name=models.CharField(_("name"), max_length=200),
         intro=models.TextField(
@@ -100,6 +127,10 @@ class Campaign(TranslatableModel):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
+
+    @property
+    def reminder_month_list(self) -> list[int]:
+        return sorted({int(m) for m in self.reminder_months.split(",") if m.strip()})
 
     def is_open(self, moment: datetime | None = None) -> bool:
         """Open from `opens_at` (inclusive) until `closes_at` (exclusive), to the second."""
@@ -155,12 +186,47 @@ class TargetGroup(TranslatableModel):
         return self.safe_translation_getter("name", any_language=True) or self.slug
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def in_name_order(self, language=None):
+        """Alphabetical by the name shown in `language` (the page's by default)."""
+        language = language or get_language()
+        if language == "sv":
+            return self.order_by("name_sv", "code")
+        if language == "en":
+            shown = Case(
+                When(majority_language="sv", then=F("name_sv")),
+                default=F("name_fi"),
+                output_field=models.CharField(),
+            )
+            return self.annotate(name_shown=shown).order_by("name_shown", "code")
+        return self.order_by("name_fi", "code")
+
+
 class Municipality(models.Model):
-    """A municipality of Finland (Statistics Finland's classification), named in fi and sv."""
+    """A municipality of Finland (Statistics Finland's classification), named in fi and sv.
+
+    Finnish pages show the Finnish name, Swedish pages the Swedish one, and English pages
+    the name in the municipality's majority language (Mariehamn, Jakobstad, Närpes, but
+    Helsinki and Porvoo), as the Government decree on the linguistic status of
+    municipalities sets it (see migration 0006 for the sources).
+    """
 
     code = models.CharField(_("code"), max_length=3, unique=True)
     name_fi = models.CharField(_("name in Finnish"), max_length=80)
     name_sv = models.CharField(_("name in Swedish"), max_length=80)
+    majority_language = models.CharField(
+        _("majority language"),
+        max_length=2,
+        choices=[("fi", _("Finnish")), ("sv", _("Swedish"))],
+        default="fi",
+        help_text=_(
+            "The language of the majority of the inhabitants, as set by the Government "
+            "decree on the linguistic status of municipalities. English pages use the "
+            "name in this language."
+        ),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")
@@ -170,10 +236,22 @@ class Municipality(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{3}$"), name="municipality_code_three_digits"
             ),
+            models.CheckConstraint(
+                condition=Q(majority_language__in=["fi", "sv"]),
+                name="municipality_majority_language_valid",
+            ),
         ]
 
     def __str__(self):
-        return self.name_sv if get_language() == "sv" else self.name_fi
+        return self.name_in(get_language())
+
+    def name_in(self, language):
+        """The name a reader of a page in `language` expects."""
+        if language == "sv":
+            return self.name_sv
+        if language == "en":
+            return self.name_sv if self.majority_language == "sv" else self.name_fi
+        return self.name_fi
 
 
 # --- Organisations and entries -----------------------------------------------------------
@@ -269,12 +347,26 @@ LANGUAGE_CODES = ["fi", "sv", "en"]
 
 # The text a submitter agrees to when consenting to publication; stored with each entry
 # in the language it was shown in, so the record shows exactly what was agreed to.
-CONSENT_TO_PUBLISH_WORDING = _(
-    "I agree that the ministry may publish this entry (its title, texts, organisations, "
-    "themes, region and image, but not the contact person's details) on the campaign "
-    "website and in its open data, and share it on social media. I can withdraw this "
-    "consent at any time with the private link."
-)
+CONSENT_TO_PUBLISH_WORDING = {
+    EntryKind.PLEDGE: _(
+        "I agree that the ministry may publish this pledge (its title, texts, organisations, "
+        "themes, region and image, but not the contact person's details) on the campaign "
+        "website and in its open data, and share it on social media. I can withdraw this "
+        "consent at any time with the private link."
+    ),
+    EntryKind.INITIATIVE: _(
+        "I agree that the ministry may publish this initiative (its title, texts, organisations, "
+        "themes, region and image, but not the contact person's details) on the campaign "
+        "website and in its open data, and share it on social media. I can withdraw this "
+        "consent at any time with the private link."
+    ),
+}
+
+
+def consent_wording(kind):
+    """The consent to publish as shown on the form for this kind of entry."""
+    return CONSENT_TO_PUBLISH_WORDING[kind]
+
 
 # The entry's public text (translated with parler), in reading order.
 ENTRY_TEXT_FIELDS = (
@@ -368,6 +460,9 @@ class Entry(TranslatableModel):
     consent_publish_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_wording = models.TextField(_("consent wording shown"), blank=True)
     consent_contact = models.BooleanField(_("consent to be contacted later"), default=False)
+    reminders_stopped_at = models.DateTimeField(
+        _("progress reminders stopped at"), null=True, blank=True, editable=False
+    )
     authorised = models.BooleanField(_("authorised to submit for the organisation"))
 
     # The one-time link that confirms the contact's e-mail address (its hash; emptied
@@ -532,6 +627,10 @@ class Entry(TranslatableModel):
         return self.status == EntryStatus.WITHDRAWN
 
     @property
+    def is_pledge(self):
+        return self.kind == EntryKind.PLEDGE
+
+    @property
     def can_be_edited(self):
         if self.is_withdrawn:
             return False
@@ -637,3 +736,226 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class RetiredLinkKind(models.TextChoices):
+    DRAFT = "draft", _("draft link")
+    MANAGE = "manage", _("private link to an entry")
+
+
+class RetiredLinkReason(models.TextChoices):
+    SENT = "sent", _("the draft was sent")
+    REPLACED = "replaced", _("a newer link was issued")
+
+
+class RetiredLink(models.Model):
+    """A private link that no longer works, remembered by its hash only, so that whoever
+    follows it is told why (HTTP 410) instead of getting a bare "not found": the draft
+    was already sent, or a newer link replaced this one."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=RetiredLinkKind.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=RetiredLinkReason.choices)
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("entry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("retired at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("retired link")
+        verbose_name_plural = _("retired links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RetiredLinkKind.values), name="retiredlink_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=RetiredLinkReason.values),
+                name="retiredlink_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_reason_display()}"
+
+    @classmethod
+    def find(cls, token: str, kind: str):
+        return cls.objects.filter(token_hash=hash_token(token), kind=kind).first()
+
+
+# --- Follow-up: progress reports -----------------------------------------------------------
+
+
+class Indicator(TranslatableModel):
+    """A figure a campaign asks progress reports for (people reached, events held …),
+    defined by staff with names and units in fi, sv and en."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    slug = models.SlugField(_("slug"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    maximum = models.PositiveIntegerField(
+        _("largest sensible figure"),
+        default=100_000,
+        help_text=_("A report with a larger figure is refused as a likely typing error."),
+    )
+    translations = TranslatedFields(
+        name=models.CharField(_("name"), max_length=120),
+        unit=models.CharField(_("unit"), max_length=40, blank=True),
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["campaign", "position", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "slug"], name="indicator_unique_slug_per_campaign"
+            ),
+            models.CheckConstraint(condition=Q(maximum__gte=1), name="indicator_maximum_positive"),
+        ]
+
+    def __str__(self):
+        return self.safe_translation_getter("name", any_language=True) or self.slug
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    UNDER_WAY = "under_way", _("Under way")
+    ACHIEVED = "achieved", _("Achieved")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+class ProgressReport(TranslatableModel):
+    """What became of a published pledge or initiative, reported by its submitter
+    through the private link: a dated status, a text, figures and who took part.
+    Public once moderated (publishing.ReportPublication)."""
+
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("entry"),
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ProgressStatus.choices)
+    reason = models.TextField(_("why it was discontinued"), max_length=1000, blank=True)
+    reported_on = models.DateField(_("date of the report"), default=timezone.localdate)
+    original_language = models.CharField(
+        _("language written in"), max_length=2, choices=settings.LANGUAGES
+    )
+    image = models.ImageField(_("image"), upload_to="reports/", blank=True)
+    contributors = models.ManyToManyField(
+        Partnership,
+        verbose_name=_("partner organisations who took part"),
+        related_name="progress_reports",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Staff returned the report to its submitter: editable again until moderated.
+    open_for_fixes_since = models.DateTimeField(
+        _("returned for fixes at"), null=True, blank=True, editable=False
+    )
+
+    translations = TranslatedFields(
+        text=models.TextField(_("what has been done"), max_length=3000),
+    )
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-reported_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProgressStatus.values), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProgressStatus.DISCONTINUED) | ~Q(reason=""),
+                name="report_discontinued_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_language__in=LANGUAGE_CODES),
+                name="report_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.reference} {self.reported_on:%Y-%m-%d} {self.get_status_display()}"
+
+    def get_fallback_languages(self):
+        if self.original_language and self.original_language != self._current_language:
+            return [self.original_language]
+        return []
+
+    def text_in(self, language=None):
+        language = language or get_language()
+        texts = {t.language_code: t.text for t in self.translations.all()}
+        return texts.get(language) or texts.get(self.original_language) or ""
+
+    @property
+    def edit_window_ends(self):
+        return self.created_at + timedelta(hours=settings.REPORT_EDIT_HOURS)
+
+    @property
+    def can_be_edited(self):
+        """For a short while after sending, or while staff have returned it for fixes;
+        after that it is part of the record."""
+        return self.open_for_fixes_since is not None or timezone.now() < self.edit_window_ends
+
+
+class ReportFigure(models.Model):
+    """One indicator's figure in a progress report."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="figures"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="figures"
+    )
+    value = models.PositiveIntegerField(_("figure"))
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["indicator__position", "indicator__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"], name="figure_once_per_indicator"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"
+
+
+class ReminderSent(models.Model):
+    """A progress reminder that went (or was due and skipped): never twice for one due
+    date of one entry."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    by_hand = models.BooleanField(_("sent by staff"), default=False)
+    # False: due, but not mailed (the contact had just reported, or a later one was due).
+    mailed = models.BooleanField(_("e-mailed"), default=True)
+
+    class Meta:
+        verbose_name = _("progress reminder")
+        verbose_name_plural = _("progress reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "due_on"],
+                condition=Q(by_hand=False),
+                name="reminder_once_per_due_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.reference} {self.due_on}"

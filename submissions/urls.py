@@ -17,5 +17,8 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/edit/", views.manage_edit, name="manage_edit"),
     path("manage/<str:token>/partners/", views.manage_partners, name="manage_partners"),
+    path("manage/<str:token>/reports/new/", views.report_new, name="report_new"),
+    path("manage/<str:token>/reports/<int:report_id>/edit/", views.report_edit, name="report_edit"),
+    path("reminders/stop/<str:signature>/", views.reminders_stop, name="reminders_stop"),
     path("partner/<str:token>/", views.partner_confirm, name="partner_confirm"),
 ]

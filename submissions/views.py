@@ -2,29 +2,36 @@
 link, partner confirmation and the "lost your link?" form. Views parse, call a service
 in services.py and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from kotolupaus.access import post_rate
 from kotolupaus.params import as_id, as_text
+from kotolupaus.views import gone
 
 from . import images, services
-from .extensions import notices_for, published_entries
+from .extensions import notices_for, published_entries, report_states
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
     PartnerEmailForm,
     PartnerForm,
     PartnerFormSet,
+    ProgressReportForm,
     SubmissionForm,
     form_initial_from_data,
 )
@@ -35,6 +42,9 @@ from .models import (
     Entry,
     EntryKind,
     Partnership,
+    RetiredLink,
+    RetiredLinkKind,
+    consent_wording,
 )
 from .tokens import hash_token
 
@@ -159,6 +169,25 @@ def _handle_form(request, *, campaign, kind, draft=None):
         )
 
     if action == "draft":
+        contact = _valid_email(form.data.get("contact_email"))
+        if draft is None and not contact:
+            # A new draft's link is e-mailed to the contact person: without an address
+            # the link would go nowhere, so nothing is saved and the form says why.
+            form._errors = ErrorDict()
+            form.add_error(
+                "contact_email",
+                ValidationError(
+                    _(
+                        "To save a draft, enter the contact person's e-mail address: the link "
+                        "for continuing the draft is sent there."
+                    ),
+                    code="draft_needs_email",
+                ),
+            )
+            partners = _unbound(kind, form, form.data, rows)[1]
+            return _show_form(
+                request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
+            )
         # PostgreSQL's jsonb cannot hold NUL characters: drop them from what is kept.
         data = {
             as_text(key, 100): [as_text(value, 10_000) for value in values]
@@ -168,14 +197,24 @@ def _handle_form(request, *, campaign, kind, draft=None):
         draft, token = services.save_draft(
             campaign=campaign, kind=kind, data=data, language=get_language(), draft=draft
         )
+        if token:
+            messages.success(
+                request,
+                _(
+                    "Your draft was saved. We e-mailed a link for continuing it to %(email)s. "
+                    "You can also bookmark this page."
+                )
+                % {"email": contact},
+            )
+            return redirect("submissions:draft", token=token)
         messages.success(
             request,
             _(
                 "Your draft was saved. Continue it later from this page's address: bookmark it, "
-                "or use the link we e-mailed to the contact person."
+                "or use the link we e-mailed when you first saved the draft."
             ),
         )
-        return redirect("submissions:draft", token=token) if token else redirect(request.path)
+        return redirect(request.path)
 
     if not valid:
         return _show_form(
@@ -232,6 +271,17 @@ def initiative_create(request):
 def draft(request, token):
     draft = Draft.objects.select_related("campaign").filter(token_hash=hash_token(token)).first()
     if draft is None:
+        if RetiredLink.find(token, RetiredLinkKind.DRAFT):
+            return gone(
+                request,
+                heading=_("This draft has already been sent"),
+                message=_(
+                    "The form saved as this draft was sent, so the draft no longer exists. To "
+                    "read, edit or withdraw what you sent, use the private link in the "
+                    "confirmation e-mail that was sent to the contact person."
+                ),
+                links=_lost_link(),
+            )
         raise Http404
     return _handle_form(request, campaign=draft.campaign, kind=draft.kind, draft=draft)
 
@@ -333,6 +383,26 @@ def similar(request):
     return JsonResponse({"similar": [{**row, "kind": str(row["kind"])} for row in found]})
 
 
+def _valid_email(value):
+    """The address if it is a valid e-mail address, otherwise ""."""
+    value = as_text(value, 254).strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def _lost_link():
+    return [(reverse("submissions:lost_link"), _("Lost the private link to your entry?"))]
+
+
+def _by_kind(entry_or_kind, pledge, initiative):
+    """The pledge's wording or the initiative's, for an entry or a kind."""
+    kind = getattr(entry_or_kind, "kind", entry_or_kind)
+    return pledge if kind == EntryKind.PLEDGE else initiative
+
+
 def _entry_for_token(token):
     entry = (
         Entry.objects.by_token(token)
@@ -346,10 +416,9 @@ def _entry_for_token(token):
         )
         .first()
     )
-    if entry is None:
-        raise Http404
-    # The submitter manages the text as written, in its own language.
-    entry.set_current_language(entry.original_language)
+    if entry is not None:
+        # The submitter manages the text as written, in its own language.
+        entry.set_current_language(entry.original_language)
     return entry
 
 
@@ -357,6 +426,8 @@ def _entry_for_token(token):
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     entry = _entry_for_token(token)
+    if entry is None:
+        raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "confirm_address" and entry.is_unconfirmed:
@@ -373,21 +444,45 @@ def manage(request, token):
             services.set_consent(entry, False)
             messages.success(
                 request,
-                _("Your consent to publish was withdrawn. The entry is not shown publicly."),
+                _by_kind(
+                    entry,
+                    _("Your consent to publish was withdrawn. The pledge is not shown publicly."),
+                    _(
+                        "Your consent to publish was withdrawn. The initiative is not shown "
+                        "publicly."
+                    ),
+                ),
             )
         elif action == "give_consent":
             services.set_consent(entry, True)
-            messages.success(request, _("Thank you: you allowed the entry to be published."))
+            messages.success(
+                request,
+                _by_kind(
+                    entry,
+                    _("Thank you: you allowed the pledge to be published."),
+                    _("Thank you: you allowed the initiative to be published."),
+                ),
+            )
         elif action == "withdraw_entry" and entry.is_unconfirmed:
             pass  # an entry that was never sent is deleted when not confirmed in time
         elif action == "withdraw_entry" and request.POST.get("confirm") == "yes":
             services.withdraw_entry(entry)
             messages.success(
-                request, _("The entry was withdrawn. It will not be reviewed or published.")
+                request,
+                _by_kind(
+                    entry,
+                    _("The pledge was withdrawn. It will not be reviewed or published."),
+                    _("The initiative was withdrawn. It will not be reviewed or published."),
+                ),
             )
         elif action == "withdraw_entry":
             messages.error(
-                request, _("Tick the box to confirm that you want to withdraw the entry.")
+                request,
+                _by_kind(
+                    entry,
+                    _("Tick the box to confirm that you want to withdraw the pledge."),
+                    _("Tick the box to confirm that you want to withdraw the initiative."),
+                ),
             )
         return redirect("submissions:manage", token=token)
     return render(
@@ -397,9 +492,10 @@ def manage(request, token):
             "entry": entry,
             "token": token,
             "partnerships": entry.partnerships.all(),
-            "consent_wording": services.CONSENT_TO_PUBLISH_WORDING,
+            "consent_wording": consent_wording(entry.kind),
             "confirm_by": services.confirmation_deadline(entry),
             "notices": notices_for(entry),
+            **_progress_context(entry),
         },
     )
 
@@ -436,17 +532,21 @@ def _initial_from_entry(entry):
 @require_http_methods(["GET", "POST"])
 def manage_edit(request, token):
     entry = _entry_for_token(token)
+    if entry is None:
+        raise Http404
     status = 403 if request.method == "POST" else 200
     if entry.is_withdrawn:
-        return render(
+        return gone(
             request,
-            "submissions/closed.html",
-            {
-                "campaign": entry.campaign,
-                "heading": _("This entry was withdrawn"),
-                "message": _("A withdrawn entry can no longer be edited."),
-            },
-            status=status,
+            heading=_by_kind(
+                entry, _("This pledge was withdrawn"), _("This initiative was withdrawn")
+            ),
+            message=_by_kind(
+                entry,
+                _("A withdrawn pledge can no longer be edited."),
+                _("A withdrawn initiative can no longer be edited."),
+            ),
+            links=[(reverse("submissions:manage", args=[token]), _("Back to the private page"))],
         )
     if not entry.can_be_edited:
         return _closed(request, entry.campaign, status=status)
@@ -480,6 +580,8 @@ def manage_partners(request, token):
     """The submitter sees each partner's answer and, while the entry can be edited,
     corrects an address (a new invitation), adds or removes a partner."""
     entry = _entry_for_token(token)
+    if entry is None:
+        raise Http404
     add_form = PartnerForm(prefix="add")
     email_forms = {}
     if request.method == "POST" and not entry.is_withdrawn:
@@ -538,6 +640,152 @@ def manage_partners(request, token):
     )
 
 
+# --- Follow-up: progress reports --------------------------------------------------------
+
+
+def _progress_context(entry):
+    """The management page's follow-up section: the reports and whether more can be sent."""
+    reports = list(entry.progress_reports.prefetch_related("translations"))
+    states = report_states(reports)
+    for report in reports:
+        report.state = states.get(report.pk, "")
+    return {
+        "reports": reports,
+        "can_report": published_entries(Entry.objects.filter(pk=entry.pk)).exists(),
+    }
+
+
+def _published_entry_for_token(token):
+    entry = _entry_for_token(token)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _report_page(request, *, entry, token, form, report=None, refusal=None, status=200):
+    return render(
+        request,
+        "submissions/report_form.html",
+        {
+            "entry": entry,
+            "token": token,
+            "form": form,
+            "report": report,
+            "refusal": refusal,
+            "form_hours": settings.REPORT_EDIT_HOURS,
+        },
+        status=status,
+    )
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def report_new(request, token):
+    """The submitter reports what became of a published pledge or initiative."""
+    entry = _published_entry_for_token(token)
+    indicators = entry.campaign.indicators.prefetch_related("translations")
+    if not published_entries(Entry.objects.filter(pk=entry.pk)).exists():
+        return _report_page(
+            request,
+            entry=entry,
+            token=token,
+            form=None,
+            refusal=_(
+                "Progress can be reported once the entry has been published, and only while "
+                "it is published."
+            ),
+            status=403 if request.method == "POST" else 200,
+        )
+    form = ProgressReportForm(
+        request.POST or None, request.FILES or None, entry=entry, indicators=indicators
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_report(entry, form.cleaned_data, language=form.cleaned_data["language"])
+        except services.ReportRefused as refusal:
+            return _report_page(
+                request, entry=entry, token=token, form=form, refusal=str(refusal), status=403
+            )
+        messages.success(
+            request,
+            _("Thank you for the report. It is published once the campaign's staff have read it."),
+        )
+        return redirect("submissions:manage", token=token)
+    return _report_page(request, entry=entry, token=token, form=form)
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def report_edit(request, token, report_id):
+    entry = _published_entry_for_token(token)
+    report = get_object_or_404(
+        entry.progress_reports.prefetch_related("translations", "figures", "contributors"),
+        pk=report_id,
+    )
+    if not report.can_be_edited:
+        return _report_page(
+            request,
+            entry=entry,
+            token=token,
+            form=None,
+            report=report,
+            refusal=_("This report is part of the record now and can no longer be changed."),
+            status=403 if request.method == "POST" else 200,
+        )
+    indicators = entry.campaign.indicators.prefetch_related("translations")
+    figures = {f.indicator_id: f.value for f in report.figures.all()}
+    initial = {
+        "status": report.status,
+        "reason": report.reason,
+        "reported_on": report.reported_on,
+        "text": report.text_in(report.original_language),
+        "language": report.original_language,
+        "contributors": list(report.contributors.all()),
+        **{f"figure_{i.slug}": figures.get(i.pk) for i in indicators},
+    }
+    form = ProgressReportForm(
+        request.POST or None,
+        request.FILES or None,
+        entry=entry,
+        indicators=indicators,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_report(
+                report, form.cleaned_data, language=form.cleaned_data["language"]
+            )
+        except services.ReportRefused as refusal:
+            return _report_page(
+                request,
+                entry=entry,
+                token=token,
+                form=form,
+                report=report,
+                refusal=str(refusal),
+                status=403,
+            )
+        messages.success(request, _("Your changes to the report were saved."))
+        return redirect("submissions:manage", token=token)
+    return _report_page(request, entry=entry, token=token, form=form, report=report)
+
+
+@csrf_exempt  # RFC 8058 one-click: mail programs POST here without a form
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def reminders_stop(request, signature):
+    """The "stop reminding me" link of a reminder e-mail: a page with one button (link
+    checkers open links), and the one-click unsubscribe mail programs offer."""
+    try:
+        entry_id = signing.loads(signature, salt=services.REMINDER_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    entry = get_object_or_404(Entry.objects.select_related("campaign"), pk=entry_id)
+    if request.method == "POST":
+        entry = services.stop_reminders(entry)
+    return render(request, "submissions/reminders_stop.html", {"entry": entry})
+
+
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def partner_confirm(request, token):
@@ -546,8 +794,21 @@ def partner_confirm(request, token):
         .select_related("entry", "entry__campaign", "entry__lead_organisation", "organisation")
         .first()
     )
-    if partnership is None or partnership.entry.is_withdrawn:
+    if partnership is None:
         raise Http404
+    if partnership.entry.is_withdrawn:
+        return gone(
+            request,
+            heading=_by_kind(
+                partnership.entry,
+                _("This pledge was withdrawn"),
+                _("This initiative was withdrawn"),
+            ),
+            message=_(
+                "The organisation that sent it has withdrawn it, so there is nothing to confirm "
+                "any more. Thank you all the same."
+            ),
+        )
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer in ("confirm", "decline"):
@@ -558,7 +819,12 @@ def partner_confirm(request, token):
                 )
             else:
                 messages.success(
-                    request, _("You declined. Your organisation will not be shown with the entry.")
+                    request,
+                    _by_kind(
+                        partnership.entry,
+                        _("You declined. Your organisation will not be shown with the pledge."),
+                        _("You declined. Your organisation will not be shown with the initiative."),
+                    ),
                 )
         return redirect("submissions:partner_confirm", token=token)
     return render(

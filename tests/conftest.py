@@ -296,6 +296,13 @@ def ensure_seeded():
 
     if not Municipality.objects.exists():
         importlib.import_module("submissions.migrations.0003_seed_taxonomies").seed(apps, None)
+    if not Municipality.objects.filter(majority_language="sv").exists():
+        # The data migrations after the seed, as a fresh database has them.
+        for module, function in (
+            ("submissions.migrations.0008_municipality_majority_language", "set_majority_language"),
+            ("submissions.migrations.0010_reviewed_default_taxonomies", "forwards"),
+        ):
+            getattr(importlib.import_module(module), function)(apps, None)
     if not Permission.objects.exists():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)
@@ -304,6 +311,7 @@ def ensure_seeded():
     if not (
         coordinator.filter(permissions__codename="coordinate_review").exists()
         and coordinator.filter(permissions__codename="view_contact_data").exists()
+        and coordinator.filter(permissions__codename="change_reportpublication").exists()
     ):
         # As the migrations did it: without security events (the kept test database
         # would otherwise keep them for every later test).
@@ -319,6 +327,7 @@ def ensure_seeded():
                 "publishing.migrations.0004_coordinator_permissions",
                 "kotolupaus.migrations.0002_shared_cache_and_message_permissions",
                 "review.migrations.0007_coordinators_see_contact_data",
+                "publishing.migrations.0009_follow_up_permissions",
             ):
                 importlib.import_module(module).grant_roles(apps)
         finally:

@@ -117,7 +117,7 @@ def test_home_page_says_when_the_campaign_closed(client, helsinki):
     response = client.get("/en/")
 
     assert "The campaign closed" in response.content.decode()
-    assert "Nov. 16, 2015" in response.content.decode()
+    assert "16 November 2015" in response.content.decode()
 
 
 def test_campaign_page_header_costs_a_fixed_number_of_queries(

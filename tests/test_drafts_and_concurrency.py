@@ -22,8 +22,16 @@ from submissions.models import Draft, Entry, EntryStatus, Organisation
 from .conftest import ensure_seeded, entry_form_data, form_url, token_from, with_partners
 
 DRAFT_SAVED = (
+    "Your draft was saved. We e-mailed a link for continuing it to {email}. "
+    "You can also bookmark this page."
+)
+DRAFT_SAVED_AGAIN = (
     "Your draft was saved. Continue it later from this page's address: bookmark it, "
-    "or use the link we e-mailed to the contact person."
+    "or use the link we e-mailed when you first saved the draft."
+)
+DRAFT_NEEDS_EMAIL = (
+    "To save a draft, enter the contact person's e-mail address: the link for continuing "
+    "the draft is sent there."
 )
 CONTINUING = "You are continuing a saved draft. A draft is not an entry until you send it."
 KEPT = "The image you chose earlier is kept. Choose a new file only if you want to replace it."
@@ -95,7 +103,7 @@ def test_draft_page_shows_the_saved_values_without_error_messages(client, campai
 
     assert re.fullmatch(r"/en/submit/draft/[A-Za-z0-9_-]{20,}/", response.redirect_chain[0][0])
     assert response.status_code == 200
-    saved_message = DRAFT_SAVED.replace("'", "&#x27;")
+    saved_message = DRAFT_SAVED.format(email="maija@esimerkki.example.fi")
     assert f'<div class="alert alert-success">{saved_message}</div>' in content
     assert CONTINUING in content
     assert "<h1>Propose an initiative</h1>" in content
@@ -113,19 +121,45 @@ def test_draft_page_shows_the_saved_values_without_error_messages(client, campai
 
 
 @pytest.mark.django_db
-def test_draft_without_a_contact_email_sends_nothing(client, campaign):
-    _response, token = save_draft(client, contact_email=None, title=None)
+@pytest.mark.parametrize("address", [None, "", "maija@", "not an address"])
+def test_new_draft_without_a_valid_contact_email_is_refused_and_says_where_the_link_goes(
+    client, campaign, address
+):
+    data = entry_form_data(action="draft", contact_email=address, title=None)
+    data["summary"] = "Kesäksi töitä kymmenelle nuorelle."
 
+    response = client.post(form_url("pledge", "en"), data)
+    content = response.content.decode()
+
+    assert response.status_code == 200
+    assert Draft.objects.count() == 0
     assert mail.outbox == []
-    assert client.get(draft_url(token)).status_code == 200
+    message = DRAFT_NEEDS_EMAIL.replace("'", "&#x27;")
+    # The field's own error and the summary's line, and nothing about the other fields.
+    assert content.count(message) == 2
+    assert 'href="#id_contact_email">E-mail: ' in content
+    assert content.count('class="invalid-feedback') == 1
+    assert "<title>Error:" in content
+    # What was typed is still there.
+    assert "Kesäksi töitä kymmenelle nuorelle.</textarea>" in content
+    assert 'value="Esimerkki Oy"' in content
 
 
 @pytest.mark.django_db
-def test_draft_with_an_incomplete_email_address_sends_nothing(client, campaign):
-    _response, token = save_draft(client, contact_email="maija@", title=None)
+def test_continued_draft_is_saved_again_even_without_a_contact_email(client, campaign):
+    _response, token = save_draft(client, title=None)
+    mail.outbox.clear()
 
-    assert client.get(draft_url(token)).status_code == 200
+    again = client.post(
+        draft_url(token), entry_form_data(action="draft", title=None, contact_email="")
+    )
+
+    assert again.status_code == 302
+    assert again["Location"] == draft_url(token)
     assert mail.outbox == []
+    assert Draft.objects.get().data["contact_email"] == [""]
+    page = client.get(draft_url(token)).content.decode()
+    assert DRAFT_SAVED_AGAIN.replace("'", "&#x27;") in page
 
 
 @pytest.mark.django_db
@@ -158,7 +192,11 @@ def test_sending_from_the_draft_creates_the_entry_and_deletes_the_draft(client, 
     assert Draft.objects.count() == 0
     assert [m.to for m in mail.outbox] == [["maija@esimerkki.example.fi"]]
     assert "Confirm your e-mail address" in mail.outbox[0].subject
-    assert client.get(draft_url(token)).status_code == 404  # the draft link is spent
+    # The draft link is spent, and following it says so (410 Gone, not a bare 404).
+    spent = client.get(draft_url(token))
+    assert spent.status_code == 410
+    assert "This draft has already been sent" in spent.content.decode()
+    assert "e-mail" in spent.content.decode()
 
 
 @pytest.mark.django_db

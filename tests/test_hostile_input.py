@@ -489,7 +489,7 @@ def test_entry_form_post_saves_nothing_with_a_broken_field(campaign, kind, data)
         if response.status_code == 200:
             content = response.content.decode()
             assert 'id="error-summary"' in content
-            assert "Check your entry before sending" not in content
+            assert f"Check your {kind} before sending" not in content
         assert counts() == before
         assert len(mail.outbox) == outbox
 
@@ -926,7 +926,7 @@ def test_polyglot_upload_is_stored_re_encoded_without_its_payload(
         assert_no_server_error(response)
         text = response.content.decode()
         assert response.status_code == 200
-        assert "Check your entry before sending" in text  # accepted: Pillow decodes it
+        assert "Check your pledge before sending" in text  # accepted: Pillow decodes it
 
         stored = images.open_pending(pending_reference(text))
         assert stored is not None

@@ -24,6 +24,16 @@ from .jobs import run_jobs
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The refusals below are read in English (earlier tests may leave another language
+    active in this thread)."""
+    from django.utils.translation import override
+
+    with override("en"):
+        yield
+
+
 # --- The entry's states -------------------------------------------------------------------
 
 
@@ -209,7 +219,7 @@ def test_an_edit_after_approval_takes_the_entry_back_to_moderation(client, campa
     client.post(f"/fi/manage/{token}/edit/", entry_form_data("pledge", title="Muutettu"))
 
     assert Publication.objects.get(entry=entry).status == PublicationStatus.PENDING
-    assert client.get(f"/fi/entries/{entry.pk}/").status_code == 404
+    assert client.get(f"/fi/entries/{entry.pk}/").status_code == 410  # no longer public
 
 
 # --- Roles and refusals ------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from kotolupaus import mail as mail_layer
 from kotolupaus.models import Message, MessageKind, MessageStatus
+from publishing import reminders
 from publishing import services as publishing
 from publishing.personal_data import erase
 from review import services as review
+from submissions import services as submission_services
 from submissions.models import Entry
 
 from .conftest import (
@@ -128,6 +131,17 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         entry, "included", 'Hyvä & "konkreettinen" <3', coordinator, language="fi"
     )
     review.publish_decisions(campaign, coordinator)
+    # Follow-up: a progress report returned for fixes, and a reminder to report.
+    publishing.approve(entry, coordinator)
+    report = submission_services.add_report(
+        entry,
+        {"status": "under_way", "reported_on": timezone.localdate(), "text": HOSTILE_TITLE},
+        language=language,
+    )
+    publishing.moderate_report(
+        report, "returned", by=coordinator, comment="Lisää luvut & <tulokset>."
+    )
+    assert reminders.send_reminder(entry, timezone.localdate(), by=coordinator)
     run_jobs()
     manage = token_from(text_of(confirmation))
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
@@ -161,6 +175,10 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert received[MessageKind.JOIN_REQUEST]["Reply-To"] == "pekka@yhdistys.example.fi"
     assert "> Lisää aikataulu & <kumppanit>, kiitos." in text_of(received[MessageKind.RETURNED])
     assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
+    returned = text_of(received[MessageKind.REPORT_RETURNED])
+    assert "> Lisää luvut & <tulokset>." in returned
+    reminder = received[MessageKind.PROGRESS_REMINDER]
+    assert "/reminders/stop/" in text_of(reminder) and reminder["List-Unsubscribe"]
     # Every message was recorded as sent, once, and its text (private links) not kept.
     assert list(
         Message.objects.order_by().values_list("status", "attempts", "body").distinct()
@@ -316,6 +334,7 @@ def test_scheduled_jobs_are_declared_in_code():
         "purge_contact_data": "30 3 * * *",
         "retry_stalled_jobs": "* * * * * */30",
         "remove_old_jobs": "40 3 * * *",
+        "send_progress_reminders": "0 9 * * *",
     }
 
 

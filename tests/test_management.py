@@ -15,7 +15,7 @@ from .conftest import confirm_address, entry_form_data, form_url, token_from, wi
 pytestmark = pytest.mark.django_db
 
 CONSENT_WORDING_EN = (
-    "I agree that the ministry may publish this entry (its title, texts, organisations, "
+    "I agree that the ministry may publish this pledge (its title, texts, organisations, "
     "themes, region and image, but not the contact person's details) on the campaign "
     "website and in its open data, and share it on social media. I can withdraw this "
     "consent at any time with the private link."
@@ -268,9 +268,9 @@ def test_withdrawing_consent_clears_its_time_and_wording(client, campaign):
 
     assert response.redirect_chain == [(manage_url(token), 302)]
     assert messages_shown(response.content.decode()) == [
-        "Your consent to publish was withdrawn. The entry is not shown publicly."
+        "Your consent to publish was withdrawn. The pledge is not shown publicly."
     ]
-    assert "You have not allowed the entry to be published." in response.content.decode()
+    assert "You have not allowed the pledge to be published." in response.content.decode()
     entry.refresh_from_db()
     assert entry.consent_publish is False
     assert entry.consent_publish_at is None
@@ -289,7 +289,7 @@ def test_giving_consent_again_stores_a_new_time_and_the_wording_shown(client, ca
         response = client.post(manage_url(token), {"action": "give_consent"}, follow=True)
 
     assert messages_shown(response.content.decode()) == [
-        "Thank you: you allowed the entry to be published."
+        "Thank you: you allowed the pledge to be published."
     ]
     entry.refresh_from_db()
     assert entry.consent_publish is True
@@ -338,7 +338,7 @@ def test_withdrawing_the_entry_without_ticking_the_box_changes_nothing(client, c
     response = client.post(manage_url(token), {"action": "withdraw_entry"}, follow=True)
 
     assert messages_shown(response.content.decode()) == [
-        "Tick the box to confirm that you want to withdraw the entry."
+        "Tick the box to confirm that you want to withdraw the pledge."
     ]
     assert 'class="alert alert-danger"' in response.content.decode()
     entry.refresh_from_db()
@@ -355,7 +355,7 @@ def test_withdrawing_the_entry_with_the_box_ticked_withdraws_it(client, campaign
     content = response.content.decode()
 
     assert messages_shown(content) == [
-        "The entry was withdrawn. It will not be reviewed or published."
+        "The pledge was withdrawn. It will not be reviewed or published."
     ]
     entry.refresh_from_db()
     assert entry.status == EntryStatus.WITHDRAWN
@@ -375,9 +375,11 @@ def test_withdrawn_entry_cannot_be_edited(client, campaign):
         f"/en/manage/{token}/edit/", entry_form_data(action="save", title="Uusi otsikko")
     )
 
-    assert page.status_code == 200
+    assert page.status_code == post.status_code == 410
+    assert "This pledge was withdrawn" in page.content.decode()
+    assert "A withdrawn pledge can no longer be edited." in page.content.decode()
+    assert f'href="/en/manage/{token}/"' in page.content.decode()
     assert 'name="title"' not in page.content.decode()
-    assert post.status_code == 403
     entry.refresh_from_db()
     assert title_of(entry) == "Kesätöitä nuorille tulijoille"
     assert entry.status == EntryStatus.WITHDRAWN
@@ -565,7 +567,7 @@ def test_partner_declines_taking_part(client, campaign):
     content = response.content.decode()
 
     assert messages_shown(content) == [
-        "You declined. Your organisation will not be shown with the entry."
+        "You declined. Your organisation will not be shown with the initiative."
     ]
     assert "You have declined." in content
     partnership = Partnership.objects.get(invited_email="yhdistys@example.fi")
@@ -617,11 +619,17 @@ def test_partner_token_does_not_open_the_management_page(client, campaign):
     assert client.get(manage_url(partner_tokens["kunta@example.fi"])).status_code == 404
 
 
-def test_partner_page_of_a_withdrawn_entry_is_not_found(client, campaign):
+def test_partner_page_of_a_withdrawn_entry_says_it_was_withdrawn(client, campaign):
     _entry, token, partner_tokens = send_joint_initiative(client)
     client.post(manage_url(token), {"action": "withdraw_entry", "confirm": "yes"})
 
-    assert client.get(partner_url(partner_tokens["kunta@example.fi"])).status_code == 404
+    page = client.get(partner_url(partner_tokens["kunta@example.fi"]))
+    answer = client.post(partner_url(partner_tokens["kunta@example.fi"]), {"answer": "confirm"})
+
+    assert page.status_code == answer.status_code == 410
+    assert "This initiative was withdrawn" in page.content.decode()
+    assert 'value="confirm"' not in page.content.decode()
+    assert not Partnership.objects.filter(confirmed_at__isnull=False).exists()
 
 
 def test_management_page_shows_each_partners_state(client, campaign):

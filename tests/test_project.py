@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from publishing.models import PublicationStatus
 from publishing.queries import published
-from submissions.models import Campaign, Entry
+from submissions.models import Campaign, Entry, ProgressReport
 
 pytestmark = pytest.mark.django_db
 
@@ -77,5 +78,9 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
     assert published().count() >= 8
     assert Entry.objects.filter(decision__outcome="included").exists()
     assert Entry.objects.filter(awards__isnull=False).exists()
+    # Progress reports on some published entries: most approved, some awaiting.
+    reports = ProgressReport.objects.filter(entry__campaign__slug="kotolupaus-demo")
+    assert reports.filter(publication__status=PublicationStatus.APPROVED).exists()
+    assert published().exclude(publication__progress_status="").exists()
     historical.set_current_language("sv")
     assert historical.name.startswith("Kotolupaus 2015")

@@ -10,7 +10,8 @@ from publishing import services as publishing
 from publishing.models import Programme
 from review import services as review
 from review.models import AwardCategory, Criterion
-from submissions.models import Partnership
+from submissions import services
+from submissions.models import Indicator, Partnership
 
 from .conftest import make_entry
 
@@ -33,6 +34,7 @@ def site(request, campaign, coordinator, reviewer):
     programme.title, programme.introduction = "Ohjelma", "Johdanto."
     programme.save()
     criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position"))
+    indicators = list(Indicator.objects.filter(campaign=campaign))
     entries = []
     for n in range(rows):
         entry = make_entry(
@@ -43,6 +45,19 @@ def site(request, campaign, coordinator, reviewer):
         )
         Partnership.objects.filter(entry=entry).update(confirmed_at=timezone.now())
         publishing.approve(entry, coordinator)
+        for r in range(rows):  # progress reports with figures and contributors
+            report = services.add_report(
+                entry,
+                {
+                    "status": "under_way" if r < rows - 1 else "achieved",
+                    "reported_on": timezone.localdate(),
+                    "text": f"Raportti {n}-{r}.",
+                    "figures": dict.fromkeys(indicators, r + 1),
+                    "contributors": list(entry.partnerships.all()),
+                },
+                language="fi",
+            )
+            publishing.moderate_report(report, "approved", by=coordinator)
         review.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
         review.award(category, entry, {"fi": f"Perustelu {n}."}, coordinator)
         review.save_review(
@@ -71,9 +86,11 @@ PUBLIC = {
     "catalogue": ("/fi/entries/", 16),
     "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 16),
     "search": ("/fi/entries/?q=kesätöitä", 17),
-    "programme": ("/fi/programme/", 16),
-    "statistics": ("/fi/statistics/", 11),
+    "catalogue by progress": ("/fi/entries/?progress=achieved", 16),
+    "programme": ("/fi/programme/", 17),
+    "statistics": ("/fi/statistics/", 15),
     "feed": ("/fi/feed.atom", 11),
+    "feed of reports": ("/fi/feed/reports.atom", 3),
     "sitemap": ("/sitemap.xml", 1),
 }
 
@@ -84,18 +101,26 @@ def test_public_pages_cost_a_fixed_number_of_queries(client, site, django_assert
     count(client, url, django_assert_num_queries, expected)
 
 
-def test_the_entry_page_costs_the_same_with_one_or_many_partners_and_prizes(
+def test_the_entry_page_costs_the_same_with_one_or_many_partners_prizes_and_reports(
     client, site, django_assert_num_queries
 ):
     entry = site["entries"][-1]
-    response = count(client, f"/fi/entries/{entry.pk}/", django_assert_num_queries, 16)
-    assert response.content.decode().count(f"Kumppani {site['rows'] - 1}-") == site["rows"]
+    response = count(client, f"/fi/entries/{entry.pk}/", django_assert_num_queries, 21)
+    html = response.content.decode()
+    rows = site["rows"]
+    # The partners in the facts, and as contributors of every report.
+    assert html.count(f"Kumppani {rows - 1}-0") == 1 + rows
+    assert html.count('class="progress-report"') == rows
 
 
 def test_open_data_costs_a_fixed_number_of_queries(client, site, django_assert_num_queries):
-    for url in ("/fi/open-data/entries.json", "/fi/open-data/entries.csv"):
+    for url in (
+        "/fi/open-data/entries.json",
+        "/fi/open-data/entries.csv",
+        "/fi/open-data/reports.csv",
+    ):
         caches["default"].clear()
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(17):
             response = client.get(url)
             body = b"".join(response.streaming_content)
         assert body.count(b"KL-") >= site["rows"]
@@ -105,8 +130,16 @@ STAFF = {
     "queue": ("/en/admin/workspace/queue/", "reviewer"),
     "ranking": ("/en/admin/workspace/ranking/", "coordinator"),
     "dashboard": ("/en/admin/workspace/dashboard/", "coordinator"),
+    "follow-up": ("/en/admin/workspace/follow-up/", "coordinator"),
 }
-STAFF_QUERIES = {"queue": 12, "ranking": 15, "dashboard": 18, "score": 19, "decide": 17}
+STAFF_QUERIES = {
+    "queue": 12,
+    "ranking": 15,
+    "dashboard": 18,
+    "follow-up": 16,
+    "score": 19,
+    "decide": 17,
+}
 
 
 @pytest.mark.parametrize("page", list(STAFF))

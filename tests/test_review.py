@@ -419,7 +419,7 @@ def test_assignments_round_trip_as_csv(client, campaign, coordinator, reviewer, 
     ]
     assert Assignment.objects.filter(entry=second, reviewer=reviewer2).exists()
     content = response.content.decode()
-    assert "1 assignments imported." in content
+    assert "1 assignment imported." in content
     assert "Line 3: no entry KL-1999-0001." in content
     assert "Line 4: no reviewer nobody." in content
 

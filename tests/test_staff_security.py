@@ -231,10 +231,10 @@ def test_the_lockout_page_says_when_to_try_again(client, settings):
         english = login(client, bob.username, PASSWORD, language="en")
 
     assert finnish.status_code == english.status_code == 429
-    assert "Yritä uudelleen 28. marraskuuta 2026 kello 15.05 jälkeen (Suomen aikaa)." in (
+    assert "Yritä uudelleen 28.11.2026 klo 15.05 jälkeen (Suomen aikaa)." in (
         finnish.content.decode()
     )
-    assert "Try again after Nov. 28, 2026, 3:05 p.m." in english.content.decode()
+    assert "Try again after 28 November 2026, 15:05 (Finnish time)." in english.content.decode()
 
 
 # --- 1 and 4 under production settings -------------------------------------------------------

@@ -94,3 +94,93 @@ def test_catalogues_hold_exactly_the_strings_in_the_source(tmp_path):
 
     assert sorted(in_source - in_catalogue, key=str) == [], "new strings: run `make messages`"
     assert sorted(in_catalogue - in_source, key=str) == [], "stale strings: run `make messages`"
+
+
+# --- Every visible word in a template is marked for translation ---------------------------
+
+NOT_WORDS = {"Kotolupaus", "K"}  # the service's name and its brand mark
+
+
+def unmarked_words(template):
+    """Words a reader would see or hear that are not inside a translation tag."""
+    import re
+
+    text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", " ", template, flags=re.S)
+    text = re.sub(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}", " ", text, flags=re.S)
+    text = re.sub(r"<(script|style|code)\b.*?</\1>", " ", text, flags=re.S)
+    chunks = [
+        value
+        for _name, value in re.findall(r'\b(alt|title|aria-label|placeholder)="([^"]*)"', text)
+    ]
+    chunks.append(re.sub(r"<[^>]*>", " ", text))
+    words = []
+    for chunk in chunks:
+        chunk = re.sub(r"{%.*?%}|{{.*?}}|#\w+", " ", chunk, flags=re.S)
+        words += [w for w in re.findall(r"[^\W\d_][\w'’-]*", chunk) if w not in NOT_WORDS]
+    return words
+
+
+def test_the_template_scanner_finds_unmarked_text():
+    assert unmarked_words('<p>Hello {{ name }}</p><img alt="Logo">') == ["Logo", "Hello"]
+    assert unmarked_words('<p>{% translate "Hello" %}</p><a title="{{ t }}">–</a>') == []
+
+
+def test_templates_have_no_unmarked_visible_text():
+    templates = [
+        path
+        for pattern in ("templates/**/*.html", "*/templates/**/*.html", "*/templates/**/*.txt")
+        for path in ROOT.glob(pattern)
+        if ".venv" not in path.parts
+    ]
+    unmarked = {
+        str(path.relative_to(ROOT)): words
+        for path in templates
+        if (words := unmarked_words(path.read_text()))
+    }
+
+    assert len(templates) > 50
+    assert unmarked == {}
+
+
+# --- The terminology list (locale/TERMS.md) is followed -----------------------------------
+
+# Words TERMS.md rules out (regular expressions), with the word to use instead.
+NOT_IN_FINNISH = {
+    r"osoitus": "jako",
+    r"\bOsoita\b": "Jaa",
+    r"moderoi": "tarkastaa",
+    r"päättäjä": "päätöksen tekijä",
+    r"kiistanalai": "arvioissa suuri hajonta",
+    r"\bUutuus": "Uudenlaisuus",
+    r"kotoutumisen edistämisen yhteistyöohjelma": "yhteistyöohjelma kotoutumisen edistämiseksi",
+    r"Viesti kuuluu": "Viesti:",
+    r"lupauksestasi tai aloitteestasi": "kind-specific wording",
+}
+NOT_IN_SWEDISH = {
+    r"samarbetsorganisation": "partnerorganisation",
+    r"samarbetspartner": "partnerorganisation",
+    r"[Rr]eturner": "skicka tillbaka",
+    r"någon ny slags": "en ny sorts",
+    r"Konkretion": "Konkrethet",
+    r"minst antal": "färst",
+    r"Dela med %": "Dela under hashtaggen",
+    r"omstrid": "stor spridning i bedömningarna",
+    r"beslut och pris\b(?!er)": "beslut och priser",
+    r"^Tas (inte )?med": "Har (inte) tagits med",
+}
+
+
+@pytest.mark.parametrize(("language", "banned"), [("fi", NOT_IN_FINNISH), ("sv", NOT_IN_SWEDISH)])
+def test_catalogues_follow_the_terminology_list(language, banned):
+    import re
+
+    assert (ROOT / "locale" / "TERMS.md").exists()
+    found = [
+        (pattern, entry.msgid)
+        for entry in catalogue(language)
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        for pattern in banned
+        if re.search(pattern, text)
+    ]
+
+    assert found == []

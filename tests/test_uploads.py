@@ -320,8 +320,8 @@ def test_image_chosen_before_the_preview_is_sent_with_the_entry(client, campaign
     )
     content = preview.content.decode()
 
-    assert "Check your entry before sending" in content
-    assert "The images you chose are kept and sent with the entry." in content
+    assert "Check your pledge before sending" in content
+    assert "The images you chose are kept and sent with the rest of the form." in content
     reference = pending_value(content, "image")
     assert reference
     assert Entry.objects.count() == 0

@@ -1,10 +1,25 @@
 """Template tags shared by every page."""
 
+from zoneinfo import ZoneInfo
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext_lazy, pgettext
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+# A language named inside a sentence, in the page's language: "(in Finnish)",
+# "(på finska)", "(suomeksi)".
+IN_LANGUAGE = {
+    "fi": gettext_lazy("in Finnish"),
+    "sv": gettext_lazy("in Swedish"),
+    "en": gettext_lazy("in English"),
+}
 
 register = template.Library()
 
@@ -59,3 +74,54 @@ def error_anchor(bound_field):
     ):
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id
+
+
+@register.filter
+def in_language(code):
+    """ "in Finnish" for "fi", in the page's language."""
+    return IN_LANGUAGE.get(code, code)
+
+
+@register.filter
+def when(value, style="long"):
+    """A moment in Helsinki time, written as the page's readers write it, with the zone
+    named: "31.12.2027 klo 10.00 (Suomen aikaa)", "31 December 2027, 10:00 (Finnish
+    time)". `|when:"short"` uses the short date."""
+    if not value:
+        return ""
+    local = timezone.localtime(value, HELSINKI)
+    shown = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "DATETIME_FORMAT")
+    zone = pgettext("time zone", "Finnish time")
+    return f"{shown} ({zone})"
+
+
+@register.simple_tag
+def nothing(label=None):
+    """An empty value in a table or list: a dash people see and a word screen readers
+    say ("none"), instead of a bare "–" that is read as nothing or as "dash"."""
+    return format_html(
+        '<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>',
+        label or pgettext("empty value", "none"),
+    )
+
+
+@register.simple_tag
+def error_line(label, error):
+    """One line of an error summary: "Title: Enter a title." A label that is a whole
+    sentence (a consent's wording) is left out, the error alone says what to do; a label
+    that is a question is followed by the error without a colon ("What do you promise?
+    This field is required."), never "….: …"."""
+    label = str(label or "").strip()
+    if not label or label.endswith("."):
+        return error
+    if label.endswith(("?", "!", ":")):
+        return f"{label} {error}"
+    return f"{label}: {error}"
+
+
+@register.filter
+def progress_label(status):
+    """A progress status ("achieved") in the page's language ("Toteutunut")."""
+    from submissions.models import ProgressStatus
+
+    return ProgressStatus(status).label if status in ProgressStatus.values else ""

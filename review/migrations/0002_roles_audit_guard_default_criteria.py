@@ -6,6 +6,8 @@ migration was written; later edits of review/defaults.py do not change history.
 
 from decimal import Decimal
 
+from decimal import Decimal
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

@@ -1,19 +1,22 @@
 from django import template
 from django.utils.formats import number_format
 
+from kotolupaus.templatetags.kotolupaus import nothing
+
 register = template.Library()
 
 
 @register.filter
 def score(value):
-    """A score to two decimals in the page's number format; – when there is none."""
-    return "–" if value is None else number_format(round(value, 2), 2)
+    """A score to two decimals in the page's number format; a dash read as "none" when
+    there is none."""
+    return nothing() if value is None else number_format(round(value, 2), 2)
 
 
 @register.filter
 def signed(value):
     if value is None:
-        return "–"
+        return nothing()
     text = number_format(round(value, 2), 2)
     return text if value < 0 else f"+{text}"
 

@@ -19,9 +19,11 @@
     return (form.dataset[name] || "").replace("%(count)s", String(count));
   }
 
-  // Character counters for every field with a limit.
+  // Character counters for every field with a limit. The long texts carry their limit
+  // as data-limit, not maxlength, so nothing typed past it is cut off: the counter
+  // says how much is too much, and the server's field error says it again.
   function addCounter(field) {
-    var limit = parseInt(field.getAttribute("maxlength"), 10);
+    var limit = parseInt(field.getAttribute("data-limit") || field.getAttribute("maxlength"), 10);
     if (!limit || field.type === "email" || field.type === "url" || limit < 100) { return; }
     var counter = document.createElement("p");
     counter.className = "char-counter form-text";
@@ -38,7 +40,8 @@
     field.addEventListener("input", update);
     update();
   }
-  Array.prototype.forEach.call(form.querySelectorAll("input[maxlength], textarea[maxlength]"), addCounter);
+  var limited = "input[data-limit], textarea[data-limit], input[maxlength], textarea[maxlength]";
+  Array.prototype.forEach.call(form.querySelectorAll(limited), addCounter);
 
   // "Add another partner" without a round trip.
   var addButton = form.querySelector('button[value="add_partner"]');
@@ -64,7 +67,7 @@
       row.querySelector("legend").textContent = text("i18nPartner", count + 1);
       last.insertAdjacentElement("afterend", row);
       total.value = String(count + 1);
-      Array.prototype.forEach.call(row.querySelectorAll("input[maxlength]"), addCounter);
+      Array.prototype.forEach.call(row.querySelectorAll(limited), addCounter);
       row.querySelector("input").focus();
       if (count + 1 >= parseInt(maximum.value, 10)) { addButton.hidden = true; }
     });

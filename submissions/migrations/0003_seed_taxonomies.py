@@ -1,4 +1,8 @@
-"""Themes and target groups from the 2015 press release, and the municipalities of Finland."""
+"""Themes and target groups from the 2015 press release, and the municipalities of Finland.
+
+Frozen data: the texts below are those of the day this migration was written, and
+submissions/data/municipalities.csv must keep its three columns (code, name_fi,
+name_sv); later changes arrive by data migrations (0006, 0007)."""
 
 import csv
 from pathlib import Path

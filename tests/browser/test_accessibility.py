@@ -1,28 +1,37 @@
-"""WCAG 2.1 A and AA, checked by axe-core in Chromium on every public page, each form
-empty and with errors, the staff login and the reviewer workspace, in Finnish, Swedish
-and English; a keyboard-only run of the submission form; screenshots at 360 and 1280 px."""
+"""WCAG 2.2 AA in Chromium: axe-core (wcag2a … wcag22aa, target size included) and
+HTML_CodeSniffer (WCAG2AA, the engine of pa11y) on every public page, each form empty
+and with errors, the preview, confirmation and management pages, the pages that explain
+a dead end, and the reviewer workspace, in Finnish, Swedish and English; a keyboard-only
+run; the menu on small and wide screens with and without JavaScript; layout shift;
+screenshots at 360, 768 and 1280 px in var/screenshots/."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from publishing import services as publishing
 from review import services as review
+from submissions import services as submissions
+from submissions.tokens import new_token
 
-from ..conftest import make_campaign, make_entry, make_staff
+from ..conftest import make_campaign, make_entry, make_staff, manage_token
 from ..jobs import run_jobs
-from .conftest import axe_violations, login, screenshot
+from .conftest import _context, axe_violations, htmlcs_errors, layout_shift, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LANGUAGES = ["fi", "sv", "en"]
+MENU = {"fi": "Valikko", "sv": "Meny", "en": "Menu"}
 
 
 @pytest.fixture
 def site(db):
     """A campaign with a published pledge, a published initiative seeking partners, the
-    programme and a prize, so every public page has content."""
+    programme, a prize, a withdrawn entry that was public and its partner's link,
+    so every public page and every dead end has content."""
     campaign = make_campaign()
     staff = make_staff("coordinator-alice", "coordinator", "reviewer")
     pledge = make_entry(campaign, "Kesätöitä nuorille", partners=[("Kumppani ry", "k@x.fi")])
@@ -33,11 +42,39 @@ def site(db):
         language="sv",
         partners_sought="Bibliotek och föreningar.",
     )
-    for entry in (pledge, initiative):
+    withdrawn = make_entry(campaign, "Peruttu lupaus", partners=[("Seura", "seura@x.fi")])
+    for entry in (pledge, initiative, withdrawn):
         publishing.approve(entry, staff)
+    submissions.withdraw_entry(withdrawn)
+    # The withdrawn entry's partner link (its invitation) now explains that (410).
+    partnership = withdrawn.partnerships.get()
+    old_link, partnership.token_hash = new_token()
+    partnership.save(update_fields=["token_hash"])
     review.record_decision(pledge, "included", "Hyvä.", staff)
     review.publish_decisions(campaign, staff)
-    return {"pledge": pledge, "initiative": initiative, "staff": staff, "campaign": campaign}
+    # What became of the pledge: two approved progress reports, with figures.
+    indicators = list(campaign.indicators.all())
+    for status, text in [("under_way", "Kaksi iltaa pidetty."), ("achieved", "Valmista.")]:
+        report = submissions.add_report(
+            pledge,
+            {
+                "status": status,
+                "reported_on": timezone.localdate(),
+                "text": text,
+                "figures": {indicators[0]: 12},
+                "contributors": [],
+            },
+            language="fi",
+        )
+        publishing.moderate_report(report, "approved", by=staff)
+    return {
+        "pledge": pledge,
+        "initiative": initiative,
+        "withdrawn": withdrawn,
+        "old_link": old_link,
+        "staff": staff,
+        "campaign": campaign,
+    }
 
 
 def public_paths(site):
@@ -50,6 +87,7 @@ def public_paths(site):
         "entries/?q=kesätöitä",
         "entries/?q=sprakcafe",  # results for similar words, and the page says so
         "entries/?kind=pledge&theme=working-life",
+        "entries/?progress=achieved",
         f"entries/{site['pledge'].pk}/",
         f"entries/{site['initiative'].pk}/",
         f"entries/{site['initiative'].pk}/join/",
@@ -59,25 +97,39 @@ def public_paths(site):
         "submit/pledge/",
         "submit/initiative/",
         "manage/lost-link/",
+    ]
+
+
+def dead_ends(site):
+    """Pages answered with 404 or 410 (their explanations are pages too)."""
+    return [
         "no-such-page/",
+        f"entries/{site['withdrawn'].pk}/",
+        f"partner/{site['old_link']}/",
     ]
 
 
 def assert_accessible(page, where):
-    violations = axe_violations(page)
-    assert violations == [], f"{where}: " + "\n".join(violations)
+    problems = axe_violations(page) + htmlcs_errors(page)
+    assert problems == [], f"{where}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_public_page_passes_axe(page, site, language):
+def test_every_public_page_passes_axe_and_html_codesniffer(page, site, language):
     for path in public_paths(site):
         page.goto(f"/{language}/{path}")
         assert page.locator("html").get_attribute("lang") == language
         assert_accessible(page, f"/{language}/{path}")
+    # No missing favicon or any other failed request on the way.
+    assert page.console_errors == []
+    for path in dead_ends(site):
+        response = page.goto(f"/{language}/{path}")
+        assert response.status in (404, 410)
+        assert_accessible(page, f"/{language}/{path} ({response.status})")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_forms_with_errors_pass_axe(page, site, language):
+def test_forms_with_errors_pass_axe_and_html_codesniffer(page, site, language):
     for path in [
         "submit/pledge/",
         "submit/initiative/",
@@ -88,16 +140,28 @@ def test_forms_with_errors_pass_axe(page, site, language):
         page.locator("main form[method=post] button.btn-primary").first.click()
         page.locator("#error-summary").wait_for()
         assert_accessible(page, f"/{language}/{path} with errors")
+    # A draft without a contact e-mail is refused with its own error.
+    page.goto(f"/{language}/submit/initiative/")
+    page.locator("form.kl-form button[value=draft]").click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"/{language}/ draft refused")
 
 
-def test_preview_confirmation_and_management_pages_pass_axe(page, site):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_preview_confirmation_management_and_spent_draft_pass(page, site, language):
     from ..conftest import entry_form_data
 
-    page.goto("/en/submit/pledge/")
+    page.goto(f"/{language}/submit/pledge/")
+    page.locator("form.kl-form input[name=contact_email]").fill("maija@example.fi")
+    page.locator("form.kl-form button[value=draft]").click()
+    page.wait_for_url("**/submit/draft/**")
+    draft_url = page.url
     data = entry_form_data("pledge", action="preview")
     page.evaluate(
         """(data) => {
             const form = document.querySelector('form.kl-form');
+            form.querySelectorAll('input[type=text], input[type=email], textarea')
+                .forEach(field => { field.value = ''; });
             for (const [name, value] of Object.entries(data)) {
                 for (const v of (Array.isArray(value) ? value : [value])) {
                     const input = document.createElement('input');
@@ -110,37 +174,51 @@ def test_preview_confirmation_and_management_pages_pass_axe(page, site):
         }""",
         data,
     )
-    page.get_by_role("heading", name="Check your entry before sending").wait_for()
-    assert_accessible(page, "preview")
-    page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_role(
-        "heading", name="Almost done: confirm your e-mail address to send your pledge"
-    ).wait_for()
-    assert_accessible(page, "check your inbox")
+    page.locator(".preview-section").first.wait_for()
+    assert_accessible(page, f"preview ({language})")
+    page.locator("form.form-actions button[value=submit]").click()
+    page.locator(".confirmation-panel").wait_for()
+    assert_accessible(page, f"check your inbox ({language})")
     run_jobs()
-    body = mail.outbox[-1].body
-    manage = re.search(r"https?://testserver(/en/manage/\S+/)", body).group(1)
+    body = next(m.body for m in reversed(mail.outbox) if "/submit/confirm/" in m.body)
+    manage = re.search(r"https?://testserver(/\w\w/manage/\S+/)", body).group(1)
     page.goto(manage)
-    page.get_by_role("heading", name="Status").wait_for()
-    assert_accessible(page, "management page before confirming")
-    page.goto(re.search(r"https?://testserver(/en/submit/confirm/\S+/)", body).group(1))
-    assert_accessible(page, "confirm your address")
-    page.get_by_role("button", name="Confirm and send").click()
-    page.get_by_role("heading", name="Thank you – your pledge was sent").wait_for()
-    assert_accessible(page, "sent")
+    page.locator("#status-heading").wait_for()
+    assert_accessible(page, f"management page before confirming ({language})")
+    page.goto(re.search(r"https?://testserver(/\w\w/submit/confirm/\S+/)", body).group(1))
+    assert_accessible(page, f"confirm your address ({language})")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator(".confirmation-panel").wait_for()
+    assert_accessible(page, f"sent ({language})")
     page.goto(manage)
-    page.get_by_role("heading", name="Status").wait_for()
-    assert_accessible(page, "management page")
+    page.locator("#status-heading").wait_for()
+    assert_accessible(page, f"management page ({language})")
+    page.goto(draft_url)  # the draft was sent: 410 with an explanation
+    assert_accessible(page, f"spent draft ({language})")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_reviewer_workspace_passes_axe(page, site, language):
+def test_progress_report_form_and_reminder_stop_page_pass(page, site, language):
+    token = manage_token(site["initiative"])
+    page.goto(f"/{language}/manage/{token}/reports/new/")
+    assert_accessible(page, f"progress report form ({language})")
+    page.locator("main form[method=post] button.btn-primary").first.click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"progress report form with errors ({language})")
+    stop = submissions.reminders_stop_link(site["pledge"], language)
+    page.goto(urlsplit(stop).path)
+    assert_accessible(page, f"stop reminders ({language})")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_reviewer_workspace_passes_axe_and_html_codesniffer(page, site, language):
     login(page, "coordinator-alice", language=language)
     for path in [
         "queue/",
         f"score/{site['pledge'].pk}/",
         "ranking/",
         "dashboard/",
+        "follow-up/",
         "assign/auto/",
         "staff/",
     ]:
@@ -218,26 +296,171 @@ def test_error_summary_takes_the_focus_after_a_failed_submit(page, site):
     page.locator("form.kl-form button[value=preview]").last.click()
 
     page.locator("#error-summary").wait_for()
+    # The page's script moves the focus once it has run (deferred, after the parse).
+    page.wait_for_function("document.activeElement && document.activeElement.id !== ''")
 
     assert page.evaluate("document.activeElement.id") == "error-summary"
 
 
-@pytest.mark.parametrize("width", [360, 1280])
-def test_screenshots_of_the_main_pages(browser, live_server, site, width):
-    from .conftest import _context
+# --- Small screens: the menu collapses, with and without JavaScript -------------------------
 
+
+def menu_items_visible(page):
+    """How many menu links a sighted visitor sees (a closed <details> keeps its content
+    laid out but not rendered: checkVisibility() knows)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.site-menu__list a')]
+            .filter(a => a.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
+                         && a.getBoundingClientRect().height > 0).length"""
+    )
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_menu_collapses_on_a_phone_and_opens_from_its_button(
+    browser, live_server, site, language, javascript
+):
+    context = _context(
+        browser, live_server, viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(f"/{language}/")
+    toggle = page.get_by_role("button" if javascript else "group", name=MENU[language])
+    if not javascript:
+        toggle = page.locator("summary.site-menu__toggle")
+
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 200, header  # no longer ~400 px of links
+    assert menu_items_visible(page) == 0
+    assert toggle.bounding_box()["height"] >= 44
+
+    toggle.click()
+    if javascript:
+        page.locator(".site-menu__list.show").wait_for()  # opened, its animation done
+    page.locator(".site-menu__list a").first.wait_for(state="visible")
+    assert menu_items_visible(page) == 6
+    if javascript:
+        assert toggle.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Escape")
+        page.locator(".site-menu__list a").first.wait_for(state="hidden")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert page.evaluate("document.activeElement.className") == "site-menu__toggle"
+    else:
+        page.locator(".site-menu__list a").nth(3).click()
+        page.wait_for_url(f"**/{language}/entries/")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_menu_is_one_row_at_1280_px(browser, live_server, site, language, javascript):
+    context = _context(
+        browser,
+        live_server,
+        viewport={"width": 1280, "height": 800},
+        java_script_enabled=javascript,
+    )
+    page = context.new_page()
+    page.goto(f"/{language}/")
+
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.site-menu__list > li')]"
+        ".map(li => Math.round(li.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 6 and len(set(tops)) == 1, tops
+    assert page.locator(".site-menu__toggle").is_hidden()
+    assert menu_items_visible(page) == 6
+    context.close()
+
+
+def test_error_summary_is_in_view_on_a_phone_after_a_failed_submit(mobile_page, site):
+    page = mobile_page
+    page.goto("/fi/submit/pledge/")
+    page.locator("form.kl-form button[value=preview]").last.click()
+    page.locator("#error-summary").wait_for()
+
+    box = page.locator("#error-summary").bounding_box()
+    heading = page.locator("#error-summary-title").bounding_box()
+    assert 0 <= box["y"] < 740
+    assert heading["y"] + heading["height"] <= 740  # the heading and the first lines show
+
+
+# --- Staff pages: no layout shift, a ranking that scrolls instead of being cut -------------
+
+
+@pytest.mark.parametrize("path", ["queue/", "ranking/", "dashboard/"])
+def test_workspace_pages_do_not_shift_as_they_load(page, site, path):
+    login(page, "coordinator-alice", language="fi")
+
+    page.goto(f"/fi/admin/workspace/{path}")
+
+    assert layout_shift(page) < 0.01
+
+
+def test_public_pages_do_not_shift_as_they_load(mobile_page, site):
+    for path in (
+        "/fi/",
+        "/sv/entries/",
+        f"/en/entries/{site['pledge'].pk}/",
+        "/fi/statistics/",
+        "/fi/programme/",
+    ):
+        mobile_page.goto(path)
+        assert layout_shift(mobile_page) < 0.01, path
+
+
+def test_ranking_table_scrolls_in_its_own_box_at_1280_px(page, site):
+    login(page, "coordinator-alice", language="fi")
+    page.goto("/fi/admin/workspace/ranking/")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    region = page.get_by_role("region", name="Paremmuusjärjestys")
+    decision = region.get_by_role("columnheader", name="Päätös")
+    decision.scroll_into_view_if_needed()
+    inside = page.evaluate(
+        """() => {
+            const box = document.querySelector('.ws-scroll').getBoundingClientRect();
+            const cells = [...document.querySelectorAll('.ws-ranking th')];
+            const last = cells[cells.length - 1].getBoundingClientRect();
+            return last.right <= box.right + 1 && last.left >= box.left - 1;
+        }"""
+    )
+
+    assert not overflow
+    assert inside
+    assert region.get_attribute("tabindex") == "0"  # the keyboard can scroll it too
+
+
+# --- Screenshots for people to look at -------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [360, 768, 1280])
+def test_screenshots_of_the_main_pages(browser, live_server, site, width):
     context = _context(browser, live_server, viewport={"width": width, "height": 900})
     page = context.new_page()
-    for name, path in [
+    shots = [
         ("home", "/fi/"),
         ("pledge-form", "/fi/submit/pledge/"),
         ("catalogue", "/sv/entries/"),
         ("entry", f"/en/entries/{site['pledge'].pk}/"),
         ("programme", "/fi/programme/"),
         ("statistics", "/en/statistics/"),
-    ]:
+        ("no-longer-published", f"/fi/entries/{site['withdrawn'].pk}/"),
+    ]
+    for name, path in shots:
         page.goto(path)
         screenshot(page, name)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
         assert not overflow, f"{name} scrolls sideways at {width} px"
+
+    page.goto("/fi/submit/pledge/")
+    page.locator("form.kl-form button[value=preview]").last.click()
+    page.locator("#error-summary").wait_for()
+    screenshot(page, "pledge-form-errors")
+
+    login(page, "coordinator-alice", language="fi")
+    page.goto("/fi/admin/workspace/ranking/")
+    screenshot(page, "ranking")
+    page.goto("/fi/admin/workspace/dashboard/")
+    screenshot(page, "dashboard")
     context.close()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 with override("en"):
-    CONSENT = str(CONSENT_TO_PUBLISH_WORDING)
+    CONSENT = str(CONSENT_TO_PUBLISH_WORDING["pledge"])
 
 
 def t(language, text):
@@ -99,7 +99,7 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
         field(row, t("sv", "Contact e-mail of the partner")).fill(email)
 
     page.get_by_role("button", name=t("sv", "Preview"), exact=True).last.click()
-    page.get_by_role("heading", name=t("sv", "Check your entry before sending")).wait_for()
+    page.get_by_role("heading", name=t("sv", "Check your initiative before sending")).wait_for()
     page.get_by_role("button", name=t("sv", "Send"), exact=True).click()
     almost = "Almost done: confirm your e-mail address to send your initiative"
     page.get_by_role("heading", name=t("sv", almost)).wait_for()
@@ -126,12 +126,12 @@ def test_joint_initiative_with_two_partners_in_swedish_then_manage_it(page, camp
 
     link = re.search(r"https?://\S+/manage/\S+/", confirmation.body).group(0)
     page.goto(link.replace("http://testserver", ""))
-    page.get_by_role("link", name=t("sv", "Edit the entry")).click()
+    page.get_by_role("link", name=t("sv", "Edit the initiative")).click()
     field(page, t("sv", "Title")).fill("Språkcaféer i Esbo")
     page.get_by_role("button", name=t("sv", "Save changes")).click()
     page.get_by_text(t("sv", "Your changes were saved.")).wait_for()
     page.get_by_role("button", name=t("sv", "Withdraw consent to publish")).click()
-    page.get_by_text(t("sv", "You have not allowed the entry to be published.")).wait_for()
+    page.get_by_text(t("sv", "You have not allowed the initiative to be published.")).wait_for()
 
     entry.refresh_from_db()
     entry.set_current_language("sv")
@@ -146,7 +146,7 @@ def test_pledge_with_a_logo_in_english(page, campaign, tmp_path):
 
     fill_entry_form(page, "en", "pledge", title="Language café every week", logo=str(logo))
     page.get_by_role("button", name="Preview", exact=True).last.click()
-    page.get_by_text("The images you chose are kept and sent with the entry.").wait_for()
+    page.get_by_text("The images you chose are kept and sent with the rest of the form.").wait_for()
     page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_role(
         "heading", name="Almost done: confirm your e-mail address to send your pledge"
@@ -334,3 +334,49 @@ def test_javascript_adds_partner_rows_and_counts_characters(page, campaign):
     assert page.url.endswith("/en/submit/initiative/")  # no round trip
     assert page.get_by_text("145 characters left").count() == 1
     assert page.console_errors == []
+
+
+def test_progress_report_in_swedish_through_the_private_link_then_public_in_three_languages(
+    page, campaign
+):
+    """A submitter reports progress in Swedish from the management page; once staff
+    approve it, the report is on the initiative's page in Finnish, Swedish and English."""
+    from publishing.models import PublicationStatus
+    from submissions.models import ProgressReport
+
+    from ..conftest import manage_token
+
+    staff = make_staff("coordinator-alice", "coordinator")
+    entry = make_entry(campaign, "Språkcafé i Vasa", kind="initiative", language="sv")
+    publishing.approve(entry, staff)
+
+    page.goto(f"/sv/manage/{manage_token(entry)}/")
+    page.get_by_role("link", name=t("sv", "Report progress")).click()
+    page.get_by_role("heading", name=t("sv", "Report progress"), exact=True).wait_for()
+    page.get_by_label(t("sv", "Under way"), exact=True).check()
+    field(page, t("sv", "What has been done?")).fill("Vi har träffats varje torsdag i våras.")
+    field(page, t("sv", "People reached")).fill("-5")
+    page.get_by_role("button", name=t("sv", "Send the report")).click()
+    page.locator("#error-summary").wait_for()  # a negative figure is refused, text kept
+    assert field(page, t("sv", "What has been done?")).input_value().startswith("Vi har")
+    field(page, t("sv", "People reached")).fill("48")
+    page.get_by_role("button", name=t("sv", "Send the report")).click()
+    page.get_by_text(
+        t("sv", "Thank you for the report. It is published once the campaign's staff have read it.")
+    ).wait_for()
+    screenshot(page, "progress-report-sent")
+
+    report = ProgressReport.objects.get()
+    assert report.original_language == "sv"
+    page.goto(f"/sv/entries/{entry.pk}/")
+    assert "Vi har träffats" not in page.content()  # not before moderation
+    publishing.moderate_report(report, PublicationStatus.APPROVED, by=staff)
+
+    for language in ("fi", "sv", "en"):
+        page.goto(f"/{language}/entries/{entry.pk}/")
+        timeline = page.locator("section.progress-timeline")
+        timeline.get_by_text("Vi har träffats varje torsdag i våras.").wait_for()
+        assert timeline.locator("p[lang=sv]").count() == 1
+        assert t(language, "Under way") in page.locator("ul.badges").inner_text()
+        assert "48" in timeline.locator("table").inner_text()
+    screenshot(page, "progress-timeline")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kotolupaus.models import Message, MessageStatus
-from publishing.demo import moderate_review_and_decide, seed_entries
+from publishing.demo import moderate_review_and_decide, seed_entries, seed_progress_reports
 from submissions.models import Campaign
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -112,6 +112,7 @@ class Command(BaseCommand):
             moderate_review_and_decide(
                 campaigns[-1], staff["coordinator"], [staff["reviewer1"], staff["reviewer2"]]
             )
+            seed_progress_reports(campaigns[-1], staff["coordinator"])
             # Demo contacts are fictional: their e-mails are recorded but never sent.
             Message.objects.filter(
                 pk__gt=first_new_message or 0, status=MessageStatus.QUEUED

@@ -54,7 +54,7 @@ FILL_VOCABULARY = """
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0006_fixed_status_and_public_version'),
+        ('publishing', '0009_follow_up_permissions'),
     ]
 
     operations = [

@@ -1,0 +1,53 @@
+"""What every workspace page shares: the campaign it is about, the admin layout, the
+entry with its full text."""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+
+from submissions.access import can_view_contact_data
+from submissions.models import Campaign, Entry, Partnership
+
+from .. import services
+
+
+def _campaign(request):
+    slug = request.GET.get("campaign")
+    campaign = Campaign.objects.filter(slug=slug).first() if slug else Campaign.objects.current()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _render(request, template, title, context):
+    return render(
+        request,
+        template,
+        {
+            **admin.site.each_context(request),
+            # The workspace has its own navigation; the admin's sidebar would open by
+            # script after the page is drawn and shift everything (layout shift).
+            "is_nav_sidebar_enabled": False,
+            "title": title,
+            "can_coordinate": services.can_coordinate(request.user),
+            "can_view_contact_data": can_view_contact_data(request.user),
+            **context,
+        },
+    )
+
+
+def _entries_with_text():
+    return Entry.objects.select_related(
+        "lead_organisation", "lead_organisation__municipality", "campaign"
+    ).prefetch_related(
+        "translations",
+        "themes__translations",
+        "target_groups__translations",
+        "municipalities",
+        Prefetch(
+            "partnerships",
+            queryset=Partnership.objects.select_related("organisation"),
+            to_attr="partner_list",
+        ),
+    )

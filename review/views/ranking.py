@@ -1,0 +1,240 @@
+"""The coordinator's ranking, decisions and their publication, and the review lock."""
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kotolupaus.access import coordinator_required
+from submissions.models import Entry
+
+from .. import exports, services
+from ..forms import (
+    DecisionForm,
+    RankingFilterForm,
+)
+from ..models import (
+    Decision,
+    Review,
+    ReviewSettings,
+)
+from ..ranking import ranking
+from .common import _campaign, _entries_with_text, _render
+
+# --- The coordinator's ranking and decisions ------------------------------------------------
+
+
+def _filtered_entries(campaign, filters):
+    entries = (
+        services.reviewable_entries(campaign)
+        .select_related("lead_organisation", "decision")
+        .prefetch_related("translations")
+    )
+    if not filters.is_valid():
+        return entries
+    data = filters.cleaned_data
+    if data.get("kind"):
+        entries = entries.filter(kind=data["kind"])
+    if data.get("theme"):
+        entries = entries.filter(themes=data["theme"])
+    if data.get("org_type"):
+        entries = entries.filter(lead_organisation__type=data["org_type"])
+    region = (data.get("region") or "").strip()
+    if region.lower() in ("all", "kaikki", "alla", _("all")):
+        entries = entries.filter(whole_country=True)
+    elif region:
+        entries = entries.filter(
+            Q(municipalities__name_fi__iexact=region) | Q(municipalities__name_sv__iexact=region)
+        )
+    if data.get("recommendation"):
+        entries = entries.filter(
+            reviews__recommendation=data["recommendation"], reviews__withdrawn_at__isnull=True
+        )
+    if data.get("decision") == "none":
+        entries = entries.filter(decision__isnull=True)
+    elif data.get("decision"):
+        entries = entries.filter(decision__outcome=data["decision"])
+    return entries.distinct()
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def ranking_view(request):
+    campaign = _campaign(request)
+    filters = RankingFilterForm(request.GET or None)
+    decision_form = DecisionForm()
+    if request.method == "POST":
+        decision_form = DecisionForm(request.POST)
+        chosen = Entry.objects.filter(campaign=campaign, pk__in=request.POST.getlist("entries"))
+        if not chosen:
+            messages.error(request, _("Choose the entries to decide."))
+        elif decision_form.is_valid():
+            recorded = 0
+            for entry in chosen:
+                try:
+                    services.record_decision(
+                        entry,
+                        decision_form.cleaned_data["outcome"],
+                        decision_form.cleaned_data["rationale"],
+                        request.user,
+                        language=decision_form.cleaned_data["rationale_language"],
+                    )
+                except services.ReviewError as error:
+                    messages.error(
+                        request,
+                        _("%(reference)s: %(error)s")
+                        % {"reference": entry.reference, "error": error},
+                    )
+                else:
+                    recorded += 1
+            if recorded:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Provisional decision recorded for %(count)s entry.",
+                        "Provisional decisions recorded for %(count)s entries.",
+                        recorded,
+                    )
+                    % {"count": recorded},
+                )
+            return redirect(request.get_full_path())
+
+    sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
+    rows = ranking(campaign, _filtered_entries(campaign, filters), sort=sort or "mean")
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return exports.ranking_response(campaign, rows, export, request.user)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(
+        request,
+        "review/ranking.html",
+        _("Ranking"),
+        {
+            "campaign": campaign,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "decision_form": decision_form,
+            "settings": ReviewSettings.for_campaign(campaign),
+            "provisional": services.provisional_decisions(campaign).count(),
+        },
+    )
+
+
+@coordinator_required
+def reviews_export(request):
+    campaign = _campaign(request)
+    return exports.reviews_response(campaign, request.GET.get("format", "csv"))
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def decide(request, entry_id):
+    entry = get_object_or_404(_entries_with_text(), pk=entry_id)
+    decision = Decision.objects.filter(entry=entry).first()
+    form = DecisionForm(
+        request.POST or None,
+        initial=(
+            {
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "rationale_language": decision.rationale_language,
+            }
+            if decision
+            else None
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_decision(
+                entry,
+                form.cleaned_data["outcome"],
+                form.cleaned_data["rationale"],
+                request.user,
+                language=form.cleaned_data["rationale_language"],
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Provisional decision recorded for %(reference)s.")
+                % {"reference": entry.reference},
+            )
+            return redirect("review:ranking")
+    reviews = (
+        Review.objects.filter(entry=entry)
+        .order_by("withdrawn_at", "reviewer__username")
+        .select_related("reviewer")
+        .prefetch_related("scores__criterion__translations")
+    )
+    return _render(
+        request,
+        "review/decide.html",
+        entry.reference,
+        {
+            "entry": entry,
+            "form": form,
+            "decision": decision,
+            "reviews": reviews,
+        },
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def publish_decisions(request):
+    """Asks first: how many decisions become final and how many submitters are e-mailed,
+    in which languages; the POST publishes them."""
+    campaign = _campaign(request)
+    if request.method == "POST":
+        count = services.publish_decisions(campaign, request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s decision published; the submitter is being told by e-mail.",
+                "%(count)s decisions published; the submitters are being told by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("review:ranking")
+    plan = services.decisions_to_publish(campaign)
+    languages = dict(django_settings.LANGUAGES)
+    return _render(
+        request,
+        "review/publish_decisions.html",
+        _("Publish decisions"),
+        {
+            "campaign": campaign,
+            "plan": plan,
+            "rows": [
+                {
+                    "language": languages[code],
+                    "decisions": plan["by_language"].get(code, 0),
+                    "mailed": plan["mailed"].get(code, 0),
+                }
+                for code in languages
+                if plan["by_language"].get(code)
+            ],
+            "mailed_total": sum(plan["mailed"].values()),
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def lock(request):
+    campaign = _campaign(request)
+    locked = request.POST.get("locked") == "1"
+    services.set_locked(campaign, locked, request.user)
+    messages.success(
+        request, _("The review is locked.") if locked else _("The review is open again.")
+    )
+    return redirect("review:dashboard")

@@ -1,0 +1,169 @@
+"""The reviewer's queue and scoring form."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kotolupaus.access import reviewer_required
+from submissions.models import EntryStatus
+
+from .. import services
+from ..forms import (
+    ConflictForm,
+    ScoreForm,
+)
+from ..models import (
+    Assignment,
+    Criterion,
+    Review,
+    ReviewSettings,
+)
+from .common import _campaign, _entries_with_text, _render
+
+# --- The reviewer's queue and scoring form --------------------------------------------------
+
+
+def _queue(user, campaign):
+    """Entries the reviewer may review: assigned first, then those with fewest reviews."""
+    blocked = services.conflicted_entry_ids(user, campaign)
+    return (
+        services.reviewable_entries(campaign)
+        .exclude(pk__in=blocked)
+        .annotate(
+            assigned_to_me=Exists(Assignment.objects.filter(entry=OuterRef("pk"), reviewer=user)),
+            reviewed_by_me=Exists(Review.objects.filter(entry=OuterRef("pk"), reviewer=user)),
+            review_count=Count(
+                "reviews", filter=Q(reviews__withdrawn_at__isnull=True), distinct=True
+            ),
+        )
+        .select_related("lead_organisation")
+        .prefetch_related("translations")
+        .order_by("reviewed_by_me", "-assigned_to_me", "review_count", "number")
+    )
+
+
+@reviewer_required
+def queue(request):
+    campaign = _campaign(request)
+    entries = _queue(request.user, campaign)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "review/queue.html",
+        _("Review queue"),
+        {
+            "campaign": campaign,
+            "page": page,
+            "settings": ReviewSettings.for_campaign(campaign),
+            "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
+        },
+    )
+
+
+def _next_in_queue(request, campaign, after_entry):
+    skipped = set(request.session.get("review_skipped", []))
+    for entry_id in (
+        _queue(request.user, campaign)
+        .filter(reviewed_by_me=False)
+        .exclude(pk=after_entry.pk)
+        .values_list("pk", flat=True)[:200]
+    ):
+        if entry_id not in skipped:
+            return entry_id
+    return None
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def score(request, entry_id):
+    entry = get_object_or_404(_entries_with_text(), pk=entry_id, status=EntryStatus.SUBMITTED)
+    campaign = entry.campaign
+    if services.is_conflicted(request.user, entry):
+        raise PermissionDenied
+    settings = ReviewSettings.for_campaign(campaign)
+    criteria = Criterion.objects.filter(campaign=campaign).prefetch_related("translations")
+    review = (
+        Review.objects.filter(entry=entry, reviewer=request.user).prefetch_related("scores").first()
+    )
+    initial = {}
+    if review:
+        initial = {"comment": review.comment, "recommendation": review.recommendation}
+        initial.update({f"criterion_{s.criterion_id}": s.value for s in review.scores.all()})
+    form = ScoreForm(initial=initial, criteria=criteria)
+    conflict_form = ConflictForm()
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "skip":
+            skipped = request.session.get("review_skipped", [])
+            request.session["review_skipped"] = [*skipped, entry.pk][-500:]
+            following = _next_in_queue(request, campaign, entry)
+            return redirect(
+                reverse("review:score", args=[following]) if following else reverse("review:queue")
+            )
+        if action == "conflict":
+            conflict_form = ConflictForm(request.POST)
+            if conflict_form.is_valid():
+                scope = conflict_form.cleaned_data["scope"]
+                services.declare_conflict(
+                    request.user,
+                    conflict_form.cleaned_data["reason"],
+                    entry=entry if scope == "entry" else None,
+                    organisation=entry.lead_organisation if scope == "organisation" else None,
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Your conflict of interest was recorded; the entry was removed from your queue."
+                    ),
+                )
+                following = _next_in_queue(request, campaign, entry)
+                return redirect(
+                    reverse("review:score", args=[following])
+                    if following
+                    else reverse("review:queue")
+                )
+        else:
+            form = ScoreForm(request.POST, criteria=criteria)
+            if form.is_valid():
+                try:
+                    services.save_review(
+                        request.user,
+                        entry,
+                        scores=form.scores(),
+                        comment=form.cleaned_data["comment"],
+                        recommendation=form.cleaned_data["recommendation"],
+                    )
+                except services.ReviewError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("Your review of %(reference)s was saved.")
+                        % {"reference": entry.reference},
+                    )
+                    if action == "save_next":
+                        following = _next_in_queue(request, campaign, entry)
+                        if following:
+                            return redirect("review:score", entry_id=following)
+                        return redirect("review:queue")
+                    return redirect("review:score", entry_id=entry.pk)
+
+    return _render(
+        request,
+        "review/score.html",
+        entry.reference,
+        {
+            "entry": entry,
+            "form": form,
+            "conflict_form": conflict_form,
+            "review": review,
+            "locked": settings.is_locked,
+            "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
+        },
+    )
