@@ -6,7 +6,6 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kotolupaus.access import coordinator_required
 from kotolupaus.spreadsheets import spreadsheet_response
 from review import services as review_services
-from review.views.common import _campaign, _render
+from review.views.common import _campaign, _paged, _render
 from submissions.access import can_view_contact_data
 from submissions.models import EntryKind, ProgressStatus
 
@@ -99,8 +98,6 @@ def follow_up_view(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _follow_up_export(campaign, rows, export)
-    query = request.GET.copy()
-    query.pop("page", None)
     return _render(
         request,
         "publishing/staff/follow_up.html",
@@ -109,8 +106,7 @@ def follow_up_view(request):
             "campaign": campaign,
             "today": today,
             "filters": filters,
-            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
+            **_paged(request, rows),
             "kinds": EntryKind.choices,
             "by_status": follow_up.by_status(everything, EntryKind.choices),
             "published_count": everything.count(),

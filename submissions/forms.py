@@ -531,7 +531,7 @@ class ProgressReportForm(KeepsImages, forms.Form):
     )
     reported_on = forms.DateField(
         label=_("Date of the report"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The day the report describes, e.g. today."),
     )
     text = forms.CharField(

@@ -655,9 +655,9 @@ def test_management_page_costs_the_same_queries_with_one_or_three_partners(
         client, partners=PARTNERS, contact_email="three@example.fi"
     )
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         one = client.get(manage_url(one_token))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         three = client.get(manage_url(three_token))
 
     assert one.content.decode().count("<strong>waiting for confirmation</strong>") == 1

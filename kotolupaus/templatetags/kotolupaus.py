@@ -69,8 +69,9 @@ def nav_current(context, *url_names):
 def error_anchor(bound_field):
     """The id an error summary links to: the field, or the first box of a group."""
     widget = bound_field.field.widget
-    if getattr(widget, "input_type", None) in ("checkbox", "radio") and getattr(
-        widget, "allow_multiple_selected", widget.input_type == "radio"
+    kind = getattr(widget, "input_type", None)
+    if kind == "radio" or (
+        kind == "checkbox" and getattr(widget, "allow_multiple_selected", False)
     ):
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id

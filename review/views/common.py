@@ -2,6 +2,7 @@
 entry with its full text."""
 
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
@@ -18,6 +19,17 @@ def _campaign(request):
     if campaign is None:
         raise Http404
     return campaign
+
+
+def _paged(request, rows, per_page=100):
+    """A page of `rows` and the query string without the page number (for the links of
+    the other pages and the downloads, which keep the filters)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": Paginator(rows, per_page).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+    }
 
 
 def _render(request, template, title, context):

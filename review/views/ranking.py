@@ -2,7 +2,6 @@
 
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from ..models import (
     ReviewSettings,
 )
 from ..ranking import ranking
-from .common import _campaign, _entries_with_text, _render
+from .common import _campaign, _entries_with_text, _paged, _render
 
 # --- The coordinator's ranking and decisions ------------------------------------------------
 
@@ -108,9 +107,6 @@ def ranking_view(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return exports.ranking_response(campaign, rows, export, request.user)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return _render(
         request,
         "review/ranking.html",
@@ -118,8 +114,7 @@ def ranking_view(request):
         {
             "campaign": campaign,
             "filters": filters,
-            "page": page,
-            "query": query.urlencode(),
+            **_paged(request, rows),
             "decision_form": decision_form,
             "settings": ReviewSettings.for_campaign(campaign),
             "provisional": services.provisional_decisions(campaign).count(),

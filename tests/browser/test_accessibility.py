@@ -463,4 +463,6 @@ def test_screenshots_of_the_main_pages(browser, live_server, site, width):
     screenshot(page, "ranking")
     page.goto("/fi/admin/workspace/dashboard/")
     screenshot(page, "dashboard")
+    page.goto("/fi/admin/workspace/follow-up/")
+    screenshot(page, "follow-up")
     context.close()
