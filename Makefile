@@ -1,7 +1,9 @@
-# Kotolupaus: `make run` and `make test` are all a new machine needs (Python 3.11).
+# Kotolupaus: `make run` and `make test` are all a new machine needs (Python 3.11 or newer).
 # Without DATABASE_URL both start an embedded PostgreSQL in var/postgres/.
 
-PYTHON ?= python3.11
+# The newest of python3.13, python3.12 and python3.11 that runs here (a pyenv shim of a
+# version that is not selected does not), unless PYTHON is given: make test PYTHON=python3.12
+PYTHON ?= $(firstword $(foreach v,3.13 3.12 3.11,$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))) python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

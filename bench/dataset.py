@@ -4,9 +4,8 @@ in SQL. Runs inside Django (bench/run.py sets it up on the benchmark database).
 What one entry is made of mirrors what the app writes itself: an Organisation, the Entry,
 its parler translations (the original language, and for a quarter of the entries all
 three), its themes, target groups and municipalities, an approved Publication with
-first_published_at, and a SearchDocument whose `document` and `text` are built exactly
-like publishing/search.py index_entry() builds them (organisation names with `simple`,
-each translation's title (A) and text (B) with its language's dictionary). A few
+first_published_at, and a SearchDocument and the search vocabulary (SearchTerm) built by
+the very SQL of publishing/search.py that index_entry() runs for one entry. A few
 percent have a published programme Decision, a few are awarded, some have a confirmed
 partner, some pledges take up an earlier pledge's challenge.
 """
@@ -23,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from publishing import search
 from publishing.demo import (
     INITIATIVE_EXTRA,
     MUNICIPALITY_CODES,
@@ -47,7 +47,6 @@ SEED = 2015
 CAMPAIGN_SLUG = "bench-campaign"
 COORDINATOR = "bench-coordinator"
 LANGUAGES = ("fi", "sv", "en")
-CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
 PRIZES = [
     ("Paras yhteistyö", "Bästa samarbete", "Best cooperation"),
     ("Rohkein uusi idea", "Den djärvaste nya idén", "Boldest new idea"),
@@ -61,7 +60,6 @@ CITATION = {
 # Tables whose rows are only the benchmark's own: emptied by reset().
 RESET_TABLES = ["submissions_campaign", "submissions_organisation", "django_session"]
 CHUNK = 10_000
-TEXT_COLUMNS = ("summary", "description", "promise", "target", "goal", "plan", "timetable")
 
 
 def reset() -> Campaign:
@@ -418,7 +416,12 @@ def grow(campaign, target: int) -> float:
             [target, campaign.pk],
         )
     with connection.cursor() as cursor:
-        for table in (*Rows.COLUMNS, "publishing_searchdocument", "review_award"):
+        for table in (
+            *Rows.COLUMNS,
+            "publishing_searchdocument",
+            "publishing_searchterm",
+            "review_award",
+        ):
             cursor.execute(f'VACUUM (ANALYZE) "{table}"')
     took = time.monotonic() - started
     log(
@@ -459,16 +462,11 @@ def _award(cursor, campaign, user, first_entry_id, added, rng):
             )
 
 
-def _body(alias):
-    # " ".join(getattr(translation, name) or "" for name in TEXT_FIELDS), as index_entry.
-    columns = ", ".join(f"{alias}.{name}" for name in (*TEXT_COLUMNS, "partners_sought"))
-    return f"concat_ws(' ', {columns})"
-
-
 def _index(cursor, first_entry_id, *, big):
-    """SearchDocuments for the new entries, computed in SQL like publishing.search.index_entry.
+    """SearchDocuments and the search vocabulary of the new entries, with the very SQL
+    publishing.search.index_entry() runs for one entry.
 
-    For a big batch the two GIN indexes are dropped and built again afterwards, which is
+    For a big batch the GIN indexes are dropped and built again afterwards, which is
     several times faster than updating them row by row.
     """
     started = time.monotonic()
@@ -476,47 +474,15 @@ def _index(cursor, first_entry_id, *, big):
     definitions = []
     if big:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
-            "'publishing_searchdocument' AND indexdef LIKE '%USING gin%'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+            "('publishing_searchdocument', 'publishing_searchterm') "
+            "AND indexdef LIKE '%USING gin%'"
         )
         definitions = cursor.fetchall()
         for name, _definition in definitions:
             cursor.execute(f'DROP INDEX "{name}"')
-    joins = "\n".join(
-        f"LEFT JOIN submissions_entry_translation t_{code} "
-        f"ON t_{code}.master_id = e.id AND t_{code}.language_code = '{code}'"
-        for code in LANGUAGES
-    )
-    # A language the entry has no translation in adds nothing (NULL), like index_entry.
-    vector = " || ".join(
-        f"CASE WHEN t_{code}.id IS NULL THEN ''::tsvector ELSE "
-        f"setweight(to_tsvector('{CONFIGS[code]}'::regconfig, t_{code}.title), 'A') "
-        f"|| setweight(to_tsvector('{CONFIGS[code]}'::regconfig, {_body(f't_{code}')}), 'B') END"
-        for code in LANGUAGES
-    )
-    # The trigram text is the titles (and names), like index_entry.
-    plain = ", ".join(f"t_{code}.title" for code in LANGUAGES)
-    cursor.execute(
-        f"""
-        INSERT INTO publishing_searchdocument (entry_id, document, text)
-        SELECT e.id,
-               setweight(to_tsvector('simple'::regconfig, n.names), 'A') || {vector},
-               concat_ws(' ', n.names, {plain})
-        FROM submissions_entry e
-        JOIN submissions_organisation o ON o.id = e.lead_organisation_id
-        CROSS JOIN LATERAL (
-            SELECT concat_ws(' ', o.name, (
-                SELECT string_agg(po.name, ' ' ORDER BY p.id)
-                FROM submissions_partnership p
-                JOIN submissions_organisation po ON po.id = p.organisation_id
-                WHERE p.entry_id = e.id AND p.confirmed_at IS NOT NULL
-            )) AS names
-        ) n
-        {joins}
-        WHERE e.id >= %s
-        """,  # noqa: S608 - built from constants
-        [first_entry_id],
-    )
+    cursor.execute(search.documents_sql("e.id >= %s"), [first_entry_id])
+    cursor.execute(search.vocabulary_sql("e.id >= %s"), [first_entry_id, first_entry_id])
     # The deferred foreign-key checks run now: an index cannot be built while they wait.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     log(f"search documents computed in {time.monotonic() - started:.1f} s")

@@ -30,7 +30,6 @@ class Case:
     concurrency: list[int] | None = None  # None: the --concurrency list
     python: bool = False  # always the Python client (long responses: at least one each)
     expect: int = 200
-    target: str = ""
 
 
 @dataclass

@@ -83,10 +83,17 @@ def production_environment(database_url: str, static_root: Path) -> dict[str, st
     return env
 
 
-def manage(env: dict[str, str], *args: str, quiet: bool = True) -> None:
-    command = [PYTHON, str(BASE_DIR / "manage.py"), *args]
+def manage(
+    env: dict[str, str],
+    *args: str,
+    quiet: bool = True,
+    base_dir: Path = BASE_DIR,
+    python: str = PYTHON,
+) -> None:
+    """manage.py of the checkout at `base_dir` (another revision's with --compare)."""
+    command = [python, str(base_dir / "manage.py"), *args]
     result = subprocess.run(  # noqa: S603 - our own manage.py
-        command, cwd=BASE_DIR, env=env, capture_output=quiet, text=True, check=False
+        command, cwd=base_dir, env=env, capture_output=quiet, text=True, check=False
     )
     if result.returncode:
         if quiet:
@@ -105,8 +112,19 @@ class Gunicorn:
 
     ready_path = "/bench/ceiling/"  # answered once the workers are up
 
-    def __init__(self, env: dict[str, str], workers: int, workdir: Path, timeout: int):
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        workdir: Path,
+        timeout: int,
+        *,
+        base_dir: Path = BASE_DIR,
+        python: str = PYTHON,
+    ):
         self.env = env
+        self.base_dir = base_dir  # the checkout served (another revision's with --compare)
+        self.python = python
         self.workers = workers
         self.timeout = timeout
         self.port = free_port()
@@ -118,7 +136,7 @@ class Gunicorn:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> None:
-        gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+        gunicorn = shutil.which("gunicorn", path=str(Path(self.python).parent)) or "gunicorn"
         command = [
             gunicorn,
             "kotolupaus.wsgi",
@@ -136,7 +154,11 @@ class Gunicorn:
         log(f"starting gunicorn: {self.workers} workers on {self.base_url}")
         self.log_file = self.log_path.open("a")
         self.process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
-            command, cwd=BASE_DIR, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
+            command,
+            cwd=self.base_dir,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

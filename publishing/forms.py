@@ -1,19 +1,8 @@
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from kotolupaus.params import as_id
-from review.models import Award, AwardCategory, Outcome
 from submissions.forms import HoneypotForm
-from submissions.models import (
-    Campaign,
-    EntryKind,
-    Municipality,
-    OrganisationType,
-    ProgressStatus,
-    TargetGroup,
-    Theme,
-)
+from submissions.models import EntryKind, OrganisationType, ProgressStatus
 
 
 class CatalogueFilter(forms.Form):
@@ -38,62 +27,26 @@ class CatalogueFilter(forms.Form):
         label=_("Progress"), required=False, choices=[("", _("All")), *ProgressStatus.choices]
     )
 
-    def apply(self, entries):
-        data = self.cleaned_data
-        if data["kind"]:
-            entries = entries.filter(kind=data["kind"])
-        if data["theme"]:
-            entries = entries.filter(themes__slug=data["theme"])
-        if data["target_group"]:
-            entries = entries.filter(target_groups__slug=data["target_group"])
-        if data["org_type"]:
-            entries = entries.filter(lead_organisation__type=data["org_type"])
-        if data["region"] == "all":
-            entries = entries.filter(whole_country=True)
-        elif data["region"]:
-            entries = entries.filter(municipalities__code=data["region"])
-        if data["programme"]:
-            entries = entries.filter(
-                decision__outcome=Outcome.INCLUDED, decision__published_at__isnull=False
-            )
-        if data["award"] == "any":
-            entries = entries.filter(Exists(Award.objects.filter(entry=OuterRef("pk"))))
-        elif as_id(data["award"]) is not None:
-            entries = entries.filter(awards__category_id=as_id(data["award"]))
-        if data["campaign"]:
-            entries = entries.filter(campaign__slug=data["campaign"])
-        if data["progress"]:
-            entries = entries.filter(publication__progress_status=data["progress"])
-        # Each filter matches at most one related row per entry: no duplicates, no DISTINCT.
-        return entries
-
     def active_filters(self):
-        """(label, value label) of each filter in use, for the "filtered by" line."""
-        data, active = self.cleaned_data, []
-        names = {
+        """(key, label, value label) of each filter in use, for the "filtered by" line; the
+        names come from queries.taxonomy() (a cache), an unknown value is shown as given.
+        The filters themselves are applied by publishing.search.Listing."""
+        from .queries import taxonomy
+
+        data, active, names = self.cleaned_data, [], taxonomy()
+        lookups = {
             "kind": dict(EntryKind.choices),
             "org_type": dict(OrganisationType.choices),
             "progress": dict(ProgressStatus.choices),
+            "theme": dict(names["themes"]),
+            "target_group": dict(names["target_groups"]),
+            "region": {"all": _("All of Finland"), **names["municipalities"]},
+            "award": {"any": _("Any prize"), **dict(names["prizes"])},
+            "campaign": names["campaigns"],
         }
-        for key in ("kind", "org_type", "progress"):
+        for key, known in lookups.items():
             if data[key]:
-                active.append((key, self.fields[key].label, names[key].get(data[key], data[key])))
-        lookups = {
-            "theme": lambda v: Theme.objects.filter(slug=v).first(),
-            "target_group": lambda v: TargetGroup.objects.filter(slug=v).first(),
-            "region": lambda v: (
-                _("All of Finland") if v == "all" else Municipality.objects.filter(code=v).first()
-            ),
-            "award": lambda v: (
-                _("Any prize")
-                if v == "any"
-                else AwardCategory.objects.filter(pk=as_id(v) or 0).first()
-            ),
-            "campaign": lambda v: Campaign.objects.filter(slug=v).first(),
-        }
-        for key, find in lookups.items():
-            if data[key]:
-                active.append((key, self.fields[key].label, find(data[key]) or data[key]))
+                active.append((key, self.fields[key].label, known.get(data[key], data[key])))
         if data["programme"]:
             active.append(("programme", self.fields["programme"].label, _("yes")))
         return active

@@ -106,6 +106,13 @@ class Publication(models.Model):
                 condition=Q(status=PublicationStatus.APPROVED),
                 name="publication_public_order",
             ),
+            # A search puts up to a thousand matches in date order from this alone.
+            models.Index(
+                fields=["entry"],
+                include=["first_published_at"],
+                condition=Q(status=PublicationStatus.APPROVED),
+                name="publication_public_entry",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -129,21 +136,47 @@ class Publication(models.Model):
 
 class SearchDocument(models.Model):
     """The entry's public text in every language it has, for full-text search with each
-    language's own dictionary (finnish, swedish, english) and for typo-tolerant trigram
-    matching. Kept up to date by publishing.search.index_entry()."""
+    language's own dictionary (finnish, swedish, english); the organisations' names with
+    the language-neutral `simple` one. Kept up to date by publishing.search.index_entry()."""
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="search_document")
     document = SearchVectorField()
-    text = models.TextField()
 
     class Meta:
-        indexes = [
-            GinIndex(fields=["document"], name="search_document_gin"),
-            GinIndex(fields=["text"], name="search_text_trigram", opclasses=["gin_trgm_ops"]),
-        ]
+        indexes = [GinIndex(fields=["document"], name="search_document_gin")]
 
     def __str__(self):
         return self.entry.reference
+
+
+class SearchTerm(models.Model):
+    """The vocabulary of the search documents: each word of the indexed texts (lower case,
+    as written), the lexeme a document holds for it and the text search configuration that
+    made it. A query word is looked up here to find the compounds it is part of
+    ("harjoittelupaikkoja" → "työharjoittelupaikkoja") and, when no text has it, the words
+    one typo away; the documents are then searched with those lexemes through their GIN
+    index. Grows with publishing.search.index_entry(); a lexeme no public document holds
+    any more only widens a query by a word that matches nothing."""
+
+    config = models.CharField(max_length=10)
+    lexeme = models.CharField(max_length=100, db_collation="C")
+    word = models.CharField(max_length=100, db_collation="C")
+    # The word without accents ("språkcafé" → "sprakcafe"), for typos and plain keyboards.
+    plain = models.CharField(max_length=100, db_collation="C")
+
+    class Meta:
+        constraints = [
+            # Also the index for a lexeme prefix (C collation: a plain range scan).
+            models.UniqueConstraint(fields=["lexeme", "config", "word"], name="search_term_unique"),
+        ]
+        indexes = [
+            # Parts of compounds (lexeme LIKE '%part%') and typos (similar trigrams).
+            GinIndex(fields=["lexeme"], name="search_term_trigram", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["plain"], name="search_term_plain", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.word} → {self.lexeme} ({self.config})"
 
 
 class Programme(TranslatableModel):

@@ -1,13 +1,31 @@
 """The public's view of entries: what is shown, in which language, in how few queries."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from review.models import Award, Outcome
-from submissions.models import ENTRY_TEXT_FIELDS, Entry, EntryStatus, Partnership
+from kotolupaus.templatetags.kotolupaus import in_language
+from review.models import Award, AwardCategory, Outcome
+from submissions.models import (
+    ENTRY_TEXT_FIELDS,
+    Campaign,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    Municipality,
+    Partnership,
+    TargetGroup,
+    Theme,
+)
 
 from .models import PublicationStatus
 
@@ -23,6 +41,15 @@ def published(entries=None):
         consent_publish=True,
         publication__status=PublicationStatus.APPROVED,
     )
+
+
+# published() in SQL, for the hand-written queries of the catalogue (publishing.search
+# and cards()) on the entry `e` and its publication `p`; tests/test_search_relevance.py
+# checks that the two agree.
+PUBLISHED = (
+    f"e.status = '{EntryStatus.SUBMITTED.value}' AND e.consent_publish "
+    f"AND p.entry_id = e.id AND p.status = '{PublicationStatus.APPROVED.value}'"
+)
 
 
 def public_entries():
@@ -92,6 +119,257 @@ def public_text(entry, language=None) -> PublicText:
         values={name: getattr(row, name) or "" for name in PUBLIC_FIELDS},
         original_language=entry.original_language,
     )
+
+
+# --- Cards: what a list of entries shows, for a page of ids in one query --------------------
+
+
+@dataclass
+class Card:
+    """An entry as a card in a list (catalogue, programme): plain values in one language,
+    rendered by `{{ card }}` (format_html here rather than an included template: twenty
+    cards a page, and a template include costs ten times more per card)."""
+
+    pk: int
+    kind: str
+    organisation: str
+    logo_url: str
+    partners: list[str]
+    title: str
+    summary: str
+    language: str  # of the title and summary
+    is_translation_missing: bool  # shown in the entry's own language instead
+    themes: list[str]
+    regions: list[str]
+    in_programme: bool
+    prizes: list[str]
+    url: str = ""
+
+    def __html__(self):
+        e = escape
+        logo = (
+            f'<img class="entry-card__logo" src="{e(self.logo_url)}" '
+            f'alt="{e(_("Logo of %(name)s") % {"name": self.organisation})}" width="64" '
+            'height="64" loading="lazy">'
+            if self.logo_url
+            else ""
+        )
+        original = (
+            '<p class="entry-card__language">'
+            + e(_("Original text (%(language)s)") % {"language": in_language(self.language)})
+            + "</p>"
+            if self.is_translation_missing
+            else ""
+        )
+        badges = ""
+        if self.in_programme or self.prizes:
+            items = [_("In the cooperation programme")] if self.in_programme else []
+            badges = (
+                '<ul class="badges">'
+                + "".join(
+                    f'<li class="badge-{"programme" if n == 0 and self.in_programme else "award"}">'
+                    f"{e(item)}</li>"
+                    for n, item in enumerate(
+                        items + [_("Prize: %(category)s") % {"category": c} for c in self.prizes]
+                    )
+                )
+                + "</ul>"
+            )
+        language = e(self.language)
+        themes = "".join(f"<li>{e(theme)}</li>" for theme in self.themes)
+        return mark_safe(  # noqa: S308 - every value above is escaped
+            f'<article class="entry-card" aria-labelledby="entry-{self.pk}-title">'
+            f'<div class="entry-card__head">{logo}<p class="entry-card__kind">{e(self.kind)}</p>'
+            f'</div><h2 class="entry-card__title" id="entry-{self.pk}-title" lang="{language}">'
+            f'<a href="{e(self.url or entry_url(self.pk))}">'
+            f"{e(self.title)}</a></h2>"
+            f'<p class="entry-card__orgs">{e(", ".join([self.organisation, *self.partners]))}</p>'
+            f'<p class="entry-card__summary" lang="{language}">{e(self.summary)}</p>{original}'
+            f'<ul class="entry-card__tags">{themes}<li>{e(", ".join(self.regions))}</li></ul>'
+            f"{badges}</article>"
+        )
+
+    __str__ = __html__
+
+
+CARDS_SQL = f"""
+    SELECT e.id, e.kind, e.whole_country, o.name, o.logo, t.language_code, t.title, t.summary,
+        ARRAY(
+            SELECT po.name FROM submissions_partnership pa
+            JOIN submissions_organisation po ON po.id = pa.organisation_id
+            WHERE pa.entry_id = e.id AND pa.confirmed_at IS NOT NULL AND pa.declined_at IS NULL
+            ORDER BY pa.id
+        ),
+        ARRAY(SELECT x.theme_id FROM submissions_entry_themes x WHERE x.entry_id = e.id),
+        ARRAY(
+            SELECT x.municipality_id FROM submissions_entry_municipalities x
+            WHERE x.entry_id = e.id
+        ),
+        coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false),
+        ARRAY(SELECT x.category_id FROM review_award x WHERE x.entry_id = e.id)
+    FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, position)
+    JOIN submissions_entry e ON e.id = page.id
+    JOIN publishing_publication p ON p.entry_id = e.id
+    JOIN submissions_organisation o ON o.id = e.lead_organisation_id
+    LEFT JOIN review_decision d ON d.entry_id = e.id
+    CROSS JOIN LATERAL (
+        SELECT language_code, title, summary FROM submissions_entry_translation tr
+        WHERE tr.master_id = e.id
+        ORDER BY tr.language_code = %(language)s DESC,
+            tr.language_code = e.original_language DESC, tr.id
+        LIMIT 1
+    ) t
+    WHERE {PUBLISHED}
+    ORDER BY page.position
+"""  # noqa: S608 - constants
+SUMMARY_LENGTH = 220
+
+
+def entry_url(pk, base=None):
+    """An entry page's address; `base` (entry_url(0)) saves a reverse() per card."""
+    if base is None:
+        return reverse("publishing:entry_detail", args=[pk])
+    return f"{base[:-2]}{pk}/"
+
+
+def _truncated(text, length=SUMMARY_LENGTH):
+    """Like the truncatechars filter: at most `length` characters, the last an ellipsis."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def cards(ids, language=None) -> list[Card]:
+    """The cards of these entries, in this order, in one query: the text in the visitor's
+    language or else the original; the names of themes, places and prizes from
+    taxonomy() (a cache). An entry that is not published has no card, whatever asked."""
+    if not ids:
+        return []
+    language = language or get_language()
+    names = taxonomy(language)["by_id"]
+    themes, places, prizes = names["theme"], names["municipality"], names["prize"]
+    kinds = dict(EntryKind.choices)
+    whole_country = _("All of Finland")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CARDS_SQL,
+            {"ids": list(ids), "language": language, "included": Outcome.INCLUDED.value},
+        )
+        rows = cursor.fetchall()
+    unknown = (0, "")
+    base = entry_url(0)
+    return [
+        Card(
+            pk=pk,
+            kind=str(kinds.get(kind, kind)),
+            organisation=organisation,
+            logo_url=default_storage.url(logo) if logo else "",
+            partners=partners,
+            title=title,
+            summary=_truncated(summary),
+            language=text_language,
+            is_translation_missing=text_language != language,
+            themes=[name for _o, name in sorted(themes.get(i, unknown) for i in theme_ids)],
+            regions=([whole_country] if whole else [])
+            + [name for _o, name in sorted(places.get(i, unknown) for i in place_ids)],
+            in_programme=programme,
+            prizes=[name for _o, name in sorted(prizes.get(i, unknown) for i in prize_ids)],
+            url=entry_url(pk, base),
+        )
+        for (
+            pk,
+            kind,
+            whole,
+            organisation,
+            logo,
+            text_language,
+            title,
+            summary,
+            partners,
+            theme_ids,
+            place_ids,
+            programme,
+            prize_ids,
+        ) in rows
+    ]
+
+
+def card_of(entry, language=None) -> Card:
+    """The card of an entry already fetched with public_entries()."""
+    text = public_text(entry, language)
+    logo = entry.lead_organisation.logo
+    return Card(
+        pk=entry.pk,
+        kind=entry.get_kind_display(),
+        organisation=entry.lead_organisation.name,
+        logo_url=logo.url if logo else "",
+        partners=[p.organisation.name for p in entry.confirmed_partners],
+        title=text.title,
+        summary=_truncated(text.summary),
+        language=text.language,
+        is_translation_missing=text.is_translation_missing,
+        themes=[str(theme) for theme in entry.themes.all()],
+        regions=entry.region_names(),
+        in_programme=in_programme(entry),
+        prizes=[str(award.category) for award in entry.awards.all()],
+    )
+
+
+# --- Names of the filters' options, kept for a minute ----------------------------------------
+
+TAXONOMY_SECONDS = 60
+TAXONOMY_KEY = "publishing:taxonomy"
+_taxonomies: dict = {}  # (language, public version, token) → names
+
+
+def taxonomy(language=None) -> dict:
+    """The names of themes, target groups, prize categories, campaigns and municipalities
+    in one language, for the catalogue's filters and cards: a few queries a minute, not
+    per page. Built anew after every public change (which every change of these names
+    is, publishing.changes) and every TAXONOMY_SECONDS, when a token in the cache runs
+    out (or the cache is cleared); kept in this process's memory meanwhile, since a page
+    asks several times."""
+    language = language or get_language()
+    changed = last_change()
+    token = cache.get(TAXONOMY_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(TAXONOMY_KEY, token, TAXONOMY_SECONDS)
+    key = (language, changed.timestamp() if changed else 0, token)
+    if key not in _taxonomies:
+        if len(_taxonomies) > 12:  # older versions and languages
+            _taxonomies.clear()
+        _taxonomies[key] = _taxonomy(language)
+    return _taxonomies[key]
+
+
+def _taxonomy(language):
+    from django.utils.translation import override
+
+    with override(language):
+        themes = list(Theme.objects.prefetch_related("translations"))
+        groups = list(TargetGroup.objects.prefetch_related("translations"))
+        prizes = list(AwardCategory.objects.prefetch_related("translations"))
+        campaigns = list(Campaign.objects.prefetch_related("translations"))
+        places = list(Municipality.objects.all())
+        return {
+            "themes": [(t.slug, str(t)) for t in themes],
+            "target_groups": [(g.slug, str(g)) for g in groups],
+            "prizes": [(str(c.pk), str(c)) for c in prizes],
+            "campaigns": {c.slug: str(c) for c in campaigns},
+            "municipalities": {m.code: str(m) for m in places},
+            # For the listing's SQL: slugs and codes as ids.
+            "ids": {
+                "theme": {t.slug: t.pk for t in themes},
+                "target_group": {g.slug: g.pk for g in groups},
+                "region": {m.code: m.pk for m in places},
+                "campaign": {c.slug: c.pk for c in campaigns},
+            },
+            # For the cards: (sort key, name) by id, in the models' own order.
+            "by_id": {
+                "theme": {t.pk: (n, str(t)) for n, t in enumerate(themes)},
+                "municipality": {m.pk: (m.name_fi, str(m)) for m in places},
+                "prize": {c.pk: (n, str(c)) for n, c in enumerate(prizes)},
+            },
+        }
 
 
 LAST_CHANGE_SECONDS = 5

@@ -1,7 +1,6 @@
 """Public pages: the catalogue, entry pages, the cooperation programme (HTML and PDF),
 open data, statistics and the form for joining an initiative."""
 
-import hashlib
 import json
 from urllib.parse import quote, urlencode
 
@@ -13,7 +12,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from kotolupaus.access import post_rate
 from kotolupaus.params import as_slug
 from kotolupaus.views import gone
-from review.models import AwardCategory, Outcome
+from review.models import Outcome
 from submissions.models import (
     Campaign,
     Entry,
@@ -39,8 +39,17 @@ from . import open_data as open_data_files
 from .addresses import entry_urls
 from .forms import CatalogueFilter, JoinForm
 from .pdf import render_programme_pdf
-from .queries import in_programme, last_change, public_entries, public_text, published
-from .search import search
+from .queries import (
+    card_of,
+    cards,
+    in_programme,
+    last_change,
+    public_entries,
+    public_text,
+    published,
+    taxonomy,
+)
+from .search import Listing
 
 PAGE_SIZE = 20
 
@@ -69,20 +78,16 @@ def _version(request):
 MAX_RESULTS = 1000
 
 
-class CountCachedPaginator(Paginator):
-    """Counting every match of a large catalogue is the slowest part of a page: the count
-    stops at MAX_RESULTS (later pages are not offered; narrow the search instead) and is
-    kept in the cache until anything public changes."""
+class ListingPaginator(Paginator):
+    """Pages of a search.Listing: its count stops at MAX_RESULTS + 1 (later pages are not
+    offered; narrow the search instead) and may become exact when a page is read."""
 
-    def __init__(self, object_list, per_page, *, cache_key):
-        super().__init__(object_list, per_page)
-        self.cache_key = cache_key
+    def __init__(self, listing, per_page):
+        super().__init__(listing, per_page)
 
-    @cached_property
+    @property
     def count(self):
-        return cache.get_or_set(
-            self.cache_key, lambda: self.object_list[: MAX_RESULTS + 1].count(), timeout=600
-        )
+        return self.object_list.total
 
     @property
     def capped(self):
@@ -92,7 +97,7 @@ class CountCachedPaginator(Paginator):
     def max_results(self):
         return MAX_RESULTS
 
-    @cached_property
+    @property
     def num_pages(self):
         return -(-min(self.count, MAX_RESULTS) // self.per_page) or 1
 
@@ -118,30 +123,23 @@ def public_cache(view):
 
 
 def decorate(entries, language=None):
-    """Attach what a card shows: the text in the visitor's language, badges."""
+    """Attach what a card shows: the text in the visitor's language, badges, the card."""
     for entry in entries:
         entry.text = public_text(entry, language)
         entry.in_programme = in_programme(entry)
+        entry.card = card_of(entry, language)
     return entries
 
 
 @public_cache
 def catalogue(request):
     form = CatalogueFilter(request.GET or None)
-    entries = public_entries()
-    query = ""
-    if form.is_valid():
-        entries = form.apply(entries)
-        query = form.cleaned_data.get("q") or ""
-        if query:
-            entries = search(entries, query)
-    if not query:
-        entries = entries.order_by("-publication__first_published_at", "-pk")
-    params_key = request.GET.copy()
-    params_key.pop("page", None)
-    key = f"catalogue-count:{_version(request)}:{hashlib.sha256(params_key.urlencode().encode()).hexdigest()}"
-    page = CountCachedPaginator(entries, PAGE_SIZE, cache_key=key).get_page(request.GET.get("page"))
-    decorate(page.object_list)
+    valid = form.is_valid()
+    filters = form.cleaned_data if valid else {}
+    query = (filters.get("q") or "").strip()
+    listing = Listing(filters, query, cap=MAX_RESULTS)
+    page = ListingPaginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = cards(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -151,10 +149,11 @@ def catalogue(request):
             "form": form,
             "page": page,
             "query": query,
+            "similar": listing.similar if page.object_list else [],
             "params": params.urlencode(),
             "active_filters": [
                 (label, value, _link(request, key, None))
-                for key, label, value in (form.active_filters() if form.is_valid() else [])
+                for key, label, value in (form.active_filters() if valid else [])
             ],
             "facets": _facets(request),
         },
@@ -180,56 +179,56 @@ def _regions(request):
         return list(
             Municipality.objects.filter(entries__in=published())
             .annotate(n=Count("entries"))
-            .order_by("-n", "name_fi")[:20]
+            .order_by("-n", "name_fi")
+            .values_list("code", flat=True)[:20]
         )
 
     return cache.get_or_set(f"catalogue-regions:{_version(request)}", most_common, timeout=600)
 
 
 def _facets(request):
-    """Every filter as plain links: works without JavaScript, bookmarkable, shareable."""
-    regions = _regions(request)
+    """Every filter as plain links: works without JavaScript, bookmarkable, shareable.
+    The options' names come from a cache (queries.taxonomy), not from the database."""
+    names = taxonomy()
     options = [
         ("kind", _("Kind"), EntryKind.choices),
-        (
-            "theme",
-            _("Theme"),
-            [(t.slug, str(t)) for t in Theme.objects.prefetch_related("translations")],
-        ),
-        (
-            "target_group",
-            _("Who it helps"),
-            [(g.slug, str(g)) for g in TargetGroup.objects.prefetch_related("translations")],
-        ),
+        ("theme", _("Theme"), names["themes"]),
+        ("target_group", _("Who it helps"), names["target_groups"]),
         ("org_type", _("Type of organisation"), OrganisationType.choices),
         (
             "region",
             _("Region"),
-            [("all", _("All of Finland"))] + [(m.code, str(m)) for m in regions],
+            [("all", _("All of Finland"))]
+            + [(code, names["municipalities"].get(code, code)) for code in _regions(request)],
         ),
         ("programme", _("Cooperation programme"), [("on", _("In the cooperation programme"))]),
         ("progress", _("Progress"), ProgressStatus.choices),
-        (
-            "award",
-            _("Prizes"),
-            [("any", _("Any prize"))] + [(str(c.pk), str(c)) for c in prize_categories()],
-        ),
+        ("award", _("Prizes"), [("any", _("Any prize")), *names["prizes"]]),
     ]
-    return [
-        {
-            "key": key,
-            "heading": heading,
-            "options": [
-                {
-                    "label": label,
-                    "url": _link(request, key, value),
-                    "active": request.GET.get(key) == str(value),
-                }
-                for value, label in choices
-            ],
-        }
-        for key, heading, choices in options
-    ]
+    base = reverse("publishing:catalogue")
+    params = [(k, v) for k, v in request.GET.lists() if k != "page"]
+    active = mark_safe(' aria-current="true" class="is-active"')
+    facets = []
+    for key, heading, choices in options:
+        current = request.GET.get(key)
+        rest = urlencode([(k, v) for k, v in params if k != key], doseq=True)
+        links = []
+        for value, label in choices:
+            value = str(value)
+            if current == value:  # the link removes the filter
+                links.append((base + (f"?{rest}" if rest else ""), active, label))
+            else:
+                query = urlencode({key: value})
+                links.append((f"{base}?{rest}&{query}" if rest else f"{base}?{query}", "", label))
+        facets.append(
+            {
+                "key": key,
+                "heading": heading,
+                # Some 60 links a page: format_html_join, not a template loop.
+                "links": format_html_join("", '<li><a href="{}"{}>{}</a></li>', links),
+            }
+        )
+    return facets
 
 
 def _share_links(text, url, hashtag):
@@ -521,10 +520,6 @@ def _progress_statistics(themes, by_kind, by_theme):
         else None,
         "indicator_sums": sums,
     }
-
-
-def prize_categories():
-    return AwardCategory.objects.prefetch_related("translations")
 
 
 def take_up_challenge(request, pk):

@@ -82,10 +82,11 @@ def count(client, url, django_assert_num_queries, expected):
 
 PUBLIC = {
     "home": ("/fi/", 2),
-    "catalogue": ("/fi/entries/", 22),
-    "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 23),
-    "search": ("/fi/entries/?q=kesätöitä", 24),
-    "catalogue by progress": ("/fi/entries/?progress=achieved", 22),
+    # The filters' names (queries.taxonomy) are 12 of these, once a minute in practice.
+    "catalogue": ("/fi/entries/", 16),
+    "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 16),
+    "search": ("/fi/entries/?q=kesätöitä", 17),
+    "catalogue by progress": ("/fi/entries/?progress=achieved", 16),
     "programme": ("/fi/programme/", 17),
     "statistics": ("/fi/statistics/", 15),
     "feed": ("/fi/feed.atom", 11),

@@ -85,6 +85,7 @@ def public_paths(site):
         "accessibility/",
         "entries/",
         "entries/?q=kesätöitä",
+        "entries/?q=sprakcafe",  # results for similar words, and the page says so
         "entries/?kind=pledge&theme=working-life",
         "entries/?progress=achieved",
         f"entries/{site['pledge'].pk}/",
