@@ -23,6 +23,7 @@ from submissions.models import (
     EntryStatus,
     Municipality,
     Partnership,
+    ProgressStatus,
     TargetGroup,
     Theme,
 )
@@ -144,6 +145,7 @@ class Card:
     in_programme: bool
     prizes: list[str]
     url: str = ""
+    progress: str = ""  # the latest approved progress report's status ("" when none)
 
     def __html__(self):
         e = escape
@@ -161,20 +163,28 @@ class Card:
             if self.is_translation_missing
             else ""
         )
-        badges = ""
-        if self.in_programme or self.prizes:
-            items = [_("In the cooperation programme")] if self.in_programme else []
-            badges = (
-                '<ul class="badges">'
-                + "".join(
-                    f'<li class="badge-{"programme" if n == 0 and self.in_programme else "award"}">'
-                    f"{e(item)}</li>"
-                    for n, item in enumerate(
-                        items + [_("Prize: %(category)s") % {"category": c} for c in self.prizes]
-                    )
+        items = []
+        if self.progress in ProgressStatus.values:
+            items.append(
+                (
+                    f"progress badge-progress--{self.progress}",
+                    f'<span class="visually-hidden">{e(_("Progress:"))} </span>'
+                    f"{e(ProgressStatus(self.progress).label)}",
                 )
-                + "</ul>"
             )
+        if self.in_programme:
+            items.append(("programme", e(_("In the cooperation programme"))))
+        items += [
+            ("award", e(_("Prize: %(category)s") % {"category": category}))
+            for category in self.prizes
+        ]
+        badges = (
+            '<ul class="badges">'
+            + "".join(f'<li class="badge-{kind}">{label}</li>' for kind, label in items)
+            + "</ul>"
+            if items
+            else ""
+        )
         language = e(self.language)
         themes = "".join(f"<li>{e(theme)}</li>" for theme in self.themes)
         return mark_safe(  # noqa: S308 - every value above is escaped
@@ -206,7 +216,8 @@ CARDS_SQL = f"""
             WHERE x.entry_id = e.id
         ),
         coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false),
-        ARRAY(SELECT x.category_id FROM review_award x WHERE x.entry_id = e.id)
+        ARRAY(SELECT x.category_id FROM review_award x WHERE x.entry_id = e.id),
+        p.progress_status
     FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, position)
     JOIN submissions_entry e ON e.id = page.id
     JOIN publishing_publication p ON p.entry_id = e.id
@@ -273,6 +284,7 @@ def cards(ids, language=None) -> list[Card]:
             in_programme=programme,
             prizes=[name for _o, name in sorted(prizes.get(i, unknown) for i in prize_ids)],
             url=entry_url(pk, base),
+            progress=progress,
         )
         for (
             pk,
@@ -288,6 +300,7 @@ def cards(ids, language=None) -> list[Card]:
             place_ids,
             programme,
             prize_ids,
+            progress,
         ) in rows
     ]
 
@@ -310,6 +323,7 @@ def card_of(entry, language=None) -> Card:
         regions=entry.region_names(),
         in_programme=in_programme(entry),
         prizes=[str(award.category) for award in entry.awards.all()],
+        progress=entry.publication.progress_status,
     )
 
 

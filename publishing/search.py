@@ -44,6 +44,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.utils.functional import cached_property
 
@@ -593,3 +594,30 @@ class Listing:
                 [*self.params, limit, offset],
             )
             return [row[0] for row in cursor.fetchall()]
+
+
+MAX_RESULTS = 1000
+
+
+class ListingPaginator(Paginator):
+    """Pages of a search.Listing: its count stops at MAX_RESULTS + 1 (later pages are not
+    offered; narrow the search instead) and may become exact when a page is read."""
+
+    def __init__(self, listing, per_page):
+        super().__init__(listing, per_page)
+
+    @property
+    def count(self):
+        return self.object_list.total
+
+    @property
+    def capped(self):
+        return self.count > MAX_RESULTS
+
+    @property
+    def max_results(self):
+        return MAX_RESULTS
+
+    @property
+    def num_pages(self):
+        return -(-min(self.count, MAX_RESULTS) // self.per_page) or 1

@@ -6,17 +6,15 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_http_methods
+from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from kotolupaus.access import post_rate
@@ -37,89 +35,21 @@ from submissions.models import (
 from . import charts, progress, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
+from .caching import public_cache, version
 from .forms import CatalogueFilter, JoinForm
 from .pdf import render_programme_pdf
 from .queries import (
     card_of,
     cards,
     in_programme,
-    last_change,
     public_entries,
     public_text,
     published,
     taxonomy,
 )
-from .search import Listing
+from .search import MAX_RESULTS, Listing, ListingPaginator
 
 PAGE_SIZE = 20
-
-
-def _changed(request):
-    """The last public change, looked up once per request."""
-    if not hasattr(request, "_public_change"):
-        request._public_change = last_change()
-    return request._public_change
-
-
-def _etag(request, *args, **kwargs):
-    changed = _changed(request)
-    return f"{get_language()}-{changed.timestamp() if changed else 0}"
-
-
-def _last_modified(request, *args, **kwargs):
-    return _changed(request)
-
-
-def _version(request):
-    changed = _changed(request)
-    return changed.timestamp() if changed else 0
-
-
-MAX_RESULTS = 1000
-
-
-class ListingPaginator(Paginator):
-    """Pages of a search.Listing: its count stops at MAX_RESULTS + 1 (later pages are not
-    offered; narrow the search instead) and may become exact when a page is read."""
-
-    def __init__(self, listing, per_page):
-        super().__init__(listing, per_page)
-
-    @property
-    def count(self):
-        return self.object_list.total
-
-    @property
-    def capped(self):
-        return self.count > MAX_RESULTS
-
-    @property
-    def max_results(self):
-        return MAX_RESULTS
-
-    @property
-    def num_pages(self):
-        return -(-min(self.count, MAX_RESULTS) // self.per_page) or 1
-
-
-def public_cache(view):
-    """ETag and Last-Modified from the last public change, so browsers and a CDN can
-    revalidate cheaply; staff (logged in) get private, uncached pages."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
-
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        response = conditional(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=60, s_maxage=300)
-        patch_vary_headers(response, ["Cookie"])
-        return response
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def decorate(entries, language=None):
@@ -183,7 +113,7 @@ def _regions(request):
             .values_list("code", flat=True)[:20]
         )
 
-    return cache.get_or_set(f"catalogue-regions:{_version(request)}", most_common, timeout=600)
+    return cache.get_or_set(f"catalogue-regions:{version(request)}", most_common, timeout=600)
 
 
 def _facets(request):
@@ -385,7 +315,7 @@ def programme_pdf(request):
     change (the key moves with every change) and then served from the shared cache."""
     campaign = _programme_campaign(request)
     language = get_language()
-    key = f"programme-pdf:{campaign.pk}:{language}:{_version(request)}"
+    key = f"programme-pdf:{campaign.pk}:{language}:{version(request)}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = render_programme_pdf(_programme(campaign), language)
