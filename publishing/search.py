@@ -600,11 +600,8 @@ MAX_RESULTS = 1000
 
 
 class ListingPaginator(Paginator):
-    """Pages of a search.Listing: its count stops at MAX_RESULTS + 1 (later pages are not
+    """Pages of a Listing: its count stops at the listing's cap + 1 (later pages are not
     offered; narrow the search instead) and may become exact when a page is read."""
-
-    def __init__(self, listing, per_page):
-        super().__init__(listing, per_page)
 
     @property
     def count(self):
@@ -612,12 +609,12 @@ class ListingPaginator(Paginator):
 
     @property
     def capped(self):
-        return self.count > MAX_RESULTS
+        return self.count > self.max_results
 
     @property
     def max_results(self):
-        return MAX_RESULTS
+        return self.object_list.cap
 
     @property
     def num_pages(self):
-        return -(-min(self.count, MAX_RESULTS) // self.per_page) or 1
+        return -(-min(self.count, self.max_results) // self.per_page) or 1
