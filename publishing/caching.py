@@ -44,6 +44,10 @@ from .queries import public_state
 BROWSER_SECONDS = 60
 PROXY_SECONDS = 60
 STALE_SECONDS = 60
+FOR_VISITORS = (
+    f"public, max-age={BROWSER_SECONDS}, s-maxage={PROXY_SECONDS}, "
+    f"stale-while-revalidate={STALE_SECONDS}"
+)
 
 # Larger pages are rendered each time (the sitemap of thousands of entries): a few
 # such pages would crowd everything else out of a per-process cache.
@@ -103,9 +107,9 @@ def page_key(request, query=None):
         parts.sort(key=lambda part: part.split("=", 1)[0])
     else:
         parts = [f"{name}={value}" for name in query for value in request.GET.getlist(name)]
-    address = "\n".join(
-        [request.scheme, request.get_host(), get_language(), request.path, "&".join(parts)]
-    )
+    # The host as sent: CommonMiddleware has checked it against ALLOWED_HOSTS already.
+    host = request.META.get("HTTP_HOST") or request.get_host()
+    address = "\n".join([request.scheme, host, get_language(), request.path, "&".join(parts)])
     digest = hashlib.blake2b(address.encode(errors="replace"), digest_size=20).hexdigest()
     return f"page:{version(request)}:{digest}"
 
@@ -202,7 +206,7 @@ def _for_visitors(request, response):
     or a CSRF token in it (a shared cache must not hand it to anyone else)."""
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         patch_cache_control(response, private=True, no_cache=True)
-    else:
+    elif "Cache-Control" in response:
         patch_cache_control(
             response,
             public=True,
@@ -210,5 +214,7 @@ def _for_visitors(request, response):
             s_maxage=PROXY_SECONDS,
             stale_while_revalidate=STALE_SECONDS,
         )
+    else:  # the usual case, as a constant: every page from the cache comes this way
+        response["Cache-Control"] = FOR_VISITORS
     patch_vary_headers(response, ["Cookie"])
     return response
