@@ -197,6 +197,7 @@ class Rows:
             "updated_at",
             "decided_by_id",
             "entry_id",
+            "progress_status",
         ),
         "review_decision": (
             "outcome",
@@ -390,6 +391,7 @@ def grow(campaign, target: int) -> float:
                 published_at,
                 user.pk,
                 entry_id,
+                "",  # no progress report yet
             )
             if rng.random() < 0.03:
                 included = rng.random() < 0.67

@@ -5,13 +5,16 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
+
+from kotolupaus import widgets
 
 from . import images
 from .extensions import published_entries
@@ -75,6 +78,23 @@ class ImageUploadField(forms.FileField):
     def to_python(self, data):
         upload = super().to_python(data)
         return images.process_image(upload) if upload else None
+
+
+MUNICIPALITY_CHOICES_SECONDS = 60 * 60
+
+
+def municipality_choices(language) -> list[tuple[int, str]]:
+    """Every municipality as (id, name shown in `language`), in that language's name
+    order. The list is fixed data (it changes with a data migration, not in the admin),
+    so it is kept in the cache for an hour instead of being read into 300 model objects
+    for each form; the fields still validate against the database."""
+    key = f"municipality-choices:{language}"
+    choices = cache.get(key)
+    if choices is None:
+        with override(language):
+            choices = [(m.pk, str(m)) for m in Municipality.objects.in_name_order(language)]
+        cache.set(key, choices, MUNICIPALITY_CHOICES_SECONDS)
+    return choices
 
 
 class MunicipalityChoiceField(forms.ModelMultipleChoiceField):
@@ -165,12 +185,14 @@ class SubmissionForm(KeepsImages, HoneypotForm):
     org_type = forms.ChoiceField(
         label=_("Type of organisation"),
         choices=[("", _("Choose…")), *OrganisationType.choices],
+        widget=widgets.Select,
     )
     org_municipality = forms.ModelChoiceField(
         label=_("Home municipality of the organisation"),
         queryset=Municipality.objects.all(),
         required=False,
         empty_label=_("Choose…"),
+        widget=widgets.Select,
     )
     org_website = forms.URLField(
         label=_("Website"),
@@ -267,7 +289,7 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         queryset=Municipality.objects.all(),
         required=False,
         help_text=_("Where does it take place? To choose several, hold down Ctrl (Cmd on a Mac)."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=widgets.SelectMultiple(attrs={"size": 8}),
     )
     original_language = forms.ChoiceField(
         label=_("Language the pledge is written in"),
@@ -358,8 +380,11 @@ class SubmissionForm(KeepsImages, HoneypotForm):
                 attribute = "label" if name == "original_language" else "help_text"
                 setattr(self.fields[name], attribute, text)
         self.fields["consent_publish"].label = consent_wording(kind)
-        for name in ("org_municipality", "municipalities"):
-            self.fields[name].queryset = Municipality.objects.in_name_order()
+        # The lists show the municipalities in the page's name order, from the cache.
+        places = municipality_choices(get_language())
+        org_municipality = self.fields["org_municipality"]
+        org_municipality.widget.choices = [("", org_municipality.empty_label), *places]
+        self.fields["municipalities"].widget.choices = places
 
     def clean_org_business_id(self):
         value = normalise_business_id(self.cleaned_data["org_business_id"])

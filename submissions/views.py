@@ -136,17 +136,26 @@ def _handle_form(request, *, campaign, kind, draft=None):
         return _closed(request, campaign, status=403 if request.method == "POST" else 200)
 
     if request.method != "POST":
+        blank = False  # a new form with nothing filled in (see entry_form.html)
         if draft is not None:
             saved = QueryDict(mutable=True)
             for key, values in draft.data.items():
                 saved.setlist(key, values)
             form, partners = _unbound(kind, SubmissionForm(kind=kind), saved, _partner_rows(saved))
         else:
-            form = SubmissionForm(kind=kind, initial=_challenge_initial(request, kind))
+            initial = _challenge_initial(request, kind)
+            blank = not initial
+            form = SubmissionForm(kind=kind, initial=initial)
             partners = PartnerFormSet(prefix="partners")
             partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
         return _show_form(
-            request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
+            request,
+            campaign=campaign,
+            kind=kind,
+            form=form,
+            partners=partners,
+            draft=draft,
+            blank_form=blank,
         )
 
     action = request.POST.get("action", "preview")

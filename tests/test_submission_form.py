@@ -627,3 +627,55 @@ def test_a_box_is_ticked_only_by_what_a_ticked_box_sends(client, campaign, value
     assert Entry.objects.count() == 0
     submit(client, "pledge", "en", consent_publish=value)
     assert Entry.objects.get().consent_publish is False
+
+
+def test_a_failed_form_keeps_the_chosen_places_and_organisation_type(client, campaign):
+    from submissions.models import Municipality
+
+    places = {code: Municipality.objects.get(code=code).pk for code in ("091", "853", "599")}
+    response = submit(
+        client,
+        "pledge",
+        "sv",
+        title=None,
+        org_municipality=str(places["599"]),
+        municipalities=[str(places["091"]), str(places["853"])],
+    )
+    content = response.content.decode()
+
+    def options(name):
+        select = re.search(rf'<select name="{name}".*?</select>', content, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+    chosen = [label for _value, selected, label in options("municipalities") if selected]
+    assert chosen == ["Helsingfors", "Åbo"]  # Swedish names on the Swedish page
+    assert [label for _v, s, label in options("org_municipality") if s] == ["Pedersöre"]
+    assert [value for value, s, _l in options("org_type") if s] == ["company"]
+    # Every municipality once, in the Swedish names' order.
+    names = [label for _value, _selected, label in options("municipalities")]
+    assert len(names) == Municipality.objects.count()
+    assert names.index("Helsingfors") < names.index("Pedersöre") < names.index("Åbo")
+
+
+def test_a_blank_form_is_built_once_and_each_visitor_gets_their_own_key(
+    client, campaign, django_assert_max_num_queries
+):
+    first = client.get(form_url("pledge", "sv")).content.decode()
+    with django_assert_max_num_queries(3):  # the campaign and its texts; no lists
+        second = client.get(form_url("pledge", "sv")).content.decode()
+    initiative = client.get(form_url("initiative", "sv")).content.decode()
+    finnish = client.get(form_url("pledge", "fi")).content.decode()
+
+    def key(html):
+        return re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+
+    def without_tokens(html):
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return html.replace(key(html), "")
+
+    assert key(first) != key(second)
+    assert without_tokens(first) == without_tokens(second)
+    # Each language and kind has its own fields: Swedish names, the initiative's texts.
+    assert "Helsingfors" in second and "Helsingfors" not in finnish
+    assert 'name="promise"' in second and 'name="promise"' not in initiative
+    assert 'name="goal"' in initiative
