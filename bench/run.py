@@ -796,8 +796,8 @@ def measure(server, wrk, cases, size, args) -> list:
                 min(case.concurrency)
             ]
         for concurrency in levels:
-            if case.warm:  # every page in every worker's cache (misses evict others)
-                server.warm_up(case.paths, seconds=5)
+            if case.warm:  # each page in each worker's page cache (misses evict others)
+                server.warm_up(case.paths, seconds=5, rounds=5)
             with load.MemorySampler(server.worker_pids) as memory:
                 if wrk and not case.python:
                     result = load.run_wrk(wrk, server.base_url, case, concurrency, args.duration)
