@@ -5,7 +5,7 @@ opening or closing that has passed (the pages say whether the campaign is open).
 - `ETag` and `Last-Modified` from that version, so that browsers and a CDN revalidate
   with one cache lookup and no query (304);
 - `Cache-Control: public` for visitors, short enough that a withdrawal reaches everyone
-  within about two minutes, and `private, no-cache` for staff and for a visitor whose
+  within three minutes at most, and `private, no-cache` for staff and for a visitor whose
   page could be their own (a session or a flash message);
 - the page cache: a visitor's page rendered once per version, language, address and
   query string and then answered from the "default" cache (Redis in production) without
@@ -38,12 +38,13 @@ from .queries import public_state
 # Cache-Control for visitors. Browsers reuse a page for a minute (back and forth, a
 # second look); a CDN or reverse proxy keeps it a minute too and then revalidates with
 # If-None-Match, which costs the app no query (304), and may answer from the old copy
-# for up to another minute while it does (stale-while-revalidate), so that visitors never
-# wait for the app on popular pages. A withdrawn entry is gone from a proxy within
-# s-maxage + stale-while-revalidate, two minutes.
+# for another half a minute while it does (stale-while-revalidate), so that visitors
+# never wait for the app on popular pages. A withdrawn entry is gone from a proxy within
+# a minute and a half, and from a browser that got the proxy's last copy within three
+# minutes at most (max-age and stale-while-revalidate again).
 BROWSER_SECONDS = 60
 PROXY_SECONDS = 60
-STALE_SECONDS = 60
+STALE_SECONDS = 30
 FOR_VISITORS = (
     f"public, max-age={BROWSER_SECONDS}, s-maxage={PROXY_SECONDS}, "
     f"stale-while-revalidate={STALE_SECONDS}"
