@@ -97,9 +97,7 @@ def test_a_kept_page_is_served_without_a_database_query(
     assert again["Content-Type"] == first["Content-Type"]
     assert again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == first["Cache-Control"]
-    assert again["Cache-Control"] == (
-        "public, max-age=60, s-maxage=60, stale-while-revalidate=30"
-    )
+    assert again["Cache-Control"] == "public, max-age=60, s-maxage=60, stale-while-revalidate=30"
     assert not again.cookies
 
 
