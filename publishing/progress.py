@@ -127,10 +127,10 @@ def timeline(entry, language=None) -> Timeline:
     return Timeline(status, reports, summed_figures(reports))
 
 
-def challenge_progress(takers) -> list[tuple[str, str, int]]:
+def challenge_progress(statuses) -> list[tuple[str, str, int]]:
     """[(status, label, number of takers)] for the statuses the (public) challenge
-    takers have reached, "no report yet" last; from their publications' progress."""
-    counts = Counter(taker.publication.progress_status or NO_REPORT for taker in takers)
+    takers have reached ("" for none yet), "no report yet" last."""
+    counts = Counter(status or NO_REPORT for status in statuses)
     return [(status, label, counts[status]) for status, label in status_choices() if counts[status]]
 
 

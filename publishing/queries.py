@@ -22,6 +22,7 @@ from submissions.models import (
     EntryKind,
     EntryStatus,
     Municipality,
+    Organisation,
     Partnership,
     ProgressStatus,
     TargetGroup,
@@ -44,13 +45,18 @@ def published(entries=None):
     )
 
 
-# published() in SQL, for the hand-written queries of the catalogue (publishing.search
-# and cards()) on the entry `e` and its publication `p`; tests/test_search_relevance.py
-# checks that the two agree.
-PUBLISHED = (
-    f"e.status = '{EntryStatus.SUBMITTED.value}' AND e.consent_publish "
-    f"AND p.entry_id = e.id AND p.status = '{PublicationStatus.APPROVED.value}'"
-)
+def published_sql(entry="e", publication="p") -> str:
+    """published() in SQL, for the hand-written queries (the catalogue's in
+    publishing.search, the cards', the entry page's) on an entry and its publication;
+    tests/test_search_relevance.py checks that the two agree."""
+    return (
+        f"{entry}.status = '{EntryStatus.SUBMITTED.value}' AND {entry}.consent_publish "
+        f"AND {publication}.entry_id = {entry}.id "
+        f"AND {publication}.status = '{PublicationStatus.APPROVED.value}'"
+    )
+
+
+PUBLISHED = published_sql()
 
 
 def public_entries():
@@ -82,6 +88,105 @@ def public_entries():
             ),
         )
     )
+
+
+ENTRY_PAGE_SQL = f"""
+    SELECT e.*,
+        o.name AS organisation_name, o.website AS organisation_website,
+        o.logo AS organisation_logo,
+        c.slug AS campaign_slug, c.hashtag AS campaign_hashtag,
+        c.opens_at AS campaign_opens_at, c.closes_at AS campaign_closes_at,
+        coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false)
+            AS in_programme,
+        ARRAY(SELECT x.theme_id FROM submissions_entry_themes x WHERE x.entry_id = e.id)
+            AS theme_ids,
+        ARRAY(
+            SELECT x.targetgroup_id FROM submissions_entry_target_groups x
+            WHERE x.entry_id = e.id
+        ) AS target_group_ids,
+        ARRAY(
+            SELECT x.municipality_id FROM submissions_entry_municipalities x
+            WHERE x.entry_id = e.id
+        ) AS municipality_ids,
+        ARRAY(
+            SELECT po.name FROM submissions_partnership pa
+            JOIN submissions_organisation po ON po.id = pa.organisation_id
+            WHERE pa.entry_id = e.id AND pa.confirmed_at IS NOT NULL AND pa.declined_at IS NULL
+            ORDER BY pa.id
+        ) AS partner_names,
+        ARRAY(
+            SELECT e2.id FROM submissions_entry e2
+            JOIN publishing_publication p2 ON p2.entry_id = e2.id
+            WHERE e2.challenge_of_id = e.id AND {published_sql("e2", "p2")}
+            ORDER BY e2.id
+        ) AS taker_ids,
+        (SELECT count(*) FROM submissions_entry e3 WHERE e3.challenge_of_id = e.id)
+            AS challenge_count
+    FROM submissions_entry e
+    JOIN publishing_publication p ON p.entry_id = e.id
+    JOIN submissions_organisation o ON o.id = e.lead_organisation_id
+    JOIN submissions_campaign c ON c.id = e.campaign_id
+    LEFT JOIN review_decision d ON d.entry_id = e.id
+    WHERE e.id = %(pk)s AND {PUBLISHED}
+"""  # noqa: S608 - constants
+
+
+def entry_page(pk):
+    """A published entry (None when it is not) with what its page shows, in three or
+    four queries, the first written once (ENTRY_PAGE_SQL, as the cards' is): the entry
+    with its organisation, campaign and whether it is in the programme; the ids of its
+    themes, target groups and places and of the published pledges that took up its
+    challenge, its confirmed partners' names and how many took up its challenge. Then
+    its texts, and its prizes with their citations. The names behind the ids (themes,
+    places, prize categories) come from taxonomy(), a cache."""
+    params = {"pk": pk, "included": Outcome.INCLUDED.value}
+    entries = Entry.objects.raw(ENTRY_PAGE_SQL, params).prefetch_related(
+        "translations",
+        Prefetch("awards", queryset=Award.objects.prefetch_related("translations")),
+    )
+    entry = next(iter(entries), None)
+    if entry is not None:
+        entry.lead_organisation = Organisation(
+            pk=entry.lead_organisation_id,
+            name=entry.organisation_name,
+            website=entry.organisation_website,
+            logo=entry.organisation_logo,
+        )
+        entry.campaign = Campaign(
+            pk=entry.campaign_id,
+            slug=entry.campaign_slug,
+            hashtag=entry.campaign_hashtag,
+            opens_at=entry.campaign_opens_at,
+            closes_at=entry.campaign_closes_at,
+        )
+    return entry
+
+
+def named(ids, names) -> list[str]:
+    """The names of these ids in their models' order; `names` is one of taxonomy()'s
+    "by_id" maps ({id: (sort key, name)})."""
+    unknown = (0, "")
+    return [name for _order, name in sorted(names.get(i, unknown) for i in ids)]
+
+
+def region_names(whole_country, municipality_ids, names) -> list[str]:
+    """The places' names as cards and pages show them ("All of Finland" first, when so)."""
+    return ([_("All of Finland")] if whole_country else []) + named(municipality_ids, names)
+
+
+@dataclass
+class Prize:
+    category: str
+    citation: str
+
+
+def prizes_of(entry, names) -> list[Prize]:
+    """An entry_page()'s prizes: the category's name from taxonomy()'s "by_id" "prize"
+    map and the citation in the page's language."""
+    return [
+        Prize(names.get(award.category_id, (0, ""))[1], award.citation)
+        for award in sorted(entry.awards.all(), key=lambda a: names.get(a.category_id, (0, "")))
+    ]
 
 
 def in_programme(entry) -> bool:
@@ -258,14 +363,12 @@ def cards(ids, language=None) -> list[Card]:
     names = taxonomy(language)["by_id"]
     themes, places, prizes = names["theme"], names["municipality"], names["prize"]
     kinds = dict(EntryKind.choices)
-    whole_country = _("All of Finland")
     with connection.cursor() as cursor:
         cursor.execute(
             CARDS_SQL,
             {"ids": list(ids), "language": language, "included": Outcome.INCLUDED.value},
         )
         rows = cursor.fetchall()
-    unknown = (0, "")
     base = entry_url(0)
     return [
         Card(
@@ -278,11 +381,10 @@ def cards(ids, language=None) -> list[Card]:
             summary=_truncated(summary),
             language=text_language,
             is_translation_missing=text_language != language,
-            themes=[name for _o, name in sorted(themes.get(i, unknown) for i in theme_ids)],
-            regions=([whole_country] if whole else [])
-            + [name for _o, name in sorted(places.get(i, unknown) for i in place_ids)],
+            themes=named(theme_ids, themes),
+            regions=region_names(whole, place_ids, places),
             in_programme=programme,
-            prizes=[name for _o, name in sorted(prizes.get(i, unknown) for i in prize_ids)],
+            prizes=named(prize_ids, prizes),
             url=entry_url(pk, base),
             progress=progress,
         )
@@ -380,6 +482,7 @@ def _taxonomy(language):
             # For the cards: (sort key, name) by id, in the models' own order.
             "by_id": {
                 "theme": {t.pk: (n, str(t)) for n, t in enumerate(themes)},
+                "target_group": {g.pk: (n, str(g)) for n, g in enumerate(groups)},
                 "municipality": {m.pk: (m.name_fi, str(m)) for m in places},
                 "prize": {c.pk: (n, str(c)) for n, c in enumerate(prizes)},
             },

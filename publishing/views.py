@@ -41,10 +41,14 @@ from .pdf import render_programme_pdf
 from .queries import (
     card_of,
     cards,
+    entry_page,
     in_programme,
+    named,
+    prizes_of,
     public_entries,
     public_text,
     published,
+    region_names,
     taxonomy,
 )
 from .search import MAX_RESULTS, Listing, ListingPaginator
@@ -212,30 +216,35 @@ def _no_longer_public(request, pk):
 
 @public_cache
 def entry_detail(request, pk):
-    entry = public_entries().filter(pk=pk).first()
+    entry = entry_page(pk)
     if entry is None:
         return _no_longer_public(request, pk)
-    decorate([entry])
+    text = public_text(entry)
+    names = taxonomy()["by_id"]
     url = settings.SITE_URL + request.path
-    alternates = list(entry_urls(entry.pk).items())
-    takers = decorate(list(public_entries().filter(challenge_of=entry)))
+    takers = cards(entry.taker_ids)
     image = entry.image or entry.lead_organisation.logo
     return render(
         request,
         "publishing/entry_detail.html",
         {
             "entry": entry,
-            "text": entry.text,
+            "text": text,
+            "in_programme": entry.in_programme,
+            "awards": prizes_of(entry, names["prize"]),
+            "themes": named(entry.theme_ids, names["theme"]),
+            "target_groups": named(entry.target_group_ids, names["target_group"]),
+            "regions": region_names(
+                entry.whole_country, entry.municipality_ids, names["municipality"]
+            ),
             "canonical": url,
-            "alternates": alternates,
-            "share_links": _share_links(entry.text, url, entry.campaign.hashtag),
+            "alternates": list(entry_urls(entry.pk).items()),
+            "share_links": _share_links(text, url, entry.campaign.hashtag),
             "image_url": (settings.SITE_URL + image.url) if image else "",
             "challenge_takers": takers,
-            "challenge_progress": progress.challenge_progress(takers),
+            "challenge_progress": progress.challenge_progress(taker.progress for taker in takers),
             "progress": progress.timeline(entry),
-            "challenge_count": entry.challenge_takers.count(),
-            "seeks_partners": entry.kind == EntryKind.INITIATIVE
-            and bool(entry.text.partners_sought),
+            "seeks_partners": entry.kind == EntryKind.INITIATIVE and bool(text.partners_sought),
         },
     )
 
