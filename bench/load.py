@@ -30,6 +30,7 @@ class Case:
     concurrency: list[int] | None = None  # None: the --concurrency list
     python: bool = False  # always the Python client (long responses: at least one each)
     expect: int = 200
+    warm: bool = False  # request each page a few times before the case: from the page cache
 
 
 @dataclass

@@ -60,7 +60,10 @@ from bench.server import (
 # Pages that load every template, tag library and translation the others need; the slow
 # ones (search, open data) are left out: a warm-up of minutes would teach nothing.
 WARM_UP = ["/bench/ceiling/", "/fi/", "/sv/", "/fi/entries/", "/sv/entries/"]
-CASES = "ceiling,home,catalogue,filtered,search-fi,search-sv,entry,form,cached,open-data,surge"
+CASES = (
+    "ceiling,home,catalogue,catalogue-miss,filtered,search-fi,search-sv,entry,entry-miss,form,"
+    "cached,open-data,surge"
+)
 FILTER = "theme=leisure&kind=pledge"
 SEARCH_FI = "kotoutumista"
 SEARCH_SV = "språkcafé"
@@ -207,13 +210,18 @@ def ceiling_share(share, clients=8):
 
 
 SEARCH_TARGET = p95_under(50, 8)
+# Pages from the page cache ("cached") must come near the ceiling; a page rendered anew
+# ("miss": a new address every time, as a first visitor after a public change gets it)
+# has its own per-request target.
 TARGETS = {
     "home": [ceiling_share(0.80)],
-    "catalogue": [p50_at_most(12), ceiling_share(0.80)],
+    "catalogue": [ceiling_share(0.80)],
+    "catalogue-miss": [p50_at_most(12)],
     "filtered": [SEARCH_TARGET],
     "search-fi": [SEARCH_TARGET],
     "search-sv": [SEARCH_TARGET],
-    "entry": [p50_at_most(6), ceiling_share(0.80)],
+    "entry": [ceiling_share(0.80)],
+    "entry-miss": [p50_at_most(6)],
     "form": [p50_at_most(10)],
     "cached": [ceiling_share(0.80)],
     "open-data": [Target("p95 < 5 s at 1 client", 1, lambda r, _x: r.p95 < 5000)],
@@ -720,9 +728,19 @@ def build_cases(server, sample: list[int]) -> list:
     searches = {language: search_queries(language) for language in SEARCH_WORDS}
     return [
         Case("ceiling", "ceiling /bench/ceiling/", ["/bench/ceiling/"]),
-        Case("home", "home /fi/", ["/fi/"]),
-        Case("catalogue", "catalogue /fi/entries/", ["/fi/entries/"]),
-        Case("filtered", f"catalogue ?{FILTER}", [f"/fi/entries/?{FILTER}"]),
+        # The page cache answers these after the first request (warmed before the case).
+        Case("home", "home /fi/ (cached)", ["/fi/"], warm=True),
+        Case("catalogue", "catalogue /fi/entries/ (cached)", ["/fi/entries/"], warm=True),
+        # A different address each time (&n=…): never in the page cache, always rendered.
+        Case(
+            "catalogue-miss",
+            "catalogue /fi/entries/?n=… (miss)",
+            ["/fi/entries/"],
+            unique=True,
+        ),
+        Case(
+            "filtered", f"catalogue ?{FILTER}&n=… (miss)", [f"/fi/entries/?{FILTER}"], unique=True
+        ),
         Case(
             "search-fi",
             f"search /fi/, {len(searches['fi']):,} distinct queries "
@@ -737,9 +755,18 @@ def build_cases(server, sample: list[int]) -> list:
             unique=True,
         ),
         Case(
-            "entry", f"entry page ({len(sample)} entries)", [f"/fi/entries/{pk}/" for pk in sample]
+            "entry",
+            f"entry page, {len(sample)} entries (cached)",
+            [f"/fi/entries/{pk}/" for pk in sample],
+            warm=True,
         ),
-        Case("form", f"pledge form {FORM_PATH}", [FORM_PATH]),
+        Case(
+            "entry-miss",
+            f"entry page, {len(sample)} entries, ?n=… (miss)",
+            [f"/fi/entries/{pk}/" for pk in sample],
+            unique=True,
+        ),
+        Case("form", f"pledge form {FORM_PATH} (never cached)", [FORM_PATH]),
         Case(
             "cached",
             "catalogue, If-None-Match (304)",
@@ -769,6 +796,8 @@ def measure(server, wrk, cases, size, args) -> list:
                 min(case.concurrency)
             ]
         for concurrency in levels:
+            if case.warm:  # each page in each worker's page cache (misses evict others)
+                server.warm_up(case.paths, seconds=5, rounds=5)
             with load.MemorySampler(server.worker_pids) as memory:
                 if wrk and not case.python:
                     result = load.run_wrk(wrk, server.base_url, case, concurrency, args.duration)

@@ -184,12 +184,12 @@ class Gunicorn:
         except psutil.NoSuchProcess:
             return []
 
-    def warm_up(self, paths: list[str], seconds: float = 20) -> None:
+    def warm_up(self, paths: list[str], seconds: float = 20, rounds: int = 2) -> None:
         """Every worker imports, connects and fills its caches before anything is timed
-        (a few requests per page, at most about `seconds` on one page)."""
+        (`rounds` requests per page and worker, at most about `seconds` on one page)."""
         for path in paths:
             deadline = time.monotonic() + seconds
-            for _round in range(self.workers * 2):
+            for _round in range(self.workers * rounds):
                 try:
                     with urllib.request.urlopen(self.base_url + path, timeout=600) as reply:  # noqa: S310 - loopback
                         reply.read()

@@ -161,8 +161,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ---------------------------------------------------------------------------------
-# "default" keeps short-lived copies (the last public change, catalogue counts): Redis when
-# REDIS_URL is set, otherwise each process's memory, which is fine for those.
+# "default" keeps short-lived copies (the last public change, catalogue counts, anonymous
+# public pages): Redis when REDIS_URL is set, otherwise each process's memory, which is
+# fine for those (each process then learns of a public change from another one within
+# publishing.queries.LAST_CHANGE_SECONDS; never from the PostgreSQL table below, which
+# would cost a page served from the cache the very query it saves).
 # "shared" counts what every process must count together (rate limits): Redis when
 # REDIS_URL is set, otherwise a table in PostgreSQL with atomic increments
 # (kotolupaus/cache.py) — never per-process memory, where two app servers would each
@@ -181,6 +184,13 @@ else:
         "shared": {"BACKEND": "kotolupaus.cache.PostgresCache", "LOCATION": "kotolupaus_cache"},
     }
 RATELIMIT_USE_CACHE = "shared"
+# Anonymous visitors' public pages (home, catalogue, entry pages, programme, statistics,
+# feeds, sitemap) are kept this many seconds in the "default" cache, keyed by the public
+# version, so that a public change is never served stale (publishing/caching.py); 0 turns
+# the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+if PAGE_CACHE_SECONDS < 0:
+    require("PAGE_CACHE_SECONDS", "set a number of seconds, or 0 to turn the page cache off")
 # django-ratelimit warns about any backend it does not know; ours gives it the atomic
 # increments it needs (kotolupaus/cache.py, tested with two processes).
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.W001"]

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from publishing.caching import public_cache
 from publishing.sitemaps import PublicPages, PublishedEntries
 from publishing.staff_views import follow_up_view, personal_data_view, send_reminder_view
 
@@ -17,8 +18,10 @@ admin.site.site_header = _("Kotolupaus administration")
 admin.site.site_title = _("Kotolupaus")
 admin.site.index_title = _("Campaign administration")
 
+# The home page and the sitemap, like the catalogue and the other public pages, carry ETag
+# and come from the page cache for visitors (publishing/caching.py).
 urlpatterns = i18n_patterns(
-    path("", views.home, name="home"),
+    path("", public_cache(views.home), name="home"),
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
@@ -41,7 +44,7 @@ urlpatterns += [
     *[path(name, views.root_icon, {"name": name}) for name in views.ROOT_ICONS],
     path(
         "sitemap.xml",
-        sitemap,
+        public_cache(sitemap, query=["p"]),
         {"sitemaps": {"pages": PublicPages, "entries": PublishedEntries}},
         name="sitemap",
     ),

@@ -28,7 +28,7 @@ from .models import Publication, PublicState, SearchDocument
 
 log = logging.getLogger(__name__)
 
-CACHE_KEY = "publishing:last-change"
+CACHE_KEY = "publishing:public-state"  # queries.public_state()
 
 
 def public_change(*, entry=None) -> None:

@@ -493,22 +493,42 @@ LAST_CHANGE_SECONDS = 5
 
 
 def last_change():
-    """When anything the public sees last changed (for ETag and Last-Modified): the one
-    row publishing.changes.public_change() moves.
+    """When anything the public sees last changed: the one row
+    publishing.changes.public_change() moves."""
+    return public_state()[0]
 
-    Kept in the cache for a few seconds, so that a revalidation (304) costs no query at
-    all; public_change() forgets the cached copy in its own process at once (and other
-    processes share it when the cache is Redis).
+
+def public_state():
+    """(the last public change, every campaign's opening and closing moments in order),
+    from which the public pages take their version (publishing/caching.py): one query.
+
+    Kept in the cache for a few seconds, so that a revalidation (304) or a page from the
+    page cache costs no query at all; public_change() forgets the cached copy in its own
+    process at once (and other processes share it when the cache is Redis). A campaign's
+    dates change only through public_change() too.
     """
     from .changes import CACHE_KEY
 
-    return cache.get_or_set(CACHE_KEY, _last_change_in_database, timeout=LAST_CHANGE_SECONDS)
+    return cache.get_or_set(CACHE_KEY, _public_state_in_database, timeout=LAST_CHANGE_SECONDS)
 
 
-def _last_change_in_database():
+def _public_state_in_database():
+    from django.contrib.postgres.expressions import ArraySubquery
+
     from .models import PublicState
 
-    return PublicState.objects.values_list("changed_at", flat=True).first()
+    row = (
+        PublicState.objects.annotate(
+            opens=ArraySubquery(Campaign.objects.order_by().values("opens_at")),
+            closes=ArraySubquery(Campaign.objects.order_by().values("closes_at")),
+        )
+        .values_list("changed_at", "opens", "closes")
+        .first()
+    )
+    if row is None:  # no public change yet (there is a row from the first migration on)
+        return None, ()
+    changed_at, opens, closes = row
+    return changed_at, tuple(sorted([*opens, *closes]))
 
 
 def report_states(reports) -> dict:

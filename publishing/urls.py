@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
+from .caching import public_cache
 
 app_name = "publishing"
 
@@ -20,6 +21,11 @@ urlpatterns = [
         name="open_data_reports",
     ),
     path("statistics/", views.statistics, name="statistics"),
-    path("feed.atom", feeds.NewPublications(), name="feed"),
-    path("feed/reports.atom", feeds.NewProgressReports(), name="report_feed"),
+    # Feeds never show their query string: one kept copy whatever it is.
+    path("feed.atom", public_cache(feeds.NewPublications(), query=[]), name="feed"),
+    path(
+        "feed/reports.atom",
+        public_cache(feeds.NewProgressReports(), query=[]),
+        name="report_feed",
+    ),
 ]

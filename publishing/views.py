@@ -318,7 +318,7 @@ def programme(request):
 PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
-@public_cache
+@public_cache(keep=False)  # kept as a PDF below, for longer
 def programme_pdf(request):
     """The programme as a tagged PDF, rendered once per campaign, language and public
     change (the key moves with every change) and then served from the shared cache."""
@@ -337,7 +337,7 @@ def programme_pdf(request):
 # --- Open data ------------------------------------------------------------------------------------
 
 
-@public_cache
+@public_cache(keep=False)  # streamed
 def open_data(request, fmt, reports=False):
     """All published entries (JSON, CSV) or their progress reports (CSV), streamed in
     chunks: memory stays flat however many there are."""

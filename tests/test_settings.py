@@ -59,6 +59,7 @@ def test_production_check_deploy_reports_no_warnings():
         ({"SITE_URL": "http://kotolupaus.example.fi"}, "SITE_URL"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"KOTOLUPAUS_ENV": "staging"}, "KOTOLUPAUS_ENV"),
+        ({"PAGE_CACHE_SECONDS": "-1"}, "PAGE_CACHE_SECONDS"),
     ],
 )
 def test_production_settings_refuse_missing_or_unsafe_values(override, message):
