@@ -194,9 +194,11 @@ class Rows:
             "note",
             "returned_comment",
             "first_published_at",
+            "last_public_at",
             "updated_at",
             "decided_by_id",
             "entry_id",
+            "progress_status",
         ),
         "review_decision": (
             "outcome",
@@ -388,8 +390,10 @@ def grow(campaign, target: int) -> float:
                 "",
                 published_at,
                 published_at,
+                published_at,
                 user.pk,
                 entry_id,
+                "",  # no progress report yet
             )
             if rng.random() < 0.03:
                 included = rng.random() < 0.67
