@@ -86,3 +86,9 @@ def run_jobs(*, include_retries=False, limit=1000) -> list[tuple[str, str]]:
     finally:
         _query("unregister_worker", worker_id=worker_id)
     return done
+
+
+def run_all_jobs() -> list[tuple[str, str]]:
+    """Every waiting job, also those scheduled for later (a rebuild of the public files
+    due in a few minutes, a retry): what a worker will have done by then."""
+    return run_jobs(include_retries=True)
