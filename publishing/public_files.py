@@ -19,8 +19,9 @@ cooperation programme as PDF per campaign and language.
 
 import hashlib
 import logging
+import queue
 import secrets
-import zlib
+import threading
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ from django.core.files.temp import NamedTemporaryFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import override
+from zlib_ng import zlib_ng
 
 from submissions.models import Campaign
 
@@ -73,27 +75,56 @@ def _includes(file_as_of, change) -> bool:
 # --- Writing a file ------------------------------------------------------------------------
 
 
+class Background:
+    """Hashing, compressing and writing on a thread of their own (they release the GIL)
+    while the build's thread makes the text; at most QUEUED blocks wait in between."""
+
+    QUEUED = 8
+
+    def __init__(self):
+        self.queue = queue.Queue(maxsize=self.QUEUED)
+        self.error = None
+        self.thread = threading.Thread(target=self._run, name="public-files", daemon=True)
+        self.thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc_info[0] is None:
+            raise self.error
+
+    def submit(self, work, *args) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((work, args))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            work, args = item
+            if self.error is None:
+                try:
+                    work(*args)
+                except BaseException as error:  # handed to the build's thread
+                    self.error = error
+
+
 class Output:
     """A file being written to a temporary file (and, with gzip=True, its gzip to
-    another): text is gathered up to a megabyte, then encoded, hashed and compressed."""
+    another): text is gathered up to a megabyte and encoded, then hashed, compressed
+    and written in the background."""
 
     FLUSH_AT = 1 << 20
 
-    def __init__(self, *, gzip=False):
-        self.parts = [_Part()]
-        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if gzip else None
-        if gzip:
-            self.parts.append(_Part())
+    def __init__(self, background, *, gzip=False):
+        self.background = background
+        self.plain = _Part()
+        self.gzipped = _Part() if gzip else None
+        self.compressor = zlib_ng.compressobj(GZIP_LEVEL, zlib_ng.DEFLATED, 31) if gzip else None
         self.pending = []
         self.pending_size = 0
-
-    @property
-    def plain(self):
-        return self.parts[0]
-
-    @property
-    def gzipped(self):
-        return self.parts[1] if len(self.parts) > 1 else None
 
     def write(self, text: str) -> None:
         self.pending.append(text)
@@ -104,19 +135,26 @@ class Output:
     def flush(self) -> None:
         data = "".join(self.pending).encode()
         self.pending, self.pending_size = [], 0
+        self.background.submit(self._write, data)
+
+    def finish(self) -> None:
+        """Write what is left; the files are complete once the background is done."""
+        self.flush()
+        if self.compressor:
+            self.background.submit(self._finish)
+
+    def _write(self, data: bytes) -> None:
         self.plain.write(data)
         if self.compressor:
             self.gzipped.write(self.compressor.compress(data))
 
-    def finish(self) -> None:
-        self.flush()
-        if self.compressor:
-            self.gzipped.write(self.compressor.flush())
-            self.compressor = None
+    def _finish(self) -> None:
+        self.gzipped.write(self.compressor.flush())
 
     def close(self) -> None:
-        for part in self.parts:
-            part.close()
+        for part in (self.plain, self.gzipped):
+            if part is not None:
+                part.close()
 
 
 class _Part:
@@ -227,19 +265,24 @@ def build_open_data(*, force=False) -> int | None:
     if not force and open_data_up_to_date(last_change()):
         return None
     generated_at = timezone.now()
-    outputs = {
-        language: {name: Output(gzip=True) for name in open_data.NAMES} for language in languages()
-    }
+    outputs = {}
     try:
-        with _snapshot():
-            as_of = last_change()
-            count = open_data.write(outputs, generated_at)
+        with Background() as background:
+            outputs = {
+                language: {name: Output(background, gzip=True) for name in open_data.NAMES}
+                for language in languages()
+            }
+            with _snapshot():
+                as_of = last_change()
+                count = open_data.write(outputs, generated_at)
+            for files in outputs.values():
+                for output in files.values():
+                    output.finish()
         token = _token(generated_at)
         new = {}
         try:
             for language, files in outputs.items():
                 for name, output in files.items():
-                    output.finish()
                     for part, suffix in ((output.plain, ""), (output.gzipped, ".gz")):
                         key = open_data_key(language, name + suffix)
                         new[key] = (_store(part, key, token), part.size, part.etag)
@@ -339,7 +382,19 @@ def programme_pdf(campaign, language) -> PublicFile:
     return found or build_programme_pdf(campaign, language, force=True)
 
 
-# --- Leftovers ---------------------------------------------------------------------------
+# --- Leftovers and losses ------------------------------------------------------------------
+
+
+def forget_missing() -> int:
+    """Rows whose file is gone from the storage (a restored database, an emptied media
+    folder) are dropped, so that the next build or request makes the file again."""
+    missing = [
+        row.pk
+        for row in PublicFile.objects.only("pk", "name")
+        if not default_storage.exists(row.name)
+    ]
+    PublicFile.objects.filter(pk__in=missing).delete()
+    return len(missing)
 
 
 def remove_leftovers(now=None) -> int:

@@ -87,10 +87,18 @@ def rebuild_public_files_soon(*, at_once=False) -> None:
 @app.task(name="check_public_files", queue="files")
 def check_public_files(timestamp: int) -> dict:
     """Hourly: files older than the last public change (a build that failed, a change
-    made outside the app) are built now; leftovers of a build that died are removed."""
-    from .public_files import build_open_data, build_programme_pdfs, remove_leftovers
+    made outside the app) or missing from the storage are built now; leftovers of a
+    build that died are removed."""
+    from .public_files import (
+        build_open_data,
+        build_programme_pdfs,
+        forget_missing,
+        remove_leftovers,
+    )
 
+    missing = forget_missing()
     return {
+        "missing": missing,
         "open_data": build_open_data(),
         "pdfs": build_programme_pdfs(only_existing=True),
         "leftovers_removed": remove_leftovers(),

@@ -99,13 +99,13 @@ def test_the_build_costs_the_same_queries_for_one_entry_as_for_many(
     campaign, coordinator, django_assert_num_queries
 ):
     published_entry(campaign, coordinator)
-    with django_assert_num_queries(32) as one:
+    with django_assert_num_queries(25) as one:
         public_files.build_open_data(force=True)
     for number in range(5):
         report_on(
             published_entry(campaign, coordinator, title=f"Lupaus {number}"), approve_by=coordinator
         )
-    with django_assert_num_queries(len(one.captured_queries) + 3):  # the reports' details
+    with django_assert_num_queries(len(one.captured_queries) + 4):  # the reports, once
         assert public_files.build_open_data(force=True) == 6
 
 
@@ -195,7 +195,7 @@ def test_an_entry_taken_down_leaves_the_files_at_once(client, site):
     assert first.reference.encode() not in body
 
 
-def test_the_hourly_check_builds_files_older_than_the_last_change_and_removes_leftovers(
+def test_the_hourly_check_builds_files_that_are_old_or_lost_and_removes_leftovers(
     site, campaign, coordinator
 ):
     public_files.build_open_data()
@@ -211,6 +211,10 @@ def test_the_hourly_check_builds_files_older_than_the_last_change_and_removes_le
     assert late.reference.encode() in read(stored("fi", "entries.json"))
     assert not default_storage.exists(leftover)
     assert check_public_files(timestamp=0)["open_data"] is None  # up to date now
+
+    default_storage.delete(stored("sv", "reports.csv").name)  # lost (an emptied folder)
+    assert check_public_files(timestamp=0)["missing"] == 1
+    assert b"entry_reference" in read(stored("sv", "reports.csv"))
 
 
 # --- Serving -------------------------------------------------------------------------------
