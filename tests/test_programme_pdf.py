@@ -178,3 +178,17 @@ def test_programme_pdf_fetches_nothing_but_uploads(campaign):
             fetcher.fetch(url)
     with pytest.raises(Exception):  # noqa: B017 - the storage refuses a path outside MEDIA_ROOT
         fetcher.fetch(UPLOADS + "..%2F..%2Fetc%2Fpasswd")
+
+
+def test_a_change_outside_the_programme_leaves_its_pdf_as_it_was(
+    client, programme, campaign, staff_user
+):
+    first = client.get("/fi/programme/pdf/")
+    content = first.getvalue()
+
+    other = make_entry(campaign, "Ohjelman ulkopuolella")
+    publishing.approve(other, staff_user)  # public, but not in the programme
+    assert ("build_programme_pdfs", "succeeded") in run_all_jobs()
+
+    again = client.get("/fi/programme/pdf/")
+    assert (again["ETag"], again.getvalue()) == (first["ETag"], content)
