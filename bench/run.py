@@ -524,9 +524,10 @@ class Run:
         builds = []
         for size, said, seconds in self.builds:
             verdict = "met" if seconds < OPEN_DATA_TARGET_SECONDS else "MISSED"
+            said = said.removeprefix("Open data: ").rstrip(".")
             builds.append(
-                f"- open-data files built at {size:,} entries: {said} "
-                f"Target under {OPEN_DATA_TARGET_SECONDS} s: {verdict}.\n"
+                f"- open-data files built (`manage.py build_public_files --open-data`) at "
+                f"{size:,} entries: {said}; target under {OPEN_DATA_TARGET_SECONDS} s: {verdict}\n"
             )
         return f"{title}\n\n{render(header, lines, NUMERIC)}\n" + (
             "\n" + "".join(builds) if builds else ""

@@ -2,19 +2,19 @@
 and CSV, progress reports as CSV, in each language, each also gzipped) and the
 cooperation programme as PDF per campaign and language.
 
-- Built by jobs (publishing/tasks.py) a while after public changes, at most once per
-  PUBLIC_FILES_REBUILD_SECONDS however many changes come meanwhile, and hourly when
-  they are older than the last public change; `manage.py build_public_files` builds
-  them at once. A file that does not exist yet (a new installation) is built by the
+- Built by jobs (publishing/tasks.py) PUBLIC_FILES_REBUILD_SECONDS after a public change
+  however many changes come meanwhile (at once when an entry is taken down), and hourly
+  when they are older than the last public change; `manage.py build_public_files`
+  builds them now. A file that does not exist yet (a new installation) is built by the
   request that asks for it.
 - Written through Django's storage API (local disk, or S3 in production) under a new
   name each time; a PublicFile row then points at the new file in one transaction, so
   a reader always gets a whole file. The previous file stays for downloads still
   running and is removed at the next build.
-- The open data is read in one snapshot of the database (REPEATABLE READ), a chunk of
-  entries at a time (publishing/open_data.py), through temporary files: memory stays
-  flat however many entries there are. Each file's size and SHA-256 (its ETag) are
-  taken while it is written.
+- The open data is read in one snapshot of the database (REPEATABLE READ) by one
+  streamed query (publishing/open_data.py) and written through temporary files; each
+  file's size and SHA-256 (its ETag) are taken, and its gzip made, on a thread of their
+  own while the text is being made: memory stays flat however many entries there are.
 """
 
 import hashlib

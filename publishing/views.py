@@ -278,14 +278,20 @@ def programme_pdf(request):
     campaign = _programme_campaign(request, names=False)
     language = get_language()
     stored = public_files.programme_pdf(campaign, language)
+    return _serve(
+        request, stored, content_type="application/pdf", filename=f"{campaign.slug}-{language}.pdf"
+    )
+
+
+def _serve(request, stored, **headers):
+    """A prebuilt file (a PublicFile) as a download that anyone may keep for a while."""
     response = file_response(
         request,
         lambda: default_storage.open(stored.name, "rb"),
         size=stored.size,
         etag=stored.etag,
         last_modified=stored.generated_at,
-        content_type="application/pdf",
-        filename=f"{campaign.slug}-{language}.pdf",
+        **headers,
     )
     return public(response)
 
@@ -306,18 +312,15 @@ def open_data(request, fmt, reports=False):
     stored = public_files.open_data_file(get_language(), name)
     if stored is None:
         raise Http404
-    response = file_response(
+    response = _serve(
         request,
-        lambda: default_storage.open(stored.name, "rb"),
-        size=stored.size,
-        etag=stored.etag,
-        last_modified=stored.generated_at,
+        stored,
         content_type=OPEN_DATA_TYPES[name.rpartition(".")[2]],
         filename=f"kotolupaus-{name}",
         as_attachment=not name.endswith(".json"),
     )
     response["Access-Control-Allow-Origin"] = "*"
-    return public(response)
+    return response
 
 
 def open_data_docs(request):
