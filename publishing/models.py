@@ -243,6 +243,30 @@ class PublicState(models.Model):
         return self.changed_at.isoformat()
 
 
+class PublicFile(models.Model):
+    """A file built in the background for the public (publishing/public_files.py): an
+    open-data file in one language, or a campaign's programme PDF in one language.
+
+    The file is written under a new name each time and this row then points at it, so a
+    reader gets the whole old file or the whole new one, never half of either; the
+    previous file is kept for downloads still running and removed at the next build."""
+
+    key = models.CharField(max_length=200, unique=True)  # "open-data/fi/entries.json"
+    name = models.CharField(max_length=255)  # in the storage
+    previous_name = models.CharField(max_length=255, blank=True)
+    size = models.BigIntegerField()
+    etag = models.CharField(max_length=64)  # a hash of the content
+    generated_at = models.DateTimeField()
+    # The last public change (PublicState.changed_at) its content includes.
+    as_of = models.DateTimeField(null=True)
+    # A hash of what it was made from, when that is cheaper to compare than to make the
+    # file again (the programme PDF's HTML).
+    source_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return self.key
+
+
 class ReportPublication(models.Model):
     """Moderation of a progress report: the same states and transitions as an entry's
     publication (PUBLICATION_TRANSITIONS). A report is public while it is approved and

@@ -1,66 +1,46 @@
 """The open-data files: every published entry as JSON (with its progress reports nested)
-or CSV, and the progress reports as CSV of their own. The records are written one at a
-time as the entries stream from the database; the layout is documented on the open
-data page (templates/publishing/open_data.html) and its columns come from here.
+or CSV, and the progress reports as CSV of their own, in each language: a record's `url`
+is the entry's page in the file's language (the Swedish file links /sv/ pages) and a
+prize's name is in that language too; everything else is the same in every file.
+
+`write()` makes all of them in one pass over the published entries. One query streams
+every entry with its related rows already gathered into arrays by the database (each
+part written by the ORM, joined in _entries()), the few progress reports are fetched a
+chunk of entries at a time, and each record is serialised once and written to every
+language's files: memory stays flat and 100,000 entries take seconds. The files are
+built in the background and served as files (publishing/public_files.py); the layout is
+documented on the open data page (templates/publishing/open_data.html) and its columns
+come from here.
 """
 
 import csv
 import json
+from collections import defaultdict
+from itertools import islice
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, TextField
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from kotolupaus.spreadsheets import inert_row
-from submissions.models import ENTRY_TEXT_FIELDS
+from kotolupaus.spreadsheets import inert, inert_row
+from review.models import Award, AwardCategory, Outcome
+from submissions.models import ENTRY_TEXT_FIELDS, Entry, Partnership, ProgressReport, ReportFigure
 
 from .addresses import entry_url_patterns, entry_urls
-from .queries import in_programme
+from .progress import approved_reports
+from .queries import published
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-
-
-def entry_record(entry, patterns) -> dict:
-    translations = {
-        t.language_code: {name: getattr(t, name) or "" for name in ENTRY_TEXT_FIELDS}
-        for t in entry.translations.all()
-    }
-    urls = entry_urls(entry.pk, patterns)
-    reports = entry.public_progress_reports
-    return {
-        "reference": entry.reference,
-        # The page in the file's language (/sv/open-data/… links /sv/ pages), and all three.
-        "url": urls[get_language()],
-        "urls": urls,
-        "campaign": entry.campaign.slug,
-        "kind": entry.kind,
-        "original_language": entry.original_language,
-        "text": translations,
-        "lead_organisation": {
-            "name": entry.lead_organisation.name,
-            "business_id": entry.lead_organisation.business_id or None,
-            "type": entry.lead_organisation.type,
-            "municipality_code": entry.lead_organisation.municipality.code
-            if entry.lead_organisation.municipality
-            else None,
-        },
-        "partners": [p.organisation.name for p in entry.confirmed_partners],
-        "themes": [t.slug for t in entry.themes.all()],
-        "target_groups": [g.slug for g in entry.target_groups.all()],
-        "whole_country": entry.whole_country,
-        "municipality_codes": [m.code for m in entry.municipalities.all()],
-        "pledge_deadline": entry.pledge_deadline.isoformat() if entry.pledge_deadline else None,
-        "published_at": entry.publication.first_published_at.isoformat(),
-        "in_programme": in_programme(entry),
-        "awards": [str(a.category) for a in entry.awards.all()],
-        "challenge_of": entry.challenge_of.reference if entry.challenge_of_id else None,
-        # The newest report's status (reports are listed oldest first).
-        "progress_status": reports[-1].status if reports else None,
-        "progress_reports": [report_record(report) for report in reports],
-    }
-
+# The files of each language, by the name they are published under.
+NAMES = ("entries.json", "entries.csv", "reports.csv")
+# Entries whose details are fetched together: a handful of queries per chunk.
+CHUNK = 2000
 
 CSV_COLUMNS = [
     "reference",
@@ -88,6 +68,24 @@ CSV_COLUMNS = [
     "progress_status",
     "progress_reports",
 ]
+URL_COLUMN = CSV_COLUMNS.index("url")
+AWARDS_COLUMN = CSV_COLUMNS.index("awards")
+
+REPORT_CSV_COLUMNS = [
+    "entry_reference",
+    "entry_url",
+    "reported_on",
+    "status",
+    "reason",
+    "original_language",
+    "text_fi",
+    "text_sv",
+    "text_en",
+    "figures",
+    "contributors",
+    "published_at",
+]
+REPORT_URL_COLUMN = REPORT_CSV_COLUMNS.index("entry_url")
 
 
 def entry_csv_row(record) -> list:
@@ -116,60 +114,7 @@ def entry_csv_row(record) -> list:
     ]
 
 
-def _records(entries):
-    patterns = entry_url_patterns()
-    for entry in entries:
-        yield entry, entry_record(entry, patterns)
-
-
-def json_lines(entries):
-    """The JSON file in pieces: the licence, then one entry per line."""
-    head = json.dumps(
-        {
-            "licence": LICENCE,
-            "licence_url": LICENCE_URL,
-            "publisher": str(_("Ministry of Economic Affairs and Employment of Finland")),
-            "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
-        },
-        ensure_ascii=False,
-    )[:-1]
-    yield head + ', "entries": ['
-    for index, (_entry, record) in enumerate(_records(entries)):
-        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
-    yield "\n]}\n"
-
-
-def report_record(report) -> dict:
-    return {
-        "reported_on": report.reported_on.isoformat(),
-        "status": report.status,
-        "reason": report.reason or None,
-        "original_language": report.original_language,
-        "text": {t.language_code: t.text for t in report.translations.all() if t.text},
-        "figures": {f.indicator.slug: f.value for f in report.figures.all()},
-        "contributors": [p.organisation.name for p in report.confirmed_contributors],
-        "published_at": report.publication.first_published_at.isoformat(),
-    }
-
-
-REPORT_CSV_COLUMNS = [
-    "entry_reference",
-    "entry_url",
-    "reported_on",
-    "status",
-    "reason",
-    "original_language",
-    "text_fi",
-    "text_sv",
-    "text_en",
-    "figures",
-    "contributors",
-    "published_at",
-]
-
-
-def report_csv_row(entry_record, report) -> list:
-    record = report_record(report)
+def report_csv_row(entry_record, record) -> list:
     return [
         entry_record["reference"],
         entry_record["url"],
@@ -184,23 +129,351 @@ def report_csv_row(entry_record, report) -> list:
     ]
 
 
+# --- The records, a chunk of entries at a time -----------------------------------------------
+
+
+class _Array(Func):
+    """ARRAY[a, b, …]: a translation's language and texts as one value."""
+
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(TextField())
+
+
+class _IsoFormat(Func):
+    """A moment as text, as datetime.isoformat() writes it in UTC (microseconds only
+    when there are any): the database writes it faster than Python parses it."""
+
+    template = (
+        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        "CASE WHEN mod(extract(microseconds FROM %(expressions)s)::bigint, 1000000) = 0 "
+        "THEN '' ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || '+00:00'"
+    )
+    output_field = TextField()
+
+
+# Each published entry's own values, in the order unpacked in records().
+ENTRY_COLUMNS = {
+    "entry": F("pk"),
+    "entry_reference": F("reference"),
+    "campaign_slug": F("campaign__slug"),
+    "entry_kind": F("kind"),
+    "language": F("original_language"),
+    "organisation": F("lead_organisation__name"),
+    "organisation_business_id": F("lead_organisation__business_id"),
+    "organisation_type": F("lead_organisation__type"),
+    "organisation_place": F("lead_organisation__municipality__code"),
+    "everywhere": F("whole_country"),
+    "deadline": F("pledge_deadline"),
+    "published": _IsoFormat("publication__first_published_at"),
+    "programme": ExpressionWrapper(
+        Q(decision__published_at__isnull=False, decision__outcome=Outcome.INCLUDED),
+        output_field=BooleanField(),
+    ),
+    "challenge": F("challenge_of__reference"),
+}
+# The order: the campaigns' (newest first, as Campaign.Meta has it), then the numbers.
+ORDER_COLUMNS = {"campaign_opens_at": F("campaign__opens_at"), "entry_number": F("number")}
+
+
+def _related() -> dict:
+    """Each entry's related rows as one array per entry ({name: query with the columns
+    owner, the entry's id, and value}), for all entries at once: joined to the entries, these cost the
+    database a fraction of a subquery per entry."""
+
+    def each(rows, key, value, *order):
+        return (
+            rows.order_by()
+            .values(owner=F(key))
+            .annotate(value=ArrayAgg(value, order_by=order))
+            .values("owner", "value")
+        )
+
+    translations = Entry._parler_meta.root_model.objects.all()
+    return {
+        "texts": each(translations, "master_id", _Array("language_code", *ENTRY_TEXT_FIELDS), "pk"),
+        "themes": each(
+            Entry.themes.through.objects.all(),
+            "entry_id",
+            "theme__slug",
+            "theme__position",
+            "theme__slug",
+        ),
+        "target_groups": each(
+            Entry.target_groups.through.objects.all(),
+            "entry_id",
+            "targetgroup__slug",
+            "targetgroup__position",
+            "targetgroup__slug",
+        ),
+        "places": each(
+            Entry.municipalities.through.objects.all(),
+            "entry_id",
+            "municipality__code",
+            "municipality__name_fi",
+        ),
+        "partners": each(Partnership.objects.confirmed(), "entry_id", "organisation__name", "pk"),
+        "prizes": each(Award.objects.all(), "entry_id", "category_id", "pk"),
+        "reported": approved_reports()
+        .order_by()
+        .values(owner=F("entry_id"))
+        .annotate(value=Count("pk"))
+        .values("owner", "value"),
+    }
+
+
+def _entries():
+    """Every published entry as one row of plain values, in the order of the campaigns
+    and the entries' numbers, streamed from a server-side cursor. The ORM writes each
+    part (published() is the one definition of what is public); they are joined here."""
+    entries = published().order_by().values(**ENTRY_COLUMNS, **ORDER_COLUMNS)
+    sql, params = entries.query.sql_with_params()
+    params = list(params)
+    related = _related()
+    joins = []
+    for name, rows in related.items():
+        part, part_params = rows.query.sql_with_params()
+        joins.append(f'LEFT JOIN ({part}) "{name}" ON "{name}".owner = e.entry')
+        params += part_params
+    columns = ", ".join(f'e."{name}"' for name in ENTRY_COLUMNS)
+    values = ", ".join(f'"{name}".value' for name in related)
+    # The ORM's SQL and constant names; every value is a parameter.
+    query = (
+        f"SELECT {columns}, {values} FROM ({sql}) e {' '.join(joins)} "  # noqa: S608
+        "ORDER BY e.campaign_opens_at DESC, e.entry_number"
+    )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(query, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _grouped(rows):
+    """{first value: [the rest of the row, …]} in the rows' order."""
+    groups = defaultdict(list)
+    for key, *rest in rows:
+        groups[key].append(rest[0] if len(rest) == 1 else rest)
+    return groups
+
+
+def _reports(entry_ids) -> dict:
+    """{entry id: [report record, …]}: each entry's approved progress reports, oldest first."""
+    if not entry_ids:
+        return {}
+    rows = list(
+        approved_reports()
+        .filter(entry_id__in=entry_ids)
+        .order_by("reported_on", "created_at")
+        .values_list(
+            "pk",
+            "entry_id",
+            "reported_on",
+            "status",
+            "reason",
+            "original_language",
+            "publication__first_published_at",
+        )
+    )
+    ids = [row[0] for row in rows]
+    texts = _grouped(
+        ProgressReport._parler_meta.root_model.objects.filter(master_id__in=ids)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("master_id", "language_code", "text")
+    )
+    figures = _grouped(
+        ReportFigure.objects.filter(report_id__in=ids)
+        .order_by("indicator__position", "indicator__slug")
+        .values_list("report_id", "indicator__slug", "value")
+    )
+    contributors = _grouped(
+        ProgressReport.contributors.through.objects.filter(
+            progressreport_id__in=ids,
+            partnership__in=Partnership.objects.confirmed(),
+        )
+        .order_by("partnership_id")
+        .values_list("progressreport_id", "partnership__organisation__name")
+    )
+    reports = defaultdict(list)
+    for pk, entry_id, reported_on, status, reason, language, published_at in rows:
+        reports[entry_id].append(
+            {
+                "reported_on": reported_on.isoformat(),
+                "status": status,
+                "reason": reason or None,
+                "original_language": language,
+                "text": dict(texts.get(pk, ())),
+                "figures": dict(figures.get(pk, ())),
+                "contributors": contributors.get(pk, []),
+                "published_at": published_at.isoformat(),
+            }
+        )
+    return reports
+
+
+def records():
+    """(record, prize category ids) for every published entry, in the order of the
+    campaigns and the entries' numbers. The record is the JSON file's entry without its
+    `url` and with `awards` left empty: both depend on the file's language."""
+    patterns = entry_url_patterns()
+    for chunk in _chunks(_entries(), CHUNK):
+        # Progress reports are few: fetched for the entries of the chunk that have any.
+        reports = _reports([row[0] for row in chunk if row[-1]])
+        for row in chunk:
+            (
+                pk,
+                reference,
+                campaign,
+                kind,
+                language,
+                organisation,
+                business_id,
+                organisation_type,
+                organisation_place,
+                whole_country,
+                deadline,
+                published_at,
+                in_programme,
+                challenge_of,
+                texts,
+                themes,
+                groups,
+                places,
+                partners,
+                prizes,
+                _reported,
+            ) = row
+            entry_reports = reports.get(pk, [])
+            record = {
+                "reference": reference,
+                "url": None,
+                "urls": entry_urls(pk, patterns),
+                "campaign": campaign,
+                "kind": kind,
+                "original_language": language,
+                "text": {
+                    code: {
+                        name: value or ""
+                        for name, value in zip(ENTRY_TEXT_FIELDS, values, strict=True)
+                    }
+                    for code, *values in texts or ()
+                },
+                "lead_organisation": {
+                    "name": organisation,
+                    "business_id": business_id or None,
+                    "type": organisation_type,
+                    "municipality_code": organisation_place,
+                },
+                "partners": partners or [],
+                "themes": themes or [],
+                "target_groups": groups or [],
+                "whole_country": whole_country,
+                "municipality_codes": places or [],
+                "pledge_deadline": deadline.isoformat() if deadline else None,
+                "published_at": published_at,
+                "in_programme": bool(in_programme),
+                "awards": [],
+                "challenge_of": challenge_of,
+                # The newest report's status (reports are listed oldest first).
+                "progress_status": entry_reports[-1]["status"] if entry_reports else None,
+                "progress_reports": entry_reports,
+            }
+            yield record, prizes or []
+
+
+# --- The files ---------------------------------------------------------------------------------
+
+
 class _Line:
-    """A file-like object whose write() returns the line, for streaming csv.writer."""
+    """A file-like object whose write() returns the line, for csv.writer."""
 
     def write(self, value):
         return value
 
 
-def csv_lines(entries, *, reports=False):
-    """The entries' CSV, or with reports=True the progress reports' CSV (one row per
-    report, oldest first within each entry); every cell inert for spreadsheets."""
-    writer = csv.writer(_Line())
-    if reports:
-        yield writer.writerow(REPORT_CSV_COLUMNS)
-        for entry, record in _records(entries):
-            for report in entry.public_progress_reports:
-                yield writer.writerow(inert_row(report_csv_row(record, report)))
-    else:
-        yield writer.writerow(CSV_COLUMNS)
-        for _entry, record in _records(entries):
-            yield writer.writerow(inert_row(entry_csv_row(record)))
+def _prize_names(languages) -> dict:
+    """{category id: {language: the prize's name in it}}, in the categories' order."""
+    names = defaultdict(dict)
+    for category in AwardCategory.objects.prefetch_related("translations"):
+        for language in languages:
+            category.set_current_language(language)
+            names[category.pk][language] = str(category)
+    return names
+
+
+def _json_head(language, generated_at) -> str:
+    with override(language):
+        head = {
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "publisher": str(_("Ministry of Economic Affairs and Employment of Finland")),
+            "schema": settings.SITE_URL + reverse("publishing:open_data_docs"),
+            "generated_at": generated_at.isoformat(),
+        }
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": ['
+
+
+def _around(line, row, column) -> tuple[str, str]:
+    """The CSV line of `row` in two parts, before and after the cell `column` (the
+    entry's address, which differs by language and never needs quoting)."""
+    return (
+        line.writerow(row[:column])[:-2] + ",",
+        "," + line.writerow(row[column + 1 :]),
+    )
+
+
+def write(files, generated_at) -> int:
+    """Write every language's files: `files` is {language: {name: a text writer}} with
+    the names of NAMES. Returns the number of entries written."""
+    languages = list(files)
+    prize_names = _prize_names(languages)
+    order = {category: index for index, category in enumerate(prize_names)}
+    line = csv.writer(_Line())
+    for language, outputs in files.items():
+        outputs["entries.json"].write(_json_head(language, generated_at))
+        outputs["entries.csv"].write(line.writerow(CSV_COLUMNS))
+        outputs["reports.csv"].write(line.writerow(REPORT_CSV_COLUMNS))
+    count = 0
+    for record, prizes in records():
+        urls = record["urls"]
+        reference = record.pop("reference")
+        del record["url"]
+        # Everything but the address (and the prizes' names) is the same in every
+        # language: serialised once, the address put in per language.
+        # JSON: {"reference": …, "url": …, the rest}.
+        head = '{"reference": ' + json.dumps(reference, ensure_ascii=False) + ', "url": '
+        rest = json.dumps(record, ensure_ascii=False)[1:]
+        entry_row = inert_row(entry_csv_row({"reference": reference, "url": "", **record}))
+        entry_line = _around(line, entry_row, URL_COLUMN)
+        report_lines = [
+            _around(
+                line,
+                inert_row(report_csv_row({"reference": reference, "url": ""}, report)),
+                REPORT_URL_COLUMN,
+            )
+            for report in record["progress_reports"]
+        ]
+        separator = ",\n" if count else "\n"
+        for language, outputs in files.items():
+            url = urls[language]
+            if prizes:
+                names = [
+                    prize_names[category][language] for category in sorted(prizes, key=order.get)
+                ]
+                record["awards"] = names
+                rest = json.dumps(record, ensure_ascii=False)[1:]
+                entry_row[AWARDS_COLUMN] = inert("|".join(names))
+                entry_line = _around(line, entry_row, URL_COLUMN)
+            outputs["entries.json"].write(f"{separator}{head}{json.dumps(url)}, {rest}")
+            outputs["entries.csv"].write(url.join(entry_line))
+            for report_line in report_lines:
+                outputs["reports.csv"].write(url.join(report_line))
+        count += 1
+    for outputs in files.values():
+        outputs["entries.json"].write("\n]}\n")
+    return count

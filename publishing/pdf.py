@@ -1,7 +1,7 @@
 """The cooperation programme as a tagged, accessible PDF (PDF/UA-1, WeasyPrint).
 
-Rendering takes seconds of CPU, so a campaign's PDF is rendered once per language and
-public change and then served from the cache (see views.programme_pdf). WeasyPrint
+Rendering takes seconds of CPU, so a campaign's PDF is built in the background, once per
+language and change of its content, and served as a file (publishing/public_files.py). WeasyPrint
 reads only our own uploads, through the storage API: no address in an entry can make the
 server fetch anything from the network.
 """
@@ -47,13 +47,11 @@ def page_counter(language):
     )
 
 
-def render_programme_pdf(context, language):
-    """The programme of `context` (views._programme) as PDF/UA-1 bytes in `language`."""
-    from PIL import ImageFile
-    from weasyprint import HTML
-
+def programme_html(context, language) -> str:
+    """The programme of `context` (publishing.programme.programme_context) as the HTML
+    WeasyPrint reads, in `language`."""
     with override(language):
-        html = render_to_string(
+        return render_to_string(
             "publishing/programme_pdf.html",
             {
                 **context,
@@ -62,10 +60,16 @@ def render_programme_pdf(context, language):
                 "uploads": UPLOADS,
             },
         )
-        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()()).write_pdf(
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=f"kotolupaus-{context['campaign'].slug}-{language}".encode(),
-        )
+
+
+def pdf_from_html(html, identifier) -> bytes:
+    """PDF/UA-1 bytes of the programme's HTML (seconds of CPU)."""
+    from PIL import ImageFile
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()()).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode()
+    )
     # WeasyPrint lets Pillow decode truncated images, for the whole process; uploads
     # must not be (submissions/images.py), so put the setting back.
     ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -1,6 +1,7 @@
 """What became of published pledges and initiatives, as the public sees it: approved
 progress reports on public entries, their figures summed, the statuses of a pledge's
-challenge takers, progress across the campaign, and the reports as open data.
+challenge takers, progress across the campaign (the open data's reports are in
+publishing/open_data.py).
 
 A report is public while it is approved and its entry is public (queries.published);
 everything here starts from those two conditions.
@@ -237,15 +238,6 @@ def reports_count() -> int:
 
 
 # --- Open data ----------------------------------------------------------------------------
-
-
-def open_data_prefetch():
-    """For open data: each entry's approved reports, oldest first, with their details."""
-    return Prefetch(
-        "progress_reports",
-        queryset=with_details(approved_reports()).order_by("reported_on", "created_at"),
-        to_attr="public_progress_reports",
-    )
 
 
 def current_indicators():

@@ -194,6 +194,15 @@ def in_programme(entry) -> bool:
     return bool(decision and decision.published_at and decision.outcome == Outcome.INCLUDED)
 
 
+def decorate(entries, language=None):
+    """Attach what a card shows: the text in the visitor's language, badges, the card."""
+    for entry in entries:
+        entry.text = public_text(entry, language)
+        entry.in_programme = in_programme(entry)
+        entry.card = card_of(entry, language)
+    return entries
+
+
 @dataclass
 class PublicText:
     """An entry's public text in one language: the visitor's, else the original."""

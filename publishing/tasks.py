@@ -1,7 +1,10 @@
-"""Scheduled jobs of publishing (procrastinate periodic tasks; no cron needed)."""
+"""Jobs of publishing: scheduled ones (procrastinate periodic tasks; no cron needed) and
+the builds of the files served to the public."""
 
 from django.conf import settings
+from django.db import transaction
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from .personal_data import purge_after_retention
 
@@ -20,3 +23,83 @@ def send_progress_reminders(timestamp: int) -> int:
     from .reminders import send_due_reminders
 
     return send_due_reminders()
+
+
+# --- Files built for the public (publishing/public_files.py) -----------------------------------
+# Each has a queueing lock: while one job of the task waits, no second one is queued, so
+# a burst of public changes ends in one build, PUBLIC_FILES_REBUILD_SECONDS after the
+# first of them. An entry taken down is taken out of the files at once, by a job with a
+# lock of its own (a build waiting for later then finds nothing left to do). They run
+# on the "files" queue (a worker for it alone keeps long builds from delaying e-mail).
+
+
+@app.task(name="build_open_data", queue="files", queueing_lock="build_open_data")
+def build_open_data() -> int | None:
+    """The open-data files of every language (skipped when they are up to date)."""
+    from .public_files import build_open_data
+
+    return build_open_data()
+
+
+@app.task(name="build_programme_pdfs", queue="files", queueing_lock="build_programme_pdfs")
+def build_programme_pdfs() -> int:
+    """The programme PDFs built so far, again where their content changed."""
+    from .public_files import build_programme_pdfs
+
+    return build_programme_pdfs(only_existing=True)
+
+
+REBUILT_AFTER_CHANGES = (build_open_data, build_programme_pdfs)
+AT_ONCE = ":at-once"
+
+
+def rebuild_public_files_soon(*, at_once=False) -> None:
+    """After a public change (publishing.changes): the files are built again once
+    PUBLIC_FILES_REBUILD_SECONDS have passed — or at once when something was taken down —
+    by a job queued in the current transaction, unless one is waiting already (which
+    then builds this change in too)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    suffix = AT_ONCE if at_once else ""
+    locks = {task: task.queueing_lock + suffix for task in REBUILT_AFTER_CHANGES}
+    waiting = set(
+        ProcrastinateJob.objects.filter(
+            queueing_lock__in=locks.values(), status="todo"
+        ).values_list("queueing_lock", flat=True)
+    )
+    delay = 0 if at_once else settings.PUBLIC_FILES_REBUILD_SECONDS
+    # No time at all for "now": the job is due at once, also to a worker whose clock or
+    # transaction started a moment earlier.
+    when = {"schedule_in": {"seconds": delay}} if delay else {}
+    for task, lock in locks.items():
+        if lock in waiting:
+            continue
+        try:
+            # A savepoint: the queueing lock's unique violation must not break the
+            # transaction of the change.
+            with transaction.atomic():
+                task.configure(queueing_lock=lock, **when).defer()
+        except AlreadyEnqueued:  # another process queued it a moment ago
+            pass
+
+
+@app.periodic(cron="17 * * * *")
+@app.task(name="check_public_files", queue="files")
+def check_public_files(timestamp: int) -> dict:
+    """Hourly: files older than the last public change (a build that failed, a change
+    made outside the app) or missing from the storage are built now; leftovers of a
+    build that died are removed."""
+    from .public_files import (
+        build_open_data,
+        build_programme_pdfs,
+        forget_missing,
+        remove_leftovers,
+    )
+
+    missing = forget_missing()
+    return {
+        "missing": missing,
+        "open_data": build_open_data(),
+        "pdfs": build_programme_pdfs(only_existing=True),
+        "leftovers_removed": remove_leftovers(),
+    }

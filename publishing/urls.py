@@ -15,9 +15,9 @@ urlpatterns = [
     path("open-data/", views.open_data_docs, name="open_data_docs"),
     path("open-data/entries.<str:fmt>", views.open_data, name="open_data"),
     path(
-        "open-data/reports.csv",
+        "open-data/reports.<str:fmt>",
         views.open_data,
-        {"fmt": "csv", "reports": True},
+        {"reports": True},
         name="open_data_reports",
     ),
     path("statistics/", views.statistics, name="statistics"),

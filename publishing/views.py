@@ -6,8 +6,9 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db.models import Count
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from kotolupaus.access import post_rate
+from kotolupaus.downloads import file_response, public
 from kotolupaus.params import as_slug
 from kotolupaus.views import gone
-from review.models import Outcome
 from submissions.models import (
     Campaign,
     Entry,
@@ -32,17 +33,15 @@ from submissions.models import (
     Theme,
 )
 
-from . import charts, progress, services
+from . import charts, progress, public_files, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .forms import CatalogueFilter, JoinForm
-from .pdf import render_programme_pdf
+from .programme import programme_context
 from .queries import (
-    card_of,
     cards,
     entry_page,
-    in_programme,
     named,
     prizes_of,
     public_entries,
@@ -54,15 +53,6 @@ from .queries import (
 from .search import MAX_RESULTS, Listing, ListingPaginator
 
 PAGE_SIZE = 20
-
-
-def decorate(entries, language=None):
-    """Attach what a card shows: the text in the visitor's language, badges, the card."""
-    for entry in entries:
-        entry.text = public_text(entry, language)
-        entry.in_programme = in_programme(entry)
-        entry.card = card_of(entry, language)
-    return entries
 
 
 @public_cache
@@ -270,41 +260,14 @@ def join(request, pk):
 # --- The cooperation programme -----------------------------------------------------------------
 
 
-def _programme(campaign):
-    entries = decorate(
-        list(
-            public_entries()
-            .filter(
-                campaign=campaign,
-                decision__outcome=Outcome.INCLUDED,
-                decision__published_at__isnull=False,
-            )
-            .order_by("number")
-        )
-    )
-    groups = {}
-    for entry in entries:
-        themes = list(entry.themes.all())
-        theme = themes[0] if themes else None
-        groups.setdefault(theme, []).append(entry)
-    ordered = sorted(
-        groups.items(), key=lambda item: (item[0] is None, item[0].position if item[0] else 0)
-    )
-    programme = getattr(campaign, "programme", None)
-    return {
-        "campaign": campaign,
-        "programme": programme,
-        "groups": ordered,
-        "count": len(entries),
-        "follow_up": progress.follow_up_rows(entries),
-    }
-
-
-def _programme_campaign(request):
+def _programme_campaign(request, *, names=True):
     slug = request.GET.get("campaign")
     if slug is not None and as_slug(slug) is None:
         raise Http404
-    campaign = Campaign.objects.filter(slug=slug).first() if slug else Campaign.objects.current()
+    if slug:
+        campaign = Campaign.objects.filter(slug=slug).first()
+    else:
+        campaign = Campaign.objects.current(names=names)
     if campaign is None:
         raise Http404
     return campaign
@@ -312,64 +275,87 @@ def _programme_campaign(request):
 
 @public_cache
 def programme(request):
-    return render(request, "publishing/programme.html", _programme(_programme_campaign(request)))
+    return render(
+        request, "publishing/programme.html", programme_context(_programme_campaign(request))
+    )
 
 
-PDF_CACHE_SECONDS = 24 * 60 * 60
-
-
-@public_cache(keep=False)  # kept as a PDF below, for longer
 def programme_pdf(request):
-    """The programme as a tagged PDF, rendered once per campaign, language and public
-    change (the key moves with every change) and then served from the shared cache."""
-    campaign = _programme_campaign(request)
+    """The programme as a tagged PDF, built in the background per campaign and language
+    (publishing/public_files.py) and served as a file."""
+    campaign = _programme_campaign(request, names=False)
     language = get_language()
-    key = f"programme-pdf:{campaign.pk}:{language}:{version(request)}"
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_programme_pdf(_programme(campaign), language)
-        cache.set(key, pdf, PDF_CACHE_SECONDS)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-{language}.pdf"'
-    return response
+    stored = public_files.programme_pdf(campaign, language)
+    return _serve(
+        request, stored, content_type="application/pdf", filename=f"{campaign.slug}-{language}.pdf"
+    )
+
+
+def _serve(request, stored, **headers):
+    """A prebuilt file (a PublicFile) as a download that anyone may keep for a while."""
+    response = file_response(
+        request,
+        lambda: default_storage.open(stored.name, "rb"),
+        size=stored.size,
+        etag=stored.etag,
+        last_modified=stored.generated_at,
+        **headers,
+    )
+    return public(response)
 
 
 # --- Open data ------------------------------------------------------------------------------------
 
+OPEN_DATA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "gz": "application/gzip",
+}
 
-@public_cache(keep=False)  # streamed
+
 def open_data(request, fmt, reports=False):
-    """All published entries (JSON, CSV) or their progress reports (CSV), streamed in
-    chunks: memory stays flat however many there are."""
-    entries = (
-        public_entries()
-        .select_related("challenge_of")
-        .prefetch_related(progress.open_data_prefetch())
-        .order_by("campaign", "number")
-        .iterator(chunk_size=500)
-    )
-    if fmt == "json" and not reports:
-        response = StreamingHttpResponse(
-            open_data_files.json_lines(entries), content_type="application/json"
-        )
-    elif fmt == "csv":
-        response = StreamingHttpResponse(
-            open_data_files.csv_lines(entries, reports=reports),
-            content_type="text/csv; charset=utf-8",
-        )
-        name = "reports" if reports else "entries"
-        response["Content-Disposition"] = f'attachment; filename="kotolupaus-{name}.csv"'
-    else:
+    """An open-data file in the page's language (entries.json, entries.csv, reports.csv
+    and each as .gz), built in the background and served as a file with ranges."""
+    name = f"{'reports' if reports else 'entries'}.{fmt}"
+    stored = public_files.open_data_file(get_language(), name)
+    if stored is None:
         raise Http404
+    response = _serve(
+        request,
+        stored,
+        content_type=OPEN_DATA_TYPES[name.rpartition(".")[2]],
+        filename=f"kotolupaus-{name}",
+        as_attachment=not name.endswith(".json"),
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 def open_data_docs(request):
+    files = public_files.open_data_files(get_language())
+    downloads = []
+    for label, name in (
+        (_("All published entries as JSON"), "entries.json"),
+        (_("All published entries as CSV (UTF-8)"), "entries.csv"),
+        (_("All published progress reports as CSV (UTF-8)"), "reports.csv"),
+    ):
+        stem, fmt = name.split(".")
+        url_name = "publishing:open_data_reports" if stem == "reports" else "publishing:open_data"
+        downloads.append(
+            {
+                "label": label,
+                "url": reverse(url_name, args=[fmt]),
+                "file": files.get(name),
+                "gzip_url": reverse(url_name, args=[f"{fmt}.gz"]),
+                "gzip": files.get(f"{name}.gz"),
+            }
+        )
     return render(
         request,
         "publishing/open_data.html",
         {
+            "downloads": downloads,
+            "rebuild_minutes": max(1, round(settings.PUBLIC_FILES_REBUILD_SECONDS / 60)),
             "licence": open_data_files.LICENCE,
             "licence_url": open_data_files.LICENCE_URL,
             "columns": open_data_files.CSV_COLUMNS,

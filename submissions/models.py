@@ -30,24 +30,21 @@ class CampaignQuerySet(TranslatableQuerySet):
     def open_at(self, moment: datetime):
         return self.filter(opens_at__lte=moment, closes_at__gt=moment)
 
-    def current(self):
-        """The campaign the site is about: the open one, otherwise the latest one.
+    def current(self, *, names=True):
+        """The campaign the site is about: the open one, otherwise the latest one (with
+        its translated names unless names=False).
 
         Several campaigns may exist (the historical 2015 one, a new one); when two are
         open at once the one opened most recently wins.
         """
         now = timezone.now()
-        return (
-            self.annotate(
-                is_open_now=Case(
-                    When(Q(opens_at__lte=now, closes_at__gt=now), then=Value(True)),
-                    default=Value(False),
-                )
+        campaigns = self.annotate(
+            is_open_now=Case(
+                When(Q(opens_at__lte=now, closes_at__gt=now), then=Value(True)),
+                default=Value(False),
             )
-            .order_by(F("is_open_now").desc(), "-opens_at")
-            .prefetch_related("translations")
-            .first()
-        )
+        ).order_by(F("is_open_now").desc(), "-opens_at")
+        return (campaigns.prefetch_related("translations") if names else campaigns).first()
 
 
 class Campaign(TranslatableModel):

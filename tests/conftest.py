@@ -338,11 +338,24 @@ def ensure_seeded():
             )
 
 
+def empty_job_queue():
+    """The job queue's tables are left alone by Django's flush: jobs that a transactional
+    test queued and committed would run in a later test (a rebuild of the public files
+    falling due in the middle of it, e-mails about rows that are gone)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_periodic_defers")
+        cursor.execute("DELETE FROM procrastinate_jobs")
+
+
 @pytest.fixture(autouse=True)
-def _seeded_for_transactional_tests(request):
-    """Tests with transaction=True start after another one may have emptied every table."""
+def _seeded_for_transactional_tests(request, django_db_blocker):
+    """Tests with transaction=True start after another one may have emptied every table,
+    and leave no job behind."""
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional:
         request.getfixturevalue("transactional_db")
         ensure_seeded()
         # Rate-limit counts live in a table Django's flush leaves alone (the shared
@@ -350,6 +363,10 @@ def _seeded_for_transactional_tests(request):
         from django.core.cache import caches
 
         caches["shared"].clear()
+    yield
+    if transactional:
+        with django_db_blocker.unblock():
+            empty_job_queue()
 
 
 @pytest.fixture(scope="session")
@@ -361,6 +378,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ensure_seeded()
+        empty_job_queue()
         from django.core.cache import caches
 
         caches["shared"].clear()

@@ -37,10 +37,15 @@ class JobContext:
         self.app = app
 
 
-def due_now():
-    """Retries scheduled for later become due now (a test does not wait for them)."""
+def due_now(*, retries_only=True):
+    """Retries scheduled for later (or, with retries_only=False, every job scheduled for
+    later) become due now: a test does not wait for them."""
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = NULL WHERE status = 'todo'")
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET scheduled_at = NULL WHERE status = 'todo' "
+            "AND (attempts > 0 OR NOT %s)",
+            [retries_only],
+        )
 
 
 def run_jobs(*, include_retries=False, limit=1000) -> list[tuple[str, str]]:
@@ -86,3 +91,10 @@ def run_jobs(*, include_retries=False, limit=1000) -> list[tuple[str, str]]:
     finally:
         _query("unregister_worker", worker_id=worker_id)
     return done
+
+
+def run_all_jobs() -> list[tuple[str, str]]:
+    """Every waiting job, also those scheduled for later (a rebuild of the public files
+    due in a few minutes, a retry): what a worker will have done by then."""
+    due_now(retries_only=False)
+    return run_jobs()

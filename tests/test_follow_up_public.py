@@ -247,7 +247,7 @@ def test_the_programme_has_a_follow_up_section_in_html_and_pdf(client, programme
     assert "Hiljainen aloite" in section and "Ei vielä raporttia" in section
     assert '<a href="#follow-up">' in html  # in the contents
 
-    pdf = PdfReader(io.BytesIO(client.get("/fi/programme/pdf/").content))
+    pdf = PdfReader(io.BytesIO(client.get("/fi/programme/pdf/").getvalue()))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Seuranta" in text
     assert "Toteutunut" in text and "Ei vielä raporttia" in text

@@ -1,6 +1,7 @@
 """The cooperation programme as a PDF a screen-reader user can read: tagged PDF/UA-1
 with title, author, language and bookmarks, whole words in the text layer, logos with
-alternative text; rendered once per campaign, language and public change."""
+alternative text; built once per campaign and language, again by the rebuild job after a
+public change that alters it, and served as a file."""
 
 import io
 import re
@@ -16,6 +17,7 @@ from review import services as review
 from review.models import Outcome
 
 from .conftest import make_entry
+from .jobs import run_all_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,8 @@ def pdf_of(client, language):
     response = client.get(f"/{language}/programme/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    return response.content, PdfReader(io.BytesIO(response.content))
+    content = response.getvalue()
+    return content, PdfReader(io.BytesIO(content))
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
@@ -127,29 +130,38 @@ def test_programme_pdf_logo_has_alternative_text(client, programme):
     assert alts == ["Logo of Tyyppi Oy"]
 
 
-def test_programme_pdf_is_rendered_once_and_then_served_from_the_cache(
+def test_programme_pdf_is_rendered_once_and_then_served_as_a_file(
     client, programme, staff_user, django_assert_max_num_queries
 ):
     first = client.get("/fi/programme/pdf/")
+    content = first.getvalue()
 
-    # The second request renders nothing: the last-change lookup (cached too) and the
-    # campaign are all it needs.
+    # The second request renders nothing: the campaign and the file's row are all it needs.
     with django_assert_max_num_queries(2):
         second = client.get("/fi/programme/pdf/", HTTP_CACHE_CONTROL="no-cache")
-    assert second.content == first.content
+        assert second.getvalue() == content
+    assert second["ETag"] == first["ETag"]
+    assert second["Last-Modified"] == first["Last-Modified"]
+    assert second["Content-Length"] == str(len(content))
+    assert client.get("/fi/programme/pdf/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
     # Another language is another PDF.
     swedish = client.get("/sv/programme/pdf/")
-    assert swedish.content != first.content
+    assert swedish.getvalue() != content
+    run_all_jobs()  # the rebuild after the fixture's changes: nothing in the PDF changed
+    again = client.get("/fi/programme/pdf/")
+    assert (again["ETag"], again.getvalue()) == (first["ETag"], content)
 
-    # A public change gives a new PDF with the change in it.
+    # A public change gives a new PDF with the change in it, once the rebuild job has run.
     included, _other = programme
     included.set_current_language("fi")
     included.title = "Uusi otsikko"
     included.save()
     publishing.translation_saved(included, "fi", by=staff_user, fields=["title"])
+    assert ("build_programme_pdfs", "succeeded") in run_all_jobs()
     changed = client.get("/fi/programme/pdf/")
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(changed.content)).pages)
+    assert changed["ETag"] != first["ETag"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(changed.getvalue())).pages)
     assert "Uusi otsikko" in text
 
 
@@ -166,3 +178,17 @@ def test_programme_pdf_fetches_nothing_but_uploads(campaign):
             fetcher.fetch(url)
     with pytest.raises(Exception):  # noqa: B017 - the storage refuses a path outside MEDIA_ROOT
         fetcher.fetch(UPLOADS + "..%2F..%2Fetc%2Fpasswd")
+
+
+def test_a_change_outside_the_programme_leaves_its_pdf_as_it_was(
+    client, programme, campaign, staff_user
+):
+    first = client.get("/fi/programme/pdf/")
+    content = first.getvalue()
+
+    other = make_entry(campaign, "Ohjelman ulkopuolella")
+    publishing.approve(other, staff_user)  # public, but not in the programme
+    assert ("build_programme_pdfs", "succeeded") in run_all_jobs()
+
+    again = client.get("/fi/programme/pdf/")
+    assert (again["ETag"], again.getvalue()) == (first["ETag"], content)

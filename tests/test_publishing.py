@@ -409,7 +409,9 @@ def test_programme_pdf_renders_with_the_included_entries(client, programme):
     response = client.get("/fi/programme/pdf/")
 
     assert response["Content-Type"] == "application/pdf"
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages
+    )
     assert "Mukana ohjelmassa" in text
     assert "Ei ohjelmassa" not in text
     assert "Sisällys" in text or "Contents" in text

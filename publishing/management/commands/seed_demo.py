@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kotolupaus.models import Message, MessageStatus
+from publishing import public_files
 from publishing.demo import moderate_review_and_decide, seed_entries, seed_progress_reports
 from submissions.models import Campaign
 
@@ -118,6 +119,11 @@ class Command(BaseCommand):
                 pk__gt=first_new_message or 0, status=MessageStatus.QUEUED
             ).update(status=MessageStatus.CANCELLED, body="", last_error="demo data")
         self.stdout.write(f"{created} demo entries created.")
+        # The files the site serves as they are now; the jobs keep them up to date.
+        if public_files.build_open_data() is not None:
+            self.stdout.write("Open-data files built.")
+        if built := public_files.build_programme_pdfs():
+            self.stdout.write(f"{built} programme PDFs built.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Admin: /fi/{settings.ADMIN_PATH} "
