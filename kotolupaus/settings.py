@@ -122,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "submissions.context_processors.campaign",
+                "publishing.context_processors.campaign",
             ],
         },
     },

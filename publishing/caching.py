@@ -21,19 +21,17 @@ read the old row just before the commit and cached it just after.
 """
 
 import hashlib
-from bisect import bisect_right
 from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from .queries import public_state
+from .queries import last_public_moment
 
 # Cache-Control for visitors. Browsers reuse a page for a minute (back and forth, a
 # second look); a CDN or reverse proxy keeps it a minute too and then revalidates with
@@ -65,11 +63,7 @@ def changed(request):
     """When the public pages last changed (Last-Modified), looked up once per request:
     the last public change, or the last campaign opening or closing since then."""
     if not hasattr(request, "_public_change"):
-        change, moments = public_state()
-        passed = bisect_right(moments, timezone.now())
-        if passed and (change is None or moments[passed - 1] > change):
-            change = moments[passed - 1]
-        request._public_change = change
+        request._public_change = last_public_moment()
     return request._public_change
 
 

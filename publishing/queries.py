@@ -1,6 +1,7 @@
 """The public's view of entries: what is shown, in which language, in how few queries."""
 
 import uuid
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -8,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -519,6 +521,32 @@ def public_state():
     from .changes import CACHE_KEY
 
     return cache.get_or_set(CACHE_KEY, _public_state_in_database, timeout=LAST_CHANGE_SECONDS)
+
+
+def last_public_moment():
+    """When the public pages last changed: the last public change, or the last campaign
+    opening or closing since then (the pages say whether the campaign is open)."""
+    change, moments = public_state()
+    passed = bisect_right(moments, timezone.now())
+    if passed and (change is None or moments[passed - 1] > change):
+        change = moments[passed - 1]
+    return change
+
+
+_campaigns: dict = {}  # (language, last public moment) → the current campaign
+
+
+def current_campaign():
+    """Campaign.objects.current() with its texts in the page's language, kept in this
+    process until the next public change (which every change of a campaign's texts or
+    dates is, and so is its opening and closing): the campaign every page names in its
+    header and footer, without two queries a page."""
+    key = (get_language(), last_public_moment())
+    if key not in _campaigns:
+        if len(_campaigns) > 12:  # older versions and languages
+            _campaigns.clear()
+        _campaigns[key] = Campaign.objects.current()
+    return _campaigns[key]
 
 
 def _public_state_in_database():
