@@ -92,6 +92,7 @@ def public_entries():
     )
 
 
+_TEXT_COLUMNS = ", ".join(f"'{name}', tr.{name}" for name in PUBLIC_FIELDS)
 ENTRY_PAGE_SQL = f"""
     SELECT e.*,
         o.name AS organisation_name, o.website AS organisation_website,
@@ -123,7 +124,21 @@ ENTRY_PAGE_SQL = f"""
             ORDER BY e2.id
         ) AS taker_ids,
         (SELECT count(*) FROM submissions_entry e3 WHERE e3.challenge_of_id = e.id)
-            AS challenge_count
+            AS challenge_count,
+        (
+            SELECT json_object_agg(tr.language_code, json_build_object({_TEXT_COLUMNS}))
+            FROM submissions_entry_translation tr WHERE tr.master_id = e.id
+        ) AS texts,
+        (
+            SELECT json_agg(json_build_object(
+                'category', a.category_id,
+                'citations', (
+                    SELECT json_object_agg(at.language_code, at.citation)
+                    FROM review_award_translation at WHERE at.master_id = a.id
+                )
+            ) ORDER BY a.id)
+            FROM review_award a WHERE a.entry_id = e.id
+        ) AS prizes
     FROM submissions_entry e
     JOIN publishing_publication p ON p.entry_id = e.id
     JOIN submissions_organisation o ON o.id = e.lead_organisation_id
@@ -134,19 +149,16 @@ ENTRY_PAGE_SQL = f"""
 
 
 def entry_page(pk):
-    """A published entry (None when it is not) with what its page shows, in three or
-    four queries, the first written once (ENTRY_PAGE_SQL, as the cards' is): the entry
-    with its organisation, campaign and whether it is in the programme; the ids of its
-    themes, target groups and places and of the published pledges that took up its
-    challenge, its confirmed partners' names and how many took up its challenge. Then
-    its texts, and its prizes with their citations. The names behind the ids (themes,
-    places, prize categories) come from taxonomy(), a cache."""
+    """A published entry (None when it is not) with what its page shows, in one query
+    written once (ENTRY_PAGE_SQL, as the cards' is): the entry with its organisation,
+    campaign and whether it is in the programme; the ids of its themes, target groups
+    and places and of the published pledges that took up its challenge; its confirmed
+    partners' names and how many took up its challenge; its texts in every language
+    (`texts`, for text_in()) and its prizes with their citations (for prizes_of()). The
+    names behind the ids (themes, places, prize categories) come from taxonomy(), a
+    cache."""
     params = {"pk": pk, "included": Outcome.INCLUDED.value}
-    entries = Entry.objects.raw(ENTRY_PAGE_SQL, params).prefetch_related(
-        "translations",
-        Prefetch("awards", queryset=Award.objects.prefetch_related("translations")),
-    )
-    entry = next(iter(entries), None)
+    entry = next(iter(Entry.objects.raw(ENTRY_PAGE_SQL, params)), None)
     if entry is not None:
         entry.lead_organisation = Organisation(
             pk=entry.lead_organisation_id,
@@ -182,13 +194,21 @@ class Prize:
     citation: str
 
 
-def prizes_of(entry, names) -> list[Prize]:
-    """An entry_page()'s prizes: the category's name from taxonomy()'s "by_id" "prize"
-    map and the citation in the page's language."""
-    return [
-        Prize(names.get(award.category_id, (0, ""))[1], award.citation)
-        for award in sorted(entry.awards.all(), key=lambda a: names.get(a.category_id, (0, "")))
-    ]
+def prizes_of(entry, names, language=None) -> list[Prize]:
+    """An entry_page()'s prizes in the categories' order: the category's name from
+    taxonomy()'s "by_id" "prize" map, the citation in the page's language or else as
+    parler falls back (Finnish, then English, then any)."""
+    language = language or get_language()
+    unknown = (0, "")
+    prizes = []
+    for prize in sorted(entry.prizes or (), key=lambda p: names.get(p["category"], unknown)):
+        citations = prize["citations"] or {}
+        citation = next(
+            (citations[code] for code in (language, "fi", "en") if citations.get(code)),
+            next(iter(citations.values()), ""),
+        )
+        prizes.append(Prize(names.get(prize["category"], unknown)[1], citation))
+    return prizes
 
 
 def in_programme(entry) -> bool:
@@ -227,14 +247,30 @@ class PublicText:
 
 
 def public_text(entry, language=None) -> PublicText:
+    """The entry's text in `language` (the page's), else in its own language."""
+    rows = {
+        t.language_code: {name: getattr(t, name) for name in PUBLIC_FIELDS}
+        for t in entry.translations.all()
+    }
+    return text_in(rows, entry.original_language, language)
+
+
+def text_in(rows, original_language, language=None) -> PublicText:
+    """The text in `language` (the page's) from {language: {field: value}}, else in the
+    entry's own language (else any there is)."""
     language = language or get_language()
-    rows = {t.language_code: t for t in entry.translations.all()}
-    row = rows.get(language) or rows.get(entry.original_language) or next(iter(rows.values()))
+    code = (
+        language
+        if language in rows
+        else original_language
+        if original_language in rows
+        else next(iter(rows))
+    )
     return PublicText(
-        language=row.language_code,
-        is_translation_missing=row.language_code != language,
-        values={name: getattr(row, name) or "" for name in PUBLIC_FIELDS},
-        original_language=entry.original_language,
+        language=code,
+        is_translation_missing=code != language,
+        values={name: rows[code].get(name) or "" for name in PUBLIC_FIELDS},
+        original_language=original_language,
     )
 
 

@@ -49,6 +49,7 @@ from .queries import (
     published,
     region_names,
     taxonomy,
+    text_in,
 )
 from .search import MAX_RESULTS, Listing, ListingPaginator
 
@@ -209,7 +210,7 @@ def entry_detail(request, pk):
     entry = entry_page(pk)
     if entry is None:
         return _no_longer_public(request, pk)
-    text = public_text(entry)
+    text = text_in(entry.texts, entry.original_language)
     names = taxonomy()["by_id"]
     url = settings.SITE_URL + request.path
     takers = cards(entry.taker_ids)

@@ -169,6 +169,15 @@ def test_a_prize_and_its_citation_are_shown_at_once(client, site):
 
     assert "Rohkea, selkeä ja jo toteutettu." in text(client, f"/fi/entries/{entry.pk}/")[1]
     assert_revalidates(client, before)
+    # Pages in other languages show the citation as it was written until it is
+    # translated, and the translation once it is.
+    assert "Rohkea, selkeä ja jo toteutettu." in text(client, f"/sv/entries/{entry.pk}/")[1]
+    award.set_current_language("sv")
+    award.citation = "Modigt, tydligt och redan genomfört."
+    award.save()
+    swedish = text(client, f"/sv/entries/{entry.pk}/")[1]
+    assert "Modigt, tydligt och redan genomfört." in swedish
+    assert "Rohkea, selkeä" not in swedish
 
 
 def test_campaign_texts_in_every_footer_are_shown_at_once(client, site):

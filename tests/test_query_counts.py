@@ -112,11 +112,11 @@ def test_the_entry_page_costs_the_same_with_one_or_many_partners_prizes_and_repo
     # The first visitor after a change also reads the names of themes, places and prizes
     # (queries.taxonomy, 9 queries) and the current campaign (2), which every later page
     # takes from memory.
-    count(client, url, django_assert_num_queries, 21)
+    count(client, url, django_assert_num_queries, 18)
     # A page rendered anew with those names cached: not from the page cache, which would
     # answer without a query (tests/test_page_cache.py).
     settings.PAGE_CACHE_SECONDS = 0
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(url)
     html = response.content.decode()
     rows = site["rows"]
