@@ -2,6 +2,8 @@
 link, partner confirmation and the "lost your link?" form. Views parse, call a service
 in services.py and render."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.search import TrigramSimilarity
@@ -134,6 +136,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
     """GET shows the form; POST previews, submits, saves a draft or adds a partner row."""
     if campaign is None or not campaign.is_open():
         return _closed(request, campaign, status=403 if request.method == "POST" else 200)
+    show = partial(_show_form, request, campaign=campaign, kind=kind, draft=draft)
 
     if request.method != "POST":
         blank = False  # a new form with nothing filled in (see entry_form.html)
@@ -148,15 +151,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
             form = SubmissionForm(kind=kind, initial=initial)
             partners = PartnerFormSet(prefix="partners")
             partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
-        return _show_form(
-            request,
-            campaign=campaign,
-            kind=kind,
-            form=form,
-            partners=partners,
-            draft=draft,
-            blank_form=blank,
-        )
+        return show(form=form, partners=partners, blank_form=blank)
 
     action = request.POST.get("action", "preview")
     form = SubmissionForm(request.POST, request.FILES, kind=kind)
@@ -167,15 +162,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
 
     if action in ("add_partner", "edit"):
         form, partners = _unbound(kind, form, form.data, rows, add_row=action == "add_partner")
-        return _show_form(
-            request,
-            campaign=campaign,
-            kind=kind,
-            form=form,
-            partners=partners,
-            draft=draft,
-            focus_partner=action == "add_partner",
-        )
+        return show(form=form, partners=partners, focus_partner=action == "add_partner")
 
     if action == "draft":
         contact = _valid_email(form.data.get("contact_email"))
@@ -194,9 +181,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
                 ),
             )
             partners = _unbound(kind, form, form.data, rows)[1]
-            return _show_form(
-                request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
-            )
+            return show(form=form, partners=partners)
         # PostgreSQL's jsonb cannot hold NUL characters: drop them from what is kept.
         data = {
             as_text(key, 100): [as_text(value, 10_000) for value in values]
@@ -226,9 +211,7 @@ def _handle_form(request, *, campaign, kind, draft=None):
         return redirect(request.path)
 
     if not valid:
-        return _show_form(
-            request, campaign=campaign, kind=kind, form=form, partners=partners, draft=draft
-        )
+        return show(form=form, partners=partners)
 
     if action != "submit":
         return render(
