@@ -321,8 +321,35 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
         return False
 
 
+class StaffTranslationAdmin(TranslatableAdmin):
+    """Staff add or correct the fi, sv and en versions of a submitter's text: the text in
+    its original language stays as it was sent (read-only), and nothing is added or
+    deleted here. `fixed`: fields never edited; `translated`: the text's fields."""
+
+    fixed: list[str] = []
+    translated: list[str] = []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and self.get_form_language(request, obj) == obj.original_language:
+            return [*self.fixed, *self.translated]
+        return list(self.fixed)
+
+    @admin.display(description=_("languages"))
+    def languages(self, obj):
+        return ", ".join(sorted(t.language_code for t in obj.translations.all()))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PublicReportText)
-class PublicReportTextAdmin(TranslatableAdmin):
+class PublicReportTextAdmin(StaffTranslationAdmin):
     """Staff translate a progress report's text; the submitter's original stays."""
 
     list_display = ["__str__", "original_language", "languages"]
@@ -330,25 +357,8 @@ class PublicReportTextAdmin(TranslatableAdmin):
     search_fields = ["entry__reference", "translations__text"]
     list_select_related = ["entry"]
     fields = ["entry", "reported_on", "original_language", "text"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("translations")
-
-    def get_readonly_fields(self, request, obj=None):
-        fixed = ["entry", "reported_on", "original_language"]
-        if obj is not None and self.get_form_language(request, obj) == obj.original_language:
-            return [*fixed, "text"]
-        return fixed
-
-    @admin.display(description=_("languages"))
-    def languages(self, report):
-        return ", ".join(sorted(t.language_code for t in report.translations.all()))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    fixed = ["entry", "reported_on", "original_language"]
+    translated = ["text"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -386,7 +396,7 @@ class PublicTextForm(TranslatableModelForm):
 
 
 @admin.register(PublicText)
-class PublicTextAdmin(TranslatableAdmin):
+class PublicTextAdmin(StaffTranslationAdmin):
     """Staff add or correct the fi, sv and en versions of an entry's public text. The
     submitter's original stays as it was sent."""
 
@@ -394,9 +404,8 @@ class PublicTextAdmin(TranslatableAdmin):
     list_display = ["reference", "title_in_any_language", "original_language", "kind", "languages"]
     list_filter = ["campaign", "kind", "original_language", "publication__status"]
     search_fields = ["reference", "translations__title"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("translations")
+    fixed = ["reference", "original_language"]
+    translated = PUBLIC_FIELDS
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -408,25 +417,9 @@ class PublicTextAdmin(TranslatableAdmin):
         )
         return ["reference", "original_language", "title", "summary", "description", *kind_fields]
 
-    def get_readonly_fields(self, request, obj=None):
-        fixed = ["reference", "original_language"]
-        if obj is not None and self.get_form_language(request, obj) == obj.original_language:
-            return [*fixed, *PUBLIC_FIELDS]
-        return fixed
-
     @admin.display(description=_("title"))
     def title_in_any_language(self, entry):
         return entry.safe_translation_getter("title", any_language=True)
-
-    @admin.display(description=_("languages"))
-    def languages(self, entry):
-        return ", ".join(sorted(t.language_code for t in entry.translations.all()))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

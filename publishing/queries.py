@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from parler.appsettings import PARLER_LANGUAGES
 
 from kotolupaus.templatetags.kotolupaus import in_language
 from review.models import Award, AwardCategory, Outcome
@@ -92,6 +93,22 @@ def public_entries():
     )
 
 
+# Fragments of the hand-written queries on an entry `e` (and its decision `d`): the
+# entry page's and the cards'.
+_PARTNER_NAMES_SQL = """ARRAY(
+            SELECT po.name FROM submissions_partnership pa
+            JOIN submissions_organisation po ON po.id = pa.organisation_id
+            WHERE pa.entry_id = e.id AND pa.confirmed_at IS NOT NULL AND pa.declined_at IS NULL
+            ORDER BY pa.id
+        )"""
+_IN_PROGRAMME_SQL = "coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false)"
+
+
+def _linked_ids_sql(table, column) -> str:
+    """The ids a many-to-many table links to the entry `e`, as an array."""
+    return f"ARRAY(SELECT x.{column} FROM {table} x WHERE x.entry_id = e.id)"  # noqa: S608 - constants
+
+
 _TEXT_COLUMNS = ", ".join(f"'{name}', tr.{name}" for name in PUBLIC_FIELDS)
 ENTRY_PAGE_SQL = f"""
     SELECT e.*,
@@ -99,24 +116,13 @@ ENTRY_PAGE_SQL = f"""
         o.logo AS organisation_logo,
         c.slug AS campaign_slug, c.hashtag AS campaign_hashtag,
         c.opens_at AS campaign_opens_at, c.closes_at AS campaign_closes_at,
-        coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false)
-            AS in_programme,
-        ARRAY(SELECT x.theme_id FROM submissions_entry_themes x WHERE x.entry_id = e.id)
-            AS theme_ids,
-        ARRAY(
-            SELECT x.targetgroup_id FROM submissions_entry_target_groups x
-            WHERE x.entry_id = e.id
-        ) AS target_group_ids,
-        ARRAY(
-            SELECT x.municipality_id FROM submissions_entry_municipalities x
-            WHERE x.entry_id = e.id
-        ) AS municipality_ids,
-        ARRAY(
-            SELECT po.name FROM submissions_partnership pa
-            JOIN submissions_organisation po ON po.id = pa.organisation_id
-            WHERE pa.entry_id = e.id AND pa.confirmed_at IS NOT NULL AND pa.declined_at IS NULL
-            ORDER BY pa.id
-        ) AS partner_names,
+        {_IN_PROGRAMME_SQL} AS in_programme,
+        {_linked_ids_sql("submissions_entry_themes", "theme_id")} AS theme_ids,
+        {_linked_ids_sql("submissions_entry_target_groups", "targetgroup_id")}
+            AS target_group_ids,
+        {_linked_ids_sql("submissions_entry_municipalities", "municipality_id")}
+            AS municipality_ids,
+        {_PARTNER_NAMES_SQL} AS partner_names,
         ARRAY(
             SELECT e2.id FROM submissions_entry e2
             JOIN publishing_publication p2 ON p2.entry_id = e2.id
@@ -196,15 +202,16 @@ class Prize:
 
 def prizes_of(entry, names, language=None) -> list[Prize]:
     """An entry_page()'s prizes in the categories' order: the category's name from
-    taxonomy()'s "by_id" "prize" map, the citation in the page's language or else as
-    parler falls back (Finnish, then English, then any)."""
+    taxonomy()'s "by_id" "prize" map, the citation in the page's language or else in
+    parler's fallback languages (PARLER_LANGUAGES), else in any it has."""
     language = language or get_language()
+    languages = [language, *PARLER_LANGUAGES.get_fallback_languages(language)]
     unknown = (0, "")
     prizes = []
     for prize in sorted(entry.prizes or (), key=lambda p: names.get(p["category"], unknown)):
         citations = prize["citations"] or {}
         citation = next(
-            (citations[code] for code in (language, "fi", "en") if citations.get(code)),
+            (citations[code] for code in languages if citations.get(code)),
             next(iter(citations.values()), ""),
         )
         prizes.append(Prize(names.get(prize["category"], unknown)[1], citation))
@@ -356,19 +363,11 @@ class Card:
 
 CARDS_SQL = f"""
     SELECT e.id, e.kind, e.whole_country, o.name, o.logo, t.language_code, t.title, t.summary,
-        ARRAY(
-            SELECT po.name FROM submissions_partnership pa
-            JOIN submissions_organisation po ON po.id = pa.organisation_id
-            WHERE pa.entry_id = e.id AND pa.confirmed_at IS NOT NULL AND pa.declined_at IS NULL
-            ORDER BY pa.id
-        ),
-        ARRAY(SELECT x.theme_id FROM submissions_entry_themes x WHERE x.entry_id = e.id),
-        ARRAY(
-            SELECT x.municipality_id FROM submissions_entry_municipalities x
-            WHERE x.entry_id = e.id
-        ),
-        coalesce(d.outcome = %(included)s AND d.published_at IS NOT NULL, false),
-        ARRAY(SELECT x.category_id FROM review_award x WHERE x.entry_id = e.id),
+        {_PARTNER_NAMES_SQL},
+        {_linked_ids_sql("submissions_entry_themes", "theme_id")},
+        {_linked_ids_sql("submissions_entry_municipalities", "municipality_id")},
+        {_IN_PROGRAMME_SQL},
+        {_linked_ids_sql("review_award", "category_id")},
         p.progress_status
     FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS page(id, position)
     JOIN submissions_entry e ON e.id = page.id
@@ -497,11 +496,7 @@ def taxonomy(language=None) -> dict:
         token = uuid.uuid4().hex
         cache.set(TAXONOMY_KEY, token, TAXONOMY_SECONDS)
     key = (language, changed.timestamp() if changed else 0, token)
-    if key not in _taxonomies:
-        if len(_taxonomies) > 12:  # older versions and languages
-            _taxonomies.clear()
-        _taxonomies[key] = _taxonomy(language)
-    return _taxonomies[key]
+    return _kept(_taxonomies, key, lambda: _taxonomy(language))
 
 
 def _taxonomy(language):
@@ -577,12 +572,17 @@ def current_campaign():
     process until the next public change (which every change of a campaign's texts or
     dates is, and so is its opening and closing): the campaign every page names in its
     header and footer, without two queries a page."""
-    key = (get_language(), last_public_moment())
-    if key not in _campaigns:
-        if len(_campaigns) > 12:  # older versions and languages
-            _campaigns.clear()
-        _campaigns[key] = Campaign.objects.current()
-    return _campaigns[key]
+    return _kept(_campaigns, (get_language(), last_public_moment()), Campaign.objects.current)
+
+
+def _kept(store: dict, key, build):
+    """What `build()` returns, kept in this process's `store` under `key` (a language
+    and a public version); older versions are dropped once there are a dozen."""
+    if key not in store:
+        if len(store) > 12:
+            store.clear()
+        store[key] = build()
+    return store[key]
 
 
 def _public_state_in_database():
