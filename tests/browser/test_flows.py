@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils.translation import gettext, override
 from PIL import Image
+from playwright.sync_api import expect
 
 from publishing import services as publishing
 from review import services as review
@@ -166,7 +167,8 @@ def test_failed_validation_shows_a_focused_error_summary_and_keeps_values(page, 
 
     summary = page.get_by_role("alert")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The page's deferred script moves the focus once it has run: wait for it.
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith(t("sv", "Error:"))
     assert field(page, t("sv", "Name of the organisation")).input_value() == ("Föreningen Test")
     summary.get_by_role("link", name=re.compile(literal(t("sv", "Business ID")))).click()
