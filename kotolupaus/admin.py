@@ -10,9 +10,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.urls import path, reverse
 from django.utils import timezone
-from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext

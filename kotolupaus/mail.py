@@ -24,6 +24,7 @@ over the limit is recorded as refused (never sent, listed for coordinators with 
 the caller goes on as if it had been queued, so a visitor's answer never tells.
 """
 
+import contextlib
 import logging
 import re
 import smtplib
@@ -115,10 +116,8 @@ def mailbox(address: str) -> str:
         local = re.sub(r"\\(.)", r"\1", local[1:-1])
     local = local.split("+", 1)[0] or local
     domain = domain.strip().rstrip(".").lower()
-    try:
+    with contextlib.suppress(UnicodeError):  # not a name IDNA can encode: kept as it is
         domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     return f"{local.lower()}@{domain}"
 
 
@@ -154,9 +153,7 @@ MASK = "•••"
 
 def mask_links(text: str) -> str:
     """The text with the tokens of private links replaced: …/manage/•••/."""
-    return _URL.sub(
-        lambda url: url.group(1) + _TOKEN_SEGMENT.sub(MASK, url.group(2)), text or ""
-    )
+    return _URL.sub(lambda url: url.group(1) + _TOKEN_SEGMENT.sub(MASK, url.group(2)), text or "")
 
 
 # --- Rendering --------------------------------------------------------------------------------

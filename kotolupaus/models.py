@@ -38,9 +38,7 @@ class Message(models.Model):
     recipient = models.EmailField(_("recipient"), max_length=254)
     # The mailbox the address reaches, as the per-address limits count it: lower case,
     # quotes and a "+tag" sub-address removed (mail.mailbox()).
-    recipient_key = models.CharField(
-        _("mailbox"), max_length=254, default="", editable=False
-    )
+    recipient_key = models.CharField(_("mailbox"), max_length=254, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     entry = models.ForeignKey(
         "submissions.Entry",
