@@ -403,6 +403,14 @@ def erase_address(address: str) -> int:
     )
 
 
+def forget_join_senders(entries) -> int:
+    """Retention: the kept texts of "we want to join" messages to these entries' contacts
+    name their senders; they go with the senders' data. Returns the number of messages."""
+    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry__in=entries).update(
+        masked_body="", reply_to=""
+    )
+
+
 # --- Health ------------------------------------------------------------------------------------
 
 # A failed message is brought up on the admin index and the dashboard for this long.

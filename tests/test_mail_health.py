@@ -413,3 +413,28 @@ def test_coordinators_see_the_text_only_with_the_contact_data_permission(
 
     assert page.count("/en/manage/•••/") == 0
     assert "Someone – hopefully you" not in page
+
+
+def test_the_retention_purge_forgets_the_senders_of_join_requests(db):
+    from django.utils import timezone
+
+    from publishing.personal_data import purge_after_retention
+    from publishing.services import relay_join_request
+
+    now = timezone.now()
+    old = make_campaign(
+        "old", opens_at=now - timedelta(days=900), closes_at=now - timedelta(days=800)
+    )
+    with time_machine.travel(old.opens_at + timedelta(days=1), tick=False):
+        # A contact who may be contacted later keeps their data, not the sender's.
+        entry = make_entry(old, "Kielikahvila", kind="initiative", consent_contact=True)
+        relay_join_request(
+            entry, organisation="Seura", name="Pekka", email="pekka@seura.fi", message="Hei"
+        )
+    join = Message.objects.get(kind=MessageKind.JOIN_REQUEST)
+    assert "Pekka" in join.masked_body and join.reply_to == "pekka@seura.fi"
+
+    purge_after_retention(730)
+
+    join.refresh_from_db()
+    assert (join.masked_body, join.reply_to, join.recipient) == ("", "", "maija@example.fi")
