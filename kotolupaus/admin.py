@@ -153,16 +153,6 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Nothing on the page can be edited: its buttons are "Try now" and "Send again".
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def get_urls(self):
         own = [
             path(
