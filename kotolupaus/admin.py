@@ -86,16 +86,15 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
     # Recipients, reply-to addresses and the text (it names the contact person, a
     # join request's sender …) are contact data (submissions/access.py).
     contact_fields = ("recipient", "reply_to", "text_as_sent")
+    # What needs attention first, so that it shows beside the menu and the filters at
+    # 1280 px; language, attempts and times are on the message's page.
     list_display = [
         "created_at",
+        "status",
+        "next_try",
         "kind",
         "recipient",
-        "language",
         "entry_reference",
-        "status",
-        "attempts",
-        "next_try",
-        "sent_at",
         "note",
     ]
     list_filter = [NeedsAttentionFilter, "status", "kind", "language"]
@@ -172,12 +171,12 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
 
     @admin.display(description=_("entry"), ordering="entry__reference")
     def entry_reference(self, message):
-        return message.entry.reference if message.entry else "–"
+        return message.entry.reference if message.entry else None
 
     @admin.display(description=_("next try"))
     def next_try(self, message):
         if message.status != MessageStatus.QUEUED:
-            return "–"
+            return None  # shown as the admin's "-"
         status = getattr(message, "job_status", None)
         scheduled = getattr(message, "job_scheduled_at", None)
         if status == "doing":
@@ -190,11 +189,8 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
 
     @admin.display(description=_("why not sent"))
     def why_not_sent(self, message):
-        if message.status == MessageStatus.REFUSED:
-            return why_refused(message)
-        if message.status in (MessageStatus.FAILED, MessageStatus.CANCELLED):
-            return message.last_error or "–"
-        return "–"
+        # A failure's reason is its last error, shown beside it.
+        return why_refused(message) if message.status == MessageStatus.REFUSED else None
 
     @admin.display(description=_("note"))
     def note(self, message):
@@ -203,7 +199,7 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
         text = message.last_error
         return (text[:80] + "…") if len(text) > 80 else text
 
-    @admin.display(description=_("text as sent (private links masked)"))
+    @admin.display(description=_("text (private links masked)"))
     def text_as_sent(self, message):
         if not message.masked_body:
             return _("Not kept: the message was sent before texts were kept, or erased.")

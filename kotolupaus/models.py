@@ -54,12 +54,14 @@ class Message(models.Model):
     body = models.TextField(_("text"), blank=True)
     # What the reader gets, with the private links masked (…/manage/•••/): kept after
     # sending so that coordinators can read what was sent.
-    masked_body = models.TextField(_("text as sent (private links masked)"), blank=True)
+    masked_body = models.TextField(_("text (private links masked)"), blank=True)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
     # "Stop these e-mails" for mail programs (List-Unsubscribe, RFC 2369 / 8058).
     unsubscribe_url = models.URLField(_("unsubscribe address"), max_length=500, blank=True)
     # The same Message-ID on every attempt: a receiving server can tell a repeat.
-    message_id = models.CharField(max_length=250, unique=True, editable=False)
+    message_id = models.CharField(
+        _("Message-ID header"), max_length=250, unique=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="message",
             name="masked_body",
-            field=models.TextField(blank=True, verbose_name="text as sent (private links masked)"),
+            field=models.TextField(blank=True, verbose_name="text (private links masked)"),
         ),
         migrations.AddField(
             model_name="message",
@@ -121,6 +121,13 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="message_refused_has_limit",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="message",
+            name="message_id",
+            field=models.CharField(
+                editable=False, max_length=250, unique=True, verbose_name="Message-ID header"
             ),
         ),
         migrations.RunPython(fill_in, migrations.RunPython.noop),
