@@ -10,7 +10,9 @@ locked while it is sent and marked sent in the same transaction, so a job that r
 again (a retry, a worker restarted after a crash, a coordinator's resend) never sends a
 delivered message twice. A temporary failure (server down, 4xx) is retried with growing
 waits; a permanent one (5xx, refused recipient) fails at once and is listed for the
-coordinators in the admin. Erased addresses are never mailed.
+coordinators in the admin. Erased addresses are never mailed. Once sent, the text (it
+carries private links) is emptied; a copy with the links' tokens masked (`mask_links()`)
+stays for coordinators to read. `try_now()` has a waiting message tried at once.
 
 Subjects never contain text a submitter or a visitor typed (only references, kinds and
 the campaign's name); typed text in a body is quoted, attributed and capped by the
@@ -321,9 +323,9 @@ def deliver(message_id: int, *, last_attempt: bool = False) -> str:
 
 def _cancel(message: Message, reason: str) -> None:
     message.status = MessageStatus.CANCELLED
-    message.body = ""
+    message.body = message.masked_body = ""
     message.last_error = reason
-    message.save(update_fields=["status", "body", "last_error"])
+    message.save(update_fields=["status", "body", "masked_body", "last_error"])
 
 
 def resend(message: Message) -> bool:
