@@ -10,28 +10,40 @@ locked while it is sent and marked sent in the same transaction, so a job that r
 again (a retry, a worker restarted after a crash, a coordinator's resend) never sends a
 delivered message twice. A temporary failure (server down, 4xx) is retried with growing
 waits; a permanent one (5xx, refused recipient) fails at once and is listed for the
-coordinators in the admin. Erased addresses are never mailed.
+coordinators in the admin. Erased addresses are never mailed. Once sent, the text (it
+carries private links) is emptied; a copy with the links' tokens masked (`mask_links()`)
+stays for coordinators to read. `try_now()` has a waiting message tried at once.
 
 Subjects never contain text a submitter or a visitor typed (only references, kinds and
-the campaign's name); typed text in a body is quoted and attributed by the templates in
-templates/mail/. The templates are plain text rendered without HTML escaping.
+the campaign's name); typed text in a body is quoted, attributed and capped by the
+templates in templates/mail/. The templates are plain text rendered without HTML escaping.
+
+No address gets more than its allowance: `ALLOWANCES` says, for every kind of message,
+how many may go to one mailbox in 24 hours, whoever or whatever causes them. `queue()`
+counts and records under a lock on the mailbox (a PostgreSQL advisory lock held until the
+transaction ends), so simultaneous requests never get past the limit together. A message
+over the limit is recorded as refused (never sent, listed for coordinators with why) and
+the caller goes on as if it had been queued, so a visitor's answer never tells.
 """
 
+import contextlib
 import logging
 import re
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.template import engines
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from .models import Message, MessageStatus
+from .models import Message, MessageKind, MessageStatus
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +57,108 @@ def deliverable(address: str) -> bool:
     reserved .invalid domain: neither is ever mailed."""
     address = (address or "").strip().lower()
     return bool(address) and not address.endswith(".invalid")
+
+
+# --- Per-address limits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """How many messages of a kind one mailbox may be sent in 24 hours: a number, or the
+    name of the setting that holds it."""
+
+    per_day: int | str
+
+    @property
+    def limit(self) -> int:
+        if isinstance(self.per_day, str):
+            return getattr(settings, self.per_day)
+        return self.per_day
+
+
+# Every kind of message, each counted on its own per mailbox across all entries. A kind
+# that anyone can make us send to any address is held to a few a day; a kind that only
+# staff, a scheduled job or a contact who confirmed the address can cause is one per
+# entry and event, and its cap only keeps a fault from flooding an inbox.
+ALLOWANCES: dict[str, Allowance] = {
+    # Anyone can type any address into the submission form.
+    MessageKind.CONFIRM_ADDRESS: Allowance(3),
+    # Anyone can ask "lost your link?" for any address, or save a draft with it.
+    MessageKind.MANAGEMENT_LINKS: Allowance("MAIL_LINKS_PER_ADDRESS_PER_DAY"),
+    MessageKind.DRAFT_LINK: Allowance("MAIL_LINKS_PER_ADDRESS_PER_DAY"),
+    # A submitter names the partners' addresses; a visitor writes to an initiative.
+    MessageKind.PARTNER_INVITATION: Allowance(3),
+    MessageKind.JOIN_REQUEST: Allowance(3),
+    # The entry's own contact withdraws it; staff or the scheduled jobs cause the rest.
+    MessageKind.WITHDRAWN: Allowance(20),
+    MessageKind.RETURNED: Allowance(50),
+    MessageKind.DECISION: Allowance(50),
+    MessageKind.REPORT_RETURNED: Allowance(50),
+    MessageKind.PROGRESS_REMINDER: Allowance(50),
+}
+LIMIT_WINDOW = timedelta(hours=24)
+# What counts against an allowance: messages that went, or will go, out.
+COUNTED = (MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.FAILED)
+
+
+def allowance(kind: str) -> int:
+    """How many messages of this kind one mailbox may be sent in 24 hours."""
+    return ALLOWANCES[kind].limit
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches, as the limits count it: "Victim-B"@Victim.test,
+    victim-b+news@victim.test and victim-b@victim.test are one mailbox (case, a quoted
+    local part and a "+tag" sub-address make no difference)."""
+    address = (address or "").strip()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.lower()
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    local = local.split("+", 1)[0] or local
+    domain = domain.strip().rstrip(".").lower()
+    with contextlib.suppress(UnicodeError):  # not a name IDNA can encode: kept as it is
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.lower()}@{domain}"
+
+
+def _lock_mailbox(key: str) -> None:
+    """Until the transaction ends, nobody else counts or queues mail to this mailbox."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"mail:{key}"])
+
+
+def _recent(key: str, kind: str):
+    return Message.objects.filter(
+        recipient_key=key,
+        kind=kind,
+        status__in=COUNTED,
+        created_at__gte=timezone.now() - LIMIT_WINDOW,
+    )
+
+
+def allowance_left(kind: str, address: str) -> int:
+    """How many more messages of this kind the address may be sent now (a form may say
+    so next to a field; `queue()` decides, atomically)."""
+    return max(0, allowance(kind) - _recent(mailbox(address), kind).count())
+
+
+# --- Private links masked -------------------------------------------------------------------
+
+# A private token in a link: a path segment of 20 or more URL-safe characters (tokens are
+# 43 characters, signed values longer); the service's own path segments are shorter.
+_URL = re.compile(r"(https?://[^/\s<>“”\"]+)(/[^\s<>“”\"]*)")
+_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_:\-]{20,}(?=/|$)")
+MASK = "•••"
+
+
+def mask_links(text: str) -> str:
+    """The text with the tokens of private links replaced: …/manage/•••/."""
+    return _URL.sub(lambda url: url.group(1) + _TOKEN_SEGMENT.sub(MASK, url.group(2)), text or "")
+
+
+# --- Rendering --------------------------------------------------------------------------------
 
 
 def _render(template_name: str, context: dict) -> str:
@@ -93,8 +207,9 @@ def queue(
 ) -> Message | None:
     """Record a message to `to` in `language` and defer the job that sends it.
 
-    Call it inside the transaction of the change that causes the message. Returns None
-    (and records nothing) for an erased address.
+    Call it inside the transaction of the change that causes it. Over the kind's
+    allowance for the mailbox, the message is recorded as refused and not sent; the
+    caller carries on the same. Returns None (and records nothing) for an erased address.
     """
     from . import tasks
 
@@ -102,19 +217,33 @@ def queue(
         log.info("message not queued, address erased: %s", kind)
         return None
     subject, body = render(kind, language, {"entry": entry, **context})
+    key = mailbox(to)
+    limit = allowance(kind)
+    message = Message(
+        kind=kind,
+        recipient=to.strip(),
+        recipient_key=key,
+        language=language,
+        entry=entry,
+        subject=subject,
+        body=body,
+        masked_body=mask_links(body),
+        reply_to=reply_to,
+        unsubscribe_url=unsubscribe_url,
+        message_id=make_msgid(domain=_domain()),
+    )
     with transaction.atomic():
-        message = Message.objects.create(
-            kind=kind,
-            recipient=to.strip(),
-            language=language,
-            entry=entry,
-            subject=subject,
-            body=body,
-            reply_to=reply_to,
-            unsubscribe_url=unsubscribe_url,
-            message_id=make_msgid(domain=_domain()),
-        )
-        tasks.send_message.defer(message_id=message.pk)
+        _lock_mailbox(key)
+        if _recent(key, kind).count() >= limit:
+            message.status = MessageStatus.REFUSED
+            message.limit_per_day = limit
+            message.body = ""  # never sent: its private links go nowhere
+            message.save()
+            log.warning("message refused: %s, the address had its %d in 24 hours", kind, limit)
+            return message
+        message.save()
+        message.job_id = tasks.send_message.defer(message_id=message.pk)
+        message.save(update_fields=["job_id"])
     return message
 
 
@@ -174,7 +303,8 @@ def deliver(message_id: int, *, last_attempt: bool = False) -> str:
             message.last_error = _describe(error)
             if _is_permanent(error) or last_attempt:
                 message.status = MessageStatus.FAILED
-                message.save(update_fields=["attempts", "last_error", "status"])
+                message.failed_at = timezone.now()
+                message.save(update_fields=["attempts", "last_error", "status", "failed_at"])
                 log.warning("message %s failed for good: %s", message.pk, message.last_error)
                 return "failed"
             message.save(update_fields=["attempts", "last_error"])
@@ -193,14 +323,14 @@ def deliver(message_id: int, *, last_attempt: bool = False) -> str:
 
 def _cancel(message: Message, reason: str) -> None:
     message.status = MessageStatus.CANCELLED
-    message.body = ""
+    message.body = message.masked_body = ""
     message.last_error = reason
-    message.save(update_fields=["status", "body", "last_error"])
+    message.save(update_fields=["status", "body", "masked_body", "last_error"])
 
 
 def resend(message: Message) -> bool:
     """A coordinator sends a failed message again (a new job; the same text). Returns
-    False when the message cannot be sent again (delivered, cancelled, erased)."""
+    False when the message cannot be sent again (delivered, cancelled, refused, erased)."""
     from . import tasks
 
     with transaction.atomic():
@@ -208,24 +338,112 @@ def resend(message: Message) -> bool:
         if message.status != MessageStatus.FAILED or not deliverable(message.recipient):
             return False
         message.status = MessageStatus.QUEUED
-        message.save(update_fields=["status"])
-        tasks.send_message.defer(message_id=message.pk)
+        message.failed_at = None
+        message.job_id = tasks.send_message.defer(message_id=message.pk)
+        message.save(update_fields=["status", "failed_at", "job_id"])
     return True
+
+
+class TryNow:
+    """What `try_now()` did."""
+
+    RESCHEDULED = "rescheduled"  # its job runs at once
+    IN_PROGRESS = "in_progress"  # a worker is trying it at this moment
+    NOT_WAITING = "not_waiting"  # sent, failed, cancelled or refused: nothing to try
+
+
+def _job_status(job_id: int | None) -> str | None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    if job_id is None:
+        return None
+    return ProcrastinateJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+
+
+def try_now(message: Message) -> str:
+    """A coordinator has a waiting message tried at once instead of at its next retry:
+    its waiting job is replaced by one due now (procrastinate's own cancel and defer).
+    Still sent at most once: `deliver()` locks the message and sends only a waiting one,
+    and a job that a worker is running is left alone."""
+    from procrastinate.contrib.django import app
+
+    from . import tasks
+
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.status != MessageStatus.QUEUED or not deliverable(message.recipient):
+            return TryNow.NOT_WAITING
+        status = _job_status(message.job_id)
+        if status == "doing":
+            return TryNow.IN_PROGRESS
+        if status == "todo" and not app.job_manager.cancel_job_by_id(
+            message.job_id, delete_job=True
+        ):
+            return TryNow.IN_PROGRESS  # a worker took it just now
+        # Its job is gone (or was never recorded): a new one, due now.
+        message.job_id = tasks.send_message.defer(message_id=message.pk)
+        message.save(update_fields=["job_id"])
+    log.info("message %s: tried now by a coordinator", message.pk)
+    return TryNow.RESCHEDULED
 
 
 def erase_address(address: str) -> int:
     """Personal data erasure: no message is sent to the address any more, and the
-    records keep neither the address nor the text. Returns the number of messages."""
-    messages = Message.objects.filter(recipient__iexact=address.strip())
+    records keep neither the address nor the text (nor the text of messages that
+    carried it as a join request's sender). Returns the number of messages."""
+    address = address.strip()
+    Message.objects.filter(reply_to__iexact=address).update(masked_body="", reply_to="")
+    messages = Message.objects.filter(recipient__iexact=address)
     cancelled = messages.filter(status__in=[MessageStatus.QUEUED, MessageStatus.FAILED])
     cancelled.update(status=MessageStatus.CANCELLED, last_error="address erased")
-    return messages.update(recipient="erased@erased.invalid", body="", reply_to="")
+    return messages.update(
+        recipient="erased@erased.invalid",
+        recipient_key="erased@erased.invalid",
+        body="",
+        masked_body="",
+        reply_to="",
+    )
 
 
-def sent_recently(address: str, kind: str, hours: int = 24) -> int:
-    """How many messages of a kind were queued to an address in the last hours."""
-    return Message.objects.filter(
-        recipient__iexact=address.strip(),
-        kind=kind,
-        created_at__gte=timezone.now() - timedelta(hours=hours),
-    ).count()
+def forget_join_senders(entries) -> int:
+    """Retention: the kept texts of "we want to join" messages to these entries' contacts
+    name their senders; they go with the senders' data. Returns the number of messages."""
+    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry__in=entries).update(
+        masked_body="", reply_to=""
+    )
+
+
+# --- Health ------------------------------------------------------------------------------------
+
+# A failed message is brought up on the admin index and the dashboard for this long.
+FAILED_SHOWN_FOR = timedelta(days=3)
+
+
+def health(now=None) -> dict:
+    """What the admin index and the dashboard warn about, in one query: messages that
+    failed in the last 3 days, messages waiting longer than MAIL_WAITING_WARNING_MINUTES,
+    and messages refused by the per-address limits in the last 24 hours."""
+    now = now or timezone.now()
+    minutes = settings.MAIL_WAITING_WARNING_MINUTES
+    counts = (
+        Message.objects.exclude(status=MessageStatus.SENT)
+        .order_by()
+        .aggregate(
+            failed=Count(
+                "pk",
+                filter=Q(status=MessageStatus.FAILED, failed_at__gte=now - FAILED_SHOWN_FOR),
+            ),
+            waiting=Count(
+                "pk",
+                filter=Q(
+                    status=MessageStatus.QUEUED,
+                    created_at__lt=now - timedelta(minutes=minutes),
+                ),
+            ),
+            refused=Count(
+                "pk",
+                filter=Q(status=MessageStatus.REFUSED, created_at__gte=now - LIMIT_WINDOW),
+            ),
+        )
+    )
+    return {**counts, "minutes": minutes, "trouble": bool(counts["failed"] or counts["waiting"])}

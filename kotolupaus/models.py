@@ -25,6 +25,9 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    # The address had already been sent as many messages of this kind in 24 hours as
+    # the per-address limit allows (kotolupaus/mail.py, ALLOWANCES): never sent.
+    REFUSED = "refused", _("Not sent: limit for the address")
 
 
 class Message(models.Model):
@@ -33,6 +36,9 @@ class Message(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
     recipient = models.EmailField(_("recipient"), max_length=254)
+    # The mailbox the address reaches, as the per-address limits count it: lower case,
+    # quotes and a "+tag" sub-address removed (mail.mailbox()).
+    recipient_key = models.CharField(_("mailbox"), max_length=254, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     entry = models.ForeignKey(
         "submissions.Entry",
@@ -46,26 +52,41 @@ class Message(models.Model):
     # The text carries private links: it is kept only until the message is delivered
     # (or cancelled), then emptied.
     body = models.TextField(_("text"), blank=True)
+    # What the reader gets, with the private links masked (…/manage/•••/): kept after
+    # sending so that coordinators can read what was sent.
+    masked_body = models.TextField(_("text (private links masked)"), blank=True)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
     # "Stop these e-mails" for mail programs (List-Unsubscribe, RFC 2369 / 8058).
     unsubscribe_url = models.URLField(_("unsubscribe address"), max_length=500, blank=True)
     # The same Message-ID on every attempt: a receiving server can tell a repeat.
-    message_id = models.CharField(max_length=250, unique=True, editable=False)
+    message_id = models.CharField(
+        _("Message-ID header"), max_length=250, unique=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The procrastinate job that sends it (its row says when the next try is).
+    job_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # For a refused message: how many messages of its kind the address may be sent in
+    # 24 hours (the limit it met).
+    limit_per_day = models.PositiveSmallIntegerField(
+        _("limit per address in 24 hours"), null=True, blank=True
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail message")
         verbose_name_plural = _("e-mail messages")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # "Lost your link?" counts recent messages to an address.
-            models.Index(fields=["recipient", "kind", "created_at"], name="message_recent_to"),
+            # The per-address limits count recent messages of a kind to a mailbox.
+            models.Index(
+                fields=["recipient_key", "kind", "created_at"], name="message_recent_to_mailbox"
+            ),
             models.Index(
                 fields=["status", "created_at"],
                 condition=~Q(status="sent"),
@@ -85,6 +106,10 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | Q(limit_per_day__isnull=False),
+                name="message_refused_has_limit",
             ),
         ]
 

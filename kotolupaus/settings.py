@@ -326,8 +326,16 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # again with growing waits (2, 4, 8 … seconds, about 18 hours in all) before it is marked
 # failed for the coordinators (admin: Messages).
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=15)
-# "Lost your link?" sends at most this many e-mails per address in 24 hours.
+# "Lost your link?" and draft links: at most this many e-mails of each to one address in
+# 24 hours (every other kind's allowance is in kotolupaus/mail.py, ALLOWANCES).
 MAIL_LINKS_PER_ADDRESS_PER_DAY = env.int("MAIL_LINKS_PER_ADDRESS_PER_DAY", default=3)
+# The admin index and the coordinator's dashboard warn about messages still waiting to be
+# sent this many minutes after they were queued (and about failed ones).
+MAIL_WAITING_WARNING_MINUTES = env.int("MAIL_WAITING_WARNING_MINUTES", default=30)
+if MAIL_LINKS_PER_ADDRESS_PER_DAY < 1:
+    require("MAIL_LINKS_PER_ADDRESS_PER_DAY", "must be 1 or more")
+if MAIL_WAITING_WARNING_MINUTES < 1:
+    require("MAIL_WAITING_WARNING_MINUTES", "must be 1 or more")
 # A progress report can be edited this many hours after it was sent (then it is part of
 # the record, unless staff return it for fixes).
 REPORT_EDIT_HOURS = env.int("REPORT_EDIT_HOURS", default=48)

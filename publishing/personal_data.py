@@ -267,6 +267,7 @@ def purge_after_retention(days, by=None, now=None):
             JoinRequest.objects.filter(entry__campaign=campaign).exclude(
                 Q(email="erased@erased.invalid")
             ).update(name=ERASED_NAME, email="erased@erased.invalid", message="")
+            mail.forget_join_senders(Entry.objects.filter(campaign=campaign))
             Draft.objects.filter(campaign=campaign).delete()
             if entries:
                 AuditEvent.objects.create(

@@ -15,7 +15,7 @@ from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -830,14 +830,25 @@ def partner_confirm(request, token):
 @require_http_methods(["GET", "POST"])
 def lost_link(request):
     form = LostLinkForm(request.POST or None)
+    per_day = settings.MAIL_LINKS_PER_ADDRESS_PER_DAY
     if request.method == "POST" and form.is_valid():
         services.resend_management_links(form.cleaned_data["email"])
+        # The same words for every address: they never tell whether it has entries or
+        # has had its links for the day (kotolupaus/mail.py refuses the rest).
         messages.success(
             request,
-            _(
-                "If entries were sent with that address, we have e-mailed private links to it. "
-                "Links you received earlier keep working."
-            ),
+            ngettext(
+                "If entries were sent with that address, we have e-mailed private links to "
+                "it. We send links to one address at most %(count)d time a day: if no "
+                "e-mail arrives now, use the link in the one sent earlier today. Links you "
+                "received earlier keep working.",
+                "If entries were sent with that address, we have e-mailed private links to "
+                "it. We send links to one address at most %(count)d times a day: if no "
+                "e-mail arrives now, use a link in one sent earlier today. Links you "
+                "received earlier keep working.",
+                per_day,
+            )
+            % {"count": per_day},
         )
         return redirect("submissions:lost_link")
-    return render(request, "submissions/lost_link.html", {"form": form})
+    return render(request, "submissions/lost_link.html", {"form": form, "per_day": per_day})

@@ -21,9 +21,12 @@ CONSENT_WORDING_EN = (
     "consent at any time with the private link."
 )
 LOST_LINK_URL = "/en/manage/lost-link/"
+# The same words for every address, whether it has entries or has had its links for the
+# day: they say how many links a day go out and that earlier links keep working.
 LOST_LINK_MESSAGE = (
     "If entries were sent with that address, we have e-mailed private links to it. "
-    "Links you received earlier keep working."
+    "We send links to one address at most 3 times a day: if no e-mail arrives now, use a "
+    "link in one sent earlier today. Links you received earlier keep working."
 )
 
 

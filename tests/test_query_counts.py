@@ -147,11 +147,16 @@ STAFF = {
     "ranking": ("/en/admin/workspace/ranking/", "coordinator"),
     "dashboard": ("/en/admin/workspace/dashboard/", "coordinator"),
     "follow-up": ("/en/admin/workspace/follow-up/", "coordinator"),
+    # With the mail-health box (one query), and the messages with each one's next try.
+    "admin index": ("/en/admin/", "coordinator"),
+    "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
 }
 STAFF_QUERIES = {
     "queue": 12,
     "ranking": 15,
-    "dashboard": 18,
+    "admin index": 6,
+    "messages": 10,
+    "dashboard": 19,
     "follow-up": 16,
     "score": 19,
     "decide": 17,

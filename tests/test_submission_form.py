@@ -202,20 +202,38 @@ def test_an_entry_not_confirmed_in_time_is_removed_with_its_uploads(client, camp
 
 
 @pytest.mark.parametrize(
-    ("language", "greeting", "consent_line"),
+    ("language", "greeting", "name_line", "consent_line"),
     [
-        ("fi", "Hei Maija Meikäläinen", "Annoit luvan"),
-        ("sv", "Hej Maija Meikäläinen", "Du gav tillstånd"),
-        ("en", "Hello Maija Meikäläinen", "You allowed"),
+        (
+            "fi",
+            "Hei,\n",
+            "Lomakkeessa yhteyshenkilön nimeksi on annettu ”Maija Meikäläinen”.",
+            "Annoit luvan",
+        ),
+        (
+            "sv",
+            "Hej,\n",
+            "I formuläret anges kontaktpersonens namn som ”Maija Meikäläinen”.",
+            "Du gav tillstånd",
+        ),
+        (
+            "en",
+            "Hello,\n",
+            "The form gives the contact person's name as “Maija Meikäläinen”.",
+            "You allowed",
+        ),
     ],
 )
 def test_confirmation_email_is_in_the_submitters_language(
-    client, campaign, language, greeting, consent_line
+    client, campaign, language, greeting, name_line, consent_line
 ):
     submit(client, "pledge", language)
 
     body = mail.outbox[0].body
-    assert greeting in body
+    # The address is not confirmed yet: the typed name is quoted and attributed, never
+    # the greeting.
+    assert body.startswith(greeting)
+    assert name_line in body
     assert consent_line in body
     assert "&quot;" not in body and "&amp;" not in body  # plain text, not HTML-escaped
 

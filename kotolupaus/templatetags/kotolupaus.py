@@ -126,3 +126,11 @@ def progress_label(status):
     from submissions.models import ProgressStatus
 
     return ProgressStatus(status).label if status in ProgressStatus.values else ""
+
+
+@register.simple_tag
+def mail_health():
+    """Failing and long-waiting e-mail messages, for the admin index (one query)."""
+    from kotolupaus import mail
+
+    return mail.health()

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotolupaus import mail
 from kotolupaus.access import coordinator_required
 from submissions.models import Entry, EntryStatus
 
@@ -75,5 +76,9 @@ def dashboard(request):
                 "translations"
             ),
             "now": timezone.now(),
+            # Mail trouble in sight (failed, long waiting, refused by the limits).
+            "mail_health": mail.health()
+            if request.user.has_perm("kotolupaus.view_message")
+            else None,
         },
     )
