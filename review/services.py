@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kotolupaus import mail
 from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
+from kotolupaus.spreadsheets import as_typed
 from submissions.models import Entry, EntryStatus
 
 from .models import (
@@ -206,7 +207,9 @@ def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
                 _("Line %(line)s: expected a reference and a user name.") % {"line": line}
             )
             continue
-        reference, username = row[0].strip(), row[1].strip()
+        # A user name like "-anna" comes back from the export with the apostrophe that
+        # keeps it from being a formula.
+        reference, username = row[0].strip(), as_typed(row[1].strip())
         entry, user = entries.get(reference), users.get(username)
         if entry is None:
             problems.append(

@@ -405,7 +405,7 @@ def test_assignments_round_trip_as_csv(client, campaign, coordinator, reviewer, 
     services.assign(first, reviewer, coordinator)
     client.force_login(coordinator)
 
-    exported = client.get(f"{WS}/assign/csv/", {"download": "1"}).content.decode()
+    exported = client.get(f"{WS}/assign/csv/", {"download": "1"}).content.decode("utf-8-sig")
     upload = io.BytesIO(
         f"reference,reviewer\n{second.reference},{reviewer2.username}\n"
         f"KL-1999-0001,{reviewer.username}\n{second.reference},nobody\n".encode()
@@ -522,8 +522,17 @@ def test_ranking_and_reviews_export_as_csv_and_xlsx(client, campaign, scored, co
     reviews_csv = client.get(f"{WS}/reviews/export/", {"format": "csv"})
 
     rows = list(csv.reader(io.StringIO(ranking_csv.content.decode("utf-8-sig"))))
-    assert rows[0][:6] == ["reference", "kind", "title", "organisation", "reviews", "weighted mean"]
-    assert rows[1][0] == e1.reference and rows[1][5] == "3.0"
+    assert rows[0][:8] == [
+        "reference",
+        "kind",
+        "title",
+        "language written in",
+        "organisation",
+        "reviews",
+        "withdrawn reviews (conflict of interest)",
+        "weighted mean",
+    ]
+    assert rows[1][0] == e1.reference and rows[1][7] == "3.0"
     sheet = load_workbook(io.BytesIO(ranking_xlsx.content)).active
     assert sheet["A1"].value == "reference"
     assert sheet.max_row == 3

@@ -125,7 +125,8 @@ def ranking_view(request):
 @coordinator_required
 def reviews_export(request):
     campaign = _campaign(request)
-    return exports.reviews_response(campaign, request.GET.get("format", "csv"))
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return exports.reviews_response(campaign, file_format)
 
 
 @coordinator_required
