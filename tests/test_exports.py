@@ -22,6 +22,10 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils.translation import override
 from openpyxl import load_workbook
 
+from review import services
+from review.models import Assignment
+
+from .conftest import make_entry, make_staff
 from .export_data import FORMULA, build
 
 pytestmark = pytest.mark.django_db
@@ -782,3 +786,23 @@ def test_the_personal_data_export_opens_as_json_with_helsinki_times(client, ever
         ("reminder", "2026-10-15T12:00:00+03:00"),
     ]
     assert data["exported_at"].endswith(("+02:00", "+03:00"))
+
+
+def test_the_assignments_csv_imports_again_with_its_inert_user_names(client, campaign, coordinator):
+    anna = make_staff("-anna", "reviewer")  # a user name a spreadsheet takes for a formula
+    entry = make_entry(campaign, "Yksi")
+    services.assign(entry, anna, coordinator)
+    client.force_login(coordinator)
+    exported = client.get("/fi/admin/workspace/assign/csv/", {"download": "1"}).content
+    assert exported.decode("utf-8-sig").splitlines() == [
+        "reference,reviewer",
+        f"{entry.reference},'-anna",
+    ]
+    services.unassign(entry, anna, coordinator)
+
+    upload = io.BytesIO(exported)
+    upload.name = "assignments.csv"
+    response = client.post("/fi/admin/workspace/assign/csv/", {"file": upload})
+
+    assert response.status_code == 200
+    assert list(Assignment.objects.values_list("entry", "reviewer")) == [(entry.pk, anna.pk)]
