@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kotolupaus.templatetags.kotolupaus import in_language
 from submissions.models import EntryKind, OrganisationType, Theme
 
 from .models import REVIEWER_GROUP, Outcome, Recommendation
@@ -88,9 +89,44 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    # Set when the form asked whether a changed rationale is still in the language of the
+    # earlier one: the next save takes the language as chosen.
+    language_checked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, previous=None, **kwargs):
+        """`previous`: the entry's decision, when it has one. A new rationale's language
+        is the page's by default; a recorded one's is what the staff member chose."""
         super().__init__(*args, **kwargs)
-        self.fields["rationale_language"].initial = get_language()
+        self.previous = previous
+        self.fields["rationale_language"].initial = (
+            previous.rationale_language if previous else get_language()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        previous, language = self.previous, cleaned.get("rationale_language")
+        rewritten = previous is not None and (cleaned.get("rationale") or "").strip() not in (
+            "",
+            previous.rationale.strip(),
+        )
+        if (
+            rewritten
+            and language == previous.rationale_language != get_language()
+            and not cleaned.get("language_checked")
+        ):
+            # A rationale rewritten on a page in another language, its language left as
+            # it was: ask once, rather than send a Swedish text marked as Finnish.
+            self.add_error(
+                "rationale_language",
+                _(
+                    "The earlier rationale was written %(in_language)s. Choose the language "
+                    "you wrote the new one in and save again."
+                )
+                % {"in_language": in_language(language)},
+            )
+            self.data = self.data.copy()
+            self.data[self.add_prefix("language_checked")] = "on"
+        return cleaned
 
 
 class RankingFilterForm(forms.Form):

@@ -455,15 +455,31 @@ def decisions_to_publish(campaign) -> dict:
     return {"decisions": sum(counts.values()), "by_language": counts, "mailed": mailed}
 
 
-def publish_decisions(campaign, by) -> int:
+def decisions_to_list(campaign):
+    """The provisional decisions as "Publish decisions" lists them, by reference."""
+    return (
+        provisional_decisions(campaign)
+        .select_related("entry")
+        .prefetch_related("entry__translations")
+        .order_by("entry__number")
+    )
+
+
+def publish_decisions(campaign, by, *, listed=None, shown_at=None) -> int:
     """Make provisional decisions final and tell each submitter, in their language.
 
-    One e-mail per decision is queued in this transaction; a failure to deliver one
-    never stops the others (each is its own job)."""
+    `listed` (decision ids) and `shown_at` say what the coordinator was shown: only
+    those decisions are published, and none that changed after the list was shown, so
+    nothing becomes final unseen. One e-mail per decision is queued in this
+    transaction; a failure to deliver one never stops the others (each is its own job)."""
+    decisions = provisional_decisions(campaign)
+    if listed is not None:
+        decisions = decisions.filter(pk__in=listed)
+    if shown_at is not None:
+        decisions = decisions.filter(decided_at__lte=shown_at)
     with transaction.atomic():
         decisions = list(
-            provisional_decisions(campaign)
-            .select_for_update(of=("self",))
+            decisions.select_for_update(of=("self",))
             .select_related("entry", "entry__campaign")
             .prefetch_related("entry__translations", "entry__campaign__translations")
         )

@@ -4,10 +4,12 @@ prizes and the audit trail."""
 import csv
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -544,6 +546,14 @@ def test_ranking_and_reviews_export_as_csv_and_xlsx(client, campaign, scored, co
 # --- Decisions ----------------------------------------------------------------------------------
 
 
+def hidden_fields(html):
+    """What a page's form sends besides what the user types (its hidden inputs)."""
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html):
+        data.setdefault(name, []).append(value)
+    return data
+
+
 def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     client, campaign, coordinator
 ):
@@ -571,7 +581,21 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     assert re.search(r"<th scope=\"row\">Swedish</th><td>1</td><td>1</td>", question)
     assert mail.outbox == [] and Decision.objects.filter(published_at__isnull=True).count() == 2
 
-    client.post(f"{WS}/decisions/publish/")
+    # Each entry is listed with its decision and the language its submitter is told in.
+    assert re.search(
+        rf'<th scope="row"><a href="/en/admin/workspace/decide/{finnish.pk}/">{finnish.reference}'
+        r'</a></th>\s*<td><span lang="fi">Suomeksi</span><br><span class="help">Pledge</span>'
+        r"</td>\s*<td>Included in the programme</td>\s*<td>in Finnish</td>",
+        question,
+    )
+    assert re.search(
+        rf"{swedish.reference}</a></th>\s*<td><span lang=\"sv\">På svenska</span>.*?"
+        r"<td>Included in the programme</td>\s*<td>in Swedish</td>",
+        question,
+        re.DOTALL,
+    )
+
+    client.post(f"{WS}/decisions/publish/", hidden_fields(question))
 
     assert Decision.objects.filter(published_at__isnull=True).count() == 0
     by_subject = {m.subject: m.body for m in mail.outbox}
@@ -596,22 +620,147 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     assert AuditEvent.objects.filter(action=AuditAction.DECISIONS_PUBLISHED).count() == 1
 
 
+def test_publishing_makes_final_only_the_decisions_listed_as_they_were_shown(
+    client, campaign, coordinator
+):
+    listed, changed = make_entry(campaign, "Listattu"), make_entry(campaign, "Muutettu")
+    later = make_entry(campaign, "Myöhemmin")
+    services.record_decision(listed, "included", "Hyvä.", coordinator, language="fi")
+    services.record_decision(changed, "included", "Hyvä.", coordinator, language="fi")
+    client.force_login(coordinator)
+    question = client.get(f"{WS}/decisions/publish/").content.decode()
+    assert later.reference not in question
+    # Meanwhile another coordinator changes one decision and records another.
+    with time_machine.travel(timedelta(minutes=1)):
+        services.record_decision(changed, "not_included", "Ei sittenkään.", coordinator)
+        services.record_decision(later, "included", "Hyvä.", coordinator, language="fi")
+
+    response = client.post(f"{WS}/decisions/publish/", hidden_fields(question), follow=True)
+
+    assert set(
+        Decision.objects.filter(published_at__isnull=False).values_list("entry", flat=True)
+    ) == {listed.pk}
+    page = response.content.decode()
+    assert "1 decision published; the submitter is being told by e-mail." in page
+    assert (
+        "1 decision was changed after the list was shown and was not published. Check it "
+        "and publish again." in page
+    )
+    assert [m.to for m in mail.outbox] == [["maija@example.fi"]]
+
+
+def test_publishing_without_the_list_publishes_nothing(client, campaign, entry, coordinator):
+    services.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
+    client.force_login(coordinator)
+
+    response = client.post(f"{WS}/decisions/publish/", follow=True)
+
+    assert Decision.objects.get().published_at is None
+    assert "Nothing was published: the list of decisions was missing." in response.content.decode()
+
+
+def selected_language(html):
+    return re.findall(r'<option value="(\w\w)" selected>', html)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_new_rationale_is_in_the_pages_language_unless_the_coordinator_chooses(
+    client, campaign, entry, coordinator, language
+):
+    client.force_login(coordinator)
+    decide = f"/{language}/admin/workspace/decide/{entry.pk}/"
+
+    assert selected_language(client.get(decide).content.decode()) == [language]
+    assert selected_language(
+        client.get(f"/{language}/admin/workspace/ranking/").content.decode()
+    ) == [language]
+    client.post(decide, {"outcome": "included", "rationale": "Good.", "rationale_language": "en"})
+
+    assert Decision.objects.get().rationale_language == "en"
+
+
+def test_a_rationale_rewritten_on_a_page_in_another_language_asks_for_its_language(
+    client, campaign, entry, coordinator
+):
+    services.record_decision(entry, "included", "Konkreettinen.", coordinator, language="fi")
+    client.force_login(coordinator)
+    decide = f"/sv/admin/workspace/decide/{entry.pk}/"
+    # The recorded rationale's language is what the coordinator chose for it.
+    assert selected_language(client.get(decide).content.decode()) == ["fi"]
+
+    # Only the outcome changes: the text, and so its language, stay.
+    client.post(
+        decide,
+        {"outcome": "not_included", "rationale": "Konkreettinen.", "rationale_language": "fi"},
+    )
+    assert (Decision.objects.get().outcome, Decision.objects.get().rationale_language) == (
+        "not_included",
+        "fi",
+    )
+
+    # Rewritten in Swedish, its language left at Finnish: asked, nothing changed.
+    asked = client.post(
+        decide,
+        {
+            "outcome": "included",
+            "rationale": "Konkret och genomförbart.",
+            "rationale_language": "fi",
+        },
+    )
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert (
+        "Den tidigare motiveringen är skriven på finska. Välj språket som du skrev den nya på "
+        "och spara igen." in html
+    )
+    assert "Konkret och genomförbart." in html  # what was typed is kept
+    assert Decision.objects.get().rationale == "Konkreettinen."
+
+    client.post(
+        decide,
+        {
+            **hidden_fields(html),
+            "outcome": "included",
+            "rationale": "Konkret och genomförbart.",
+            "rationale_language": "sv",
+        },
+    )
+    decision = Decision.objects.get()
+    assert (decision.rationale, decision.rationale_language) == ("Konkret och genomförbart.", "sv")
+
+
+def test_a_rationale_rewritten_in_the_earlier_language_is_saved_when_confirmed(
+    client, campaign, entry, coordinator
+):
+    services.record_decision(entry, "included", "Konkreettinen.", coordinator, language="fi")
+    client.force_login(coordinator)
+    decide = f"/en/admin/workspace/decide/{entry.pk}/"
+    typed = {"outcome": "included", "rationale": "Hyvin konkreettinen.", "rationale_language": "fi"}
+
+    asked = client.post(decide, typed).content.decode()
+    assert "The earlier rationale was written in Finnish." in asked
+    client.post(decide, {**hidden_fields(asked), **typed})
+
+    decision = Decision.objects.get()
+    assert (decision.rationale, decision.rationale_language) == ("Hyvin konkreettinen.", "fi")
+
+
 def test_decision_needs_a_rationale_and_a_changed_decision_is_provisional_again(
     client, campaign, entry, coordinator
 ):
-    client.force_login(coordinator)
+    client.force_login(coordinator)  # on Finnish pages: the rationales are in Finnish
 
     refused = client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "included", "rationale": "", "rationale_language": "fi"},
     )
     client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "included", "rationale": "Hyvä.", "rationale_language": "fi"},
     )
     services.publish_decisions(campaign, coordinator)
     client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "not_included", "rationale": "Ei.", "rationale_language": "fi"},
     )
 

@@ -4,10 +4,13 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotolupaus import mail
 from kotolupaus.access import coordinator_required
 from submissions.models import Entry
 
@@ -137,14 +140,9 @@ def decide(request, entry_id):
     form = DecisionForm(
         request.POST or None,
         initial=(
-            {
-                "outcome": decision.outcome,
-                "rationale": decision.rationale,
-                "rationale_language": decision.rationale_language,
-            }
-            if decision
-            else None
+            {"outcome": decision.outcome, "rationale": decision.rationale} if decision else None
         ),
+        previous=decision,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,21 +184,11 @@ def decide(request, entry_id):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def publish_decisions(request):
-    """Asks first: how many decisions become final and how many submitters are e-mailed,
-    in which languages; the POST publishes them."""
+    """Asks first: which decisions become final (each listed) and how many submitters
+    are e-mailed, in which languages; the POST publishes exactly those listed."""
     campaign = _campaign(request)
     if request.method == "POST":
-        count = services.publish_decisions(campaign, request.user)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s decision published; the submitter is being told by e-mail.",
-                "%(count)s decisions published; the submitters are being told by e-mail.",
-                count,
-            )
-            % {"count": count},
-        )
-        return redirect("review:ranking")
+        return _publish_listed(request, campaign)
     plan = services.decisions_to_publish(campaign)
     languages = dict(django_settings.LANGUAGES)
     return _render(
@@ -210,6 +198,9 @@ def publish_decisions(request):
         {
             "campaign": campaign,
             "plan": plan,
+            "decisions": _listed(services.decisions_to_list(campaign)),
+            "shown_at": timezone.now().isoformat(),
+            "languages": languages,
             "rows": [
                 {
                     "language": languages[code],
@@ -222,6 +213,63 @@ def publish_decisions(request):
             "mailed_total": sum(plan["mailed"].values()),
         },
     )
+
+
+def _listed(decisions):
+    """Each decision with its entry's title in the page's language where staff translated
+    it, else as written (and which language that is, for the page's lang attribute)."""
+    page_language = get_language()
+    rows = []
+    for decision in decisions:
+        entry = decision.entry
+        titles = {t.language_code: t.title for t in entry.translations.all()}
+        language = page_language if titles.get(page_language) else entry.original_language
+        rows.append(
+            {
+                "decision": decision,
+                "entry": entry,
+                "title": titles.get(language, ""),
+                "title_language": language,
+                "mailed": mail.deliverable(entry.contact_email),
+            }
+        )
+    return rows
+
+
+def _publish_listed(request, campaign):
+    listed = [int(pk) for pk in request.POST.getlist("decision") if pk.isdigit()]
+    shown_at = parse_datetime(request.POST.get("shown_at", ""))
+    if not listed or shown_at is None:
+        messages.error(
+            request,
+            _("Nothing was published: the list of decisions was missing. Look at it again."),
+        )
+        return redirect("review:publish_decisions")
+    count = services.publish_decisions(campaign, request.user, listed=listed, shown_at=shown_at)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s decision published; the submitter is being told by e-mail.",
+                "%(count)s decisions published; the submitters are being told by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+    changed = services.provisional_decisions(campaign).filter(pk__in=listed).count()
+    if changed:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s decision was changed after the list was shown and was not "
+                "published. Check it and publish again.",
+                "%(count)s decisions were changed after the list was shown and were not "
+                "published. Check them and publish again.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    return redirect("review:ranking")
 
 
 @coordinator_required
