@@ -222,3 +222,60 @@ class BallotForm(forms.Form):
 
     def ranks(self):
         return {n.entry_id: self.cleaned_data[f"entry_{n.entry_id}"] for n in self.nominations}
+
+
+class AwardFromVoteForm(forms.Form):
+    """ "Award the prize" under the vote's result: to the entry ranked first, or to those
+    of the tied entries the coordinator picks; the citation in one language or more."""
+
+    entries = forms.TypedMultipleChoiceField(
+        label=_("Award the prize to"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the entry that gets the prize.")},
+    )
+    citation_fi = forms.CharField(
+        label=_("Citation in Finnish"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    citation_sv = forms.CharField(
+        label=_("Citation in Swedish"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    citation_en = forms.CharField(
+        label=_("Citation in English"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Write the citation in at least one language; the public sees it in their "
+            "language, or else as written."
+        ),
+    )
+
+    def __init__(self, *args, winners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.winners = {entry.pk: entry for entry in winners}
+        self.fields["entries"].choices = [
+            (entry.pk, f"{entry.reference} – {entry.display_title}") for entry in winners
+        ]
+        if len(winners) == 1:
+            self.fields["entries"].initial = [winners[0].pk]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(
+            cleaned.get(f"citation_{code}", "").strip() for code, _name in settings.LANGUAGES
+        ):
+            self.add_error("citation_fi", _("Write the citation in at least one language."))
+        return cleaned
+
+    def chosen(self):
+        return [self.winners[pk] for pk in self.cleaned_data["entries"]]
+
+    def citations(self):
+        return {code: self.cleaned_data[f"citation_{code}"] for code, _name in settings.LANGUAGES}

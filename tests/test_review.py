@@ -20,6 +20,7 @@ from review.models import (
     Assignment,
     AuditAction,
     AuditEvent,
+    Award,
     AwardCategory,
     Conflict,
     Criterion,
@@ -29,7 +30,7 @@ from review.models import (
     ReviewSettings,
 )
 from review.ranking import ranking
-from review.voting import schulze
+from review.voting import places, schulze, winners
 from submissions.models import Entry
 
 from .conftest import make_entry, make_staff
@@ -827,6 +828,153 @@ def test_coordinators_rank_the_shortlist_and_award_a_prize(client, campaign, coo
     assert prize.citation == "Bästa samarbetet."
     assert Nomination.objects.count() == 2
     assert {e.action for e in AuditEvent.objects.all()} >= {"nominated", "voted", "awarded"}
+
+
+def test_entries_that_beat_the_same_number_share_a_place():
+    # Two coordinators who disagree: a tie for the first place, the third entry last.
+    ballots = [{"A": 1, "B": 2, "C": 3}, {"B": 1, "A": 2, "C": 3}]
+
+    order, _pairwise = schulze("ABC", ballots)
+
+    assert places(order) == [("A", 1, 1, True), ("B", 1, 1, True), ("C", 0, 3, False)]
+    assert winners(order) == ["A", "B"]
+    assert places(schulze("ABC", [{"A": 1, "B": 2, "C": 3}])[0]) == [
+        ("A", 2, 1, False),
+        ("B", 1, 2, False),
+        ("C", 0, 3, False),
+    ]
+
+
+@pytest.fixture
+def shortlist(campaign, coordinator):
+    """Three shortlisted entries; two coordinators' ballots tie the first two."""
+    other = make_staff("coordinator-frank", "coordinator")
+    entries = [make_entry(campaign, title) for title in ("Yksi", "Kaksi", "Kolme")]
+    category = AwardCategory(campaign=campaign)
+    for language, name in (
+        ("fi", "Vuoden teko"),
+        ("sv", "Årets gärning"),
+        ("en", "Deed of the year"),
+    ):
+        category.set_current_language(language)
+        category.name = name
+    category.save()
+    for entry in entries:
+        services.nominate(category, entry, coordinator)
+    return {"category": category, "entries": entries, "other": other}
+
+
+@pytest.mark.parametrize(
+    ("language", "tied"),
+    [("fi", "1. (jaettu sija)"), ("sv", "1. (delad plats)"), ("en", "1. (tied)")],
+)
+def test_a_tie_in_the_vote_is_shown_as_a_tie(client, shortlist, coordinator, language, tied):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+    services.cast_ballot(category, shortlist["other"], {first.pk: 2, second.pk: 1, third.pk: 3})
+    client.force_login(coordinator)
+
+    page = client.get(f"/{language}/admin/workspace/prizes/{category.pk}/vote/").content.decode()
+
+    places_shown = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<th scope=\"row\">(KL-\d+-\d+) ", page)
+    assert places_shown == [
+        (tied, first.reference),
+        (tied, second.reference),
+        ("3.", third.reference),
+    ]
+
+
+def test_the_prize_is_awarded_to_the_tied_entries_the_coordinator_picks(
+    client, shortlist, coordinator
+):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+    services.cast_ballot(category, shortlist["other"], {first.pk: 2, second.pk: 1, third.pk: 3})
+    client.force_login(coordinator)
+    url = f"{WS}/prizes/{category.pk}/vote/"
+    page = client.get(url).content.decode()
+    # Only the entries tied for the first place can be chosen; none is chosen for you.
+    assert re.findall(r'name="award-entries" value="(\d+)"([^>]*)>', page) == [
+        (str(first.pk), ' id="id_award-entries_0"'),
+        (str(second.pk), ' id="id_award-entries_1"'),
+    ]
+
+    no_citation = client.post(url, {"action": "award", "award-entries": [first.pk]})
+    assert "Write the citation in at least one language." in no_citation.content.decode()
+    assert not Award.objects.exists()
+
+    response = client.post(
+        url,
+        {
+            "action": "award",
+            "award-entries": [first.pk, second.pk],
+            "award-citation_fi": "Yhdessä paras.",
+            "award-citation_sv": "",
+            "award-citation_en": "Best together.",
+        },
+        follow=True,
+    )
+
+    assert f"The prize was awarded to {first.reference}, {second.reference}." in (
+        response.content.decode()
+    )
+    prizes = {prize.entry_id: prize for prize in Award.objects.all()}
+    assert set(prizes) == {first.pk, second.pk}
+    prizes[first.pk].set_current_language("en")
+    assert prizes[first.pk].citation == "Best together."
+    events = AuditEvent.objects.filter(action=AuditAction.AWARDED).order_by("pk")
+    assert [(e.entry_id, e.actor, e.details) for e in events] == [
+        (
+            first.pk,
+            coordinator,
+            {
+                "category": "Deed of the year",
+                "from_vote": True,
+                "ballots": 2,
+                "tied_with": [second.reference],
+            },
+        ),
+        (
+            second.pk,
+            coordinator,
+            {
+                "category": "Deed of the year",
+                "from_vote": True,
+                "ballots": 2,
+                "tied_with": [first.reference],
+            },
+        ),
+    ]
+    # Awarded: the form is gone, the page says who awarded it.
+    assert 'name="award-entries"' not in response.content.decode()
+    assert f"{first.reference}: awarded" in response.content.decode()
+
+
+def test_the_prize_goes_only_to_an_entry_ranked_first(client, shortlist, coordinator):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    with pytest.raises(services.ReviewError, match="Nobody has voted yet"):
+        services.award_vote_winners(category, [first], {"fi": "Hyvä."}, coordinator)
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+
+    with pytest.raises(services.ReviewError, match=f"Not in the first place: {second.reference}"):
+        services.award_vote_winners(category, [first, second], {"fi": "Hyvä."}, coordinator)
+    assert not Award.objects.exists()
+
+    client.force_login(coordinator)
+    page = client.get(f"{WS}/prizes/{category.pk}/vote/").content.decode()
+    # One winner: chosen already, the coordinator writes the citation.
+    assert re.findall(r'name="award-entries" value="(\d+)"([^>]*)>', page) == [
+        (str(first.pk), ' id="id_award-entries_0" checked'),
+    ]
+    client.post(
+        f"{WS}/prizes/{category.pk}/vote/",
+        {"action": "award", "award-entries": [first.pk], "award-citation_fi": "Paras."},
+    )
+    assert list(Award.objects.values_list("entry", flat=True)) == [first.pk]
+    assert AuditEvent.objects.get(action=AuditAction.AWARDED).details["tied_with"] == []
 
 
 def test_a_ballot_must_rank_every_shortlisted_entry(client, campaign, coordinator):

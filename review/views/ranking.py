@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus import mail
@@ -25,7 +25,7 @@ from ..models import (
     ReviewSettings,
 )
 from ..ranking import ranking
-from .common import _campaign, _entries_with_text, _paged, _render
+from .common import _campaign, _entries_with_text, _paged, _render, _title
 
 # --- The coordinator's ranking and decisions ------------------------------------------------
 
@@ -218,19 +218,16 @@ def publish_decisions(request):
 def _listed(decisions):
     """Each decision with its entry's title in the page's language where staff translated
     it, else as written (and which language that is, for the page's lang attribute)."""
-    page_language = get_language()
     rows = []
     for decision in decisions:
-        entry = decision.entry
-        titles = {t.language_code: t.title for t in entry.translations.all()}
-        language = page_language if titles.get(page_language) else entry.original_language
+        title, language = _title(decision.entry)
         rows.append(
             {
                 "decision": decision,
-                "entry": entry,
-                "title": titles.get(language, ""),
+                "entry": decision.entry,
+                "title": title,
                 "title_language": language,
-                "mailed": mail.deliverable(entry.contact_email),
+                "mailed": mail.deliverable(decision.entry.contact_email),
             }
         )
     return rows
