@@ -70,6 +70,21 @@ class ConflictForm(forms.Form):
     )
 
 
+class RecordConflictForm(forms.Form):
+    """A coordinator records a reviewer's conflict of interest with the entry."""
+
+    reason = forms.CharField(
+        label=_("Why can the reviewer not review this entry impartially?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The review stops counting and the entry leaves the reviewer's queue. The "
+            "reviewer is told by e-mail, with this reason."
+        ),
+        error_messages={"required": _("Give a reason for the conflict of interest.")},
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect

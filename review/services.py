@@ -6,12 +6,15 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
@@ -59,6 +62,13 @@ def audit(actor, action, campaign, entry=None, **details):
     )
 
 
+def _page_language():
+    """The language of the page being served (the default one outside a request)."""
+    language = get_language() or django_settings.LANGUAGE_CODE
+    languages = dict(django_settings.LANGUAGES)
+    return language if language in languages else django_settings.LANGUAGE_CODE
+
+
 def reviewable_entries(campaign):
     return Entry.objects.submitted().filter(campaign=campaign)
 
@@ -96,7 +106,14 @@ def is_conflicted(reviewer, entry) -> bool:
     return entry.pk in conflicted_entry_ids(reviewer, entry.campaign)
 
 
-def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conflict:
+def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None) -> Conflict:
+    """Record a reviewer's conflict of interest with an entry or an organisation: the
+    reviewer declares it, or a coordinator records it for them (`by`). Their assignments
+    of the entries concerned go, their reviews of them stop counting; a reviewer whose
+    reviews someone else withdrew is told (review.tasks, at most once a day)."""
+    by = by or reviewer
+    if by != reviewer and not can_coordinate(by):
+        raise ReviewError(_("Only a coordinator can record a reviewer's conflict of interest."))
     if not reason.strip():
         raise ReviewError(_("Give a reason for the conflict of interest."))
     campaign = entry.campaign if entry else None
@@ -114,22 +131,25 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conf
             removed_refs = list(removed.values_list("entry__reference", flat=True))
             removed.delete()
             audit(
-                reviewer,
+                by,
                 AuditAction.CONFLICT_DECLARED,
                 each,
                 entry,
+                **({"reviewer": reviewer.username} if by != reviewer else {}),
                 organisation=organisation.name if organisation else None,
                 reason=reason,
                 assignments_removed=removed_refs,
             )
-            _withdraw_reviews(reviewer, blocked, reason)
+            _withdraw_reviews(reviewer, blocked, reason, by=by)
     return conflict
 
 
-def _withdraw_reviews(reviewer, entry_ids, reason):
-    """Reviews the reviewer made before declaring the conflict stop counting; the
-    audit trail keeps what they said."""
+def _withdraw_reviews(reviewer, entry_ids, reason, *, by, **details):
+    """Reviews the reviewer made before the conflict stop counting; the audit trail
+    keeps what they said. `by`: who recorded the conflict (None: a change made by the
+    submitter). A reviewer whose review someone else withdrew is told."""
     now = timezone.now()
+    withdrawn = 0
     for review in (
         Review.objects.counting()
         .filter(reviewer=reviewer, entry__in=entry_ids)
@@ -138,9 +158,10 @@ def _withdraw_reviews(reviewer, entry_ids, reason):
     ):
         review.withdrawn_at = now
         review.withdrawn_reason = reason[:500]
-        review.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        review.withdrawn_by = by
+        review.save(update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_by"])
         audit(
-            reviewer,
+            by,
             AuditAction.SCORE_WITHDRAWN,
             review.entry.campaign,
             review.entry,
@@ -148,7 +169,174 @@ def _withdraw_reviews(reviewer, entry_ids, reason):
             reason=reason,
             scores={str(s.criterion_id): s.value for s in review.scores.all()},
             recommendation=review.recommendation,
+            **details,
         )
+        withdrawn += 1
+    if withdrawn and by != reviewer:
+        _tell_reviewer_soon(reviewer)
+    return withdrawn
+
+
+def _organisations_of(entry):
+    """The lead and partner organisations of an entry, as conflicts match them."""
+    organisations = [entry.lead_organisation]
+    organisations += [p.organisation for p in entry.partnerships.select_related("organisation")]
+    return organisations
+
+
+def _matching_conflict(conflicts, entry, organisations):
+    for conflict in conflicts:
+        if conflict.entry_id == entry.pk:
+            return conflict
+        theirs = conflict.organisation
+        if theirs is None:
+            continue
+        for organisation in organisations:
+            if (
+                organisation.pk == theirs.pk
+                or organisation.name.lower() == theirs.name.lower()
+                or (
+                    theirs.business_id
+                    and organisation.pk == entry.lead_organisation_id
+                    and organisation.business_id == theirs.business_id
+                )
+            ):
+                return conflict
+    return None
+
+
+def withdraw_conflicted_reviews(entry) -> int:
+    """After the submitter changed who takes part in an entry (a partner organisation
+    added or corrected, the lead organisation renamed): a reviewer who declared a
+    conflict of interest with an organisation now in it is conflicted with the entry.
+    Their assignment goes and their review stops counting — a change they did not make,
+    so they are told. Returns how many reviews were withdrawn."""
+    entry = Entry.objects.select_related("campaign", "lead_organisation").get(pk=entry.pk)
+    reviewer_ids = set(
+        Review.objects.counting().filter(entry=entry).values_list("reviewer", flat=True)
+    ) | set(Assignment.objects.filter(entry=entry).values_list("reviewer", flat=True))
+    if not reviewer_ids:
+        return 0
+    organisations = _organisations_of(entry)
+    conflicts = defaultdict(list)
+    for conflict in Conflict.objects.filter(reviewer__in=reviewer_ids).select_related(
+        "organisation", "reviewer"
+    ):
+        conflicts[conflict.reviewer].append(conflict)
+    withdrawn = 0
+    with transaction.atomic():
+        for reviewer, theirs in conflicts.items():
+            conflict = _matching_conflict(theirs, entry, organisations)
+            if conflict is None:
+                continue
+            organisation = conflict.organisation.name if conflict.organisation else None
+            if Assignment.objects.filter(entry=entry, reviewer=reviewer).delete()[0]:
+                audit(
+                    None,
+                    AuditAction.UNASSIGNED,
+                    entry.campaign,
+                    entry,
+                    reviewer=reviewer.username,
+                    reason=conflict.reason,
+                    organisation=organisation,
+                )
+            withdrawn += _withdraw_reviews(
+                reviewer, [entry.pk], conflict.reason, by=None, organisation=organisation
+            )
+    return withdrawn
+
+
+# --- Telling reviewers whose reviews someone else withdrew -----------------------------
+
+# A reviewer gets at most one such e-mail in this time, listing every review withdrawn
+# since the last one.
+TOLD_AT_MOST_EVERY = timedelta(days=1)
+
+
+def _untold(reviewer):
+    """Reviews of the reviewer withdrawn by someone else that they were not told of."""
+    return Review.objects.filter(
+        reviewer=reviewer, withdrawn_at__isnull=False, withdrawal_told_at__isnull=True
+    ).exclude(withdrawn_by=reviewer)
+
+
+def _last_told(reviewer):
+    return Review.objects.filter(reviewer=reviewer).aggregate(last=Max("withdrawal_told_at"))[
+        "last"
+    ]
+
+
+def _tell_reviewer_soon(reviewer) -> None:
+    """Queue the job that e-mails the reviewer (in this transaction): now, or a day
+    after the last such e-mail. A job already waiting for them tells this one too."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from . import tasks
+
+    lock = f"reviews_withdrawn:{reviewer.pk}"
+    if ProcrastinateJob.objects.filter(queueing_lock=lock, status="todo").exists():
+        return
+    last = _last_told(reviewer)
+    due = None if last is None else last + TOLD_AT_MOST_EVERY
+    when = {"schedule_at": due} if due and due > timezone.now() else {}
+    try:
+        # A savepoint: the queueing lock's unique violation must not break the change.
+        with transaction.atomic():
+            tasks.tell_reviewer_of_withdrawn_reviews.configure(queueing_lock=lock, **when).defer(
+                reviewer_id=reviewer.pk
+            )
+    except AlreadyEnqueued:  # another process queued it a moment ago
+        pass
+
+
+def tell_reviewer(reviewer_id) -> int:
+    """The job's work: one e-mail to the reviewer, in their language (that of the page
+    they last saved a review on), listing each review someone else withdrew since the
+    last one, why and by whom. Not within a day of the last one: then later. Returns
+    the number of reviews told of."""
+    from django.contrib.auth import get_user_model
+
+    with transaction.atomic():
+        reviewer = get_user_model().objects.select_for_update().filter(pk=reviewer_id).first()
+        if reviewer is None:
+            return 0
+        now = timezone.now()
+        last = _last_told(reviewer)
+        if last is not None and now < last + TOLD_AT_MOST_EVERY:
+            _tell_reviewer_soon(reviewer)
+            return 0
+        reviews = list(
+            _untold(reviewer)
+            .select_for_update(of=("self",))
+            .select_related("entry", "entry__campaign", "withdrawn_by")
+            .prefetch_related("entry__translations", "entry__campaign__translations")
+            .order_by("withdrawn_at", "entry__number")
+        )
+        if not reviews:
+            return 0
+        language = (
+            Review.objects.filter(reviewer=reviewer)
+            .order_by("-updated_at")
+            .values_list("language", flat=True)
+            .first()
+        )
+        with override(language):
+            queue_url = django_settings.SITE_URL + reverse("review:queue")
+        mail.queue(
+            MessageKind.REVIEWS_WITHDRAWN,
+            to=reviewer.email,
+            language=language,
+            context={
+                "reviewer": reviewer,
+                "reviews": reviews,
+                "campaign": reviews[-1].entry.campaign,
+                "queue_url": queue_url,
+            },
+        )
+        Review.objects.filter(pk__in=[r.pk for r in reviews]).update(withdrawal_told_at=now)
+    log.info("reviewer %s told of %s withdrawn reviews", reviewer_id, len(reviews))
+    return len(reviews)
 
 
 def _campaigns_of_organisation(organisation):
@@ -350,6 +538,7 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
         )
         review.comment = comment
         review.recommendation = recommendation
+        review.language = _page_language()
         review.save()
         for criterion_id, value in scores.items():
             Score.objects.update_or_create(

@@ -18,6 +18,7 @@ from .. import exports, services
 from ..forms import (
     DecisionForm,
     RankingFilterForm,
+    RecordConflictForm,
 )
 from ..models import (
     Decision,
@@ -135,16 +136,53 @@ def reviews_export(request):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def decide(request, entry_id):
+    """The entry, its reviews (a coordinator can record a reviewer's conflict of
+    interest under each counting one) and the decision."""
     entry = get_object_or_404(_entries_with_text(), pk=entry_id)
     decision = Decision.objects.filter(entry=entry).first()
+    reviews = list(
+        Review.objects.filter(entry=entry)
+        .order_by("withdrawn_at", "reviewer__username")
+        .select_related("reviewer", "withdrawn_by")
+        .prefetch_related("scores__criterion__translations")
+    )
+    action = request.POST.get("action", "decide") if request.method == "POST" else None
     form = DecisionForm(
-        request.POST or None,
+        request.POST if action == "decide" else None,
         initial=(
             {"outcome": decision.outcome, "rationale": decision.rationale} if decision else None
         ),
         previous=decision,
     )
-    if request.method == "POST" and form.is_valid():
+    conflict_forms = {
+        review.reviewer_id: RecordConflictForm(prefix=f"conflict-{review.reviewer_id}")
+        for review in reviews
+        if review.withdrawn_at is None
+    }
+    if action == "conflict":
+        reviewer = next(
+            (r.reviewer for r in reviews if str(r.reviewer_id) == request.POST.get("reviewer")),
+            None,
+        )
+        if reviewer is None or reviewer.pk not in conflict_forms:
+            messages.error(request, _("That review does not count any more: nothing changed."))
+            return redirect("review:decide", entry_id=entry.pk)
+        conflict_form = RecordConflictForm(request.POST, prefix=f"conflict-{reviewer.pk}")
+        conflict_forms[reviewer.pk] = conflict_form
+        if conflict_form.is_valid():
+            services.declare_conflict(
+                reviewer, conflict_form.cleaned_data["reason"], entry=entry, by=request.user
+            )
+            messages.success(
+                request,
+                _(
+                    "The conflict of interest of %(reviewer)s was recorded: their review no "
+                    "longer counts, and they are told by e-mail."
+                )
+                % {"reviewer": reviewer.get_username()},
+            )
+            return redirect("review:decide", entry_id=entry.pk)
+    if action == "decide" and form.is_valid():
         try:
             services.record_decision(
                 entry,
@@ -162,12 +200,6 @@ def decide(request, entry_id):
                 % {"reference": entry.reference},
             )
             return redirect("review:ranking")
-    reviews = (
-        Review.objects.filter(entry=entry)
-        .order_by("withdrawn_at", "reviewer__username")
-        .select_related("reviewer")
-        .prefetch_related("scores__criterion__translations")
-    )
     return _render(
         request,
         "review/decide.html",
@@ -176,7 +208,7 @@ def decide(request, entry_id):
             "entry": entry,
             "form": form,
             "decision": decision,
-            "reviews": reviews,
+            "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
         },
     )
 
