@@ -21,7 +21,7 @@ from review import services
 from review.models import Assignment, AuditAction, AuditEvent, Conflict, Criterion, Review
 from submissions import services as submissions
 
-from .conftest import make_entry, make_staff
+from .conftest import entry_form_data, make_entry, make_staff, manage_token
 from .jobs import run_all_jobs, run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +250,25 @@ def test_a_reviewer_without_an_address_is_told_in_the_queue_only(campaign, coord
 
     assert mail.outbox == []
     assert Review.objects.get().withdrawal_told_at is not None
+
+
+def test_a_lead_organisation_renamed_to_one_the_reviewer_is_conflicted_with(
+    client, campaign, coordinator, bob
+):
+    theirs = make_entry(campaign, "Yhdistyksen oma", organisation="Naapuriyhdistys ry")
+    entry = make_entry(campaign, "Kesätöitä nuorille", organisation="Esimerkki Oy")
+    scored(bob, entry, "en")
+    services.declare_conflict(bob, "Board member.", organisation=theirs.lead_organisation)
+    assert Review.objects.get().withdrawn_at is None
+
+    response = client.post(
+        f"/fi/manage/{manage_token(entry)}/edit/",
+        entry_form_data("pledge", org_name="Naapuriyhdistys ry", org_business_id=""),
+    )
+    run_jobs()
+
+    assert response.status_code == 302
+    assert Review.objects.get().withdrawn_at is not None
+    (message,) = mail.outbox
+    assert message.subject == "Your review of 1 entry no longer counts: conflict of interest"
+    assert "became part of it. Your reason then:\n> Board member." in message.body
