@@ -1060,3 +1060,16 @@ def test_seeded_demo_staff_can_review(settings):
     assert services.can_coordinate(users["coordinator"])
     assert services.can_score(users["reviewer1"]) and services.can_score(users["reviewer2"])
     assert not services.can_coordinate(users["reviewer1"])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(-0.001, "0.00"), (0.004, "0.00"), (0.5, "+0.50"), (-1.234, "-1.23"), (2.0, "+2.00")],
+)
+def test_a_z_score_that_rounds_to_zero_has_no_sign(value, shown):
+    from django.utils.translation import override
+
+    from review.templatetags.review import signed
+
+    with override("en"):
+        assert signed(value) == shown
