@@ -95,6 +95,8 @@ ALLOWANCES: dict[str, Allowance] = {
     MessageKind.DECISION: Allowance(50),
     MessageKind.REPORT_RETURNED: Allowance(50),
     MessageKind.PROGRESS_REMINDER: Allowance(50),
+    # Staff's own mail: a reviewer is told of withdrawn reviews at most once a day anyway.
+    MessageKind.REVIEWS_WITHDRAWN: Allowance(5),
 }
 LIMIT_WINDOW = timedelta(hours=24)
 # What counts against an allowance: messages that went, or will go, out.

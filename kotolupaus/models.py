@@ -18,6 +18,8 @@ class MessageKind(models.TextChoices):
     JOIN_REQUEST = "join_request", _("Request to join an initiative")
     REPORT_RETURNED = "report_returned", _("Progress report returned for fixes")
     PROGRESS_REMINDER = "reminder", _("Reminder to report progress")
+    # To a reviewer: reviews of theirs withdrawn by someone else (at most one a day).
+    REVIEWS_WITHDRAWN = "reviews_withdrawn", _("Reviews withdrawn after a conflict of interest")
 
 
 class MessageStatus(models.TextChoices):

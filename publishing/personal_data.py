@@ -6,6 +6,7 @@ publication; otherwise they are withdrawn.
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,6 +22,12 @@ from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
 from .models import JoinRequest
 
 ERASED_NAME = "–"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def _moment(value):
+    """A time in Helsinki time, its offset naming the zone: "2027-12-31T10:00:00+02:00"."""
+    return timezone.localtime(value, HELSINKI).isoformat() if value else None
 
 
 def _entries(email):
@@ -45,7 +52,7 @@ def export(email, by):
     entries = list(_entries(email))
     data = {
         "email": email,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": _moment(timezone.now()),
         "entries": [
             {
                 "reference": e.reference,
@@ -56,12 +63,10 @@ def export(email, by):
                 "contact_phone": e.contact_phone,
                 "contact_language": e.contact_language,
                 "consent_publish": e.consent_publish,
-                "consent_publish_at": e.consent_publish_at.isoformat()
-                if e.consent_publish_at
-                else None,
+                "consent_publish_at": _moment(e.consent_publish_at),
                 "consent_wording": e.consent_wording,
                 "consent_contact": e.consent_contact,
-                "submitted_at": e.submitted_at.isoformat(),
+                "submitted_at": _moment(e.submitted_at),
                 "organisation": e.lead_organisation.name,
                 "title": {t.language_code: t.title for t in e.translations.all()},
             }
@@ -72,8 +77,8 @@ def export(email, by):
                 "entry": p.entry.reference,
                 "organisation": p.organisation.name,
                 "invited_email": p.invited_email,
-                "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None,
-                "declined_at": p.declined_at.isoformat() if p.declined_at else None,
+                "confirmed_at": _moment(p.confirmed_at),
+                "declined_at": _moment(p.declined_at),
             }
             for p in Partnership.objects.filter(invited_email__iexact=email).select_related(
                 "entry", "organisation"
@@ -86,21 +91,19 @@ def export(email, by):
                 "name": j.name,
                 "email": j.email,
                 "message": j.message,
-                "sent_at": j.created_at.isoformat(),
+                "sent_at": _moment(j.created_at),
             }
             for j in JoinRequest.objects.filter(email__iexact=email).select_related("entry")
         ],
-        "drafts": [
-            {"created_at": d.created_at.isoformat(), "data": d.data} for d in _drafts(email)
-        ],
+        "drafts": [{"created_at": _moment(d.created_at), "data": d.data} for d in _drafts(email)],
         "emails_sent": [
             {
                 "kind": m.kind,
                 "language": m.language,
                 "subject": m.subject,
                 "status": m.status,
-                "queued_at": m.created_at.isoformat(),
-                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                "queued_at": _moment(m.created_at),
+                "sent_at": _moment(m.sent_at),
                 "entry": m.entry.reference if m.entry else None,
             }
             for m in Message.objects.filter(recipient__iexact=email.strip()).select_related("entry")
@@ -135,14 +138,14 @@ def _staff_member(email):
                 "email": u.email,
                 "roles": sorted(g.name for g in u.groups.all()),
                 "is_active": u.is_active,
-                "date_joined": u.date_joined.isoformat(),
-                "last_login": u.last_login.isoformat() if u.last_login else None,
+                "date_joined": _moment(u.date_joined),
+                "last_login": _moment(u.last_login),
             }
             for u in users
         ],
         "staff_events": [
             {
-                "when": e.created_at.isoformat(),
+                "when": _moment(e.created_at),
                 "what": e.action,
                 "by": e.actor.get_username() if e.actor else None,
                 "account": e.user.get_username() if e.user else None,

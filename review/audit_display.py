@@ -46,6 +46,9 @@ LABELS = {
     "found": _("found"),
     "erased": _("erased"),
     "days": _("days"),
+    "from_vote": _("from the vote's result"),
+    "ballots": _("ballots"),
+    "tied_with": _("tied with"),
 }
 HIDDEN = {"model"}
 

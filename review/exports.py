@@ -1,11 +1,12 @@
-"""The ranking and the reviews as CSV or XLSX for the coordinator."""
+"""The ranking, the reviews and the assignments as spreadsheets for the coordinator (cells
+through kotolupaus.spreadsheets: typed text inert, times in Helsinki time)."""
 
 from django.utils.translation import gettext as _
 
-from kotolupaus.spreadsheets import spreadsheet_response
+from kotolupaus.spreadsheets import local_time_header, phone, spreadsheet_response
 from submissions.access import can_view_contact_data
 
-from .models import Criterion
+from .models import Assignment, Criterion
 from .ranking import reviews_for_export
 
 
@@ -20,14 +21,17 @@ def ranking_response(campaign, rows, file_format, user):
         _("reference"),
         _("kind"),
         _("title"),
+        _("language written in"),
         _("organisation"),
         _("reviews"),
+        _("withdrawn reviews (conflict of interest)"),
         _("weighted mean"),
         _("median"),
         _("spread"),
         _("normalised score"),
         _("disputed"),
         _("decision"),
+        local_time_header(_("decision published")),
         *([_("contact person"), _("contact e-mail"), _("contact telephone")] if contact else []),
     ]
     data = []
@@ -38,28 +42,30 @@ def ranking_response(campaign, rows, file_format, user):
             [
                 entry.reference,
                 entry.get_kind_display(),
-                entry.safe_translation_getter("title", any_language=True),
+                entry.display_title,
+                entry.get_original_language_display(),
                 entry.lead_organisation.name,
                 row.count,
+                row.withdrawn,
                 _round(row.mean),
                 _round(row.median),
                 _round(row.spread),
                 _round(row.mean_z),
                 _("yes") if row.disputed else "",
                 decision.get_outcome_display() if decision else "",
+                decision.published_at if decision else None,
                 *(
-                    [entry.contact_name, entry.contact_email, entry.contact_phone]
+                    [entry.contact_name, entry.contact_email, phone(entry.contact_phone)]
                     if contact
                     else []
                 ),
             ]
         )
-    return spreadsheet_response(
-        f"ranking-{campaign.slug}", [str(h) for h in header], data, file_format
-    )
+    return spreadsheet_response(f"ranking-{campaign.slug}", header, data, file_format)
 
 
 def reviews_response(campaign, file_format):
+    """Every review that counts (withdrawn ones are left out, as in the ranking)."""
     criteria = list(Criterion.objects.filter(campaign=campaign).prefetch_related("translations"))
     header = [
         _("reference"),
@@ -67,7 +73,7 @@ def reviews_response(campaign, file_format):
         *[str(c) for c in criteria],
         _("recommendation"),
         _("comment"),
-        _("updated at"),
+        local_time_header(_("updated at")),
     ]
     data = []
     for review in reviews_for_export(campaign):
@@ -79,12 +85,20 @@ def reviews_response(campaign, file_format):
                 *[values.get(c.pk) for c in criteria],
                 review.get_recommendation_display(),
                 review.comment,
-                review.updated_at.strftime("%Y-%m-%d %H:%M"),
+                review.updated_at,
             ]
         )
+    return spreadsheet_response(f"reviews-{campaign.slug}", header, data, file_format)
+
+
+# The assignments' CSV is also what the import reads: its header stays these two words.
+ASSIGNMENT_COLUMNS = ["reference", "reviewer"]
+
+
+def assignments_response(campaign):
+    rows = Assignment.objects.filter(entry__campaign=campaign).values_list(
+        "entry__reference", "reviewer__username"
+    )
     return spreadsheet_response(
-        f"reviews-{campaign.slug}",
-        [str(h) for h in header],
-        data,
-        "xlsx" if file_format == "xlsx" else "csv",
+        f"assignments-{campaign.slug}", ASSIGNMENT_COLUMNS, [list(row) for row in rows], "csv"
     )

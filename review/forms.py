@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kotolupaus.templatetags.kotolupaus import in_language
 from submissions.models import EntryKind, OrganisationType, Theme
 
 from .models import REVIEWER_GROUP, Outcome, Recommendation
@@ -69,6 +70,21 @@ class ConflictForm(forms.Form):
     )
 
 
+class RecordConflictForm(forms.Form):
+    """A coordinator records a reviewer's conflict of interest with the entry."""
+
+    reason = forms.CharField(
+        label=_("Why can the reviewer not review this entry impartially?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The review stops counting and the entry leaves the reviewer's queue. The "
+            "reviewer is told by e-mail, with this reason."
+        ),
+        error_messages={"required": _("Give a reason for the conflict of interest.")},
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
@@ -88,9 +104,44 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    # Set when the form asked whether a changed rationale is still in the language of the
+    # earlier one: the next save takes the language as chosen.
+    language_checked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, previous=None, **kwargs):
+        """`previous`: the entry's decision, when it has one. A new rationale's language
+        is the page's by default; a recorded one's is what the staff member chose."""
         super().__init__(*args, **kwargs)
-        self.fields["rationale_language"].initial = get_language()
+        self.previous = previous
+        self.fields["rationale_language"].initial = (
+            previous.rationale_language if previous else get_language()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        previous, language = self.previous, cleaned.get("rationale_language")
+        rewritten = previous is not None and (cleaned.get("rationale") or "").strip() not in (
+            "",
+            previous.rationale.strip(),
+        )
+        if (
+            rewritten
+            and language == previous.rationale_language != get_language()
+            and not cleaned.get("language_checked")
+        ):
+            # A rationale rewritten on a page in another language, its language left as
+            # it was: ask once, rather than send a Swedish text marked as Finnish.
+            self.add_error(
+                "rationale_language",
+                _(
+                    "The earlier rationale was written %(in_language)s. Choose the language "
+                    "you wrote the new one in and save again."
+                )
+                % {"in_language": in_language(language)},
+            )
+            self.data = self.data.copy()
+            self.data[self.add_prefix("language_checked")] = "on"
+        return cleaned
 
 
 class RankingFilterForm(forms.Form):
@@ -186,3 +237,60 @@ class BallotForm(forms.Form):
 
     def ranks(self):
         return {n.entry_id: self.cleaned_data[f"entry_{n.entry_id}"] for n in self.nominations}
+
+
+class AwardFromVoteForm(forms.Form):
+    """ "Award the prize" under the vote's result: to the entry ranked first, or to those
+    of the tied entries the coordinator picks; the citation in one language or more."""
+
+    entries = forms.TypedMultipleChoiceField(
+        label=_("Award the prize to"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the entry that gets the prize.")},
+    )
+    citation_fi = forms.CharField(
+        label=_("Citation in Finnish"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    citation_sv = forms.CharField(
+        label=_("Citation in Swedish"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    citation_en = forms.CharField(
+        label=_("Citation in English"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Write the citation in at least one language; the public sees it in their "
+            "language, or else as written."
+        ),
+    )
+
+    def __init__(self, *args, winners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.winners = {entry.pk: entry for entry in winners}
+        self.fields["entries"].choices = [
+            (entry.pk, f"{entry.reference} – {entry.display_title}") for entry in winners
+        ]
+        if len(winners) == 1:
+            self.fields["entries"].initial = [winners[0].pk]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(
+            cleaned.get(f"citation_{code}", "").strip() for code, _name in settings.LANGUAGES
+        ):
+            self.add_error("citation_fi", _("Write the citation in at least one language."))
+        return cleaned
+
+    def chosen(self):
+        return [self.winners[pk] for pk in self.cleaned_data["entries"]]
+
+    def citations(self):
+        return {code: self.cleaned_data[f"citation_{code}"] for code, _name in settings.LANGUAGES}

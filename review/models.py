@@ -247,10 +247,29 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The language of the page the reviewer last saved it on: the reviewer's language,
+    # in which they are e-mailed about their reviews.
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="fi"
+    )
     # A conflict of interest declared after scoring withdraws the review: it no longer
     # counts anywhere (ranking, means, z-scores, exports); the audit trail keeps it.
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("why withdrawn"), max_length=500, blank=True)
+    # Who recorded the conflict: the reviewer, a coordinator, or nobody when a change
+    # by the submitter (a partner organisation the reviewer is conflicted with joined)
+    # made the reviewer conflicted. Reviewers are e-mailed about what others withdrew.
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_told_at = models.DateTimeField(
+        _("reviewer told of the withdrawal at"), null=True, blank=True
+    )
 
     objects = ReviewQuerySet.as_manager()
 

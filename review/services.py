@@ -6,24 +6,30 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
 from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
+from kotolupaus.spreadsheets import as_typed
 from submissions.models import Entry, EntryStatus
 
+from . import voting
 from .models import (
     Assignment,
     AuditAction,
     AuditEvent,
     Award,
+    AwardCategory,
     Ballot,
     Conflict,
     Criterion,
@@ -54,6 +60,13 @@ def audit(actor, action, campaign, entry=None, **details):
     return AuditEvent.objects.create(
         actor=actor, action=action, campaign=campaign, entry=entry, details=details
     )
+
+
+def _page_language():
+    """The language of the page being served (the default one outside a request)."""
+    language = get_language() or django_settings.LANGUAGE_CODE
+    languages = dict(django_settings.LANGUAGES)
+    return language if language in languages else django_settings.LANGUAGE_CODE
 
 
 def reviewable_entries(campaign):
@@ -93,7 +106,14 @@ def is_conflicted(reviewer, entry) -> bool:
     return entry.pk in conflicted_entry_ids(reviewer, entry.campaign)
 
 
-def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conflict:
+def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None) -> Conflict:
+    """Record a reviewer's conflict of interest with an entry or an organisation: the
+    reviewer declares it, or a coordinator records it for them (`by`). Their assignments
+    of the entries concerned go, their reviews of them stop counting; a reviewer whose
+    reviews someone else withdrew is told (review.tasks, at most once a day)."""
+    by = by or reviewer
+    if by != reviewer and not can_coordinate(by):
+        raise ReviewError(_("Only a coordinator can record a reviewer's conflict of interest."))
     if not reason.strip():
         raise ReviewError(_("Give a reason for the conflict of interest."))
     campaign = entry.campaign if entry else None
@@ -111,22 +131,25 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conf
             removed_refs = list(removed.values_list("entry__reference", flat=True))
             removed.delete()
             audit(
-                reviewer,
+                by,
                 AuditAction.CONFLICT_DECLARED,
                 each,
                 entry,
+                **({"reviewer": reviewer.username} if by != reviewer else {}),
                 organisation=organisation.name if organisation else None,
                 reason=reason,
                 assignments_removed=removed_refs,
             )
-            _withdraw_reviews(reviewer, blocked, reason)
+            _withdraw_reviews(reviewer, blocked, reason, by=by)
     return conflict
 
 
-def _withdraw_reviews(reviewer, entry_ids, reason):
-    """Reviews the reviewer made before declaring the conflict stop counting; the
-    audit trail keeps what they said."""
+def _withdraw_reviews(reviewer, entry_ids, reason, *, by, **details):
+    """Reviews the reviewer made before the conflict stop counting; the audit trail
+    keeps what they said. `by`: who recorded the conflict (None: a change made by the
+    submitter). A reviewer whose review someone else withdrew is told."""
     now = timezone.now()
+    withdrawn = 0
     for review in (
         Review.objects.counting()
         .filter(reviewer=reviewer, entry__in=entry_ids)
@@ -135,9 +158,10 @@ def _withdraw_reviews(reviewer, entry_ids, reason):
     ):
         review.withdrawn_at = now
         review.withdrawn_reason = reason[:500]
-        review.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        review.withdrawn_by = by
+        review.save(update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_by"])
         audit(
-            reviewer,
+            by,
             AuditAction.SCORE_WITHDRAWN,
             review.entry.campaign,
             review.entry,
@@ -145,7 +169,174 @@ def _withdraw_reviews(reviewer, entry_ids, reason):
             reason=reason,
             scores={str(s.criterion_id): s.value for s in review.scores.all()},
             recommendation=review.recommendation,
+            **details,
         )
+        withdrawn += 1
+    if withdrawn and by != reviewer:
+        _tell_reviewer_soon(reviewer)
+    return withdrawn
+
+
+def _organisations_of(entry):
+    """The lead and partner organisations of an entry, as conflicts match them."""
+    organisations = [entry.lead_organisation]
+    organisations += [p.organisation for p in entry.partnerships.select_related("organisation")]
+    return organisations
+
+
+def _matching_conflict(conflicts, entry, organisations):
+    for conflict in conflicts:
+        if conflict.entry_id == entry.pk:
+            return conflict
+        theirs = conflict.organisation
+        if theirs is None:
+            continue
+        for organisation in organisations:
+            if (
+                organisation.pk == theirs.pk
+                or organisation.name.lower() == theirs.name.lower()
+                or (
+                    theirs.business_id
+                    and organisation.pk == entry.lead_organisation_id
+                    and organisation.business_id == theirs.business_id
+                )
+            ):
+                return conflict
+    return None
+
+
+def withdraw_conflicted_reviews(entry) -> int:
+    """After the submitter changed who takes part in an entry (a partner organisation
+    added or corrected, the lead organisation renamed): a reviewer who declared a
+    conflict of interest with an organisation now in it is conflicted with the entry.
+    Their assignment goes and their review stops counting — a change they did not make,
+    so they are told. Returns how many reviews were withdrawn."""
+    entry = Entry.objects.select_related("campaign", "lead_organisation").get(pk=entry.pk)
+    reviewer_ids = set(
+        Review.objects.counting().filter(entry=entry).values_list("reviewer", flat=True)
+    ) | set(Assignment.objects.filter(entry=entry).values_list("reviewer", flat=True))
+    if not reviewer_ids:
+        return 0
+    organisations = _organisations_of(entry)
+    conflicts = defaultdict(list)
+    for conflict in Conflict.objects.filter(reviewer__in=reviewer_ids).select_related(
+        "organisation", "reviewer"
+    ):
+        conflicts[conflict.reviewer].append(conflict)
+    withdrawn = 0
+    with transaction.atomic():
+        for reviewer, theirs in conflicts.items():
+            conflict = _matching_conflict(theirs, entry, organisations)
+            if conflict is None:
+                continue
+            organisation = conflict.organisation.name if conflict.organisation else None
+            if Assignment.objects.filter(entry=entry, reviewer=reviewer).delete()[0]:
+                audit(
+                    None,
+                    AuditAction.UNASSIGNED,
+                    entry.campaign,
+                    entry,
+                    reviewer=reviewer.username,
+                    reason=conflict.reason,
+                    organisation=organisation,
+                )
+            withdrawn += _withdraw_reviews(
+                reviewer, [entry.pk], conflict.reason, by=None, organisation=organisation
+            )
+    return withdrawn
+
+
+# --- Telling reviewers whose reviews someone else withdrew -----------------------------
+
+# A reviewer gets at most one such e-mail in this time, listing every review withdrawn
+# since the last one.
+TOLD_AT_MOST_EVERY = timedelta(days=1)
+
+
+def _untold(reviewer):
+    """Reviews of the reviewer withdrawn by someone else that they were not told of."""
+    return Review.objects.filter(
+        reviewer=reviewer, withdrawn_at__isnull=False, withdrawal_told_at__isnull=True
+    ).exclude(withdrawn_by=reviewer)
+
+
+def _last_told(reviewer):
+    return Review.objects.filter(reviewer=reviewer).aggregate(last=Max("withdrawal_told_at"))[
+        "last"
+    ]
+
+
+def _tell_reviewer_soon(reviewer) -> None:
+    """Queue the job that e-mails the reviewer (in this transaction): now, or a day
+    after the last such e-mail. A job already waiting for them tells this one too."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from . import tasks
+
+    lock = f"reviews_withdrawn:{reviewer.pk}"
+    if ProcrastinateJob.objects.filter(queueing_lock=lock, status="todo").exists():
+        return
+    last = _last_told(reviewer)
+    due = None if last is None else last + TOLD_AT_MOST_EVERY
+    when = {"schedule_at": due} if due and due > timezone.now() else {}
+    try:
+        # A savepoint: the queueing lock's unique violation must not break the change.
+        with transaction.atomic():
+            tasks.tell_reviewer_of_withdrawn_reviews.configure(queueing_lock=lock, **when).defer(
+                reviewer_id=reviewer.pk
+            )
+    except AlreadyEnqueued:  # another process queued it a moment ago
+        pass
+
+
+def tell_reviewer(reviewer_id) -> int:
+    """The job's work: one e-mail to the reviewer, in their language (that of the page
+    they last saved a review on), listing each review someone else withdrew since the
+    last one, why and by whom. Not within a day of the last one: then later. Returns
+    the number of reviews told of."""
+    from django.contrib.auth import get_user_model
+
+    with transaction.atomic():
+        reviewer = get_user_model().objects.select_for_update().filter(pk=reviewer_id).first()
+        if reviewer is None:
+            return 0
+        now = timezone.now()
+        last = _last_told(reviewer)
+        if last is not None and now < last + TOLD_AT_MOST_EVERY:
+            _tell_reviewer_soon(reviewer)
+            return 0
+        reviews = list(
+            _untold(reviewer)
+            .select_for_update(of=("self",))
+            .select_related("entry", "entry__campaign", "withdrawn_by")
+            .prefetch_related("entry__translations", "entry__campaign__translations")
+            .order_by("withdrawn_at", "entry__number")
+        )
+        if not reviews:
+            return 0
+        language = (
+            Review.objects.filter(reviewer=reviewer)
+            .order_by("-updated_at")
+            .values_list("language", flat=True)
+            .first()
+        )
+        with override(language):
+            queue_url = django_settings.SITE_URL + reverse("review:queue")
+        mail.queue(
+            MessageKind.REVIEWS_WITHDRAWN,
+            to=reviewer.email,
+            language=language,
+            context={
+                "reviewer": reviewer,
+                "reviews": reviews,
+                "campaign": reviews[-1].entry.campaign,
+                "queue_url": queue_url,
+            },
+        )
+        Review.objects.filter(pk__in=[r.pk for r in reviews]).update(withdrawal_told_at=now)
+    log.info("reviewer %s told of %s withdrawn reviews", reviewer_id, len(reviews))
+    return len(reviews)
 
 
 def _campaigns_of_organisation(organisation):
@@ -206,7 +397,9 @@ def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
                 _("Line %(line)s: expected a reference and a user name.") % {"line": line}
             )
             continue
-        reference, username = row[0].strip(), row[1].strip()
+        # A user name like "-anna" comes back from the export with the apostrophe that
+        # keeps it from being a formula.
+        reference, username = row[0].strip(), as_typed(row[1].strip())
         entry, user = entries.get(reference), users.get(username)
         if entry is None:
             problems.append(
@@ -345,6 +538,7 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
         )
         review.comment = comment
         review.recommendation = recommendation
+        review.language = _page_language()
         review.save()
         for criterion_id, value in scores.items():
             Score.objects.update_or_create(
@@ -452,15 +646,31 @@ def decisions_to_publish(campaign) -> dict:
     return {"decisions": sum(counts.values()), "by_language": counts, "mailed": mailed}
 
 
-def publish_decisions(campaign, by) -> int:
+def decisions_to_list(campaign):
+    """The provisional decisions as "Publish decisions" lists them, by reference."""
+    return (
+        provisional_decisions(campaign)
+        .select_related("entry")
+        .prefetch_related("entry__translations")
+        .order_by("entry__number")
+    )
+
+
+def publish_decisions(campaign, by, *, listed=None, shown_at=None) -> int:
     """Make provisional decisions final and tell each submitter, in their language.
 
-    One e-mail per decision is queued in this transaction; a failure to deliver one
-    never stops the others (each is its own job)."""
+    `listed` (decision ids) and `shown_at` say what the coordinator was shown: only
+    those decisions are published, and none that changed after the list was shown, so
+    nothing becomes final unseen. One e-mail per decision is queued in this
+    transaction; a failure to deliver one never stops the others (each is its own job)."""
+    decisions = provisional_decisions(campaign)
+    if listed is not None:
+        decisions = decisions.filter(pk__in=listed)
+    if shown_at is not None:
+        decisions = decisions.filter(decided_at__lte=shown_at)
     with transaction.atomic():
         decisions = list(
-            provisional_decisions(campaign)
-            .select_for_update(of=("self",))
+            decisions.select_for_update(of=("self",))
             .select_related("entry", "entry__campaign")
             .prefetch_related("entry__translations", "entry__campaign__translations")
         )
@@ -519,15 +729,69 @@ def cast_ballot(category, voter, ranks: dict[int, int]) -> Ballot:
     return ballot
 
 
-def award(category, entry, citations: dict[str, str], by) -> Award:
+def award(category, entry, citations: dict[str, str], by, **details) -> Award:
+    """Award the category's prize to an entry, with a citation in at least one language;
+    `details` go to the audit trail with it."""
     if not any(text.strip() for text in citations.values()):
         raise ReviewError(_("Write a citation for the prize."))
     with transaction.atomic():
+        if Award.objects.filter(category=category, entry=entry).exists():
+            raise ReviewError(
+                _("%(reference)s has already been awarded this prize.")
+                % {"reference": entry.reference}
+            )
         prize = Award(category=category, entry=entry, awarded_by=by)
         for language, text in citations.items():
             if text.strip():
                 prize.set_current_language(language)
                 prize.citation = text
         prize.save()
-        audit(by, AuditAction.AWARDED, category.campaign, entry, category=str(category))
+        audit(by, AuditAction.AWARDED, category.campaign, entry, category=str(category), **details)
     return prize
+
+
+def vote_result(category):
+    """The Schulze count of the category's ballots: (ballots, order, pairwise), the order
+    as voting.schulze gives it ([(entry id, wins)], best first)."""
+    entry_ids = list(category.nominations.order_by("entry__number").values_list("entry", flat=True))
+    ballots = [{int(k): v for k, v in b.ranks.items()} for b in category.ballots.all()]
+    if not entry_ids:
+        return ballots, [], {}
+    order, pairwise = voting.schulze(entry_ids, ballots)
+    return ballots, order, pairwise
+
+
+def award_vote_winners(category, entries, citations: dict[str, str], by) -> list[Award]:
+    """ "Award the prize" from the vote's result: to the entry ranked first, or to those
+    of the entries tied for the first place that the coordinator picks. Counted again
+    here, under a lock on the category, so a ballot cast meanwhile is not overlooked."""
+    if not entries:
+        raise ReviewError(_("Choose the entry that gets the prize."))
+    with transaction.atomic():
+        category = AwardCategory.objects.select_for_update().get(pk=category.pk)
+        ballots, order, _pairwise = vote_result(category)
+        if not ballots:
+            raise ReviewError(_("Nobody has voted yet: the prize is awarded from the result."))
+        first = voting.winners(order)
+        refused = [entry.reference for entry in entries if entry.pk not in first]
+        if refused:
+            raise ReviewError(
+                _(
+                    "Only entries in the first place of the vote can get the prize from it. Not "
+                    "in the first place: %(entries)s."
+                )
+                % {"entries": ", ".join(refused)}
+            )
+        references = dict(Entry.objects.filter(pk__in=first).values_list("pk", "reference"))
+        return [
+            award(
+                category,
+                entry,
+                citations,
+                by,
+                from_vote=True,
+                ballots=len(ballots),
+                tied_with=sorted(references[pk] for pk in first if pk != entry.pk),
+            )
+            for entry in entries
+        ]

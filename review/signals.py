@@ -2,8 +2,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from submissions.models import Campaign
-from submissions.signals import entry_changed
+from submissions.signals import entry_changed, partnership_changed
 
+from . import services
 from .defaults import create_default_criteria
 from .models import AuditAction, Criterion
 from .services import audit
@@ -30,3 +31,18 @@ def record_staff_status_change(sender, entry, change, by=None, before=None, reas
         after=change,
         **({"reason": reason} if reason else {}),
     )
+
+
+@receiver(partnership_changed, dispatch_uid="review.partners_and_conflicts")
+def partners_changed(sender, entry, **kwargs):
+    """A partner organisation added, corrected or answering may be one a reviewer
+    declared a conflict of interest with: their review of the entry stops counting."""
+    services.withdraw_conflicted_reviews(entry)
+
+
+@receiver(entry_changed, dispatch_uid="review.edited_entry_and_conflicts")
+def entry_edited(sender, entry, change, **kwargs):
+    """The submitter may have renamed the lead organisation (or given its business ID)
+    to one a reviewer declared a conflict of interest with."""
+    if change == "edited":
+        services.withdraw_conflicted_reviews(entry)

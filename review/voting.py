@@ -6,7 +6,8 @@ ballot leaves out counts as ranked below all it ranks). For every pair of entrie
 strongest path p[a][b] is the widest chain a → … → b of pairwise wins, where a chain
 is as strong as its weakest link (Floyd–Warshall). a is ranked above b when
 p[a][b] > p[b][a]. Entries are ordered by how many others they beat this way; entries
-that beat the same number are tied. The method is Condorcet-consistent and resists
+that beat the same number are tied (the relation is transitive, so neither of two such
+entries is ranked above the other) and share a place, as in a competition: 1, 1, 3. The method is Condorcet-consistent and resists
 tactical voting better than a Borda count, and a small committee can check it by hand
 from the pairwise table, which the results page shows.
 """
@@ -39,3 +40,19 @@ def schulze(candidates, ballots):
     wins = {a: sum(1 for b in p[a] if p[a][b] > p[b][a]) for a in candidates}
     order = sorted(candidates, key=lambda a: -wins[a])
     return [(a, wins[a]) for a in order], d
+
+
+def places(order):
+    """[(candidate, wins, place, tied)] from schulze()'s order: a place is one more than
+    the number of entries that beat more others; `tied` when another shares it."""
+    result = []
+    for candidate, wins in order:
+        place = 1 + sum(1 for _other, more in order if more > wins)
+        tied = sum(1 for _other, same in order if same == wins) > 1
+        result.append((candidate, wins, place, tied))
+    return result
+
+
+def winners(order):
+    """The candidates in the first place (several when they are tied)."""
+    return [candidate for candidate, _wins, place, _tied in places(order) if place == 1]

@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import override
 
 from kotolupaus import mail as mail_layer
 from kotolupaus.models import Message, MessageKind, MessageStatus
@@ -29,6 +30,7 @@ from .conftest import (
     entry_form_data,
     form_url,
     make_entry,
+    make_staff,
     token_from,
     with_partners,
 )
@@ -54,6 +56,7 @@ TYPED = [
 ]
 
 CONTACT = "maija@esimerkki.example.fi"
+REVIEWER = "bob@tem.example.fi"
 SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar,", "en": "Best regards,"}
 CAMPAIGN_NAME = {
     "fi": "Kotolupaus-testikampanja",
@@ -142,6 +145,21 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         report, "returned", by=coordinator, comment="Lisää luvut & <tulokset>."
     )
     assert reminders.send_reminder(entry, timezone.localdate(), by=coordinator)
+    # A reviewer who works in this language; a coordinator withdraws their review.
+    reviewer = make_staff("reviewer-bob", "reviewer")
+    reviewer.email = REVIEWER
+    reviewer.save()
+    with override(language):
+        review.save_review(
+            reviewer,
+            entry,
+            scores={c.pk: 3 for c in entry.campaign.criteria.all()},
+            comment="",
+            recommendation="include",
+        )
+    review.declare_conflict(
+        reviewer, "Hallituksen jäsen & <puheenjohtaja>.", entry=entry, by=coordinator
+    )
     run_jobs()
     manage = token_from(text_of(confirmation))
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
@@ -156,7 +174,9 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         for escaped in ("&amp;", "&lt;", "&gt;", "&quot;", "&#x27;", "&#39;"):
             assert escaped not in subject and escaped not in body, (kind, escaped)
         assert message["Content-Language"] == language
-        if kind != MessageKind.PARTNER_INVITATION and kind != MessageKind.DRAFT_LINK:
+        if kind == MessageKind.REVIEWS_WITHDRAWN:
+            assert message["To"] == REVIEWER
+        elif kind != MessageKind.PARTNER_INVITATION and kind != MessageKind.DRAFT_LINK:
             assert message["To"] == CONTACT
         assert SIGNATURE[language] in body, kind
         assert f"{CAMPAIGN_NAME[language]}\n{MINISTRY[language]}" in body, kind
@@ -177,6 +197,9 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
     returned = text_of(received[MessageKind.REPORT_RETURNED])
     assert "> Lisää luvut & <tulokset>." in returned
+    withdrawn = text_of(received[MessageKind.REVIEWS_WITHDRAWN])
+    assert "> Hallituksen jäsen & <puheenjohtaja>." in withdrawn
+    assert HOSTILE_TITLE in withdrawn
     reminder = received[MessageKind.PROGRESS_REMINDER]
     assert "/reminders/stop/" in text_of(reminder) and reminder["List-Unsubscribe"]
     # Every message was recorded as sent, once, and its text (private links) not kept.

@@ -71,6 +71,7 @@ def test_every_kind_of_message_has_its_allowance():
         "decision": 50,
         "report_returned": 50,
         "reminder": 50,
+        "reviews_withdrawn": 5,
     }
 
 
@@ -139,6 +140,11 @@ def context_for(kind, entry, campaign):
             "link": link,
         },
         MessageKind.PROGRESS_REMINDER: {"link": link, "stop_link": link},
+        MessageKind.REVIEWS_WITHDRAWN: {
+            "reviewer": SimpleNamespace(get_full_name=lambda: "Arvioija", get_username=lambda: "a"),
+            "reviews": [],
+            "queue_url": link,
+        },
     }[kind]
 
 
@@ -154,6 +160,7 @@ PARAMETRISED_KINDS = [
     ("decision", 50),
     ("report_returned", 50),
     ("reminder", 50),
+    ("reviews_withdrawn", 5),
 ]
 
 

@@ -152,7 +152,7 @@ STAFF = {
     "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
 }
 STAFF_QUERIES = {
-    "queue": 12,
+    "queue": 13,  # 12, and the reviewer's withdrawn reviews (none here)
     "ranking": 15,
     "admin index": 6,
     "messages": 10,
@@ -187,3 +187,22 @@ def test_staff_entry_pages_cost_the_same_with_one_or_many_partners(
         STAFF_QUERIES[page],
     )
     assert response.content.decode().count("Kumppani") >= site["rows"]
+
+
+def test_the_prize_vote_and_the_decisions_to_publish_cost_a_fixed_number_of_queries(
+    client, site, campaign, coordinator, django_assert_num_queries
+):
+    category = AwardCategory.objects.create(campaign=campaign)
+    for entry in site["entries"]:
+        review.nominate(category, entry, coordinator)
+        review.record_decision(entry, "not_included", "Ei.", coordinator, language="fi")
+    review.cast_ballot(category, coordinator, {e.pk: 1 for e in site["entries"]})
+    client.force_login(coordinator)
+
+    vote = count(
+        client, f"/en/admin/workspace/prizes/{category.pk}/vote/", django_assert_num_queries, 15
+    )
+    publish = count(client, "/en/admin/workspace/decisions/publish/", django_assert_num_queries, 10)
+
+    assert vote.content.decode().count("(tied)") == (site["rows"] if site["rows"] > 1 else 0)
+    assert publish.content.decode().count("Not included") == site["rows"]

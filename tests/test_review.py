@@ -4,10 +4,12 @@ prizes and the audit trail."""
 import csv
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -18,6 +20,7 @@ from review.models import (
     Assignment,
     AuditAction,
     AuditEvent,
+    Award,
     AwardCategory,
     Conflict,
     Criterion,
@@ -27,7 +30,7 @@ from review.models import (
     ReviewSettings,
 )
 from review.ranking import ranking
-from review.voting import schulze
+from review.voting import places, schulze, winners
 from submissions.models import Entry
 
 from .conftest import make_entry, make_staff
@@ -405,7 +408,7 @@ def test_assignments_round_trip_as_csv(client, campaign, coordinator, reviewer, 
     services.assign(first, reviewer, coordinator)
     client.force_login(coordinator)
 
-    exported = client.get(f"{WS}/assign/csv/", {"download": "1"}).content.decode()
+    exported = client.get(f"{WS}/assign/csv/", {"download": "1"}).content.decode("utf-8-sig")
     upload = io.BytesIO(
         f"reference,reviewer\n{second.reference},{reviewer2.username}\n"
         f"KL-1999-0001,{reviewer.username}\n{second.reference},nobody\n".encode()
@@ -522,8 +525,17 @@ def test_ranking_and_reviews_export_as_csv_and_xlsx(client, campaign, scored, co
     reviews_csv = client.get(f"{WS}/reviews/export/", {"format": "csv"})
 
     rows = list(csv.reader(io.StringIO(ranking_csv.content.decode("utf-8-sig"))))
-    assert rows[0][:6] == ["reference", "kind", "title", "organisation", "reviews", "weighted mean"]
-    assert rows[1][0] == e1.reference and rows[1][5] == "3.0"
+    assert rows[0][:8] == [
+        "reference",
+        "kind",
+        "title",
+        "language written in",
+        "organisation",
+        "reviews",
+        "withdrawn reviews (conflict of interest)",
+        "weighted mean",
+    ]
+    assert rows[1][0] == e1.reference and rows[1][7] == "3.0"
     sheet = load_workbook(io.BytesIO(ranking_xlsx.content)).active
     assert sheet["A1"].value == "reference"
     assert sheet.max_row == 3
@@ -533,6 +545,14 @@ def test_ranking_and_reviews_export_as_csv_and_xlsx(client, campaign, scored, co
 
 
 # --- Decisions ----------------------------------------------------------------------------------
+
+
+def hidden_fields(html):
+    """What a page's form sends besides what the user types (its hidden inputs)."""
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html):
+        data.setdefault(name, []).append(value)
+    return data
 
 
 def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
@@ -562,7 +582,21 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     assert re.search(r"<th scope=\"row\">Swedish</th><td>1</td><td>1</td>", question)
     assert mail.outbox == [] and Decision.objects.filter(published_at__isnull=True).count() == 2
 
-    client.post(f"{WS}/decisions/publish/")
+    # Each entry is listed with its decision and the language its submitter is told in.
+    assert re.search(
+        rf'<th scope="row"><a href="/en/admin/workspace/decide/{finnish.pk}/">{finnish.reference}'
+        r'</a></th>\s*<td><span lang="fi">Suomeksi</span><br><span class="help">Pledge</span>'
+        r"</td>\s*<td>Included in the programme</td>\s*<td>in Finnish</td>",
+        question,
+    )
+    assert re.search(
+        rf"{swedish.reference}</a></th>\s*<td><span lang=\"sv\">På svenska</span>.*?"
+        r"<td>Included in the programme</td>\s*<td>in Swedish</td>",
+        question,
+        re.DOTALL,
+    )
+
+    client.post(f"{WS}/decisions/publish/", hidden_fields(question))
 
     assert Decision.objects.filter(published_at__isnull=True).count() == 0
     by_subject = {m.subject: m.body for m in mail.outbox}
@@ -587,22 +621,147 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     assert AuditEvent.objects.filter(action=AuditAction.DECISIONS_PUBLISHED).count() == 1
 
 
+def test_publishing_makes_final_only_the_decisions_listed_as_they_were_shown(
+    client, campaign, coordinator
+):
+    listed, changed = make_entry(campaign, "Listattu"), make_entry(campaign, "Muutettu")
+    later = make_entry(campaign, "Myöhemmin")
+    services.record_decision(listed, "included", "Hyvä.", coordinator, language="fi")
+    services.record_decision(changed, "included", "Hyvä.", coordinator, language="fi")
+    client.force_login(coordinator)
+    question = client.get(f"{WS}/decisions/publish/").content.decode()
+    assert later.reference not in question
+    # Meanwhile another coordinator changes one decision and records another.
+    with time_machine.travel(timedelta(minutes=1)):
+        services.record_decision(changed, "not_included", "Ei sittenkään.", coordinator)
+        services.record_decision(later, "included", "Hyvä.", coordinator, language="fi")
+
+    response = client.post(f"{WS}/decisions/publish/", hidden_fields(question), follow=True)
+
+    assert set(
+        Decision.objects.filter(published_at__isnull=False).values_list("entry", flat=True)
+    ) == {listed.pk}
+    page = response.content.decode()
+    assert "1 decision published; the submitter is being told by e-mail." in page
+    assert (
+        "1 decision was changed after the list was shown and was not published. Check it "
+        "and publish again." in page
+    )
+    assert [m.to for m in mail.outbox] == [["maija@example.fi"]]
+
+
+def test_publishing_without_the_list_publishes_nothing(client, campaign, entry, coordinator):
+    services.record_decision(entry, "included", "Hyvä.", coordinator, language="fi")
+    client.force_login(coordinator)
+
+    response = client.post(f"{WS}/decisions/publish/", follow=True)
+
+    assert Decision.objects.get().published_at is None
+    assert "Nothing was published: the list of decisions was missing." in response.content.decode()
+
+
+def selected_language(html):
+    return re.findall(r'<option value="(\w\w)" selected>', html)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_new_rationale_is_in_the_pages_language_unless_the_coordinator_chooses(
+    client, campaign, entry, coordinator, language
+):
+    client.force_login(coordinator)
+    decide = f"/{language}/admin/workspace/decide/{entry.pk}/"
+
+    assert selected_language(client.get(decide).content.decode()) == [language]
+    assert selected_language(
+        client.get(f"/{language}/admin/workspace/ranking/").content.decode()
+    ) == [language]
+    client.post(decide, {"outcome": "included", "rationale": "Good.", "rationale_language": "en"})
+
+    assert Decision.objects.get().rationale_language == "en"
+
+
+def test_a_rationale_rewritten_on_a_page_in_another_language_asks_for_its_language(
+    client, campaign, entry, coordinator
+):
+    services.record_decision(entry, "included", "Konkreettinen.", coordinator, language="fi")
+    client.force_login(coordinator)
+    decide = f"/sv/admin/workspace/decide/{entry.pk}/"
+    # The recorded rationale's language is what the coordinator chose for it.
+    assert selected_language(client.get(decide).content.decode()) == ["fi"]
+
+    # Only the outcome changes: the text, and so its language, stay.
+    client.post(
+        decide,
+        {"outcome": "not_included", "rationale": "Konkreettinen.", "rationale_language": "fi"},
+    )
+    assert (Decision.objects.get().outcome, Decision.objects.get().rationale_language) == (
+        "not_included",
+        "fi",
+    )
+
+    # Rewritten in Swedish, its language left at Finnish: asked, nothing changed.
+    asked = client.post(
+        decide,
+        {
+            "outcome": "included",
+            "rationale": "Konkret och genomförbart.",
+            "rationale_language": "fi",
+        },
+    )
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert (
+        "Den tidigare motiveringen är skriven på finska. Välj språket som du skrev den nya på "
+        "och spara igen." in html
+    )
+    assert "Konkret och genomförbart." in html  # what was typed is kept
+    assert Decision.objects.get().rationale == "Konkreettinen."
+
+    client.post(
+        decide,
+        {
+            **hidden_fields(html),
+            "outcome": "included",
+            "rationale": "Konkret och genomförbart.",
+            "rationale_language": "sv",
+        },
+    )
+    decision = Decision.objects.get()
+    assert (decision.rationale, decision.rationale_language) == ("Konkret och genomförbart.", "sv")
+
+
+def test_a_rationale_rewritten_in_the_earlier_language_is_saved_when_confirmed(
+    client, campaign, entry, coordinator
+):
+    services.record_decision(entry, "included", "Konkreettinen.", coordinator, language="fi")
+    client.force_login(coordinator)
+    decide = f"/en/admin/workspace/decide/{entry.pk}/"
+    typed = {"outcome": "included", "rationale": "Hyvin konkreettinen.", "rationale_language": "fi"}
+
+    asked = client.post(decide, typed).content.decode()
+    assert "The earlier rationale was written in Finnish." in asked
+    client.post(decide, {**hidden_fields(asked), **typed})
+
+    decision = Decision.objects.get()
+    assert (decision.rationale, decision.rationale_language) == ("Hyvin konkreettinen.", "fi")
+
+
 def test_decision_needs_a_rationale_and_a_changed_decision_is_provisional_again(
     client, campaign, entry, coordinator
 ):
-    client.force_login(coordinator)
+    client.force_login(coordinator)  # on Finnish pages: the rationales are in Finnish
 
     refused = client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "included", "rationale": "", "rationale_language": "fi"},
     )
     client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "included", "rationale": "Hyvä.", "rationale_language": "fi"},
     )
     services.publish_decisions(campaign, coordinator)
     client.post(
-        f"{WS}/decide/{entry.pk}/",
+        f"/fi/admin/workspace/decide/{entry.pk}/",
         {"outcome": "not_included", "rationale": "Ei.", "rationale_language": "fi"},
     )
 
@@ -669,6 +828,153 @@ def test_coordinators_rank_the_shortlist_and_award_a_prize(client, campaign, coo
     assert prize.citation == "Bästa samarbetet."
     assert Nomination.objects.count() == 2
     assert {e.action for e in AuditEvent.objects.all()} >= {"nominated", "voted", "awarded"}
+
+
+def test_entries_that_beat_the_same_number_share_a_place():
+    # Two coordinators who disagree: a tie for the first place, the third entry last.
+    ballots = [{"A": 1, "B": 2, "C": 3}, {"B": 1, "A": 2, "C": 3}]
+
+    order, _pairwise = schulze("ABC", ballots)
+
+    assert places(order) == [("A", 1, 1, True), ("B", 1, 1, True), ("C", 0, 3, False)]
+    assert winners(order) == ["A", "B"]
+    assert places(schulze("ABC", [{"A": 1, "B": 2, "C": 3}])[0]) == [
+        ("A", 2, 1, False),
+        ("B", 1, 2, False),
+        ("C", 0, 3, False),
+    ]
+
+
+@pytest.fixture
+def shortlist(campaign, coordinator):
+    """Three shortlisted entries; two coordinators' ballots tie the first two."""
+    other = make_staff("coordinator-frank", "coordinator")
+    entries = [make_entry(campaign, title) for title in ("Yksi", "Kaksi", "Kolme")]
+    category = AwardCategory(campaign=campaign)
+    for language, name in (
+        ("fi", "Vuoden teko"),
+        ("sv", "Årets gärning"),
+        ("en", "Deed of the year"),
+    ):
+        category.set_current_language(language)
+        category.name = name
+    category.save()
+    for entry in entries:
+        services.nominate(category, entry, coordinator)
+    return {"category": category, "entries": entries, "other": other}
+
+
+@pytest.mark.parametrize(
+    ("language", "tied"),
+    [("fi", "1. (jaettu sija)"), ("sv", "1. (delad plats)"), ("en", "1. (tied)")],
+)
+def test_a_tie_in_the_vote_is_shown_as_a_tie(client, shortlist, coordinator, language, tied):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+    services.cast_ballot(category, shortlist["other"], {first.pk: 2, second.pk: 1, third.pk: 3})
+    client.force_login(coordinator)
+
+    page = client.get(f"/{language}/admin/workspace/prizes/{category.pk}/vote/").content.decode()
+
+    places_shown = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<th scope=\"row\">(KL-\d+-\d+) ", page)
+    assert places_shown == [
+        (tied, first.reference),
+        (tied, second.reference),
+        ("3.", third.reference),
+    ]
+
+
+def test_the_prize_is_awarded_to_the_tied_entries_the_coordinator_picks(
+    client, shortlist, coordinator
+):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+    services.cast_ballot(category, shortlist["other"], {first.pk: 2, second.pk: 1, third.pk: 3})
+    client.force_login(coordinator)
+    url = f"{WS}/prizes/{category.pk}/vote/"
+    page = client.get(url).content.decode()
+    # Only the entries tied for the first place can be chosen; none is chosen for you.
+    assert re.findall(r'name="award-entries" value="(\d+)"([^>]*)>', page) == [
+        (str(first.pk), ' id="id_award-entries_0"'),
+        (str(second.pk), ' id="id_award-entries_1"'),
+    ]
+
+    no_citation = client.post(url, {"action": "award", "award-entries": [first.pk]})
+    assert "Write the citation in at least one language." in no_citation.content.decode()
+    assert not Award.objects.exists()
+
+    response = client.post(
+        url,
+        {
+            "action": "award",
+            "award-entries": [first.pk, second.pk],
+            "award-citation_fi": "Yhdessä paras.",
+            "award-citation_sv": "",
+            "award-citation_en": "Best together.",
+        },
+        follow=True,
+    )
+
+    assert f"The prize was awarded to {first.reference}, {second.reference}." in (
+        response.content.decode()
+    )
+    prizes = {prize.entry_id: prize for prize in Award.objects.all()}
+    assert set(prizes) == {first.pk, second.pk}
+    prizes[first.pk].set_current_language("en")
+    assert prizes[first.pk].citation == "Best together."
+    events = AuditEvent.objects.filter(action=AuditAction.AWARDED).order_by("pk")
+    assert [(e.entry_id, e.actor, e.details) for e in events] == [
+        (
+            first.pk,
+            coordinator,
+            {
+                "category": "Deed of the year",
+                "from_vote": True,
+                "ballots": 2,
+                "tied_with": [second.reference],
+            },
+        ),
+        (
+            second.pk,
+            coordinator,
+            {
+                "category": "Deed of the year",
+                "from_vote": True,
+                "ballots": 2,
+                "tied_with": [first.reference],
+            },
+        ),
+    ]
+    # Awarded: the form is gone, the page says who awarded it.
+    assert 'name="award-entries"' not in response.content.decode()
+    assert f"{first.reference}: awarded" in response.content.decode()
+
+
+def test_the_prize_goes_only_to_an_entry_ranked_first(client, shortlist, coordinator):
+    first, second, third = shortlist["entries"]
+    category = shortlist["category"]
+    with pytest.raises(services.ReviewError, match="Nobody has voted yet"):
+        services.award_vote_winners(category, [first], {"fi": "Hyvä."}, coordinator)
+    services.cast_ballot(category, coordinator, {first.pk: 1, second.pk: 2, third.pk: 3})
+
+    with pytest.raises(services.ReviewError, match=f"Not in the first place: {second.reference}"):
+        services.award_vote_winners(category, [first, second], {"fi": "Hyvä."}, coordinator)
+    assert not Award.objects.exists()
+
+    client.force_login(coordinator)
+    page = client.get(f"{WS}/prizes/{category.pk}/vote/").content.decode()
+    # One winner: chosen already, the coordinator writes the citation.
+    assert re.findall(r'name="award-entries" value="(\d+)"([^>]*)>', page) == [
+        (str(first.pk), ' id="id_award-entries_0" checked'),
+    ]
+    client.post(
+        f"{WS}/prizes/{category.pk}/vote/",
+        {"action": "award", "award-entries": [first.pk], "award-citation_fi": "Paras."},
+    )
+    assert list(Award.objects.values_list("entry", flat=True)) == [first.pk]
+    assert AuditEvent.objects.get(action=AuditAction.AWARDED).details["tied_with"] == []
 
 
 def test_a_ballot_must_rank_every_shortlisted_entry(client, campaign, coordinator):
@@ -754,3 +1060,16 @@ def test_seeded_demo_staff_can_review(settings):
     assert services.can_coordinate(users["coordinator"])
     assert services.can_score(users["reviewer1"]) and services.can_score(users["reviewer2"])
     assert not services.can_coordinate(users["reviewer1"])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(-0.001, "0.00"), (0.004, "0.00"), (0.5, "+0.50"), (-1.234, "-1.23"), (2.0, "+2.00")],
+)
+def test_a_z_score_that_rounds_to_zero_has_no_sign(value, shown):
+    from django.utils.translation import override
+
+    from review.templatetags.review import signed
+
+    with override("en"):
+        assert signed(value) == shown

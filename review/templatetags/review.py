@@ -15,10 +15,15 @@ def score(value):
 
 @register.filter
 def signed(value):
+    """A z-score with its sign, to two decimals; one that rounds to zero has none (never
+    "-0.00")."""
     if value is None:
         return nothing()
-    text = number_format(round(value, 2), 2)
-    return text if value < 0 else f"+{text}"
+    rounded = round(value, 2)
+    if rounded == 0:
+        return number_format(0.0, 2)
+    text = number_format(rounded, 2)
+    return text if rounded < 0 else f"+{text}"
 
 
 @register.filter

@@ -1,25 +1,19 @@
 """Who reviews what: automatic assignment and CSV export and import."""
 
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kotolupaus.access import coordinator_required
 
-from .. import services
+from .. import exports, services
 from ..forms import (
     AssignmentImportForm,
     AutoAssignForm,
     reviewers,
 )
-from ..models import (
-    Assignment,
-    ReviewSettings,
-)
+from ..models import ReviewSettings
 from .common import _campaign, _render
 
 # --- Assignments ---------------------------------------------------------------------------
@@ -69,15 +63,7 @@ def auto_assign(request):
 def assignments_csv(request):
     campaign = _campaign(request)
     if request.method == "GET" and request.GET.get("download"):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="assignments-{campaign.slug}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["reference", "reviewer"])
-        for reference, username in Assignment.objects.filter(entry__campaign=campaign).values_list(
-            "entry__reference", "reviewer__username"
-        ):
-            writer.writerow([reference, username])
-        return response
+        return exports.assignments_response(campaign)
     form = AssignmentImportForm(request.POST or None, request.FILES or None)
     problems, created = [], 0
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from submissions.access import can_view_contact_data
 from submissions.models import Campaign, Entry, Partnership
@@ -63,3 +64,12 @@ def _entries_with_text():
             to_attr="partner_list",
         ),
     )
+
+
+def _title(entry):
+    """(title, language): the entry's title in the page's language where staff translated
+    it, else as written (for the lang attribute of what shows it). Uses the prefetched
+    translations."""
+    titles = {t.language_code: t.title for t in entry.translations.all()}
+    language = get_language() if titles.get(get_language()) else entry.original_language
+    return titles.get(language, ""), language

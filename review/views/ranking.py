@@ -4,10 +4,13 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotolupaus import mail
 from kotolupaus.access import coordinator_required
 from submissions.models import Entry
 
@@ -15,6 +18,7 @@ from .. import exports, services
 from ..forms import (
     DecisionForm,
     RankingFilterForm,
+    RecordConflictForm,
 )
 from ..models import (
     Decision,
@@ -22,7 +26,7 @@ from ..models import (
     ReviewSettings,
 )
 from ..ranking import ranking
-from .common import _campaign, _entries_with_text, _paged, _render
+from .common import _campaign, _entries_with_text, _paged, _render, _title
 
 # --- The coordinator's ranking and decisions ------------------------------------------------
 
@@ -125,27 +129,60 @@ def ranking_view(request):
 @coordinator_required
 def reviews_export(request):
     campaign = _campaign(request)
-    return exports.reviews_response(campaign, request.GET.get("format", "csv"))
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return exports.reviews_response(campaign, file_format)
 
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def decide(request, entry_id):
+    """The entry, its reviews (a coordinator can record a reviewer's conflict of
+    interest under each counting one) and the decision."""
     entry = get_object_or_404(_entries_with_text(), pk=entry_id)
     decision = Decision.objects.filter(entry=entry).first()
-    form = DecisionForm(
-        request.POST or None,
-        initial=(
-            {
-                "outcome": decision.outcome,
-                "rationale": decision.rationale,
-                "rationale_language": decision.rationale_language,
-            }
-            if decision
-            else None
-        ),
+    reviews = list(
+        Review.objects.filter(entry=entry)
+        .order_by("withdrawn_at", "reviewer__username")
+        .select_related("reviewer", "withdrawn_by")
+        .prefetch_related("scores__criterion__translations")
     )
-    if request.method == "POST" and form.is_valid():
+    action = request.POST.get("action", "decide") if request.method == "POST" else None
+    form = DecisionForm(
+        request.POST if action == "decide" else None,
+        initial=(
+            {"outcome": decision.outcome, "rationale": decision.rationale} if decision else None
+        ),
+        previous=decision,
+    )
+    conflict_forms = {
+        review.reviewer_id: RecordConflictForm(prefix=f"conflict-{review.reviewer_id}")
+        for review in reviews
+        if review.withdrawn_at is None
+    }
+    if action == "conflict":
+        reviewer = next(
+            (r.reviewer for r in reviews if str(r.reviewer_id) == request.POST.get("reviewer")),
+            None,
+        )
+        if reviewer is None or reviewer.pk not in conflict_forms:
+            messages.error(request, _("That review does not count any more: nothing changed."))
+            return redirect("review:decide", entry_id=entry.pk)
+        conflict_form = RecordConflictForm(request.POST, prefix=f"conflict-{reviewer.pk}")
+        conflict_forms[reviewer.pk] = conflict_form
+        if conflict_form.is_valid():
+            services.declare_conflict(
+                reviewer, conflict_form.cleaned_data["reason"], entry=entry, by=request.user
+            )
+            messages.success(
+                request,
+                _(
+                    "The conflict of interest of %(reviewer)s was recorded: their review no "
+                    "longer counts, and they are told by e-mail."
+                )
+                % {"reviewer": reviewer.get_username()},
+            )
+            return redirect("review:decide", entry_id=entry.pk)
+    if action == "decide" and form.is_valid():
         try:
             services.record_decision(
                 entry,
@@ -163,12 +200,6 @@ def decide(request, entry_id):
                 % {"reference": entry.reference},
             )
             return redirect("review:ranking")
-    reviews = (
-        Review.objects.filter(entry=entry)
-        .order_by("withdrawn_at", "reviewer__username")
-        .select_related("reviewer")
-        .prefetch_related("scores__criterion__translations")
-    )
     return _render(
         request,
         "review/decide.html",
@@ -177,7 +208,7 @@ def decide(request, entry_id):
             "entry": entry,
             "form": form,
             "decision": decision,
-            "reviews": reviews,
+            "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
         },
     )
 
@@ -185,21 +216,11 @@ def decide(request, entry_id):
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def publish_decisions(request):
-    """Asks first: how many decisions become final and how many submitters are e-mailed,
-    in which languages; the POST publishes them."""
+    """Asks first: which decisions become final (each listed) and how many submitters
+    are e-mailed, in which languages; the POST publishes exactly those listed."""
     campaign = _campaign(request)
     if request.method == "POST":
-        count = services.publish_decisions(campaign, request.user)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s decision published; the submitter is being told by e-mail.",
-                "%(count)s decisions published; the submitters are being told by e-mail.",
-                count,
-            )
-            % {"count": count},
-        )
-        return redirect("review:ranking")
+        return _publish_listed(request, campaign)
     plan = services.decisions_to_publish(campaign)
     languages = dict(django_settings.LANGUAGES)
     return _render(
@@ -209,6 +230,9 @@ def publish_decisions(request):
         {
             "campaign": campaign,
             "plan": plan,
+            "decisions": _listed(services.decisions_to_list(campaign)),
+            "shown_at": timezone.now().isoformat(),
+            "languages": languages,
             "rows": [
                 {
                     "language": languages[code],
@@ -221,6 +245,60 @@ def publish_decisions(request):
             "mailed_total": sum(plan["mailed"].values()),
         },
     )
+
+
+def _listed(decisions):
+    """Each decision with its entry's title in the page's language where staff translated
+    it, else as written (and which language that is, for the page's lang attribute)."""
+    rows = []
+    for decision in decisions:
+        title, language = _title(decision.entry)
+        rows.append(
+            {
+                "decision": decision,
+                "entry": decision.entry,
+                "title": title,
+                "title_language": language,
+                "mailed": mail.deliverable(decision.entry.contact_email),
+            }
+        )
+    return rows
+
+
+def _publish_listed(request, campaign):
+    listed = [int(pk) for pk in request.POST.getlist("decision") if pk.isdigit()]
+    shown_at = parse_datetime(request.POST.get("shown_at", ""))
+    if not listed or shown_at is None:
+        messages.error(
+            request,
+            _("Nothing was published: the list of decisions was missing. Look at it again."),
+        )
+        return redirect("review:publish_decisions")
+    count = services.publish_decisions(campaign, request.user, listed=listed, shown_at=shown_at)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s decision published; the submitter is being told by e-mail.",
+                "%(count)s decisions published; the submitters are being told by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+    changed = services.provisional_decisions(campaign).filter(pk__in=listed).count()
+    if changed:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s decision was changed after the list was shown and was not "
+                "published. Check it and publish again.",
+                "%(count)s decisions were changed after the list was shown and were not "
+                "published. Check them and publish again.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    return redirect("review:ranking")
 
 
 @coordinator_required

@@ -23,7 +23,7 @@ from ..models import (
     Review,
     ReviewSettings,
 )
-from .common import _campaign, _entries_with_text, _render
+from .common import _campaign, _entries_with_text, _render, _title
 
 # --- The reviewer's queue and scoring form --------------------------------------------------
 
@@ -61,6 +61,15 @@ def queue(request):
             "page": page,
             "settings": ReviewSettings.for_campaign(campaign),
             "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
+            "withdrawn": [
+                (review, *_title(review.entry))
+                for review in Review.objects.filter(
+                    reviewer=request.user, entry__campaign=campaign, withdrawn_at__isnull=False
+                )
+                .select_related("entry", "withdrawn_by")
+                .prefetch_related("entry__translations")
+                .order_by("-withdrawn_at")
+            ],
         },
     )
 

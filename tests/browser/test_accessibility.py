@@ -17,6 +17,7 @@ from kotolupaus import mail as mail_layer
 from kotolupaus.models import Message, MessageKind, MessageStatus
 from publishing import services as publishing
 from review import services as review
+from review.models import AwardCategory
 from submissions import services as submissions
 from submissions.tokens import new_token
 
@@ -264,6 +265,81 @@ def test_the_lost_link_answer_passes_axe_and_html_codesniffer(page, site, langua
     page.locator("main form[method=post] button.btn-primary").click()
     page.locator("main .alert").wait_for()
     assert_accessible(page, f"lost-link answer ({language})")
+
+
+@pytest.fixture
+def decisions_and_votes(site):
+    """A review withdrawn by a coordinator (the reviewer's queue lists it), a counting one
+    (the decision page offers to record its reviewer's conflict), a provisional decision
+    (the list to publish) and a prize vote tied for the first place (the award form)."""
+    staff, pledge, initiative = site["staff"], site["pledge"], site["initiative"]
+    bob = make_staff("reviewer-bob", "reviewer")
+    dora = make_staff("reviewer-dora", "reviewer")
+    criteria = list(site["campaign"].criteria.all())
+    for reviewer in (bob, dora):
+        review.save_review(
+            reviewer,
+            pledge,
+            scores={c.pk: 4 for c in criteria},
+            comment="",
+            recommendation="include",
+        )
+    review.declare_conflict(bob, "Hallituksen jäsen.", entry=pledge, by=staff)
+    review.record_decision(initiative, "not_included", "Ei nyt.", staff, language="fi")
+    category = AwardCategory(campaign=site["campaign"])
+    category.set_current_language("fi")
+    category.name = "Vuoden teko"
+    category.save()
+    for entry in (pledge, initiative):
+        review.nominate(category, entry, staff)
+    review.cast_ballot(category, staff, {pledge.pk: 1, initiative.pk: 2})
+    other = make_staff("coordinator-frank", "coordinator")
+    review.cast_ballot(category, other, {pledge.pk: 2, initiative.pk: 1})
+    run_jobs()
+    return {"category": category, "bob": bob}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_decisions_conflicts_and_the_prize_vote_pass_axe_and_html_codesniffer(
+    page, site, decisions_and_votes, language
+):
+    login(page, "coordinator-alice", language=language)
+    page.goto(f"/{language}/admin/workspace/decide/{site['pledge'].pk}/")
+    page.locator("details.ws-conflict summary").click()  # the coordinator's conflict form
+    assert_accessible(page, f"decision page with a withdrawn review ({language})")
+    page.locator("details.ws-conflict button").click()  # no reason: the error beside it
+    expect(page.locator("details.ws-conflict .errornote")).to_be_visible()
+    assert_accessible(page, f"conflict form with an error ({language})")
+    page.goto(f"/{language}/admin/workspace/decisions/publish/")
+    expect(
+        page.get_by_role("region").get_by_role("link", name=site["initiative"].reference)
+    ).to_be_visible()
+    assert_accessible(page, f"decisions to publish ({language})")
+    vote = f"/{language}/admin/workspace/prizes/{decisions_and_votes['category'].pk}/vote/"
+    page.goto(vote)
+    assert_accessible(page, f"prize vote tied ({language})")
+    page.locator("button[value=award]").click()  # nothing chosen, no citation: errors
+    expect(page.locator("#award ~ .errornote")).to_be_visible()
+    assert_accessible(page, f"award form with errors ({language})")
+
+    page.context.clear_cookies()
+    login(page, "reviewer-bob", password="staff password 123", language=language)
+    page.goto(f"/{language}/admin/workspace/queue/")
+    expect(page.locator(".ws-withdrawn-reviews")).to_be_visible()
+    assert_accessible(page, f"queue with a withdrawn review ({language})")
+
+
+@pytest.mark.parametrize(
+    "path", ["queue/", "decisions/publish/", "ranking/", "follow-up/", "staff/", "dashboard/"]
+)
+def test_workspace_tables_scroll_in_their_own_box_on_a_phone(
+    mobile_page, site, decisions_and_votes, path
+):
+    login(mobile_page, "coordinator-alice", language="fi")
+
+    mobile_page.goto(f"/fi/admin/workspace/{path}")
+
+    assert not mobile_page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
