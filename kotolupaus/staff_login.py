@@ -294,9 +294,12 @@ class StaffAdminSite(AdminSite):
         if wait:
             response.status_code = 429
             response["Retry-After"] = str(wait)
-        elif request.method == "POST" and response.status_code == 302:
-            if request.user.is_authenticated:
-                remember_device(request, response, request.user.get_username())
+        elif (
+            request.method == "POST"
+            and response.status_code == 302
+            and request.user.is_authenticated
+        ):
+            remember_device(request, response, request.user.get_username())
         return response
 
     def has_permission(self, request):
@@ -312,8 +315,6 @@ def lockout_response(request, original_response=None, credentials=None):
 
     username = get_client_username(request, credentials) or ""
     until = locked_until(request, username) or timezone.now() + cool_off()
-    response = render(
-        request, "lockout.html", {"until": timezone.localtime(until)}, status=429
-    )
+    response = render(request, "lockout.html", {"until": timezone.localtime(until)}, status=429)
     response["Retry-After"] = str(max(1, math.ceil((until - timezone.now()).total_seconds())))
     return response

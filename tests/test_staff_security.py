@@ -305,10 +305,7 @@ def test_failures_from_many_addresses_only_slow_a_user_name_down(client, setting
         {"username": "reviewer-bob", "failures": 5, "addresses": 5},
     )
     assert not _events(AuditAction.LOCKED_OUT).exists()
-    assert (
-        "staff logins slowed down: 5 failures for one user name from 5 addresses"
-        in caplog.text
-    )
+    assert "staff logins slowed down: 5 failures for one user name from 5 addresses" in caplog.text
 
 
 def test_the_delay_grows_to_its_maximum(settings):
@@ -359,8 +356,14 @@ def test_a_browser_that_logged_in_before_is_never_slowed_down(client, two_factor
 @pytest.mark.parametrize(
     ("language", "warning"),
     [
-        ("fi", "Vielä yksi epäonnistunut kirjautuminen lukitsee tämän käyttäjätunnuksen tästä osoitteesta 60 minuutiksi."),
-        ("sv", "Ännu en misslyckad inloggning låser det här användarnamnet från den här adressen i 60 minuter."),
+        (
+            "fi",
+            "Vielä yksi epäonnistunut kirjautuminen lukitsee tämän käyttäjätunnuksen tästä osoitteesta 60 minuutiksi.",
+        ),
+        (
+            "sv",
+            "Ännu en misslyckad inloggning låser det här användarnamnet från den här adressen i 60 minuter.",
+        ),
         ("en", "One more failed login locks this user name from this address for 60 minutes."),
     ],
 )
