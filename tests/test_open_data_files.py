@@ -259,6 +259,10 @@ def test_a_download_is_revalidated_with_304(client, site):
         ("bytes=10-", 10, None),
         ("bytes=-5", -5, None),
         ("bytes=5-999999999", 5, None),
+        # Absurdly long numbers: an end past any file is the end, a suffix the whole.
+        ("bytes=0-" + "9" * 4400, 0, None),
+        ("bytes=-" + "9" * 4400, 0, None),
+        ("bytes=" + "0" * 4400 + "7-" + "0" * 4400 + "9", 7, 9),
     ],
 )
 def test_a_range_is_answered_with_206_and_those_bytes(client, site, asked, first, last):
@@ -284,7 +288,17 @@ def stored_etag():
     return f'"{stored("fi", "entries.json").etag}"'
 
 
-@pytest.mark.parametrize("asked", ["bytes=999999999-", "bytes=-0"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "bytes=999999999-",
+        "bytes=-0",
+        # The security review's header: 4,400 digits (a 500 and a stack trace before).
+        "bytes=" + "9" * 4400 + "-",
+        "bytes=" + "9" * 4400 + "-" + "9" * 4401,
+        "bytes=1" + "0" * 18 + "-",
+    ],
+)
 def test_a_range_beyond_the_end_is_answered_with_416(client, site, asked):
     size = len(read_whole(client))
 
