@@ -602,20 +602,31 @@ def test_the_loud_overrides_start_but_warn_in_check_deploy(override, warning):
 def test_random_keys_pass_and_patterns_do_not():
     import secrets
 
-    from django.core.management.utils import get_random_secret_key
-
     for _ in range(200):
-        for key in (
-            get_random_secret_key(),
-            secrets.token_urlsafe(50),
-            secrets.token_hex(25),
-            secrets.token_hex(32),
-        ):
+        for key in (secrets.token_urlsafe(50), secrets.token_urlsafe(64)):
             assert secret_key.problem(key) is None, key
     assert "different characters" in secret_key.problem("abcde" * 11)
     assert "repeats itself" in secret_key.problem(secrets.token_urlsafe(19) * 3)
     assert "alphabet" in secret_key.problem("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP")
     assert "development key" in secret_key.problem("django-insecure-" + secrets.token_urlsafe(50))
+    # 200 random bits in 50 hexadecimal digits: long enough, not random enough.
+    assert "too easy to guess" in secret_key.problem(secrets.token_hex(25))
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high"),
+    [
+        # Words and a year: a guesser's dictionary holds them.
+        ("kotolupaus-production-secret-key-ministry-of-employment-2026", 100, 200),
+        ("kotolupaus-tuotanto-salainen-avain-ministerio-tem-2026-joulukuu", 100, 200),
+        ("correct horse battery staple, correct horse battery staple!", 100, 200),
+        # secrets.token_urlsafe(50) and token_hex(32), drawn once.
+        ("eKq3tWv0m9Zb-8YhR2pXc4Lf7Jn1Gd6Sa5Ui_oQw3Ek8Tz2Rb7Nh9Mc4Vx6Pj1Ly0Fg5Ds", 380, 470),
+        ("9f3c1e7a5b2d8046e1f9a3c7b5d2e8f04a6c1b9e3d7f5a2c8e0b4d6f1a3c9e7b", 256, 340),
+    ],
+)
+def test_the_estimated_entropy_sorts_phrases_from_random_keys(key, low, high):
+    assert low <= secret_key.estimated_bits(key) <= high
 
 
 def test_production_staff_passwords_need_twelve_characters():
