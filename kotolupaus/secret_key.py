@@ -236,8 +236,11 @@ def repository_hashes(root: Path) -> set[str]:
     """The hashes of every string in the files git tracks under `root` that production
     would take for a key (but the vendored, minified third-party code in static/vendor,
     published as it is elsewhere)."""
-    names = subprocess.run(  # noqa: S603, S607 - git, listing our own repository
-        ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True
+    names = subprocess.run(
+        ["git", "ls-files", "-z"],  # noqa: S607 - git, listing our own repository
+        cwd=root,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     found = set()
     for name in filter(None, names):
