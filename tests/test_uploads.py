@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image, ImageFile
 
 from submissions.images import SIGNING_SALT
@@ -484,3 +485,50 @@ def test_form_does_not_claim_an_expired_image_is_kept(client, campaign):
     assert again.status_code == 200
     assert KEPT not in content
     assert pending_value(content) == ""
+
+
+# --- A withdrawn entry's images leave the storage ---------------------------------------
+
+
+def test_withdrawing_an_entry_deletes_its_image_and_logo(client, campaign, settings):
+    from submissions.services import confirm_address, withdraw_entry
+
+    from .conftest import make_entry
+
+    send(
+        client,
+        {
+            "org_logo": upload("logo.png", image_bytes("PNG", (90, 60))),
+            "image": upload("photo.jpg", image_bytes("JPEG", (80, 40)), "image/jpeg"),
+        },
+    )
+    entry = confirm_address(Entry.objects.get())
+    other = make_entry(campaign, "Toinen lupaus")
+    names = [entry.image.name, entry.lead_organisation.logo.name]
+    assert [name for name in names if name in stored_files(settings)] == names
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdraw_entry(entry)
+
+    entry.refresh_from_db()
+    assert (entry.image.name, entry.lead_organisation.logo.name) == ("", "")
+    assert [name for name in names if name in stored_files(settings)] == []
+    assert Entry.objects.get(pk=other.pk).status == "submitted"
+
+
+def test_a_logo_the_organisation_still_uses_for_another_entry_stays(client, campaign, settings):
+    from submissions.services import confirm_address, withdraw_entry
+
+    from .conftest import make_entry
+
+    send(client, {"org_logo": upload("logo.png", image_bytes("PNG", (90, 60)))})
+    entry = confirm_address(Entry.objects.get())
+    other = make_entry(campaign, "Toinen lupaus")
+    Entry.objects.filter(pk=other.pk).update(lead_organisation=entry.lead_organisation)
+    logo = entry.lead_organisation.logo.name
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdraw_entry(entry)
+
+    assert logo in stored_files(settings)
+    assert Organisation.objects.get(pk=entry.lead_organisation_id).logo.name == logo
