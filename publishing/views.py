@@ -38,6 +38,7 @@ from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .forms import CatalogueFilter, JoinForm
+from .models import PublicFile
 from .programme import programme_context
 from .queries import (
     cards,
@@ -51,7 +52,6 @@ from .queries import (
     taxonomy,
     text_in,
 )
-from .models import PublicFile
 from .search import MAX_RESULTS, Listing, ListingPaginator
 
 PAGE_SIZE = 20
