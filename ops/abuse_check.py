@@ -45,7 +45,7 @@ from bench.server import BASE_DIR, HOST, JobWorker, manage, production_environme
 from ops.fault_drill import Postgres, SiteGunicorn, form_choices, open_campaign
 
 DATABASE_NAME = "kotolupaus"
-PASSWORD = "abuse check staff password"
+PASSWORD = "abuse check staff password"  # noqa: S105 - staff made for the check
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ATTACK_NAME = "Dear customer, your parcel is held. Pay the fee at http://evil.example/pay"
 STARTED = time.monotonic()
@@ -756,7 +756,9 @@ class Checks:
             )
             answers.append(reply.status)
 
-        threads = [threading.Thread(target=send, args=pair) for pair in zip(browsers, tokens)]
+        threads = [
+            threading.Thread(target=send, args=pair) for pair in zip(browsers, tokens, strict=True)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
