@@ -532,3 +532,14 @@ def test_a_logo_the_organisation_still_uses_for_another_entry_stays(client, camp
 
     assert logo in stored_files(settings)
     assert Organisation.objects.get(pk=entry.lead_organisation_id).logo.name == logo
+
+
+def test_an_unreadable_colour_profile_is_dropped_and_the_image_kept(client, campaign):
+    broken = b"\x00\x00\x02\x00not a colour profile" + os.urandom(400)
+    jpeg = image_bytes("JPEG", (300, 200), icc_profile=broken)
+
+    send(client, {"image": upload("photo.jpg", jpeg, "image/jpeg")})
+
+    image, data = open_stored(Entry.objects.get().image)
+    assert (image.format, image.size) == ("JPEG", (300, 200))
+    assert b"ICC_PROFILE" not in data and b"not a colour profile" not in data
