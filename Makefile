@@ -15,7 +15,7 @@ ARGS ?=
 AXE := var/node/node_modules/axe-core/axe.min.js
 HTMLCS := var/node/node_modules/html_codesniffer/build/HTMLCS.js
 
-.PHONY: run test bench faults backup-check lint format messages install db-url db-stop clean
+.PHONY: run test bench faults backup-check abuse-check lint format messages install db-url db-stop clean
 
 # The web server and one job worker (e-mails, scheduled jobs), stopped together by Ctrl-C.
 # Links in e-mails, feeds and share buttons follow HOST and PORT (SITE_URL overrides).
@@ -56,6 +56,12 @@ faults: $(STAMP)
 # with pg_restore into another database on DATABASE_URL's server; compares every table.
 backup-check: $(STAMP)
 	$(WITH_DB) $(PY) -m ops.backup_check $(ARGS)
+
+# Abuse check (ops/abuse_check.py): the security review's reproductions (issue 20) against
+# a production-like setup of its own (PostgreSQL under var/, two Redis servers, gunicorn,
+# a job worker, an SMTP sink); prints each as held / not held, non-zero when any is not.
+abuse-check: $(STAMP)
+	$(PY) -m ops.abuse_check $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

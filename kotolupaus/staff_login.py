@@ -6,9 +6,31 @@ not active: each gets the same message on the same page, so the answer never tel
 whether the password was right. Every such failure is a failed login for django-axes
 (the `user_login_failed` signal), so wrong codes count toward the same lockout as wrong
 passwords, and for the audit trail (review/security.py), which records the reason.
+
+Guessing is stopped without letting anyone lock staff out (settings: AXES_*):
+
+- A user name is **locked per address**: AXES_FAILURE_LIMIT failures for one user name
+  from one address lock that pair for AXES_COOLOFF_HOURS, counted from the failure that
+  locked it; tries during the lock are refused without looking at the password and do
+  not restart it. The same person can log in from another address at once, and the
+  others in the office (the same address, other user names) are not touched.
+- A user name is only **slowed down** by failures from all addresses together: after
+  AXES_FAILURE_LIMIT of them within the cool-off, a try must wait 1, 2, 4 … seconds
+  (at most LOGIN_DELAY_MAX_SECONDS) after the last failure, or it is refused at once
+  with "try again in N seconds" (HTTP 429, Retry-After) — no request thread sleeps.
+  When the slow-down begins, the audit trail gets an event and the log a warning.
+- A browser that has logged in as the user before (a signed device cookie, as OWASP's
+  "device cookies") is never slowed down for that user, so someone hammering a user
+  name from many addresses cannot keep its owner out either.
+- Before the try that would lock, the page warns, the same for any user name typed.
+- A coordinator opens a lock or a slow-down from the staff page (review.security.unlock).
 """
 
+import hashlib
+import logging
+import math
 import re
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -16,15 +38,118 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 from django_otp import devices_for_user
 
 CODE = re.compile(r"[0-9]{6,8}")
+
+log = logging.getLogger(__name__)
+
+# The device cookie: which user names this browser has logged in as (hashed), signed.
+DEVICE_COOKIE = "kl_staff_device"
+DEVICE_SALT = "kotolupaus.staff-device"
+DEVICE_DAYS = 180
+DEVICE_NAMES = 5  # a shared computer remembers its last five users
+
+
+# --- Locks per user name and address, slow-downs per user name ---------------------------
+
+
+def cool_off() -> timedelta:
+    from axes.helpers import get_cool_off
+
+    return get_cool_off()
+
+
+def _attempts(**where):
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off(), **where)
+
+
+def name_failures(username: str) -> tuple[int, object]:
+    """Failed logins for the user name within the cool-off, from every address together,
+    and the time of the last one."""
+    found = _attempts(username=username).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    return found["failures"] or 0, found["last"]
+
+
+def delay_after(failures: int) -> int:
+    """Seconds a try must wait after the last failure for a user name that failed this
+    often: none below the limit, then 1, 2, 4 … up to LOGIN_DELAY_MAX_SECONDS."""
+    if failures < settings.AXES_FAILURE_LIMIT:
+        return 0
+    over = failures - settings.AXES_FAILURE_LIMIT
+    if over >= 30:
+        return settings.LOGIN_DELAY_MAX_SECONDS
+    return min(2**over, settings.LOGIN_DELAY_MAX_SECONDS)
+
+
+def wait_seconds(request, username: str) -> int:
+    """How long this try for the user name must still wait (0: it may go ahead)."""
+    if known_device(request, username):
+        return 0
+    failures, last = name_failures(username)
+    delay = delay_after(failures)
+    if not delay or last is None:
+        return 0
+    remaining = (last + timedelta(seconds=delay) - timezone.now()).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def locked_until(request, username: str):
+    """When the lock of this user name from this request's address ends, or None."""
+    from review.security import client_address
+
+    found = _attempts(username=username, ip_address=client_address(request)).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    if (found["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
+        return None
+    return found["last"] + cool_off()
+
+
+def _name_hash(username: str) -> str:
+    return hashlib.sha256(f"{DEVICE_SALT}:{username}".encode()).hexdigest()[:20]
+
+
+def _device_names(request) -> list[str]:
+    value = request.COOKIES.get(DEVICE_COOKIE)
+    if not value:
+        return []
+    try:
+        names = signing.loads(value, salt=DEVICE_SALT, max_age=timedelta(days=DEVICE_DAYS))
+    except signing.BadSignature:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
+def known_device(request, username: str) -> bool:
+    """Whether this browser has logged in as the user before."""
+    return _name_hash(username) in _device_names(request)
+
+
+def remember_device(request, response, username: str) -> None:
+    names = [n for n in _device_names(request) if n != _name_hash(username)]
+    names = [_name_hash(username), *names][:DEVICE_NAMES]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps(names, salt=DEVICE_SALT),
+        max_age=DEVICE_DAYS * 24 * 60 * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 class OneTimeCodeInput(forms.TextInput):
@@ -43,6 +168,10 @@ class StaffLoginForm(AdminAuthenticationForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
         ),
     )
+
+    # Set by a failure that leaves one more try before the lock (see failed()).
+    last_try = False
+    lock_minutes = 0
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
@@ -80,10 +209,11 @@ class StaffLoginForm(AdminAuthenticationForm):
         code = self.cleaned_data.get("otp_token")
         if username is None or not password or ("otp_token" in self.fields and not code):
             return self.cleaned_data  # a field is missing: said beside it, nothing checked
+        self.refuse_while_slowed_down(username)
         user = authenticate(self.request, username=username, password=password)
         if user is None:
             # Django has sent user_login_failed (counted by axes, audited).
-            raise self.get_invalid_login_error()
+            raise self.failed()
         reason = self.refusal(user, code)
         if reason:
             user_login_failed.send(
@@ -92,9 +222,41 @@ class StaffLoginForm(AdminAuthenticationForm):
                 request=self.request,
                 reason=reason,
             )
-            raise self.get_invalid_login_error()
+            raise self.failed()
         self.user_cache = user
         return self.cleaned_data
+
+    def refuse_while_slowed_down(self, username):
+        """A user name failed too often from everywhere together: this try waits its
+        turn, refused unchecked (and uncounted) until then. A locked pair of user name
+        and address is left to axes, whose page says more."""
+        from axes.handlers.proxy import AxesProxyHandler
+
+        if not self.request or AxesProxyHandler.is_locked(self.request, {"username": username}):
+            return
+        wait = wait_seconds(self.request, username)
+        if wait:
+            self.request.login_wait = wait
+            log.info("staff login refused for %s s: the user name is slowed down", wait)
+            raise ValidationError(
+                ngettext(
+                    "Logins with this user name have failed many times, so each try must "
+                    "wait a moment. Try again in %(seconds)s second.",
+                    "Logins with this user name have failed many times, so each try must "
+                    "wait a moment. Try again in %(seconds)s seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
+                code="slowed_down",
+            )
+
+    def failed(self):
+        """The one answer for any failure; with a warning when the next failure from
+        this address would lock the user name here (the same for any name typed)."""
+        failures = getattr(self.request, "axes_failures_since_start", None)
+        self.last_try = failures == settings.AXES_FAILURE_LIMIT - 1
+        self.lock_minutes = round(cool_off().total_seconds() / 60)
+        return self.get_invalid_login_error()
 
     def refusal(self, user, code):
         """Why a user whose password is right may not log in, or None."""
@@ -126,6 +288,20 @@ class StaffAdminSite(AdminSite):
     login_form = StaffLoginForm
     login_template = "admin/staff_login.html"
 
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        wait = getattr(request, "login_wait", 0)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        elif (
+            request.method == "POST"
+            and response.status_code == 302
+            and request.user.is_authenticated
+        ):
+            remember_device(request, response, request.user.get_username())
+        return response
+
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
@@ -133,14 +309,12 @@ class StaffAdminSite(AdminSite):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' lockout page: translated, and saying when to try again. Each failed
-    try during the lockout restarts the wait, so it ends a cool-off after this one."""
-    from axes.helpers import get_cool_off
+    """django-axes' lockout page: translated, saying when the lock of this user name from
+    this address ends (tries meanwhile do not move it) and how to get in sooner."""
+    from axes.helpers import get_client_username
 
-    tried = getattr(request, "axes_attempt_time", None) or timezone.now()
-    return render(
-        request,
-        "lockout.html",
-        {"until": timezone.localtime(tried + get_cool_off(request))},
-        status=429,
-    )
+    username = get_client_username(request, credentials) or ""
+    until = locked_until(request, username) or timezone.now() + cool_off()
+    response = render(request, "lockout.html", {"until": timezone.localtime(until)}, status=429)
+    response["Retry-After"] = str(max(1, math.ceil((until - timezone.now()).total_seconds())))
+    return response

@@ -9,8 +9,10 @@ cooperation programme as PDF per campaign and language.
   request that asks for it.
 - Written through Django's storage API (local disk, or S3 in production) under a new
   name each time; a PublicFile row then points at the new file in one transaction, so
-  a reader always gets a whole file. The previous file stays for downloads still
-  running and is removed at the next build.
+  a reader always gets a whole file. The file it replaces is deleted as soon as that
+  transaction commits — after a takedown the old files must not keep the entry — (a
+  download already reading it on local disk finishes; a request that read the row just
+  before is served the new file, publishing.views._serve).
 - The open data is read in one snapshot of the database (REPEATABLE READ) by one
   streamed query (publishing/open_data.py) and written through temporary files; each
   file's size and SHA-256 (its ETag) are taken, and its gzip made, on a thread of their
@@ -216,9 +218,9 @@ def _replace(new: dict, *, as_of, generated_at, source_hash="") -> bool:
         else:
             for key, (name, size, etag) in new.items():
                 row = current.get(key) or PublicFile(key=key)
-                if row.previous_name:
-                    obsolete.append(row.previous_name)
-                row.previous_name = row.name
+                # The superseded file goes at once (and one kept by an older build).
+                obsolete += [old for old in (row.previous_name, row.name) if old]
+                row.previous_name = ""
                 row.name, row.size, row.etag = name, size, etag
                 row.generated_at, row.as_of, row.source_hash = generated_at, as_of, source_hash
                 row.save()

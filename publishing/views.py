@@ -38,6 +38,7 @@ from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .forms import CatalogueFilter, JoinForm
+from .models import PublicFile
 from .programme import programme_context
 from .queries import (
     cards,
@@ -293,15 +294,24 @@ def programme_pdf(request):
 
 
 def _serve(request, stored, **headers):
-    """A prebuilt file (a PublicFile) as a download that anyone may keep for a while."""
+    """A prebuilt file (a PublicFile) as a download that anyone may keep for a while.
+    A build that replaced it since its row was read has deleted it: the new one is
+    served then."""
+    try:
+        handle = default_storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        stored = PublicFile.objects.get(pk=stored.pk)
+        handle = default_storage.open(stored.name, "rb")
     response = file_response(
         request,
-        lambda: default_storage.open(stored.name, "rb"),
+        lambda: handle,
         size=stored.size,
         etag=stored.etag,
         last_modified=stored.generated_at,
         **headers,
     )
+    if not response.streaming:  # 304, 412, 416: nothing of the file is sent
+        handle.close()
     return public(response)
 
 

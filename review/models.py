@@ -500,6 +500,8 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOCKED_OUT = "locked_out", _("login locked after failed attempts")
+    LOGIN_SLOWED = "login_slowed", _("logins for a user name slowed down after failed attempts")
+    LOGIN_UNLOCKED = "login_unlock", _("opened a locked or slowed-down login")
     LOGOUT = "logout", _("logged out")
     SESSION_EXPIRED = "session_end", _("session ended automatically")
     SESSIONS_ENDED = "sessions_end", _("ended all sessions of a user")
@@ -525,6 +527,8 @@ SECURITY_ACTIONS = (
     AuditAction.LOGIN,
     AuditAction.LOGIN_FAILED,
     AuditAction.LOCKED_OUT,
+    AuditAction.LOGIN_SLOWED,
+    AuditAction.LOGIN_UNLOCKED,
     AuditAction.LOGOUT,
     AuditAction.SESSION_EXPIRED,
     AuditAction.SESSIONS_ENDED,

@@ -13,6 +13,7 @@ Each login also makes a StaffSession row naming the session, so that
 """
 
 import ipaddress
+import logging
 import time
 from contextvars import ContextVar
 from datetime import timedelta
@@ -28,6 +29,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import AuditAction, AuditEvent, StaffSession
+
+log = logging.getLogger(__name__)
 
 current_request = ContextVar("kotolupaus_current_request", default=None)
 
@@ -115,14 +118,16 @@ def _prune_sessions(user):
 
 @receiver(user_login_failed, dispatch_uid="review.security.login_failed")
 def login_failed(sender, credentials, request=None, reason="password", **kwargs):
+    """Runs after django-axes counted the failure (its receiver is connected first)."""
     username = str(credentials.get("username") or "")[:150]
     details = {"username": username, "reason": reason}
     failures = getattr(request, "axes_failures_since_start", None)
     if failures is not None:
         details["failures"] = failures
-        if failures > settings.AXES_FAILURE_LIMIT:
-            # Refused by the lockout without looking at the password.
-            details["reason"] = "locked"
+    elif getattr(request, "axes_locked_out", False):
+        # Refused by the lock of this user name and address, without looking at the
+        # password; not counted, so the lock does not move.
+        details["reason"] = "locked"
     record(
         AuditAction.LOGIN_FAILED,
         actor=None,
@@ -130,13 +135,46 @@ def login_failed(sender, credentials, request=None, reason="password", **kwargs)
         request=request,
         **details,
     )
+    if failures is not None:
+        _slowed_down(username, request)
+
+
+def _slowed_down(username, request):
+    """The alert when failures for a user name from all addresses together reach the
+    limit: from now on its logins are slowed down (kotolupaus.staff_login)."""
+    from axes.models import AccessAttempt
+
+    from kotolupaus.staff_login import name_failures
+
+    total, _last = name_failures(username)
+    if total != settings.AXES_FAILURE_LIMIT:
+        return
+    addresses = (
+        AccessAttempt.objects.filter(username=username).values("ip_address").distinct().count()
+    )
+    log.warning(
+        "staff logins slowed down: %s failures for one user name from %s addresses",
+        total,
+        addresses,
+    )
+    record(
+        AuditAction.LOGIN_SLOWED,
+        actor=None,
+        user=_known_user(username),
+        request=request,
+        username=username,
+        failures=total,
+        addresses=addresses,
+    )
 
 
 def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    """django-axes locked a login; recorded once, when the lock begins."""
+    """django-axes locked a user name from an address; recorded once, when the lock
+    begins (tries during the lock are refused without being counted, and axes signals
+    each of them again: those have no count)."""
     failures = getattr(request, "axes_failures_since_start", None)
-    if failures is not None and failures > settings.AXES_FAILURE_LIMIT:
-        return  # a further try during the lockout: recorded as a failed login
+    if failures is None:
+        return
     record(
         AuditAction.LOCKED_OUT,
         actor=None,
@@ -144,8 +182,57 @@ def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         request=request,
         username=str(username or "")[:150],
         failures=failures,
-        cooloff_hours=settings.AXES_COOLOFF_TIME,
     )
+
+
+def login_blocks(usernames):
+    """{user name: {"locked": [(address, until)], "failures": n}} for the user names whose
+    login is locked from some address or slowed down now (one query)."""
+    from axes.models import AccessAttempt
+
+    from kotolupaus.staff_login import cool_off
+
+    since = timezone.now() - cool_off()
+    blocks = {}
+    rows = (
+        AccessAttempt.objects.filter(username__in=list(usernames), attempt_time__gte=since)
+        .values_list("username", "ip_address", "failures_since_start", "attempt_time")
+        .order_by("username", "ip_address")
+    )
+    pairs = {}
+    for username, address, failures, when in rows:
+        block = blocks.setdefault(username, {"locked": [], "failures": 0})
+        block["failures"] += failures
+        count, last = pairs.get((username, address), (0, when))
+        pairs[username, address] = (count + failures, max(last, when))
+    for (username, address), (count, last) in pairs.items():
+        if count >= settings.AXES_FAILURE_LIMIT:
+            blocks[username]["locked"].append((address, last + cool_off()))
+    return {
+        name: block
+        for name, block in blocks.items()
+        if block["locked"] or block["failures"] >= settings.AXES_FAILURE_LIMIT
+    }
+
+
+def unlock(user, by):
+    """Open every lock of the user's login and end its slow-down (a coordinator on the
+    staff page). Returns how many addresses it was locked from."""
+    from axes.models import AccessAttempt
+
+    username = user.get_username()
+    block = login_blocks([username]).get(username, {"locked": [], "failures": 0})
+    with transaction.atomic():
+        AccessAttempt.objects.filter(username=username).delete()
+        record(
+            AuditAction.LOGIN_UNLOCKED,
+            actor=by,
+            user=user,
+            username=username,
+            addresses=sorted(address for address, _until in block["locked"]),
+            failures=block["failures"],
+        )
+    return len(block["locked"])
 
 
 @receiver(user_logged_out, dispatch_uid="review.security.logged_out")

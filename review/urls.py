@@ -18,4 +18,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:user_id>/end-sessions/", views.end_sessions, name="end_sessions"),
+    path("staff/<int:user_id>/unlock/", views.unlock_login, name="unlock_login"),
 ]

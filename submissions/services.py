@@ -277,6 +277,7 @@ def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
         elif to == EntryStatus.WITHDRAWN:
             entry.withdrawn_at = timezone.now()
             fields.append("withdrawn_at")
+            fields += _remove_images(entry)
         entry.save(update_fields=fields)
         log.info(
             "entry %s: %s → %s%s", entry.reference, before, to, f" ({reason})" if reason else ""
@@ -297,6 +298,34 @@ def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
             sender=Entry, entry=entry, change=to, before=before, by=by, reason=reason
         )
     return entry
+
+
+def _remove_images(entry: Entry) -> list[str]:
+    """A withdrawn entry's images leave the storage once the withdrawal commits: its own,
+    its progress reports' and its organisation's logo (unless the organisation leads
+    another entry that is not withdrawn). Returns the entry's fields it emptied."""
+    files = []
+    fields = []
+    if entry.image:
+        files.append(entry.image)
+        entry.image = None
+        fields.append("image")
+    organisation = entry.lead_organisation
+    leads_another = (
+        organisation.led_entries.exclude(pk=entry.pk).exclude(status=EntryStatus.WITHDRAWN).exists()
+    )
+    if organisation.logo and not leads_another:
+        files.append(organisation.logo)
+        Organisation.objects.filter(pk=organisation.pk).update(logo="")
+    reports = entry.progress_reports.exclude(image="")
+    files += [report.image for report in reports]
+    reports.update(image="")
+    for file in files:
+        name, storage = file.name, file.storage
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    if files:
+        log.info("entry %s withdrawn: %d images removed", entry.reference, len(files))
+    return fields
 
 
 def _give_reference(entry: Entry) -> list[str]:

@@ -65,7 +65,7 @@ pytestmark = pytest.mark.django_db
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "kotolupaus-hypothesis")
 
 NOT_AN_IMAGE = "This file is not an image we can use. Upload a JPEG, PNG, GIF or WebP image."
-TOO_MANY_PIXELS = "The image has too many pixels. Use an image of at most 40 megapixels."
+TOO_MANY_PIXELS = "The image has too many pixels. Use an image of at most 12 megapixels."
 CSRF_FAILURE = "The form expired"
 THANK_YOU = "/en/submit/thank-you/"
 LOST_LINK = "/en/manage/lost-link/"

@@ -118,7 +118,7 @@ def test_an_up_to_date_build_is_skipped_and_the_command_builds_anyway(site):
     assert "Open data: 2 entries in" in out.getvalue()
 
 
-def test_a_new_build_replaces_the_files_whole_and_keeps_the_previous_for_running_downloads(
+def test_a_new_build_replaces_the_files_whole_and_deletes_the_old_ones_at_once(
     site, django_capture_on_commit_callbacks
 ):
     names = []
@@ -129,9 +129,47 @@ def test_a_new_build_replaces_the_files_whole_and_keeps_the_previous_for_running
 
     assert len(set(names)) == 3  # a new name each time, never written over
     first, previous, current = names
-    assert stored("fi", "entries.json").previous_name == previous
-    assert default_storage.exists(current) and default_storage.exists(previous)
+    assert stored("fi", "entries.json").previous_name == ""
+    assert default_storage.exists(current)
+    assert not default_storage.exists(previous)
     assert not default_storage.exists(first)
+    # Nothing but the current files is left in the folder.
+    _folders, files = default_storage.listdir(public_files.FOLDER)
+    assert sorted(f"{public_files.FOLDER}/{name}" for name in files) == sorted(
+        PublicFile.objects.values_list("name", flat=True)
+    )
+
+
+def test_a_request_that_read_the_row_before_a_build_gets_the_new_file(
+    client, site, django_capture_on_commit_callbacks
+):
+    from django.test import RequestFactory
+
+    from publishing.views import _serve
+
+    public_files.build_open_data(force=True)
+    old_row = stored("fi", "entries.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        public_files.build_open_data(force=True)  # deletes the file old_row names
+
+    response = _serve(
+        RequestFactory().get("/fi/open-data/entries.json"),
+        old_row,
+        content_type="application/json",
+        filename="kotolupaus-entries.json",
+    )
+
+    body = response.getvalue()
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)  # as the test client does
+    try:
+        response.close()  # closes the file
+    finally:
+        request_finished.connect(close_old_connections)
+    assert response.status_code == 200
+    assert body == read(stored("fi", "entries.json"))
 
 
 def test_a_build_that_saw_an_older_state_does_not_replace_a_newer_one(site):
@@ -181,18 +219,27 @@ def test_a_public_change_queues_one_rebuild_for_later_and_its_job_builds_it_in(
     assert waiting_jobs() == []
 
 
-def test_an_entry_taken_down_leaves_the_files_at_once(client, site):
+def test_an_entry_taken_down_leaves_the_files_at_once(
+    client, site, django_capture_on_commit_callbacks
+):
     first, _second = site
     run_all_jobs()
+    download(client, "/fi/open-data/entries.json")  # built, with the entry
+    before = list(PublicFile.objects.all())
+    assert first.reference.encode() in read(stored("fi", "entries.json"))
 
     submissions.withdraw_entry(first)
 
     assert ("build_open_data", "build_open_data:at-once") in waiting_jobs()
-    assert ("build_open_data", "succeeded") in run_jobs()  # due now, not in five minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = run_jobs()
+    assert ("build_open_data", "succeeded") in ran  # due now, not in five minutes
     _response, body = download(client, "/fi/open-data/entries.json")
     assert first.reference.encode() not in body
     _response, body = download(client, "/fi/open-data/reports.csv")
     assert first.reference.encode() not in body
+    # The files that held it are gone from the storage, not only from the rows.
+    assert [row.name for row in before if default_storage.exists(row.name)] == []
 
 
 def test_the_hourly_check_builds_files_that_are_old_or_lost_and_removes_leftovers(
@@ -259,6 +306,10 @@ def test_a_download_is_revalidated_with_304(client, site):
         ("bytes=10-", 10, None),
         ("bytes=-5", -5, None),
         ("bytes=5-999999999", 5, None),
+        # Absurdly long numbers: an end past any file is the end, a suffix the whole.
+        ("bytes=0-" + "9" * 4400, 0, None),
+        ("bytes=-" + "9" * 4400, 0, None),
+        ("bytes=" + "0" * 4400 + "7-" + "0" * 4400 + "9", 7, 9),
     ],
 )
 def test_a_range_is_answered_with_206_and_those_bytes(client, site, asked, first, last):
@@ -284,7 +335,17 @@ def stored_etag():
     return f'"{stored("fi", "entries.json").etag}"'
 
 
-@pytest.mark.parametrize("asked", ["bytes=999999999-", "bytes=-0"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "bytes=999999999-",
+        "bytes=-0",
+        # The security review's header: 4,400 digits (a 500 and a stack trace before).
+        "bytes=" + "9" * 4400 + "-",
+        "bytes=" + "9" * 4400 + "-" + "9" * 4401,
+        "bytes=1" + "0" * 18 + "-",
+    ],
+)
 def test_a_range_beyond_the_end_is_answered_with_416(client, site, asked):
     size = len(read_whole(client))
 

@@ -1,6 +1,7 @@
 """Production settings: unsafe or missing values stop the process with a clear message."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
     "KOTOLUPAUS_ENV": "production",
-    "SECRET_KEY": "k7#Qm2!vR9zL$w4pX8^nB1@tY6&cF3*hJ5(dS0)gA-eU+iO=rV_lK",
+    # A new random key each run: production refuses any key written in the repository.
+    "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "kotolupaus.example.fi",
     "SITE_URL": "https://kotolupaus.example.fi",
     "DATABASE_URL": "postgres://kotolupaus@db.example.fi:5432/kotolupaus",
@@ -68,6 +70,43 @@ def test_production_settings_refuse_missing_or_unsafe_values(override, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+# A key that was committed here once (random-looking, 53 characters): anyone can read it.
+COMMITTED_KEY = "k7#Qm2!vR9zL$w4pX8^nB1@tY6&cF3*hJ5(dS0)gA-eU+iO=rV_lK"
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (COMMITTED_KEY, "appears in the source code or its documentation"),
+        (
+            "kotolupaus-production-secret-key-ministry-of-employment-2026",
+            "is too easy to guess: about",
+        ),
+        (
+            "Kotolupaus2026!TyoJaElinkeinoministerio#Tuotanto_SalainenAvain",
+            "is too easy to guess: about",
+        ),
+        ("correct horse battery staple, correct horse battery staple!", "is too easy"),
+    ],
+)
+def test_production_refuses_a_published_key_and_a_guessable_phrase(key, message):
+    result = run_manage("check", SECRET_KEY=key)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY: " + message in result.stderr
+
+
+def test_every_key_like_string_in_the_repository_is_known_as_published():
+    from kotolupaus.published_keys import HASHES
+    from kotolupaus.secret_key import repository_hashes
+
+    missing = repository_hashes(ROOT) - HASHES
+    assert not missing, (
+        f"{len(missing)} new random-looking strings in tracked files: "
+        "run `python -m kotolupaus.secret_key` and commit kotolupaus/published_keys.py"
+    )
 
 
 def test_production_is_the_default_environment():

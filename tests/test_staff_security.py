@@ -183,39 +183,46 @@ def test_without_a_code_a_session_opens_neither_the_admin_nor_the_workspace(
         assert response["Location"].startswith("/en/admin/login/")
 
 
-def test_wrong_codes_and_wrong_passwords_count_toward_one_lockout(client, two_factor, settings):
+def test_wrong_codes_and_wrong_passwords_count_toward_one_lock_per_address(
+    client, two_factor, settings
+):
     settings.AXES_FAILURE_LIMIT = 4
     bob = make_staff("reviewer-bob", "reviewer")
     device = device_for(bob)
+    when = timezone.make_aware(datetime(2026, 11, 28, 14, 5))
 
-    # Four failures from four addresses: two wrong passwords, two wrong codes.
-    login(client, bob.username, "guess 1", wrong_code_for(device), address="10.0.1.1")
-    login(client, bob.username, PASSWORD, wrong_code_for(device), address="10.0.1.2")
-    login(client, bob.username, "guess 2", wrong_code_for(device), address="10.0.1.3")
-    fourth = login(client, bob.username, PASSWORD, wrong_code_for(device), address="10.0.1.4")
-    # Then everything right, from yet another address.
-    right = login(client, bob.username, PASSWORD, code_for(device), address="10.0.1.5")
+    with time_machine.travel(when, tick=False):
+        # Four failures from one address: two wrong passwords, two wrong codes.
+        login(client, bob.username, "guess 1", wrong_code_for(device), address="10.0.1.1")
+        login(client, bob.username, PASSWORD, wrong_code_for(device), address="10.0.1.1")
+        login(client, bob.username, "guess 2", wrong_code_for(device), address="10.0.1.1")
+        fourth = login(client, bob.username, PASSWORD, wrong_code_for(device), address="10.0.1.1")
+        # Then everything right, from the same address.
+        right_here = login(client, bob.username, PASSWORD, code_for(device), address="10.0.1.1")
+    with time_machine.travel(when + timedelta(minutes=2), tick=False):
+        # … and from another address (the user name's slow-down, 1 s, has passed).
+        elsewhere = login(client, bob.username, PASSWORD, code_for(device), address="10.0.1.2")
 
     assert fourth.status_code == 429
-    assert right.status_code == 429
-    assert "Too many failed logins" in right.content.decode()
-    assert client.get("/en/admin/").status_code == 302
+    assert right_here.status_code == 429
+    assert "Too many failed logins" in right_here.content.decode()
+    assert elsewhere.status_code == 302
 
 
-def test_failures_from_one_address_lock_it_for_every_user_name(client, two_factor, settings):
+def test_failures_from_one_address_never_lock_another_user_name(client, two_factor, settings):
     settings.AXES_FAILURE_LIMIT = 3
     bob = make_staff("reviewer-bob", "reviewer")
     dora = make_staff("reviewer-dora", "reviewer")
     dora_device = device_for(dora)
     device_for(bob)
 
-    for name in ("reviewer-bob", "someone", "someone-else"):
+    for name in ("reviewer-bob", "reviewer-bob", "reviewer-bob", "someone", "someone-else"):
         login(client, name, "guess", "123456", address="10.0.2.1")
-    locked = login(client, dora.username, PASSWORD, code_for(dora_device), address="10.0.2.1")
-    elsewhere = login(client, dora.username, PASSWORD, code_for(dora_device), address="10.0.2.2")
+    bob_here = login(client, bob.username, PASSWORD, "123456", address="10.0.2.1")
+    dora_here = login(client, dora.username, PASSWORD, code_for(dora_device), address="10.0.2.1")
 
-    assert locked.status_code == 429
-    assert elsewhere.status_code == 302
+    assert bob_here.status_code == 429
+    assert dora_here.status_code == 302
 
 
 def test_the_lockout_page_says_when_to_try_again(client, settings):
@@ -227,6 +234,7 @@ def test_the_lockout_page_says_when_to_try_again(client, settings):
     with time_machine.travel(when, tick=False):
         for _ in range(2):
             login(client, bob.username, "guess", language="fi")
+    with time_machine.travel(when + timedelta(minutes=20), tick=False):
         finnish = login(client, bob.username, PASSWORD, language="fi")
         english = login(client, bob.username, PASSWORD, language="en")
 
@@ -235,6 +243,193 @@ def test_the_lockout_page_says_when_to_try_again(client, settings):
         finnish.content.decode()
     )
     assert "Try again after 28 November 2026, 15:05 (Finnish time)." in english.content.decode()
+    assert "you can log in from another network" in english.content.decode()
+    assert english["Retry-After"] == "2400"
+
+
+def test_tries_during_a_lock_neither_count_nor_restart_it(client, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    bob = make_staff("reviewer-bob", "reviewer")
+    when = timezone.make_aware(datetime(2026, 11, 28, 14, 5))
+
+    with time_machine.travel(when, tick=False):
+        for _ in range(2):
+            login(client, bob.username, "guess")
+    with time_machine.travel(when + timedelta(minutes=30), tick=False):
+        during = [login(client, bob.username, guess).status_code for guess in ("a", "b", PASSWORD)]
+    with time_machine.travel(when + timedelta(minutes=59), tick=False):
+        still = login(client, bob.username, PASSWORD)
+    with time_machine.travel(when + timedelta(minutes=60, seconds=1), tick=False):
+        after = login(client, bob.username, PASSWORD)
+
+    assert during == [429, 429, 429]
+    assert still.status_code == 429
+    assert after.status_code == 302
+    assert AccessAttempt.objects.count() == 0  # a login clears its own failures
+
+
+def test_failures_from_many_addresses_only_slow_a_user_name_down(client, settings, caplog):
+    settings.AXES_FAILURE_LIMIT = 5
+    bob = make_staff("reviewer-bob", "reviewer")
+    start = timezone.make_aware(datetime(2026, 11, 28, 9, 0))
+
+    def at(seconds, password, address):
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            return login(client, bob.username, password, address=address)
+
+    five = [at(0, f"guess {n}", f"10.7.0.{n}").status_code for n in range(1, 6)]
+    waiting = at(0, PASSWORD, "10.7.1.1")
+    sixth = at(1, "guess 6", "10.7.0.6")
+    waiting_2 = at(1, PASSWORD, "10.7.1.1")
+    seventh = at(3, "guess 7", "10.7.0.7")
+    waiting_4 = at(6, PASSWORD, "10.7.1.1")
+    right = at(7, PASSWORD, "10.7.1.1")
+
+    assert five == [200, 200, 200, 200, 200]
+    assert (waiting.status_code, waiting["Retry-After"]) == (429, "1")
+    assert "Try again in 1 second." in waiting.content.decode()
+    assert sixth.status_code == 200
+    assert "The login was not accepted." in sixth.content.decode()
+    assert (waiting_2.status_code, waiting_2["Retry-After"]) == (429, "2")
+    assert "Try again in 2 seconds." in waiting_2.content.decode()
+    assert seventh.status_code == 200
+    assert (waiting_4.status_code, waiting_4["Retry-After"]) == (429, "1")
+    assert right.status_code == 302
+    # Refused tries were never checked, so never counted: 7 failures, 7 audited.
+    assert _events(AuditAction.LOGIN_FAILED).count() == 7
+    slowed = _events(AuditAction.LOGIN_SLOWED).get()
+    assert (slowed.user, slowed.details) == (
+        bob,
+        {"username": "reviewer-bob", "failures": 5, "addresses": 5},
+    )
+    assert not _events(AuditAction.LOCKED_OUT).exists()
+    assert "staff logins slowed down: 5 failures for one user name from 5 addresses" in caplog.text
+
+
+def test_the_delay_grows_to_its_maximum(settings):
+    from kotolupaus.staff_login import delay_after
+
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_DELAY_MAX_SECONDS = 60
+
+    delays = {failures: delay_after(failures) for failures in (0, 4, 5, 6, 7, 10, 11, 12, 500)}
+
+    assert delays == {0: 0, 4: 0, 5: 1, 6: 2, 7: 4, 10: 32, 11: 60, 12: 60, 500: 60}
+
+
+def test_a_browser_that_logged_in_before_is_never_slowed_down(client, two_factor, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    alice = make_staff("coordinator-alice", "coordinator")
+    device = device_for(alice)
+    own = CommittingClient()
+    start = timezone.make_aware(datetime(2026, 11, 28, 9, 0))
+
+    with time_machine.travel(start, tick=False):
+        first = login(own, alice.username, code=code_for(device), address="10.8.0.1")
+        own.post("/en/admin/logout/")
+    # Half a minute later (a new one-time code), someone hammers her user name from
+    # eight addresses: five are checked, then the user name is slowed down.
+    with time_machine.travel(start + timedelta(seconds=40), tick=False):
+        hammering = [
+            login(client, alice.username, "guess", "123456", address=f"10.8.9.{n}").status_code
+            for n in range(1, 9)
+        ]
+        stranger = login(
+            CommittingClient(), alice.username, code=code_for(device), address="10.8.0.2"
+        )
+        forged = CommittingClient()
+        forged.cookies["kl_staff_device"] = "forged"
+        forged_answer = login(forged, alice.username, code=code_for(device), address="10.8.0.2")
+        herself = login(own, alice.username, code=code_for(device), address="10.8.0.2")
+
+    assert first.status_code == 302
+    assert "kl_staff_device" in first.cookies
+    assert first.cookies["kl_staff_device"]["httponly"]
+    assert alice.username not in first.cookies["kl_staff_device"].value
+    assert hammering == [200, 200, 200, 200, 200, 429, 429, 429]
+    assert stranger.status_code == forged_answer.status_code == 429
+    assert herself.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        (
+            "fi",
+            "Vielä yksi epäonnistunut kirjautuminen lukitsee tämän käyttäjätunnuksen tästä osoitteesta 60 minuutiksi.",
+        ),
+        (
+            "sv",
+            "Ännu en misslyckad inloggning låser det här användarnamnet från den här adressen i 60 minuter.",
+        ),
+        ("en", "One more failed login locks this user name from this address for 60 minutes."),
+    ],
+)
+def test_the_page_warns_before_the_last_try_the_same_for_any_user_name(
+    client, settings, language, warning
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    bob = make_staff("reviewer-bob", "reviewer")
+
+    pages = {}
+    for name, address in ((bob.username, "10.6.0.1"), ("nobody-at-all", "10.6.0.2")):
+        first = login(client, name, "guess", language=language, address=address)
+        second = login(client, name, "guess", language=language, address=address)
+        pages[name] = (masked(first), masked(second).replace(name, "…"))
+
+    assert warning not in pages[bob.username][0]
+    assert warning in pages[bob.username][1]
+    assert pages[bob.username][1] == pages["nobody-at-all"][1]
+
+
+def test_a_coordinator_opens_a_locked_login_from_the_staff_page(client, coordinator, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 3
+    bob = make_staff("reviewer-bob", "reviewer")
+    when = timezone.make_aware(datetime(2026, 11, 28, 14, 5))
+    with time_machine.travel(when, tick=False):
+        for _ in range(3):
+            login(client, bob.username, "guess", address="10.5.0.1")
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        login(client, bob.username, "guess", address="10.5.0.2")  # after its 1 s wait
+    boss = CommittingClient(REMOTE_ADDR="10.5.9.9")
+
+    with time_machine.travel(when + timedelta(minutes=1), tick=False):
+        boss.force_login(coordinator)
+        listing = boss.get(reverse("review:staff")).content.decode()
+        opened = boss.post(reverse("review:unlock_login", args=[bob.pk]), follow=True)
+        listing_after = boss.get(reverse("review:staff")).content.decode()
+        back_in = login(client, bob.username, address="10.5.0.1")
+
+    assert "locked from 10.5.0.1 until 28 November 2026, 15:05" in listing  # not 15:05:05
+    assert "slowed down after 4 failed logins" in listing
+    assert f'id="unlock-{bob.pk}"' in listing
+    assert "The login of reviewer-bob is open again from every address." in (
+        opened.content.decode()
+    )
+    assert f'id="unlock-{bob.pk}"' not in listing_after
+    assert back_in.status_code == 302
+    assert AccessAttempt.objects.count() == 0
+    event = _events(AuditAction.LOGIN_UNLOCKED, user=bob).get()
+    assert (event.actor, event.ip_address, event.details) == (
+        coordinator,
+        "10.5.9.9",
+        {"username": "reviewer-bob", "addresses": ["10.5.0.1"], "failures": 4},
+    )
+
+
+def test_only_coordinators_open_logins_and_only_by_post(client, coordinator, reviewer):
+    client.force_login(reviewer)
+    as_reviewer = client.post(reverse("review:unlock_login", args=[coordinator.pk]))
+    client.force_login(coordinator)
+    as_get = client.get(reverse("review:unlock_login", args=[reviewer.pk]))
+
+    assert as_reviewer.status_code == 403
+    assert as_get.status_code == 405
+    assert not _events(AuditAction.LOGIN_UNLOCKED).exists()
 
 
 # --- 1 and 4 under production settings -------------------------------------------------------
@@ -250,13 +445,16 @@ CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 def code(name, right):
     device = TOTPDevice.objects.get(user__username=name)
     device.throttle_reset()
+    device.last_t = -1  # the same code again (bravo logs in twice within a time step)
+    device.save()
     valid = {f"{totp(device.bin_key, device.step, device.t0, device.digits, d):06d}" for d in (-2, -1, 0, 1, 2)}
     if right:
         return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
     return next(c for c in ("000000", "111111", "222222") if c not in valid)
 
-def attempt(name, password, right_code, address):
-    client = Client(REMOTE_ADDR=address)
+def attempt(name, password, right_code, address, client=None):
+    client = client or Client()
+    client.defaults["REMOTE_ADDR"] = address
     response = client.post("/fi/admin/login/", {"username": name, "password": password, "otp_token": code(name, right_code)}, secure=True)
     # Expires carries the time of the answer (never_cache): the clock, not the login.
     headers = sorted((k, v) for k, v in response.items() if k not in ("Set-Cookie", "Expires"))
@@ -268,14 +466,20 @@ from django.conf import settings
 # Static files come from collectstatic's manifest in production; the pages only need
 # their names here, nothing else changes.
 with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
+    # Bravo logged in from this browser before (it keeps the device cookie).
+    bravos = Client()
+    earlier = attempt("bravo", "staff password 123", True, "10.9.1.50", bravos)["status"]
+    bravos.post("/fi/admin/logout/", secure=True)
     result = {
+        "earlier": earlier,
         "environment": settings.ENVIRONMENT,
         "staff_2fa": settings.STAFF_2FA,
         "limit": settings.AXES_FAILURE_LIMIT,
         "wrong_password": attempt("alpha", "not the password", True, "10.9.0.1"),
         "wrong_code": attempt("alpha", "staff password 123", False, "10.9.0.2"),
-        "locking": [attempt("bravo", pw, right, f"10.9.1.{n}") for n, (pw, right) in enumerate([("x", True), ("staff password 123", False), ("y", True), ("staff password 123", False), ("staff password 123", False)])],
-        "after_lock": attempt("bravo", "staff password 123", True, "10.9.1.99"),
+        "locking": [attempt("bravo", pw, right, "10.9.1.1") for pw, right in [("x", True), ("staff password 123", False), ("y", True), ("staff password 123", False), ("staff password 123", False)]],
+        "after_lock": attempt("bravo", "staff password 123", True, "10.9.1.1"),
+        "elsewhere": attempt("bravo", "staff password 123", True, "10.9.1.99", bravos),
         "right": attempt("alpha", "staff password 123", True, "10.9.0.3"),
     }
 print("RESULT " + json.dumps(result))
@@ -321,9 +525,12 @@ def test_production_login_answers_are_identical_and_codes_count_toward_the_locko
     assert wrong_password == wrong_code  # status, headers, cookies and page, byte for byte
     assert wrong_code["status"] == 200
     assert "Kirjautuminen ei onnistunut." in wrong_code["body"]
+    assert result["earlier"] == 302
     assert [a["status"] for a in result["locking"]] == [200, 200, 200, 200, 429]
     assert result["after_lock"]["status"] == 429
     assert "Liian monta epäonnistunutta kirjautumista" in result["after_lock"]["body"]
+    # Locked from that address only: from another, the right password and code get in.
+    assert (result["elsewhere"]["status"], result["elsewhere"]["admin"]) == (302, 200)
     assert (result["right"]["status"], result["right"]["admin"]) == (302, 200), re.findall(
         r"errornote.*|errorlist.*", result["right"]["body"]
     )
@@ -398,17 +605,32 @@ def test_random_keys_pass_and_patterns_do_not():
     from django.core.management.utils import get_random_secret_key
 
     for _ in range(200):
-        for key in (
-            get_random_secret_key(),
-            secrets.token_urlsafe(50),
-            secrets.token_hex(25),
-            secrets.token_hex(32),
-        ):
+        for key in (secrets.token_urlsafe(50), get_random_secret_key(), secrets.token_hex(32)):
             assert secret_key.problem(key) is None, key
     assert "different characters" in secret_key.problem("abcde" * 11)
     assert "repeats itself" in secret_key.problem(secrets.token_urlsafe(19) * 3)
     assert "alphabet" in secret_key.problem("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP")
     assert "development key" in secret_key.problem("django-insecure-" + secrets.token_urlsafe(50))
+    # Long enough and varied enough, but words a guesser tries first.
+    assert "too easy to guess" in secret_key.problem(
+        "Kotolupaus-Production-Secret-Key-for-the-Ministry-2026!"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high"),
+    [
+        # Words and a year: a guesser's dictionary holds them.
+        ("kotolupaus-production-secret-key-ministry-of-employment-2026", 100, 200),
+        ("kotolupaus-tuotanto-salainen-avain-ministerio-tem-2026-joulukuu", 100, 200),
+        ("correct horse battery staple, correct horse battery staple!", 100, 200),
+        # secrets.token_urlsafe(50) and token_hex(32), drawn once.
+        ("eKq3tWv0m9Zb-8YhR2pXc4Lf7Jn1Gd6Sa5Ui_oQw3Ek8Tz2Rb7Nh9Mc4Vx6Pj1Ly0Fg5Ds", 380, 470),
+        ("9f3c1e7a5b2d8046e1f9a3c7b5d2e8f04a6c1b9e3d7f5a2c8e0b4d6f1a3c9e7b", 220, 340),
+    ],
+)
+def test_the_estimated_entropy_sorts_phrases_from_random_keys(key, low, high):
+    assert low <= secret_key.estimated_bits(key) <= high
 
 
 def test_production_staff_passwords_need_twelve_characters():
@@ -533,6 +755,7 @@ def staff_walk(client, entry):
         "dashboard": [],
         "staff": [],
         "end_sessions": [get_user_model().objects.first().pk],
+        "unlock_login": [get_user_model().objects.first().pk],
     }
     names = {p.name for p in review_urls.urlpatterns}
     assert set(workspace) == names, "a workspace page is missing from the walk"

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image, ImageFile
 
 from submissions.images import SIGNING_SALT
@@ -20,7 +21,7 @@ from .conftest import entry_form_data, form_url
 pytestmark = pytest.mark.django_db
 
 NOT_AN_IMAGE = "This file is not an image we can use. Upload a JPEG, PNG, GIF or WebP image."
-TOO_MANY_PIXELS = "The image has too many pixels. Use an image of at most 40 megapixels."
+TOO_MANY_PIXELS = "The image has too many pixels. Use an image of at most {} megapixels."
 KEPT = "The image you chose earlier is kept. Choose a new file only if you want to replace it."
 MB = 1024 * 1024
 
@@ -263,20 +264,104 @@ def test_file_one_byte_over_5_mb_is_refused(client, campaign, settings):
 
 
 @pytest.mark.parametrize(
-    "size",
+    ("size", "image_format", "megapixels"),
     [
-        (20000, 20000),  # 400 megapixels: a decompression bomb Pillow itself refuses
-        (8000, 5001),  # just over the 40 megapixels the site allows
+        ((20000, 20000), "PNG", 12),  # 400 megapixels: a bomb Pillow itself refuses
+        ((6300, 6300), "PNG", 12),  # the security review's 131 KB single-colour PNG
+        ((8000, 5000), "PNG", 12),  # 40 megapixels
+        ((4001, 3000), "PNG", 12),  # just over what a PNG may have
+        ((4001, 3000), "GIF", 12),
+        ((2501, 2000), "WEBP", 5),
+        ((6001, 4167), "JPEG", 25),  # just over what a baseline JPEG may have
     ],
 )
-def test_image_with_too_many_pixels_is_refused(client, campaign, settings, size):
+def test_image_with_too_many_pixels_is_refused_before_it_is_decoded(
+    client, campaign, settings, monkeypatch, size, image_format, megapixels
+):
     bomb = io.BytesIO()
-    Image.new("1", size).save(bomb, format="PNG")
+    Image.new("1" if image_format == "PNG" else "L", size).save(bomb, format=image_format)
     assert bomb.tell() < 1 * MB  # a small file ...
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size))
 
     response = send(client, {"org_logo": upload("logo.png", bomb.getvalue())})
 
-    assert_refused(response, settings, "org_logo", TOO_MANY_PIXELS)  # ... of too many pixels
+    # ... of too many pixels, refused from its header: not one pixel decoded.
+    assert_refused(response, settings, "org_logo", TOO_MANY_PIXELS.format(megapixels))
+    assert decoded == []
+
+
+def test_the_largest_images_taken_are_stored(client, campaign):
+    png = image_bytes("PNG", (4000, 3000), mode="RGBA", color=(0, 90, 160, 128))
+    jpeg = image_bytes("JPEG", (6000, 4166))
+
+    send(client, {"org_logo": upload("logo.png", png), "image": upload("photo.jpg", jpeg)})
+
+    entry = Entry.objects.get()
+    logo, _data = open_stored(entry.lead_organisation.logo)
+    photo, _data = open_stored(entry.image)
+    assert (logo.format, logo.size) == ("PNG", (2000, 1500))
+    assert (photo.format, photo.size) == ("JPEG", (2000, 1389))
+
+
+def test_a_large_jpeg_is_decoded_straight_at_a_smaller_scale(client, campaign, monkeypatch):
+    from PIL import JpegImagePlugin
+
+    decoded = []
+    load = JpegImagePlugin.JpegImageFile.load
+
+    def watched(self):
+        decoded.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", watched)
+
+    send(client, {"image": upload("photo.jpg", image_bytes("JPEG", (6000, 4000)), "image/jpeg")})
+
+    assert decoded[0] == (3000, 2000)  # half of each side: a quarter of the pixels
+    image, _data = open_stored(Entry.objects.get().image)
+    assert image.size == (2000, 1333)
+
+
+def test_a_progressive_jpeg_has_a_pixel_limit_of_its_own(client, campaign, settings):
+    # Its decoder keeps every coefficient of the whole image: 4:4:4 colour, 6 megapixels.
+    progressive = image_bytes("JPEG", (3000, 2001), progressive=True, subsampling=0)
+    baseline = image_bytes("JPEG", (3000, 2001), subsampling=0)
+
+    refused = send(client, {"org_logo": upload("logo.jpg", progressive, "image/jpeg")})
+    assert_refused(refused, settings, "org_logo", TOO_MANY_PIXELS.format(6))
+    send(client, {"org_logo": upload("logo.jpg", baseline, "image/jpeg")})
+    assert Entry.objects.count() == 1
+
+
+@pytest.mark.parametrize("field", ["org_logo", "image"])
+def test_comments_colour_profiles_and_text_chunks_are_removed(client, campaign, field):
+    from PIL import ImageCms, PngImagePlugin
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    huge_profile = srgb + os.urandom(3 * MB - len(srgb))
+    jpeg = image_bytes(
+        "JPEG", (300, 200), comment=b"Kotiosoite Esimerkkikatu 1", icc_profile=huge_profile
+    )
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Maija Meikalainen")
+    text.add_itxt("Comment", "Puhelin 040 123 4567")
+    png = image_bytes(
+        "PNG", (300, 200), mode="RGBA", color=(9, 9, 9, 9), pnginfo=text, icc_profile=srgb
+    )
+    assert b"Esimerkkikatu" in jpeg and b"Meikalainen" in png
+
+    send(client, {field: upload("a.jpg", jpeg, "image/jpeg")})
+    send(client, {field: upload("b.png", png)}, org_name="Toinen Oy")
+
+    for entry in Entry.objects.all():
+        stored = entry.lead_organisation.logo if field == "org_logo" else entry.image
+        image, data = open_stored(stored)
+        assert image.info.get("icc_profile") is None
+        assert "comment" not in image.info
+        for secret in (b"Esimerkkikatu", b"Meikalainen", b"040 123", b"ICC_PROFILE", b"iCCP"):
+            assert secret not in data
+    assert Entry.objects.count() == 2
 
 
 def test_empty_file_is_refused(client, campaign, settings):
@@ -400,3 +485,61 @@ def test_form_does_not_claim_an_expired_image_is_kept(client, campaign):
     assert again.status_code == 200
     assert KEPT not in content
     assert pending_value(content) == ""
+
+
+# --- A withdrawn entry's images leave the storage ---------------------------------------
+
+
+def test_withdrawing_an_entry_deletes_its_image_and_logo(client, campaign, settings):
+    from submissions.services import confirm_address, withdraw_entry
+
+    from .conftest import make_entry
+
+    send(
+        client,
+        {
+            "org_logo": upload("logo.png", image_bytes("PNG", (90, 60))),
+            "image": upload("photo.jpg", image_bytes("JPEG", (80, 40)), "image/jpeg"),
+        },
+    )
+    entry = confirm_address(Entry.objects.get())
+    other = make_entry(campaign, "Toinen lupaus")
+    names = [entry.image.name, entry.lead_organisation.logo.name]
+    assert [name for name in names if name in stored_files(settings)] == names
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdraw_entry(entry)
+
+    entry.refresh_from_db()
+    assert (entry.image.name, entry.lead_organisation.logo.name) == ("", "")
+    assert [name for name in names if name in stored_files(settings)] == []
+    assert Entry.objects.get(pk=other.pk).status == "submitted"
+
+
+def test_a_logo_the_organisation_still_uses_for_another_entry_stays(client, campaign, settings):
+    from submissions.services import confirm_address, withdraw_entry
+
+    from .conftest import make_entry
+
+    send(client, {"org_logo": upload("logo.png", image_bytes("PNG", (90, 60)))})
+    entry = confirm_address(Entry.objects.get())
+    other = make_entry(campaign, "Toinen lupaus")
+    Entry.objects.filter(pk=other.pk).update(lead_organisation=entry.lead_organisation)
+    logo = entry.lead_organisation.logo.name
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdraw_entry(entry)
+
+    assert logo in stored_files(settings)
+    assert Organisation.objects.get(pk=entry.lead_organisation_id).logo.name == logo
+
+
+def test_an_unreadable_colour_profile_is_dropped_and_the_image_kept(client, campaign):
+    broken = b"\x00\x00\x02\x00not a colour profile" + os.urandom(400)
+    jpeg = image_bytes("JPEG", (300, 200), icc_profile=broken)
+
+    send(client, {"image": upload("photo.jpg", jpeg, "image/jpeg")})
+
+    image, data = open_stored(Entry.objects.get().image)
+    assert (image.format, image.size) == ("JPEG", (300, 200))
+    assert b"ICC_PROFILE" not in data and b"not a colour profile" not in data

@@ -7,7 +7,7 @@ from .dashboard import dashboard
 from .prizes import vote
 from .ranking import decide, lock, publish_decisions, ranking_view, reviews_export
 from .scoring import queue, score
-from .staff import end_sessions, staff
+from .staff import end_sessions, staff, unlock_login
 
 __all__ = [
     "assignments_csv",
@@ -22,5 +22,6 @@ __all__ = [
     "reviews_export",
     "score",
     "staff",
+    "unlock_login",
     "vote",
 ]

@@ -44,11 +44,14 @@ def staff(request):
         )
         .order_by("username")
     )
+    users = list(users)
+    blocks = security.login_blocks(user.get_username() for user in users)
     rows = [
         {
             "user": user,
             "roles": [str(ROLE_NAMES.get(g.name, g.name)) for g in user.groups.all()],
             "sessions": user.open_sessions,
+            "login": blocks.get(user.get_username()),
         }
         for user in users
     ]
@@ -60,6 +63,7 @@ def staff(request):
             "rows": rows,
             "idle_minutes": django_settings.STAFF_SESSION_IDLE_MINUTES,
             "session_hours": f"{django_settings.SESSION_COOKIE_AGE / 3600:g}",
+            "failure_limit": django_settings.AXES_FAILURE_LIMIT,
         },
     )
 
@@ -83,4 +87,21 @@ def end_sessions(request, user_id):
     if user == request.user:
         logout(request)  # this session was one of them
         return redirect("admin:login")
+    return redirect("review:staff")
+
+
+@coordinator_required
+@require_POST
+def unlock_login(request, user_id):
+    """Open the locks of one staff member's login and end its slow-down (audited)."""
+    user = get_object_or_404(
+        get_user_model().objects.filter(Q(is_staff=True) | Q(is_superuser=True)),
+        pk=user_id,
+    )
+    security.unlock(user, request.user)
+    messages.success(
+        request,
+        _("The login of %(user)s is open again from every address.")
+        % {"user": user.get_username()},
+    )
     return redirect("review:staff")

@@ -226,7 +226,22 @@ def test_progress_report_form_and_reminder_stop_page_pass(page, site, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_reviewer_workspace_passes_axe_and_html_codesniffer(page, site, language):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
     login(page, "coordinator-alice", language=language)
+    # A login locked from one address: the staff page shows it with "Open the login".
+    AccessAttempt.objects.create(
+        username="coordinator-alice",
+        ip_address="10.0.0.9",
+        user_agent="test",
+        failures_since_start=5,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/",
+    )
     for path in [
         "queue/",
         f"score/{site['pledge'].pk}/",
@@ -360,6 +375,18 @@ def test_staff_login_with_a_one_time_code_passes_axe_also_when_refused(
     page.get_by_role("button", name=labels[3]).click()
     page.locator(".errornote").wait_for()
     assert_accessible(page, f"staff login refused ({language})")
+    # One try left before the lock: the warning; then the lockout page.
+    settings.AXES_FAILURE_LIMIT = 3
+    page.get_by_label(labels[1]).fill("still not the password")
+    page.get_by_label(labels[2]).fill("123456")
+    page.get_by_role("button", name=labels[3]).click()
+    page.locator("#last-try-warning").wait_for()
+    assert_accessible(page, f"staff login, last try ({language})")
+    page.get_by_label(labels[1]).fill("not it either")
+    page.get_by_label(labels[2]).fill("123456")
+    page.get_by_role("button", name=labels[3]).click()
+    page.locator(".prose h1").wait_for()  # the lockout page (error.html's layout)
+    assert_accessible(page, f"lockout page ({language})")
 
 
 def test_keyboard_alone_reaches_every_control_of_the_form_with_visible_focus(page, site):
