@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
@@ -16,6 +19,7 @@ from submissions.models import EntryKind, Indicator
 from . import moderation, services
 from .models import (
     AWAITING_MODERATION,
+    PUBLICATION_TRANSITIONS,
     JoinRequest,
     Programme,
     Publication,
@@ -32,6 +36,7 @@ class ReturnForm(forms.Form):
         label=_("What should the submitter change?"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write what the submitter should change.")},
         help_text=_(
             "Sent by e-mail with a new private link; the submitter can edit the entry "
             "even after the deadline."
@@ -78,19 +83,21 @@ class ModerationActions:
     function (moderate_one), what the lifecycle refuses reported and not done."""
 
     actions = ["approve", "reject", "return_for_fixes", "reconsider"]
+    change_form_template = "publishing/admin/moderation_change_form.html"
 
     def moderate_one(self, obj, to, by, **kwargs):
         raise NotImplementedError
 
     def waiting_first(self, queryset):
-        """Fixed by the submitter first, then waiting, then the rest; oldest first."""
+        """Fixed by the submitter first, then waiting, then the rest; each the longest
+        waiting first (by when its status changed: a note's edit does not move it)."""
         return queryset.annotate(
             waiting=Case(
                 When(status=PublicationStatus.FIXED, then=Value(0)),
                 When(status=PublicationStatus.PENDING, then=Value(1)),
                 default=Value(2),
             )
-        ).order_by("waiting", "updated_at")
+        ).order_by("waiting", "status_changed_at", "pk")
 
     def done_message(self, to, count):
         return {
@@ -142,35 +149,81 @@ class ModerationActions:
 
     @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
     def return_for_fixes(self, request, queryset):
+        """First a page that asks what the submitter should change; its "Send" returns
+        each chosen entry (or report) with that comment, e-mailed in the submitter's
+        language. An empty comment is refused next to the field, nothing changed."""
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._moderate(
-                request,
-                queryset,
-                PublicationStatus.RETURNED,
-                lambda count: (
-                    ngettext(
-                        "%(count)d submitter was asked to fix the entry.",
-                        "%(count)d submitters were asked to fix their entries.",
-                        count,
-                    )
-                    % {"count": count}
-                ),
-                comment=form.cleaned_data["comment"],
+                request, queryset, PublicationStatus.RETURNED, comment=form.cleaned_data["comment"]
             )
             return None
+        return self.return_form_page(request, form, list(queryset), action=True)
+
+    def return_form_page(self, request, form, chosen, *, action):
         return render(
             request,
             "publishing/admin/return_for_fixes.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Return to the submitter for fixes"),
+                "title": self.return_title,
                 "form": form,
-                "publications": queryset,
+                "chosen": [(obj.pk, self.moderation_label(obj)) for obj in chosen],
+                "from_list": action,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
+                "original": chosen[0] if not action else None,
             },
         )
+
+    def return_view(self, request, object_id):
+        """Return one entry (or report) for fixes from its own page in the admin."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = ReturnForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                self.moderate_one(
+                    obj,
+                    PublicationStatus.RETURNED,
+                    request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.TransitionNotAllowed as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                self.message_user(
+                    request, self.done_message(PublicationStatus.RETURNED, 1), messages.SUCCESS
+                )
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[obj.pk],
+                    current_app=self.admin_site.name,
+                )
+            )
+        return self.return_form_page(request, form, [obj], action=False)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_return"] = (
+            obj is not None
+            and self.has_change_permission(request, obj)
+            and PublicationStatus.RETURNED in PUBLICATION_TRANSITIONS[PublicationStatus(obj.status)]
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_return",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Publication)
@@ -224,8 +277,13 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
             .prefetch_related("entry__translations")
         )
 
+    return_title = _("Return to the submitter for fixes")
+
     def moderate_one(self, publication, to, by, **kwargs):
         services.moderate(publication.entry, to, by=by, **kwargs)
+
+    def moderation_label(self, publication):
+        return str(publication.entry)
 
     @admin.display(description=_("title"))
     def title(self, publication):
@@ -275,8 +333,17 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
             .prefetch_related("report__translations")
         )
 
+    return_title = _("Return the progress report to the submitter for fixes")
+
     def moderate_one(self, moderation, to, by, **kwargs):
         services.moderate_report(moderation.report, to, by=by, **kwargs)
+
+    def moderation_label(self, moderation):
+        report = moderation.report
+        return _("Progress report of %(day)s on %(entry)s") % {
+            "day": date_format(report.reported_on, "SHORT_DATE_FORMAT"),
+            "entry": report.entry.reference,
+        }
 
     def done_message(self, to, count):
         return {
