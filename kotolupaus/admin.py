@@ -2,15 +2,51 @@
 failed, and send a failed message again. Nobody edits or deletes the record, and the
 text (which carries private links) is never shown."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-
-from submissions.access import HidesContactData
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from . import mail
+from .admin_base import AdminBase, InlineBase
 from .models import Message, MessageStatus
+
+
+def with_the_admin_base(model):
+    """Register a library's admin again, with the rules every admin shares
+    (kotolupaus/admin_base.py) first in its bases, and its inlines with theirs."""
+    registered = type(admin.site._registry[model])
+    inlines = [
+        type(inline.__name__, (InlineBase, inline), {"__module__": __name__})
+        for inline in registered.inlines
+    ]
+    admin.site.unregister(model)
+    admin.site.register(
+        model,
+        type(
+            registered.__name__,
+            (AdminBase, registered),
+            {"__module__": __name__, "inlines": inlines},
+        ),
+    )
+
+
+# Groups (roles), authenticator apps, login attempts and lockouts, jobs. (The users'
+# admin is registered again in review/admin.py, with "end all sessions".)
+for library_model in (
+    Group,
+    TOTPDevice,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
+    ProcrastinateJob,
+):
+    if admin.site.is_registered(library_model):
+        with_the_admin_base(library_model)
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -32,9 +68,9 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(HidesContactData, admin.ModelAdmin):
-    # Recipients and reply-to addresses are contact data (submissions/access.py).
-    contact_fields = ("recipient", "reply_to")
+class MessageAdmin(AdminBase, admin.ModelAdmin):
+    # Recipients and reply-to addresses are contact data (submissions/access.py): the
+    # admin base leaves them out for staff without the permission.
     list_display = [
         "created_at",
         "kind",

@@ -11,9 +11,7 @@ from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
-from review.admin import AuditedChangesMixin
-from review.models import AuditAction
-from submissions.access import HidesContactData
+from kotolupaus.admin_base import AdminBase, audited_by_service
 from submissions.models import EntryKind, Indicator
 
 from . import moderation, services
@@ -135,18 +133,22 @@ class ModerationActions:
         if done:
             self.message_user(request, self.done_message(to, done), messages.SUCCESS)
 
+    @audited_by_service
     @admin.action(description=_("Approve for publication"), permissions=["change"])
     def approve(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.APPROVED)
 
+    @audited_by_service
     @admin.action(description=_("Do not publish"), permissions=["change"])
     def reject(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.REJECTED)
 
+    @audited_by_service
     @admin.action(description=_("Move back to moderation"), permissions=["change"])
     def reconsider(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.PENDING)
 
+    @audited_by_service
     @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
     def return_for_fixes(self, request, queryset):
         """First a page that asks what the submitter should change; its "Send" returns
@@ -185,19 +187,8 @@ class ModerationActions:
             raise PermissionDenied
         form = ReturnForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
-            try:
-                self.moderate_one(
-                    obj,
-                    PublicationStatus.RETURNED,
-                    request.user,
-                    comment=form.cleaned_data["comment"],
-                )
-            except services.TransitionNotAllowed as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
-            else:
-                self.message_user(
-                    request, self.done_message(PublicationStatus.RETURNED, 1), messages.SUCCESS
-                )
+            with self.audit_unit(request):
+                self._return_one(request, obj, form.cleaned_data["comment"])
             return redirect(
                 reverse(
                     f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
@@ -206,6 +197,16 @@ class ModerationActions:
                 )
             )
         return self.return_form_page(request, form, [obj], action=False)
+
+    def _return_one(self, request, obj, comment):
+        try:
+            self.moderate_one(obj, PublicationStatus.RETURNED, request.user, comment=comment)
+        except services.TransitionNotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+        else:
+            self.message_user(
+                request, self.done_message(PublicationStatus.RETURNED, 1), messages.SUCCESS
+            )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_return"] = (
@@ -227,7 +228,7 @@ class ModerationActions:
 
 
 @admin.register(Publication)
-class PublicationAdmin(ModerationActions, admin.ModelAdmin):
+class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     list_display = [
         "entry",
         "title",
@@ -305,7 +306,7 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
 
 
 @admin.register(ReportPublication)
-class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
+class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     """Progress reports wait here for moderation, like entries."""
 
     list_display = ["report", "entry_reference", "status", "flag_list", "updated_at"]
@@ -388,7 +389,7 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
         return False
 
 
-class StaffTranslationAdmin(TranslatableAdmin):
+class StaffTranslationAdmin(AdminBase, TranslatableAdmin):
     """Staff add or correct the fi, sv and en versions of a submitter's text: the text in
     its original language stays as it was sent (read-only), and nothing is added or
     deleted here. `fixed`: fields never edited; `translated`: the text's fields."""
@@ -496,17 +497,15 @@ class PublicTextAdmin(StaffTranslationAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
+class ProgrammeAdmin(AdminBase, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
-    audit_action = AuditAction.PROGRAMME
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
+class IndicatorAdmin(AdminBase, TranslatableAdmin):
     """The figures a campaign asks progress reports for, with names and units in fi,
     sv and en. An indicator that has figures cannot be deleted (they would be lost)."""
 
-    audit_action = AuditAction.INDICATOR
     list_display = ["__str__", "campaign", "slug", "unit_shown", "maximum", "position"]
     list_editable = ["position"]
     list_filter = ["campaign"]
@@ -524,14 +523,13 @@ class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(HidesContactData, admin.ModelAdmin):
+class JoinRequestAdmin(AdminBase, admin.ModelAdmin):
     """Who wants to join an initiative: their name and address are contact data."""
 
     list_display = ["entry", "organisation", "name", "email", "created_at"]
     search_fields = ["entry__reference", "organisation", "email"]
     list_select_related = ["entry"]
     fields = readonly_fields = ["entry", "organisation", "name", "email", "message", "created_at"]
-    contact_fields = ("name", "email")
 
     def has_add_permission(self, request):
         return False

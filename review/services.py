@@ -19,10 +19,10 @@ from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
 from submissions.models import Entry, EntryStatus
 
+from .audit import audit
 from .models import (
     Assignment,
     AuditAction,
-    AuditEvent,
     Award,
     Ballot,
     Conflict,
@@ -48,12 +48,6 @@ def can_coordinate(user) -> bool:
 
 def can_score(user) -> bool:
     return has_role(user, SCORE)
-
-
-def audit(actor, action, campaign, entry=None, **details):
-    return AuditEvent.objects.create(
-        actor=actor, action=action, campaign=campaign, entry=entry, details=details
-    )
 
 
 def reviewable_entries(campaign):
@@ -300,6 +294,7 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
             max_per_reviewer=max_per_reviewer,
             reviewers=[r.username for r in reviewers],
             pairs=[[a.entry.reference, a.reviewer.username] for a in new],
+            about=[a.entry for a in new],
         )
     return result
 
@@ -483,6 +478,7 @@ def publish_decisions(campaign, by) -> int:
                 campaign,
                 None,
                 entries=[d.entry.reference for d in decisions],
+                about=[d.entry for d in decisions],
             )
     return len(decisions)
 
