@@ -2,10 +2,12 @@
 failed, and send a failed message again. Nobody edits or deletes the record, and the
 text (which carries private links) is never shown."""
 
+from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -40,13 +42,30 @@ def with_the_admin_base(model):
 for library_model in (
     Group,
     TOTPDevice,
-    AccessAttempt,
     AccessLog,
     AccessFailureLog,
     ProcrastinateJob,
 ):
     if admin.site.is_registered(library_model):
         with_the_admin_base(library_model)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AdminBase, axes_admin.AccessAttemptAdmin):
+    """django-axes' list of failed logins and lockouts."""
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes reads the time of a login attempt from the request (a server error
+        # without it): here, now.
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):

@@ -77,7 +77,8 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers()
+        if "reviewer" in self.fields:  # not on the read-only page of an assignment
+            self.fields["reviewer"].queryset = reviewers()
 
     def clean(self):
         cleaned = super().clean()
@@ -109,7 +110,8 @@ class AssignmentAdmin(AdminBase, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.assign(obj.entry, obj.reviewer, request.user)
+        # The service saves it (and records it); the page and its log name that row.
+        obj.pk = services.assign(obj.entry, obj.reviewer, request.user).pk
 
     def delete_model(self, request, obj):
         services.unassign(obj.entry, obj.reviewer, request.user)
@@ -153,9 +155,11 @@ class ConflictAdmin(AdminBase, admin.ModelAdmin):
         return False  # a declaration stays on the record
 
     def save_model(self, request, obj, form, change):
-        services.declare_conflict(
+        # The service saves it (and records it); the page and its log name that row.
+        conflict = services.declare_conflict(
             request.user, obj.reason, entry=obj.entry, organisation=obj.organisation
         )
+        obj.pk, obj.reviewer = conflict.pk, conflict.reviewer
 
 
 class ScoreInline(InlineBase, admin.TabularInline):
@@ -223,7 +227,7 @@ class NominationAdmin(AdminBase, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.nominate(obj.category, obj.entry, request.user)
+        obj.pk = services.nominate(obj.category, obj.entry, request.user).pk
 
 
 @admin.register(Ballot)

@@ -114,6 +114,16 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None) -> Conf
                 assignments_removed=removed_refs,
             )
             _withdraw_reviews(reviewer, blocked, reason)
+        if not campaigns:  # an organisation with no entries yet: recorded all the same
+            audit(
+                reviewer,
+                AuditAction.CONFLICT_DECLARED,
+                None,
+                entry,
+                organisation=organisation.name if organisation else None,
+                reason=reason,
+                assignments_removed=[],
+            )
     return conflict
 
 
