@@ -330,8 +330,6 @@ def test_deleting_several_at_once_leaves_a_row_for_each(client, walk):
 def additions(walk):
     """What is typed on each add page (besides what the page shows filled in), and
     what the row is called."""
-    from django.contrib.auth.models import Group
-
     from submissions.models import Organisation
 
     from .conftest import make_campaign
@@ -420,7 +418,6 @@ def additions(walk):
             {"category": walk["category"].pk, "entry": walk["initiative"].pk},
             AuditAction.NOMINATED,
         ),
-        "_groups": Group,
     }
 
 
