@@ -31,6 +31,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 
@@ -173,8 +174,12 @@ class AdminBase(ContactRules):
         return super().lookup_allowed(lookup, value, request)
 
     def to_field_allowed(self, request, to_field):
-        if touches(self.model, to_field, request.user):
+        try:
+            field = self.opts.get_field(to_field)
+        except FieldDoesNotExist:
             return False
+        if not field.concrete or touches(self.model, to_field, request.user):
+            return False  # (Django's check fails with a 500 on a reverse relation)
         return super().to_field_allowed(request, to_field)
 
     def get_changelist(self, request, **kwargs):

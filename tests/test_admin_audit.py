@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from review.models import AuditAction, AuditEvent
 
-from .admin_walk import admin_url, everything, post_data, registry
+from .admin_walk import Doors, admin_url, everything, post_data, registry
 
 pytestmark = pytest.mark.django_db
 
@@ -145,57 +145,47 @@ def test_every_admin_is_named_in_exactly_one_table():
     assert sorted(set(named)) == sorted(registry())
 
 
-@pytest.mark.parametrize("label", sorted(CHANGES))
-def test_a_change_saved_in_the_admin_leaves_exactly_one_row_with_the_changed_field(
-    client, walk, label
-):
-    field, typed, action, values = CHANGES[label]
-    obj = the_object(label, walk)
+def test_a_change_saved_in_any_admin_leaves_exactly_one_row_with_the_changed_field(client, walk):
     client.force_login(walk["root"])
-    language = LANGUAGE.get(label, "fi")
-    url = admin_url(label, "change", obj.pk) + f"?language={language}"
-    form = client.get(url)
-    assert form.status_code == 200
-    data = {**post_data(form), field: typed, **ALSO.get(label, {}), "_save": "Save"}
-    before = last_row()
+    doors = Doors()
+    for label, (field, typed, action, values) in sorted(CHANGES.items()):
+        with doors.door(label):
+            obj = the_object(label, walk)
+            language = LANGUAGE.get(label, "fi")
+            url = admin_url(label, "change", obj.pk) + f"?language={language}"
+            form = client.get(url)
+            assert form.status_code == 200
+            data = {**post_data(form), field: typed, **ALSO.get(label, {}), "_save": "Save"}
+            before = last_row()
 
-    response = client.post(url, data)
+            response = client.post(url, data)
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    (row,) = new_rows(before)
-    assert (row.action, row.actor) == (action, walk["root"])
-    if values is not None:
-        assert row.details["changes"][field] == values
-    else:
-        assert field in row.details["changes"]
+            assert response.status_code == 302, response.context["adminform"].form.errors
+            rows = new_rows(before)
+            assert len(rows) == 1, [(row.action, row.details) for row in rows]
+            assert (rows[0].action, rows[0].actor) == (action, walk["root"])
+            if values is not None:
+                assert rows[0].details["changes"][field] == values, rows[0].details
+            else:
+                assert field in rows[0].details["changes"], rows[0].details
+    doors.check()
 
 
-@pytest.mark.parametrize("label", sorted(NOTHING_TO_CHANGE))
-def test_a_page_with_nothing_to_change_writes_nothing(client, walk, label):
-    obj = the_object(label, walk)
+def test_pages_with_nothing_to_change_write_nothing_and_read_only_ones_refuse(client, walk):
     client.force_login(walk["root"])
-    url = admin_url(label, "change", obj.pk)
-    form = client.get(url)
-    before = last_row()
+    doors = Doors()
+    for label in sorted(NOTHING_TO_CHANGE | READ_ONLY):
+        with doors.door(label):
+            url = admin_url(label, "change", the_object(label, walk).pk)
+            form = client.get(url)
+            assert form.status_code == 200
+            before = last_row()
 
-    response = client.post(url, {**post_data(form), "_save": "Save"})
+            response = client.post(url, {**post_data(form), "_save": "Save"})
 
-    assert response.status_code in (302, 403)
-    assert new_rows(before) == []
-
-
-@pytest.mark.parametrize("label", sorted(READ_ONLY))
-def test_a_read_only_record_cannot_be_changed(client, walk, label):
-    obj = the_object(label, walk)
-    client.force_login(walk["root"])
-    url = admin_url(label, "change", obj.pk)
-    assert client.get(url).status_code == 200
-    before = last_row()
-
-    response = client.post(url, {"_save": "Save"})
-
-    assert response.status_code == 403
-    assert new_rows(before) == []
+            assert response.status_code == (403 if label in READ_ONLY else 302)
+            assert new_rows(before) == []
+    doors.check()
 
 
 def test_a_role_change_in_the_user_admin_is_one_row_with_the_other_fields(client, walk):
@@ -287,18 +277,23 @@ def test_every_admin_that_deletes_is_named(rf, walk):
     assert deleting == sorted(DELETIONS)
 
 
-@pytest.mark.parametrize("label", sorted(DELETIONS))
-def test_a_deletion_in_the_admin_leaves_exactly_one_row(client, walk, label):
-    obj = deletable(label, walk)
+def test_a_deletion_in_any_admin_leaves_exactly_one_row(client, walk):
     client.force_login(walk["root"])
-    before = last_row()
+    doors = Doors()
+    for label, action in sorted(DELETIONS.items()):
+        with doors.door(label):
+            obj = deletable(label, walk)
+            before = last_row()
 
-    response = client.post(admin_url(label, "delete", obj.pk), {"post": "yes"})
+            response = client.post(admin_url(label, "delete", obj.pk), {"post": "yes"})
 
-    assert response.status_code == 302, response.content.decode()[:1500]
-    assert not type(obj)._default_manager.filter(pk=obj.pk).exists()
-    (row,) = new_rows(before)
-    assert (row.action, row.actor) == (DELETIONS[label], walk["root"])
+            assert response.status_code == 302, response.status_code
+            assert not type(obj)._default_manager.filter(pk=obj.pk).exists()
+            rows = new_rows(before)
+            assert [(row.action, row.actor) for row in rows] == [(action, walk["root"])], [
+                (row.action, row.details) for row in rows
+            ]
+    doors.check()
 
 
 def test_deleting_several_at_once_leaves_a_row_for_each(client, walk):
@@ -452,28 +447,29 @@ def test_every_admin_that_adds_is_named(rf, walk):
     assert adding == ADDING
 
 
-@pytest.mark.parametrize("label", ADDING)
-def test_adding_in_the_admin_leaves_exactly_one_row(client, walk, label):
-    typed, action = additions(walk)[label]
-    if label == "review.conflict":
-        # A declaration is the reviewer's own; a coordinator's looks the same.
-        client.force_login(walk["coordinator"])
-        who = walk["coordinator"]
-    else:
-        client.force_login(walk["root"])
-        who = walk["root"]
-    url = admin_url(label, "add") + "?language=fi"
-    data = {**post_data(client.get(url)), **typed, "_save": "Save"}
-    model = registry()[label].model
-    count = model._default_manager.count()
-    before = last_row()
+def test_adding_in_any_admin_leaves_exactly_one_row(client, walk):
+    doors = Doors()
+    for label in ADDING:
+        with doors.door(label):
+            typed, action = additions(walk)[label]
+            # A conflict is declared by a reviewer (here a coordinator who reviews too).
+            who = walk["coordinator"] if label == "review.conflict" else walk["root"]
+            client.force_login(who)
+            url = admin_url(label, "add") + "?language=fi"
+            data = {**post_data(client.get(url)), **typed, "_save": "Save"}
+            model = registry()[label].model
+            count = model._default_manager.count()
+            before = last_row()
 
-    response = client.post(url, data)
+            response = client.post(url, data)
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert model._default_manager.count() == count + 1
-    (row,) = new_rows(before)
-    assert (row.action, row.actor) == (action, who)
+            assert response.status_code == 302, response.context["adminform"].form.errors
+            assert model._default_manager.count() == count + 1
+            rows = new_rows(before)
+            assert [(row.action, row.actor) for row in rows] == [(action, who)], [
+                (row.action, row.details) for row in rows
+            ]
+    doors.check()
 
 
 # --- Actions ---------------------------------------------------------------------------------
@@ -540,21 +536,31 @@ def _asked(name):
     return {"apply": "1", "comment": "Korjaa päivämäärä."} if name == "return_for_fixes" else {}
 
 
-@pytest.mark.parametrize(("label", "name"), sorted(ACTIONS))
-def test_an_admin_action_leaves_exactly_one_row(client, walk, label, name):
-    obj, asked = chosen_for(label, name, walk)
-    assert obj is not None, f"nothing to run {name} on"
+def test_every_admin_action_leaves_exactly_one_row(client, walk):
     client.force_login(walk["root"])
-    before = last_row()
+    doors = Doors()
+    for (label, name), action in sorted(ACTIONS.items()):
+        with doors.door(f"{label} {name}"):
+            obj, asked = chosen_for(label, name, walk)
+            assert obj is not None, f"nothing to run {name} on"
+            before = last_row()
 
-    response = client.post(
-        admin_url(label) + ("?state=all" if label.startswith("publishing.") else ""),
-        {"action": name, "_selected_action": [obj.pk], **asked, **({} if asked else {"index": 0})},
-    )
+            response = client.post(
+                admin_url(label) + ("?state=all" if label.startswith("publishing.") else ""),
+                {
+                    "action": name,
+                    "_selected_action": [obj.pk],
+                    **asked,
+                    **({} if asked else {"index": 0}),
+                },
+            )
 
-    assert response.status_code == 302, response.content.decode()[:1500]
-    (row,) = new_rows(before)
-    assert (row.action, row.actor) == (ACTIONS[(label, name)], walk["root"])
-    if row.action == AuditAction.ADMIN_ACTION:
-        assert row.details["action"] == name
-        assert row.details["objects"] == [registry()[label].audit_label(obj)]
+            assert response.status_code == 302, response.status_code
+            rows = new_rows(before)
+            assert [(row.action, row.actor) for row in rows] == [(action, walk["root"])], [
+                (row.action, row.details) for row in rows
+            ]
+            if action == AuditAction.ADMIN_ACTION:
+                assert rows[0].details["action"] == name
+                assert rows[0].details["objects"] == [registry()[label].audit_label(obj)]
+    doors.check()
