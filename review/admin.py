@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -17,7 +17,7 @@ from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
 from . import security, services
-from .audit_display import readable
+from .audit_display import criterion_ids, criterion_names, readable
 from .forms import reviewers
 from .models import (
     SECURITY_ACTIONS,
@@ -335,20 +335,40 @@ class AuditEventAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
             return event.actor.get_username()
         return _("the submitter or the system")
 
+    def get_queryset(self, request):
+        # The entries an event about several is linked to (one query for the page).
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.only("pk", "reference")))
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Criteria named in the page's scores, in the reader's language: one query.
+        names = criterion_names(
+            set().union(*(criterion_ids(event) for event in changelist.result_list))
+        )
+        for event in changelist.result_list:
+            event.criterion_names = names
+        return changelist
+
     @admin.display(description=_("entry"), ordering="entry__reference")
     def entry_link(self, event):
-        if not event.entry_id:
+        entries = ([event.entry] if event.entry_id else []) + [
+            entry for entry in event.entries.all() if entry.pk != event.entry_id
+        ]
+        if not entries:
             return "–"
-        return format_html(
+        return format_html_join(
+            ", ",
             '<a href="?entry={}" title="{}">{}</a>',
-            event.entry_id,
-            _("Every event of this entry"),
-            event.entry.reference or "–",
+            ((e.pk, _("Every event of this entry"), e.reference or "–") for e in entries),
         )
 
     @admin.display(description=_("details"))
     def what_changed(self, event):
-        rows = readable(event)
+        rows = readable(event, getattr(event, "criterion_names", None))
         if not rows:
             return "–"
         return format_html_join("", '<div class="audit-detail"><strong>{}:</strong> {}</div>', rows)
