@@ -372,3 +372,29 @@ def test_a_column_that_shows_contact_data_anyway_never_sorts_the_list(rf, walk, 
 
     assert "contact_email" in sorted_by(walk["root"])
     assert [o for o in sorted_by(viewer) if "contact" in o] == []
+
+
+def test_the_penetration_tests_binary_search_gets_the_same_answer_for_every_guess(client, walk):
+    """Issue 20: as a reviewer, `?id=199&contact_email__regex=^demo1[0-9]` listed the
+    entry or not, and a contact's address came out in 134 requests."""
+    entry = walk["entry"]
+    client.force_login(walk["reviewer"])
+    answers = {
+        (lookup, guess): client.get(
+            "/en/admin/submissions/entry/", {"id": entry.pk, lookup: guess}
+        ).status_code
+        for lookup, guesses in {
+            "contact_email__regex": ["^zq-m", "^zz"],
+            "contact_phone__regex": ["^\\+358 40 7", "^\\+358 50"],
+            "contact_name__startswith": ["zq-maija", "Pekka"],
+        }.items()
+        for guess in guesses
+    }
+    answers |= {
+        ("invited_email__startswith", guess): client.get(
+            "/en/admin/submissions/partnership/", {"invited_email__startswith": guess}
+        ).status_code
+        for guess in ["zq-p", "zz"]
+    }
+
+    assert set(answers.values()) == {400}
