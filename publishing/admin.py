@@ -4,8 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
@@ -96,6 +99,10 @@ class ModerationActions:
                 default=Value(2),
             )
         ).order_by("waiting", "status_changed_at", "pk")
+
+    @admin.display(description=_("in this state since"), ordering="status_changed_at")
+    def waiting_since(self, obj):
+        return date_format(localtime(obj.status_changed_at), "SHORT_DATE_FORMAT")
 
     def done_message(self, to, count):
         return {
@@ -229,15 +236,18 @@ class ModerationActions:
 
 @admin.register(Publication)
 class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
+    # Fits 1280 px beside the admin's menu and the filters: the reference once, the
+    # title once, the state, consent and flags always in view (first publication and
+    # last change are on each entry's page).
     list_display = [
-        "entry",
+        "reference",
         "title",
         "status",
         "consent",
         "flag_list",
-        "first_published_at",
-        "updated_at",
+        "waiting_since",
     ]
+    list_display_links = ["reference"]
     list_filter = [
         ModerationStateFilter,
         "entry__campaign",
@@ -286,15 +296,26 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     def moderation_label(self, publication):
         return str(publication.entry)
 
+    @admin.display(description=_("reference"), ordering="entry__reference")
+    def reference(self, publication):
+        return publication.entry.reference
+
     @admin.display(description=_("title"))
     def title(self, publication):
         return publication.entry.safe_translation_getter("title", any_language=True)
 
-    @admin.display(boolean=True, description=_("consent"))
+    @admin.display(description=_("consent"), ordering="entry__consent_publish")
     def consent(self, publication):
-        return publication.entry.consent_publish
+        # Django's own icon says "True" or "False" in English: this one in the page's
+        # language.
+        given = publication.entry.consent_publish
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if given else 'no'}.svg"),
+            _("yes") if given else _("no"),
+        )
 
-    @admin.display(description=_("automatic moderation flags"))
+    @admin.display(description=_("automatic flags"))
     def flag_list(self, publication):
         return ", ".join(str(moderation.FLAG_LABELS.get(f, f)) for f in publication.flags) or "–"
 
@@ -309,7 +330,15 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
 class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     """Progress reports wait here for moderation, like entries."""
 
-    list_display = ["report", "entry_reference", "status", "flag_list", "updated_at"]
+    list_display = [
+        "entry_reference",
+        "reported_on",
+        "progress",
+        "status",
+        "flag_list",
+        "waiting_since",
+    ]
+    list_display_links = ["entry_reference", "reported_on"]
     list_filter = [ModerationStateFilter, "report__entry__campaign", "report__status"]
     search_fields = ["report__entry__reference", "report__translations__text"]
     list_select_related = ["report__entry"]
@@ -374,11 +403,19 @@ class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     def entry_reference(self, moderation):
         return moderation.report.entry.reference
 
+    @admin.display(description=_("date of the report"), ordering="report__reported_on")
+    def reported_on(self, moderation):
+        return date_format(moderation.report.reported_on, "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("progress"), ordering="report__status")
+    def progress(self, moderation):
+        return moderation.report.get_status_display()
+
     @admin.display(description=_("what has been done"))
     def text(self, moderation):
         return moderation.report.text_in()
 
-    @admin.display(description=_("automatic moderation flags"))
+    @admin.display(description=_("automatic flags"))
     def flag_list(self, moderation):
         return ", ".join(str(moderation_labels(f)) for f in moderation.flags) or "–"
 
@@ -387,6 +424,52 @@ class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class BesideTheOriginal:
+    """A widget of a staff translation's field that shows the text in its original
+    language beside it (publishing/admin/widgets/beside_the_original.html)."""
+
+    template_name = "publishing/admin/widgets/beside_the_original.html"
+
+    def __init__(self, attrs=None, *, original="", original_language=""):
+        super().__init__(attrs)
+        self.original, self.original_language = original, original_language
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["aria-describedby"] = " ".join(
+            part
+            for part in (
+                widget["attrs"].get("aria-describedby"),
+                f"{widget['attrs']['id']}_original",
+            )
+            if part
+        )
+        context.update(
+            original=self.original,
+            original_language=self.original_language,
+            widget_template=type(self).__mro__[2].template_name,
+        )
+        return context
+
+
+class TextInputBesideTheOriginal(BesideTheOriginal, forms.TextInput):
+    pass
+
+
+class TextareaBesideTheOriginal(BesideTheOriginal, forms.Textarea):
+    pass
+
+
+def beside_the_original(widget, original, language):
+    kind = (
+        TextareaBesideTheOriginal
+        if isinstance(widget, forms.Textarea)
+        else (TextInputBesideTheOriginal)
+    )
+    return kind(widget.attrs, original=original, original_language=language)
 
 
 class StaffTranslationAdmin(AdminBase, TranslatableAdmin):
@@ -404,6 +487,27 @@ class StaffTranslationAdmin(AdminBase, TranslatableAdmin):
         if obj is not None and self.get_form_language(request, obj) == obj.original_language:
             return [*self.fixed, *self.translated]
         return list(self.fixed)
+
+    def get_form(self, request, obj=None, **kwargs):
+        """In a translation's tab, each field shows the original text beside it."""
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or self.get_form_language(request, obj) == obj.original_language:
+            return form
+        language = obj.original_language
+        originals = {
+            name: obj.safe_translation_getter(name, language_code=language) or ""
+            for name in self.translated
+        }
+
+        class WithTheOriginal(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, text in originals.items():
+                    if name in self.fields:
+                        field = self.fields[name]
+                        field.widget = beside_the_original(field.widget, text, language)
+
+        return WithTheOriginal
 
     @admin.display(description=_("languages"))
     def languages(self, obj):

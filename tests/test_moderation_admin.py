@@ -241,3 +241,92 @@ def test_editing_the_internal_note_keeps_the_entrys_place_in_the_queue(
 
     assert queue() == [first.reference, second.reference, third.reference]
     assert Publication.objects.get(entry=first).note == "Tarkista kumppanit ensin."
+
+
+# --- Rough edges ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "other"),
+    [
+        (
+            "/fi/admin/publishing/publication/?state=all",
+            "/sv/admin/publishing/publication/?state=all",
+        ),
+        ("/sv/admin/", "/en/admin/"),
+        (
+            "/en/admin/review/auditevent/?kind=security",
+            "/fi/admin/review/auditevent/?kind=security",
+        ),
+    ],
+)
+def test_the_admin_switches_language_on_the_same_page(client, coordinator, page, other):
+    client.force_login(coordinator)
+
+    html = client.get(page).content.decode()
+
+    switch = html.split('<nav class="admin-languages"')[1].split("</nav>")[0]
+    current = page.split("/")[1]
+    assert f'href="{page}" lang="{current}" hreflang="{current}" aria-current="true"' in switch
+    assert f'href="{other}"' in switch
+    assert [name for name in ("Suomi", "Svenska", "English") if f">{name}</a>" in switch] == [
+        "Suomi",
+        "Svenska",
+        "English",
+    ]
+
+
+def test_the_moderation_list_shows_each_title_once_with_state_consent_and_flags(
+    client, campaign, coordinator
+):
+    entry = make_entry(campaign, "Kielikahvila Vaasassa")
+    client.force_login(coordinator)
+
+    response = client.get("/fi/admin/publishing/publication/")
+
+    html = response.content.decode()
+    row = html.split("<tbody>")[1].split("</tr>")[0]
+    shown = re.sub(r"<[^>]+>", " ", row)  # the text a person sees
+    assert shown.count("Kielikahvila Vaasassa") == 1
+    assert shown.count(entry.reference) == 1
+    assert 'alt="kyllä"' in row and 'alt="True"' not in row  # consent, in Finnish
+    columns = list(response.context["cl"].list_display)
+    assert columns == [
+        "action_checkbox",
+        "reference",
+        "title",
+        "status",
+        "consent",
+        "flag_list",
+        "waiting_since",
+    ]
+
+
+def test_a_translation_tab_shows_the_original_beside_each_field(client, campaign, coordinator):
+    entry = make_entry(campaign, "Språkcafé i Vasa", language="sv")
+    client.force_login(coordinator)
+    page = f"/fi/admin/publishing/publictext/{entry.pk}/change/"
+
+    finnish_tab = client.get(page + "?language=fi").content.decode()
+    swedish_tab = client.get(page + "?language=sv").content.decode()
+
+    assert "Alkuperäinen teksti (ruotsiksi)" in finnish_tab
+    assert '<span lang="sv">Språkcafé i Vasa</span>' in finnish_tab
+    assert 'aria-describedby="id_title_original"' in finnish_tab
+    assert 'id="id_title_original"' in finnish_tab
+    # In the original's own tab it is the text itself (read-only), nothing beside it.
+    assert "Alkuperäinen teksti" not in swedish_tab
+
+
+def test_a_report_translation_tab_shows_the_original_report(client, campaign, coordinator):
+    entry = make_entry(campaign, "Kesätöitä nuorille")
+    publishing.approve(entry, coordinator)
+    report = report_on(entry, text="Kaksi työnhakuiltaa pidetty.")
+    client.force_login(coordinator)
+
+    english_tab = client.get(
+        f"/en/admin/publishing/publicreporttext/{report.pk}/change/?language=en"
+    ).content.decode()
+
+    assert "Original text (in Finnish)" in english_tab
+    assert '<span lang="fi">Kaksi työnhakuiltaa pidetty.</span>' in english_tab
