@@ -292,7 +292,9 @@ def plain(field, value):
         if value in (None, ""):
             return None
         return _names(field, [value])[0] if _names(field, [value]) else str(value)
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):  # a browser sends line breaks as \r\n
+        return value.replace("\r\n", "\n")
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Decimal):
         return str(value)
