@@ -564,3 +564,25 @@ def test_every_admin_action_leaves_exactly_one_row(client, walk):
                 assert rows[0].details["action"] == name
                 assert rows[0].details["objects"] == [registry()[label].audit_label(obj)]
     doors.check()
+
+
+def test_line_breaks_as_a_browser_sends_them_are_not_a_change(client, campaign, walk):
+    campaign.set_current_language("fi")
+    campaign.contact = "Työ- ja elinkeinoministeriö\nkirjaamo@example.fi"
+    campaign.save()
+    client.force_login(walk["root"])
+    url = admin_url("submissions.campaign", "change", campaign.pk) + "?language=fi"
+    data = post_data(client.get(url))
+    before = last_row()
+
+    client.post(
+        url,
+        {
+            **data,
+            "contact": "Työ- ja elinkeinoministeriö\r\nkirjaamo@example.fi",
+            "reminder_months": "6",
+        },
+    )
+
+    (row,) = new_rows(before)
+    assert row.details["changes"] == {"reminder_months": ["6,12", "6"]}
