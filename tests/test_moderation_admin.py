@@ -330,3 +330,24 @@ def test_a_report_translation_tab_shows_the_original_report(client, campaign, co
 
     assert "Original text (in Finnish)" in english_tab
     assert '<span lang="fi">Kaksi työnhakuiltaa pidetty.</span>' in english_tab
+
+
+def test_the_moderation_list_costs_the_same_queries_for_one_or_three_entries(
+    client, campaign, coordinator, django_assert_num_queries
+):
+    make_entry(campaign, "Ensimmäinen")
+    client.force_login(coordinator)
+    client.get("/fi/admin/publishing/publication/")  # the session and caches warm
+
+    with django_assert_num_queries(MODERATION_LIST_QUERIES):
+        client.get("/fi/admin/publishing/publication/")
+    make_entry(campaign, "Toinen", language="sv")
+    make_entry(campaign, "Kolmas", kind="initiative")
+    with django_assert_num_queries(MODERATION_LIST_QUERIES):
+        client.get("/fi/admin/publishing/publication/")
+
+
+# Read from a run and checked by hand: the session, the user and their permissions (2),
+# the campaigns for the filter, the two counts of the list (waiting, all), the page of
+# publications with their entries, the entries' texts.
+MODERATION_LIST_QUERIES = 9
