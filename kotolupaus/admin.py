@@ -5,8 +5,11 @@ one again. Nobody edits or deletes the record."""
 
 from datetime import timedelta
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -17,13 +20,63 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from submissions.access import HidesContactData
-
 from . import mail
+from .admin_base import AdminBase, InlineBase
 from .models import Message, MessageStatus
 from .templatetags.kotolupaus import when
+
+
+def with_the_admin_base(model):
+    """Register a library's admin again, with the rules every admin shares
+    (kotolupaus/admin_base.py) first in its bases, and its inlines with theirs."""
+    registered = type(admin.site._registry[model])
+    inlines = [
+        type(inline.__name__, (InlineBase, inline), {"__module__": __name__})
+        for inline in registered.inlines
+    ]
+    admin.site.unregister(model)
+    admin.site.register(
+        model,
+        type(
+            registered.__name__,
+            (AdminBase, registered),
+            {"__module__": __name__, "inlines": inlines},
+        ),
+    )
+
+
+# Groups (roles), authenticator apps, login attempts and lockouts, jobs. (The users'
+# admin is registered again in review/admin.py, with "end all sessions".)
+for library_model in (
+    Group,
+    TOTPDevice,
+    AccessLog,
+    AccessFailureLog,
+    ProcrastinateJob,
+):
+    if admin.site.is_registered(library_model):
+        with_the_admin_base(library_model)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AdminBase, axes_admin.AccessAttemptAdmin):
+    """django-axes' list of failed logins and lockouts."""
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes reads the time of a login attempt from the request (a server error
+        # without it): here, now.
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -82,12 +135,12 @@ def why_refused(message) -> str:
 
 
 @admin.register(Message)
-class MessageAdmin(HidesContactData, admin.ModelAdmin):
-    # Recipients, reply-to addresses and the text (it names the contact person, a
-    # join request's sender …) are contact data (submissions/access.py).
-    contact_fields = ("recipient", "reply_to", "text_as_sent")
-    # What needs attention first, so that it shows beside the menu and the filters at
-    # 1280 px; language, attempts and times are on the message's page.
+class MessageAdmin(AdminBase, admin.ModelAdmin):
+    # Recipients, reply-to addresses and the text (it names the contact person, a join
+    # request's sender …) are contact data (submissions/access.py): the admin base leaves
+    # them out for staff without the permission. What needs attention first, so that it
+    # shows beside the menu and the filters at 1280 px; language, attempts and times are
+    # on the message's page.
     list_display = [
         "created_at",
         "status",
@@ -201,12 +254,15 @@ class MessageAdmin(HidesContactData, admin.ModelAdmin):
 
     @admin.display(description=_("text (private links masked)"))
     def text_as_sent(self, message):
+        # Shown to staff who may see contact data only (the admin base reads this mark).
         if not message.masked_body:
             return _("Not kept: the message was sent before texts were kept, or erased.")
         return format_html(
             '<div class="message-text">{}</div>',
             linebreaks_filter(message.masked_body, autoescape=True),
         )
+
+    text_as_sent.contact_data = True
 
     # --- Actions -------------------------------------------------------------------------
 

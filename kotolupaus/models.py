@@ -116,4 +116,5 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient}"
+        # Without the address: a message's name is shown to staff who may not see it.
+        return f"{self.get_kind_display()} #{self.pk}"

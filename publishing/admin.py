@@ -1,21 +1,26 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
-from review.admin import AuditedChangesMixin
-from review.models import AuditAction
-from submissions.access import HidesContactData
+from kotolupaus.admin_base import AdminBase, audited_by_service
 from submissions.models import EntryKind, Indicator
 
 from . import moderation, services
 from .models import (
     AWAITING_MODERATION,
+    PUBLICATION_TRANSITIONS,
     JoinRequest,
     Programme,
     Publication,
@@ -32,6 +37,7 @@ class ReturnForm(forms.Form):
         label=_("What should the submitter change?"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write what the submitter should change.")},
         help_text=_(
             "Sent by e-mail with a new private link; the submitter can edit the entry "
             "even after the deadline."
@@ -78,19 +84,25 @@ class ModerationActions:
     function (moderate_one), what the lifecycle refuses reported and not done."""
 
     actions = ["approve", "reject", "return_for_fixes", "reconsider"]
+    change_form_template = "publishing/admin/moderation_change_form.html"
 
     def moderate_one(self, obj, to, by, **kwargs):
         raise NotImplementedError
 
     def waiting_first(self, queryset):
-        """Fixed by the submitter first, then waiting, then the rest; oldest first."""
+        """Fixed by the submitter first, then waiting, then the rest; each the longest
+        waiting first (by when its status changed: a note's edit does not move it)."""
         return queryset.annotate(
             waiting=Case(
                 When(status=PublicationStatus.FIXED, then=Value(0)),
                 When(status=PublicationStatus.PENDING, then=Value(1)),
                 default=Value(2),
             )
-        ).order_by("waiting", "updated_at")
+        ).order_by("waiting", "status_changed_at", "pk")
+
+    @admin.display(description=_("in this state since"), ordering="status_changed_at")
+    def waiting_since(self, obj):
+        return date_format(localtime(obj.status_changed_at), "SHORT_DATE_FORMAT")
 
     def done_message(self, to, count):
         return {
@@ -128,62 +140,114 @@ class ModerationActions:
         if done:
             self.message_user(request, self.done_message(to, done), messages.SUCCESS)
 
+    @audited_by_service
     @admin.action(description=_("Approve for publication"), permissions=["change"])
     def approve(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.APPROVED)
 
+    @audited_by_service
     @admin.action(description=_("Do not publish"), permissions=["change"])
     def reject(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.REJECTED)
 
+    @audited_by_service
     @admin.action(description=_("Move back to moderation"), permissions=["change"])
     def reconsider(self, request, queryset):
         self._moderate(request, queryset, PublicationStatus.PENDING)
 
+    @audited_by_service
     @admin.action(description=_("Return to the submitter for fixes…"), permissions=["change"])
     def return_for_fixes(self, request, queryset):
+        """First a page that asks what the submitter should change; its "Send" returns
+        each chosen entry (or report) with that comment, e-mailed in the submitter's
+        language. An empty comment is refused next to the field, nothing changed."""
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._moderate(
-                request,
-                queryset,
-                PublicationStatus.RETURNED,
-                lambda count: (
-                    ngettext(
-                        "%(count)d submitter was asked to fix the entry.",
-                        "%(count)d submitters were asked to fix their entries.",
-                        count,
-                    )
-                    % {"count": count}
-                ),
-                comment=form.cleaned_data["comment"],
+                request, queryset, PublicationStatus.RETURNED, comment=form.cleaned_data["comment"]
             )
             return None
+        return self.return_form_page(request, form, list(queryset), action=True)
+
+    def return_form_page(self, request, form, chosen, *, action):
         return render(
             request,
             "publishing/admin/return_for_fixes.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Return to the submitter for fixes"),
+                "title": self.return_title,
                 "form": form,
-                "publications": queryset,
+                "chosen": [(obj.pk, self.moderation_label(obj)) for obj in chosen],
+                "from_list": action,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
+                "original": chosen[0] if not action else None,
             },
         )
 
+    def return_view(self, request, object_id):
+        """Return one entry (or report) for fixes from its own page in the admin."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = ReturnForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            with self.audit_unit(request):
+                self._return_one(request, obj, form.cleaned_data["comment"])
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[obj.pk],
+                    current_app=self.admin_site.name,
+                )
+            )
+        return self.return_form_page(request, form, [obj], action=False)
+
+    def _return_one(self, request, obj, comment):
+        try:
+            self.moderate_one(obj, PublicationStatus.RETURNED, request.user, comment=comment)
+        except services.TransitionNotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+        else:
+            self.message_user(
+                request, self.done_message(PublicationStatus.RETURNED, 1), messages.SUCCESS
+            )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_return"] = (
+            obj is not None
+            and self.has_change_permission(request, obj)
+            and PublicationStatus.RETURNED in PUBLICATION_TRANSITIONS[PublicationStatus(obj.status)]
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_return",
+            ),
+            *super().get_urls(),
+        ]
+
 
 @admin.register(Publication)
-class PublicationAdmin(ModerationActions, admin.ModelAdmin):
+class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
+    # Fits 1280 px beside the admin's menu and the filters: the reference once, the
+    # title once, the state, consent and flags always in view (first publication and
+    # last change are on each entry's page).
     list_display = [
-        "entry",
+        "reference",
         "title",
         "status",
         "consent",
         "flag_list",
-        "first_published_at",
-        "updated_at",
+        "waiting_since",
     ]
+    list_display_links = ["reference"]
     list_filter = [
         ModerationStateFilter,
         "entry__campaign",
@@ -224,18 +288,34 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
             .prefetch_related("entry__translations")
         )
 
+    return_title = _("Return to the submitter for fixes")
+
     def moderate_one(self, publication, to, by, **kwargs):
         services.moderate(publication.entry, to, by=by, **kwargs)
+
+    def moderation_label(self, publication):
+        return str(publication.entry)
+
+    @admin.display(description=_("reference"), ordering="entry__reference")
+    def reference(self, publication):
+        return publication.entry.reference
 
     @admin.display(description=_("title"))
     def title(self, publication):
         return publication.entry.safe_translation_getter("title", any_language=True)
 
-    @admin.display(boolean=True, description=_("consent"))
+    @admin.display(description=_("consent"), ordering="entry__consent_publish")
     def consent(self, publication):
-        return publication.entry.consent_publish
+        # Django's own icon says "True" or "False" in English: this one in the page's
+        # language.
+        given = publication.entry.consent_publish
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if given else 'no'}.svg"),
+            _("yes") if given else _("no"),
+        )
 
-    @admin.display(description=_("automatic moderation flags"))
+    @admin.display(description=_("automatic flags"))
     def flag_list(self, publication):
         return ", ".join(str(moderation.FLAG_LABELS.get(f, f)) for f in publication.flags) or "–"
 
@@ -247,10 +327,18 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
 
 
 @admin.register(ReportPublication)
-class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
+class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
     """Progress reports wait here for moderation, like entries."""
 
-    list_display = ["report", "entry_reference", "status", "flag_list", "updated_at"]
+    list_display = [
+        "entry_reference",
+        "reported_on",
+        "progress",
+        "status",
+        "flag_list",
+        "waiting_since",
+    ]
+    list_display_links = ["entry_reference", "reported_on"]
     list_filter = [ModerationStateFilter, "report__entry__campaign", "report__status"]
     search_fields = ["report__entry__reference", "report__translations__text"]
     list_select_related = ["report__entry"]
@@ -275,8 +363,17 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
             .prefetch_related("report__translations")
         )
 
+    return_title = _("Return the progress report to the submitter for fixes")
+
     def moderate_one(self, moderation, to, by, **kwargs):
         services.moderate_report(moderation.report, to, by=by, **kwargs)
+
+    def moderation_label(self, moderation):
+        report = moderation.report
+        return _("Progress report of %(day)s on %(entry)s") % {
+            "day": date_format(report.reported_on, "SHORT_DATE_FORMAT"),
+            "entry": report.entry.reference,
+        }
 
     def done_message(self, to, count):
         return {
@@ -306,11 +403,19 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
     def entry_reference(self, moderation):
         return moderation.report.entry.reference
 
+    @admin.display(description=_("date of the report"), ordering="report__reported_on")
+    def reported_on(self, moderation):
+        return date_format(moderation.report.reported_on, "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("progress"), ordering="report__status")
+    def progress(self, moderation):
+        return moderation.report.get_status_display()
+
     @admin.display(description=_("what has been done"))
     def text(self, moderation):
         return moderation.report.text_in()
 
-    @admin.display(description=_("automatic moderation flags"))
+    @admin.display(description=_("automatic flags"))
     def flag_list(self, moderation):
         return ", ".join(str(moderation_labels(f)) for f in moderation.flags) or "–"
 
@@ -321,7 +426,53 @@ class ReportPublicationAdmin(ModerationActions, admin.ModelAdmin):
         return False
 
 
-class StaffTranslationAdmin(TranslatableAdmin):
+class BesideTheOriginal:
+    """A widget of a staff translation's field that shows the text in its original
+    language beside it (publishing/admin/widgets/beside_the_original.html)."""
+
+    template_name = "publishing/admin/widgets/beside_the_original.html"
+
+    def __init__(self, attrs=None, *, original="", original_language=""):
+        super().__init__(attrs)
+        self.original, self.original_language = original, original_language
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["aria-describedby"] = " ".join(
+            part
+            for part in (
+                widget["attrs"].get("aria-describedby"),
+                f"{widget['attrs']['id']}_original",
+            )
+            if part
+        )
+        context.update(
+            original=self.original,
+            original_language=self.original_language,
+            widget_template=type(self).__mro__[2].template_name,
+        )
+        return context
+
+
+class TextInputBesideTheOriginal(BesideTheOriginal, forms.TextInput):
+    pass
+
+
+class TextareaBesideTheOriginal(BesideTheOriginal, forms.Textarea):
+    pass
+
+
+def beside_the_original(widget, original, language):
+    kind = (
+        TextareaBesideTheOriginal
+        if isinstance(widget, forms.Textarea)
+        else (TextInputBesideTheOriginal)
+    )
+    return kind(widget.attrs, original=original, original_language=language)
+
+
+class StaffTranslationAdmin(AdminBase, TranslatableAdmin):
     """Staff add or correct the fi, sv and en versions of a submitter's text: the text in
     its original language stays as it was sent (read-only), and nothing is added or
     deleted here. `fixed`: fields never edited; `translated`: the text's fields."""
@@ -336,6 +487,27 @@ class StaffTranslationAdmin(TranslatableAdmin):
         if obj is not None and self.get_form_language(request, obj) == obj.original_language:
             return [*self.fixed, *self.translated]
         return list(self.fixed)
+
+    def get_form(self, request, obj=None, **kwargs):
+        """In a translation's tab, each field shows the original text beside it."""
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or self.get_form_language(request, obj) == obj.original_language:
+            return form
+        language = obj.original_language
+        originals = {
+            name: obj.safe_translation_getter(name, language_code=language) or ""
+            for name in self.translated
+        }
+
+        class WithTheOriginal(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, text in originals.items():
+                    if name in self.fields:
+                        field = self.fields[name]
+                        field.widget = beside_the_original(field.widget, text, language)
+
+        return WithTheOriginal
 
     @admin.display(description=_("languages"))
     def languages(self, obj):
@@ -429,17 +601,15 @@ class PublicTextAdmin(StaffTranslationAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
+class ProgrammeAdmin(AdminBase, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
-    audit_action = AuditAction.PROGRAMME
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
+class IndicatorAdmin(AdminBase, TranslatableAdmin):
     """The figures a campaign asks progress reports for, with names and units in fi,
     sv and en. An indicator that has figures cannot be deleted (they would be lost)."""
 
-    audit_action = AuditAction.INDICATOR
     list_display = ["__str__", "campaign", "slug", "unit_shown", "maximum", "position"]
     list_editable = ["position"]
     list_filter = ["campaign"]
@@ -457,14 +627,13 @@ class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(HidesContactData, admin.ModelAdmin):
+class JoinRequestAdmin(AdminBase, admin.ModelAdmin):
     """Who wants to join an initiative: their name and address are contact data."""
 
     list_display = ["entry", "organisation", "name", "email", "created_at"]
     search_fields = ["entry__reference", "organisation", "email"]
     list_select_related = ["entry"]
     fields = readonly_fields = ["entry", "organisation", "name", "email", "message", "created_at"]
-    contact_fields = ("name", "email")
 
     def has_add_permission(self, request):
         return False

@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
@@ -90,6 +91,9 @@ class Publication(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # The moderation queue's order: when the status last changed (an edit of the internal
+    # note or of the flags does not move an entry to the end of the queue).
+    status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
     # The status of the newest approved progress report (kept by publishing.changes),
     # for the catalogue's "achieved" / "under way" filter.
     progress_status = models.CharField(
@@ -298,6 +302,7 @@ class ReportPublication(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
 
     class Meta:
         verbose_name = _("progress report's publication")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kotolupaus import mail
 from kotolupaus.models import Message
+from review.audit import audit
 from review.models import AuditAction, AuditEvent
 from submissions import services as submission_services
 from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
@@ -178,14 +179,14 @@ def _audit(by, action, entries, **details):
     """One audit event per campaign concerned (the current one when none is)."""
     campaigns = {e.campaign for e in entries} or {Campaign.objects.current()}
     for campaign in campaigns - {None}:
-        AuditEvent.objects.create(
-            actor=by,
-            action=action,
-            campaign=campaign,
-            details={
-                **details,
-                "entries": [e.reference for e in entries if e.campaign == campaign],
-            },
+        concerned = [e for e in entries if e.campaign == campaign]
+        audit(
+            by,
+            action,
+            campaign,
+            about=concerned,
+            **details,
+            entries=[e.reference for e in concerned],
         )
 
 
@@ -273,11 +274,13 @@ def purge_after_retention(days, by=None, now=None):
             mail.forget_join_senders(Entry.objects.filter(campaign=campaign))
             Draft.objects.filter(campaign=campaign).delete()
             if entries:
-                AuditEvent.objects.create(
-                    actor=by,
-                    action=AuditAction.RETENTION_PURGED,
-                    campaign=campaign,
-                    details={"days": days, "entries": [e.reference for e in entries]},
+                audit(
+                    by,
+                    AuditAction.RETENTION_PURGED,
+                    campaign,
+                    about=entries,
+                    days=days,
+                    entries=[e.reference for e in entries],
                 )
             purged[campaign.slug] = len(entries)
     return purged

@@ -87,7 +87,8 @@ def _move(moderation, to, *, entry, label, by, comment, note) -> str | None:
     if to == PublicationStatus.RETURNED and not comment.strip():
         raise TransitionNotAllowed(_("Write what the submitter should change."))
     moderation.status = to
-    fields = ["status", "updated_at"]
+    moderation.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at", "updated_at"]
     if by is not None:
         moderation.decided_by = by
         fields.append("decided_by")

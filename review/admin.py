@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -10,17 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 
+from kotolupaus.admin_base import AdminBase, InlineBase, audited_by_service
 from kotolupaus.admin_mixins import ReadOnlyAdminMixin
 from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
 from . import security, services
-from .audit_display import readable
+from .audit_display import criterion_ids, criterion_names, readable
 from .forms import reviewers
 from .models import (
     SECURITY_ACTIONS,
     Assignment,
     AuditEvent,
+    AuditEventEntry,
     Award,
     AwardCategory,
     Ballot,
@@ -34,75 +37,8 @@ from .models import (
 )
 
 
-def _plain(value):
-    """A form value as the audit trail keeps it (JSON: text, numbers, lists)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list | tuple) or (hasattr(value, "__iter__") and not hasattr(value, "pk")):
-        return [_plain(item) for item in value]
-    return str(value)
-
-
-class AuditedChangesMixin:
-    """Every add, change and delete made in this admin is written to the audit trail
-    with the fields' values before and after (audit_action; audit_added and
-    audit_deleted for adding and deleting, when they differ)."""
-
-    audit_action = None
-    audit_added = None
-    audit_deleted = None
-
-    def _audit_campaign(self, obj):
-        campaign = getattr(obj, "campaign", None)
-        category = getattr(obj, "category", None)
-        return campaign or (category.campaign if category is not None else None)
-
-    def _audit(self, request, obj, action, **details):
-        campaign = self._audit_campaign(obj)
-        if campaign is None:
-            return
-        services.audit(
-            request.user,
-            action,
-            campaign,
-            getattr(obj, "entry", None),
-            model=obj._meta.label_lower,
-            object=str(obj),
-            **details,
-        )
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        changes = {
-            name: [
-                _plain(form.initial.get(name)) if change else None,
-                _plain(form.cleaned_data.get(name)),
-            ]
-            for name in form.changed_data
-        }
-        if change and not changes:
-            return
-        language = getattr(obj, "get_current_language", lambda: None)()
-        self._audit(
-            request,
-            obj,
-            self.audit_action if change else (self.audit_added or self.audit_action),
-            changes=changes,
-            **({"language": language} if language else {}),
-        )
-
-    def delete_model(self, request, obj):
-        self._audit(request, obj, self.audit_deleted or self.audit_action, deleted=True)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
 @admin.register(ReviewSettings)
-class ReviewSettingsAdmin(AuditedChangesMixin, admin.ModelAdmin):
-    audit_action = services.AuditAction.SETTINGS
+class ReviewSettingsAdmin(AdminBase, admin.ModelAdmin):
     list_display = [
         "campaign",
         "reviews_per_entry",
@@ -115,8 +51,7 @@ class ReviewSettingsAdmin(AuditedChangesMixin, admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(AuditedChangesMixin, TranslatableAdmin):
-    audit_action = services.AuditAction.CRITERIA
+class CriterionAdmin(AdminBase, TranslatableAdmin):
     list_display = [
         "__str__",
         "campaign",
@@ -142,7 +77,8 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers()
+        if "reviewer" in self.fields:  # not on the read-only page of an assignment
+            self.fields["reviewer"].queryset = reviewers()
 
     def clean(self):
         cleaned = super().clean()
@@ -156,7 +92,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AdminBase, admin.ModelAdmin):
     form = AssignmentForm
     list_display = ["entry", "reviewer", "assigned_by", "assigned_at", "reviewed"]
     list_filter = ["entry__campaign", "reviewer"]
@@ -174,14 +110,11 @@ class AssignmentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.assign(obj.entry, obj.reviewer, request.user)
+        # The service saves it (and records it); the page and its log name that row.
+        obj.pk = services.assign(obj.entry, obj.reviewer, request.user).pk
 
     def delete_model(self, request, obj):
         services.unassign(obj.entry, obj.reviewer, request.user)
-
-    def delete_queryset(self, request, queryset):
-        for assignment in queryset.select_related("entry", "reviewer"):
-            services.unassign(assignment.entry, assignment.reviewer, request.user)
 
 
 class ConflictForm(forms.ModelForm):
@@ -197,7 +130,7 @@ class ConflictForm(forms.ModelForm):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(AdminBase, admin.ModelAdmin):
     """Reviewers declare and see their own conflicts; coordinators see everyone's."""
 
     form = ConflictForm
@@ -222,12 +155,14 @@ class ConflictAdmin(admin.ModelAdmin):
         return False  # a declaration stays on the record
 
     def save_model(self, request, obj, form, change):
-        services.declare_conflict(
+        # The service saves it (and records it); the page and its log name that row.
+        conflict = services.declare_conflict(
             request.user, obj.reason, entry=obj.entry, organisation=obj.organisation
         )
+        obj.pk, obj.reviewer = conflict.pk, conflict.reviewer
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(InlineBase, admin.TabularInline):
     model = Score
     fields = ["criterion", "value"]
     readonly_fields = fields
@@ -239,7 +174,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reviews are written in the review workspace; here coordinators read them."""
 
     list_display = ["entry", "reviewer", "recommendation", "updated_at"]
@@ -251,7 +186,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DecisionAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entry", "outcome", "decided_by", "decided_at", "published_at", "decide"]
     list_filter = ["entry__campaign", "outcome", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["entry__reference"]
@@ -268,9 +203,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardCategory)
-class AwardCategoryAdmin(AuditedChangesMixin, TranslatableAdmin):
-    audit_action = services.AuditAction.AWARD_CHANGED
-    audit_deleted = services.AuditAction.AWARD_DELETED
+class AwardCategoryAdmin(AdminBase, TranslatableAdmin):
     list_display = ["__str__", "campaign", "position", "vote"]
     list_filter = ["campaign"]
 
@@ -284,7 +217,7 @@ class AwardCategoryAdmin(AuditedChangesMixin, TranslatableAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(AdminBase, admin.ModelAdmin):
     list_display = ["category", "entry", "nominated_by", "nominated_at"]
     list_filter = ["category"]
     autocomplete_fields = ["entry"]
@@ -294,11 +227,11 @@ class NominationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.nominate(obj.category, obj.entry, request.user)
+        obj.pk = services.nominate(obj.category, obj.entry, request.user).pk
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin):
+class BallotAdmin(AdminBase, admin.ModelAdmin):
     list_display = ["category", "voter", "cast_at"]
     readonly_fields = ["category", "voter", "ranks", "cast_at"]
 
@@ -310,13 +243,10 @@ class BallotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(AuditedChangesMixin, TranslatableAdmin):
+class AwardAdmin(AdminBase, TranslatableAdmin):
     list_display = ["category", "entry", "awarded_by", "awarded_at"]
     list_filter = ["category"]
     autocomplete_fields = ["entry"]
-    audit_action = services.AuditAction.AWARD_CHANGED
-    audit_added = services.AuditAction.AWARDED
-    audit_deleted = services.AuditAction.AWARD_DELETED
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -355,12 +285,16 @@ class AuditEntryFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit():
-            return queryset.filter(entry_id=int(value))
+            # Its own events, and those about several entries that name it.
+            return queryset.filter(
+                Q(entry_id=int(value))
+                | Exists(AuditEventEntry.objects.filter(event=OuterRef("pk"), entry_id=int(value)))
+            )
         return queryset
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "who",
@@ -401,20 +335,40 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return event.actor.get_username()
         return _("the submitter or the system")
 
+    def get_queryset(self, request):
+        # The entries an event about several is linked to (one query for the page).
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.only("pk", "reference")))
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Criteria named in the page's scores, in the reader's language: one query.
+        names = criterion_names(
+            set().union(*(criterion_ids(event) for event in changelist.result_list))
+        )
+        for event in changelist.result_list:
+            event.criterion_names = names
+        return changelist
+
     @admin.display(description=_("entry"), ordering="entry__reference")
     def entry_link(self, event):
-        if not event.entry_id:
+        entries = ([event.entry] if event.entry_id else []) + [
+            entry for entry in event.entries.all() if entry.pk != event.entry_id
+        ]
+        if not entries:
             return "–"
-        return format_html(
+        return format_html_join(
+            ", ",
             '<a href="?entry={}" title="{}">{}</a>',
-            event.entry_id,
-            _("Every event of this entry"),
-            event.entry.reference or "–",
+            ((e.pk, _("Every event of this entry"), e.reference or "–") for e in entries),
         )
 
     @admin.display(description=_("details"))
     def what_changed(self, event):
-        rows = readable(event)
+        rows = readable(event, getattr(event, "criterion_names", None))
         if not rows:
             return "–"
         return format_html_join("", '<div class="audit-detail"><strong>{}:</strong> {}</div>', rows)
@@ -430,10 +384,27 @@ def end_all_sessions(modeladmin, request, queryset):
     )
 
 
-class StaffUserAdmin(UserAdmin):
-    """Django's user admin (for administrators), with "end all sessions"."""
+class StaffUserAdmin(AdminBase, UserAdmin):
+    """Django's user admin (for administrators), with "end all sessions". Role changes
+    (groups, permissions, the staff and superuser flags) and passwords are recorded by
+    review/security.py; the row of a save carries the other fields it changed."""
 
     actions = [end_all_sessions]
+    audit_exclude = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "password",
+        "password1",
+        "password2",
+        "usable_password",
+    )
+
+    def user_change_password(self, request, id, form_url=""):
+        with self.audit_unit(request):
+            return super().user_change_password(request, id, form_url)
 
 
 # --- Assigning entries from the entry list -------------------------------------------------
@@ -452,6 +423,7 @@ class ReviewEntryAdmin(EntryAdmin):
 
     actions = ["assign_to_reviewer"]
 
+    @audited_by_service
     @admin.action(
         description=_("Assign the selected entries to a reviewer"), permissions=["coordinate"]
     )

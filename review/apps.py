@@ -10,3 +10,10 @@ class ReviewConfig(AppConfig):
         from . import security, signals  # noqa: F401  (signal receivers)
 
         security.connect()
+
+        # Changes made in the admin panel reach the audit trail (kotolupaus/admin_base.py).
+        from kotolupaus.admin_base import register_audit_trail
+
+        from .audit import AdminTrail
+
+        register_audit_trail(AdminTrail())

@@ -521,6 +521,14 @@ class AuditAction(models.TextChoices):
     AWARD_DELETED = "award_del", _("deleted a prize")
     REMINDED = "reminded", _("sent a reminder to report progress")
     INDICATOR = "indicator", _("changed a follow-up indicator")
+    # Changes made in the admin panel (review/audit.py: ADMIN_ACTIONS).
+    CAMPAIGN = "campaign", _("changed a campaign")
+    TAXONOMY = "taxonomy", _("changed a theme or target group")
+    ORGANISATION = "organisation", _("changed an organisation")
+    NOTE = "note", _("changed an internal note")
+    ACCOUNT = "account", _("changed a staff account")
+    ADMIN_CHANGED = "admin_change", _("changed a record in the admin panel")
+    ADMIN_ACTION = "admin_action", _("ran an action in the admin panel")
 
 
 SECURITY_ACTIONS = (
@@ -581,6 +589,15 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # An event about several entries (decisions published, personal data exported …) is
+    # linked to each, so that the trail filtered by an entry finds it.
+    entries = models.ManyToManyField(
+        Entry,
+        verbose_name=_("entries"),
+        through="AuditEventEntry",
+        related_name="+",
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("audit event")
@@ -596,6 +613,25 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+
+class AuditEventEntry(models.Model):
+    """An entry an audit event is about, besides its `entry`. Append-only like the events
+    (the same database trigger refuses UPDATE and DELETE)."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("entry of an audit event")
+        verbose_name_plural = _("entries of audit events")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "entry"], name="auditevententry_once"),
+        ]
+        indexes = [models.Index(fields=["entry", "event"], name="auditevententry_by_entry")]
+
+    def __str__(self):
+        return f"{self.event_id} → {self.entry_id}"
 
 
 class StaffSession(models.Model):

@@ -28,7 +28,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AuditAction, AuditEvent, StaffSession
+from .audit import audit
+from .models import AuditAction, StaffSession
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,7 @@ def record(action, *, user=None, actor=_FROM_REQUEST, request=None, **details):
     if actor is _FROM_REQUEST:
         who = getattr(request, "user", None)
         actor = who if who is not None and who.is_authenticated else None
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor,
-        user=user,
-        ip_address=client_address(request),
-        details=details,
-    )
+    return audit(actor, action, user=user, ip_address=client_address(request), **details)
 
 
 def _known_user(username):

@@ -24,10 +24,10 @@ from kotolupaus.spreadsheets import as_typed
 from submissions.models import Entry, EntryStatus
 
 from . import voting
+from .audit import audit
 from .models import (
     Assignment,
     AuditAction,
-    AuditEvent,
     Award,
     AwardCategory,
     Ballot,
@@ -54,12 +54,6 @@ def can_coordinate(user) -> bool:
 
 def can_score(user) -> bool:
     return has_role(user, SCORE)
-
-
-def audit(actor, action, campaign, entry=None, **details):
-    return AuditEvent.objects.create(
-        actor=actor, action=action, campaign=campaign, entry=entry, details=details
-    )
 
 
 def _page_language():
@@ -141,6 +135,16 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None
                 assignments_removed=removed_refs,
             )
             _withdraw_reviews(reviewer, blocked, reason, by=by)
+        if not campaigns:  # an organisation with no entries yet: recorded all the same
+            audit(
+                reviewer,
+                AuditAction.CONFLICT_DECLARED,
+                None,
+                entry,
+                organisation=organisation.name if organisation else None,
+                reason=reason,
+                assignments_removed=[],
+            )
     return conflict
 
 
@@ -493,6 +497,7 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
             max_per_reviewer=max_per_reviewer,
             reviewers=[r.username for r in reviewers],
             pairs=[[a.entry.reference, a.reviewer.username] for a in new],
+            about=[a.entry for a in new],
         )
     return result
 
@@ -693,6 +698,7 @@ def publish_decisions(campaign, by, *, listed=None, shown_at=None) -> int:
                 campaign,
                 None,
                 entries=[d.entry.reference for d in decisions],
+                about=[d.entry for d in decisions],
             )
     return len(decisions)
 

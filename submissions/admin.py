@@ -3,9 +3,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.admin import TranslatableAdmin
 
+from kotolupaus.admin_base import AdminBase, InlineBase
 from kotolupaus.admin_mixins import ReadOnlyAdminMixin
 
-from .access import HidesContactData
 from .models import (
     ENTRY_TEXT_FIELDS,
     Campaign,
@@ -28,7 +28,7 @@ class TranslatedRelatedFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(TranslatableAdmin):
+class CampaignAdmin(AdminBase, TranslatableAdmin):
     list_display = ["__str__", "slug", "opens_at", "closes_at", "hashtag", "open_now"]
     search_fields = ["slug", "translations__name"]
     date_hierarchy = "opens_at"
@@ -57,21 +57,21 @@ class CampaignAdmin(TranslatableAdmin):
 
 
 @admin.register(Theme, TargetGroup)
-class TaxonomyAdmin(TranslatableAdmin):
+class TaxonomyAdmin(AdminBase, TranslatableAdmin):
     list_display = ["__str__", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["slug", "translations__name"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MunicipalityAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_fi", "name_sv", "majority_language"]
     list_filter = ["majority_language"]
     search_fields = ["code", "name_fi", "name_sv"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AdminBase, admin.ModelAdmin):
     # Web addresses typed without a scheme are https, as in the public form.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "business_id", "type", "municipality", "website"]
@@ -81,17 +81,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
 
 
-# The address a partner organisation was invited at is its contact person's.
-PARTNER_CONTACT_FIELDS = ("invited_email",)
-
-
-class PartnershipInline(HidesContactData, admin.TabularInline):
+class PartnershipInline(InlineBase, admin.TabularInline):
     model = Partnership
     fields = ["organisation", "role", "invited_email", "invited_at", "confirmed_at", "declined_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    contact_fields = PARTNER_CONTACT_FIELDS
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -123,7 +118,7 @@ SUBMITTER_FIELDS = [
 
 
 @admin.register(Entry)
-class EntryAdmin(HidesContactData, TranslatableAdmin):
+class EntryAdmin(AdminBase, TranslatableAdmin):
     """Staff see everything the submitter wrote, read-only: the record of what was sent
     stays as it was sent. The contact person only with the contact-data permission."""
 
@@ -237,8 +232,7 @@ class EntryAdmin(HidesContactData, TranslatableAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(HidesContactData, admin.ModelAdmin):
-    contact_fields = PARTNER_CONTACT_FIELDS
+class PartnershipAdmin(AdminBase, admin.ModelAdmin):
     list_display = ["organisation", "entry", "role", "invited_email", "confirmed_at", "declined_at"]
     list_filter = ["confirmed_at", "declined_at"]
     search_fields = ["organisation__name", "invited_email", "entry__reference"]
@@ -257,13 +251,12 @@ class PartnershipAdmin(HidesContactData, admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(HidesContactData, admin.ModelAdmin):
+class DraftAdmin(AdminBase, admin.ModelAdmin):
     """A draft's form data hold its contact person's name, address and number."""
 
     list_display = ["__str__", "campaign", "kind", "language", "updated_at"]
     list_filter = ["campaign", "kind"]
     fields = readonly_fields = ["campaign", "kind", "language", "data", "created_at", "updated_at"]
-    contact_fields = ("data",)
 
     def has_add_permission(self, request):
         return False
