@@ -7,4 +7,9 @@ class KotolupausConfig(AppConfig):
     verbose_name = _("Kotolupaus")
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .metrics import count_lockout
+
+        user_locked_out.connect(count_lockout, dispatch_uid="kotolupaus-metrics-lockouts")
