@@ -54,3 +54,13 @@ async def remove_old_jobs(context, timestamp: int) -> None:
     await context.app.job_manager.delete_old_jobs(
         nb_hours=30 * 24, include_failed=True, include_cancelled=True
     )
+
+
+@app.periodic(cron="25 * * * *")
+@app.task(name="purge_expired_counters", queue="maintenance")
+def purge_expired_counters(timestamp: int) -> int:
+    """Rate-limit counters whose time is up leave their table (kotolupaus/cache.py);
+    live ones are never removed, however many there are."""
+    from django.core.cache import caches
+
+    return caches["shared"].purge_expired()
