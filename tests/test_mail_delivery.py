@@ -336,6 +336,7 @@ def test_scheduled_jobs_are_declared_in_code():
         "remove_old_jobs": "40 3 * * *",
         "send_progress_reminders": "0 9 * * *",
         "check_public_files": "17 * * * *",
+        "purge_expired_counters": "25 * * * *",
     }
 
 
