@@ -52,6 +52,13 @@ bench: $(STAMP)
 faults: $(STAMP)
 	$(WITH_DB) $(PY) -m ops.fault_drill $(ARGS)
 
+# Fleet drill (ops/fleet.py): two web servers and two job workers on a PostgreSQL, Redis
+# and SMTP server of its own; each part stopped and started under load; a table of checks.
+# Needs redis-server (Debian: apt-get install redis-server). ARGS="--quick": the short
+# variant the test suite runs.
+fleet: $(STAMP)
+	$(PY) -m ops.fleet $(ARGS)
+
 # Backup round trip (ops/backup_check.py): demo data dumped with pg_dump and restored
 # with pg_restore into another database on DATABASE_URL's server; compares every table.
 backup-check: $(STAMP)
