@@ -334,7 +334,7 @@ STORAGES = {
 # --- E-mail and the job queue ---------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.fi:587 ; console in development.
 # Nothing is sent inside a request: kotolupaus/mail.py records each message and a job
-# (procrastinate, in PostgreSQL) sends it; `manage.py procrastinate worker` runs the jobs.
+# (procrastinate, in PostgreSQL) sends it; `manage.py worker` runs the jobs.
 if PRODUCTION and "EMAIL_URL" not in env:
     require("EMAIL_URL", "set the SMTP server, e.g. smtp+tls://user:password@host:587")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

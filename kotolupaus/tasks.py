@@ -1,7 +1,8 @@
 """Jobs of the whole service (procrastinate, in PostgreSQL): sending e-mail, and keeping
 the queue itself healthy. Each app's own scheduled jobs are in its tasks.py.
 
-A worker runs them: `python manage.py procrastinate worker` (`make run` starts one).
+A worker runs them: `python manage.py worker` (`make run` starts one; it is
+procrastinate's worker, started again after a database outage).
 Jobs take ids, never model instances, and are safe to run twice.
 """
 

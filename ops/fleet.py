@@ -687,8 +687,9 @@ class Fleet:
             and open_data is not None
         )
         detail = (
-            f"{len(publications)} approved on A (admin action {approved}); on B at once "
-            f"(within {seen:.1f} s): entry pages {statuses_of(before)} → {statuses_of(after)}, "
+            f"{len(publications)} approved on A (admin action {approved}); B's very next "
+            f"answers showed it (checked in {seen:.1f} s): entry pages "
+            f"{statuses_of(before)} → {statuses_of(after)}, "
             f"catalogue ETag {'changed' if catalogue[1].get('ETag') != etag_before else 'SAME'}, "
             f"listed and found by search {'yes' if words[0] in searched else 'NO'}; "
             + (
@@ -918,9 +919,9 @@ class Fleet:
         kinds = Counter(a.kind for a in cached)
         detail = (
             f"{len(down)} answers while down: {len(polite)} polite 503 (Finnish page, "
-            f"Retry-After), {len(cached)} GETs 200 ("
-            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
-            + f") without the database, other {statuses(other)}; recovered: "
+            f"Retry-After), {len(cached)} GETs 200 without the database ("
+            + (", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none")
+            + f"), other {statuses(other)}; recovered: "
             + ", ".join(
                 f"{n} {'after ' + format(t, '.1f') + ' s' if t is not None else 'NOT within 20 s'}"
                 for n, t in took.items()
