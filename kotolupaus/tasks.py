@@ -9,6 +9,7 @@ Jobs take ids, never model instances, and are safe to run twice.
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
@@ -21,11 +22,14 @@ log = logging.getLogger(__name__)
     name="send_message",
     queue="mail",
     pass_context=True,
-    # 2, 4, 8 … seconds between attempts: about 18 hours in all with 15 attempts.
+    # 2, 4, 8 … seconds between attempts: about 18 hours in all with 15 attempts. Also
+    # when the database went away in the middle (PostgreSQL restarted, a failover): the
+    # message is still queued then, and without a retry its job would be failed for good
+    # while the message waited forever (make fleet found it).
     retry=RetryStrategy(
         max_attempts=settings.MAIL_MAX_ATTEMPTS,
         exponential_wait=2,
-        retry_exceptions={mail.TemporaryFailure},
+        retry_exceptions={mail.TemporaryFailure, OperationalError, InterfaceError},
     ),
 )
 def send_message(context, message_id: int) -> str:

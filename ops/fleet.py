@@ -976,6 +976,12 @@ class Fleet:
             )
         )
         failed = Message.objects.filter(status=MessageStatus.FAILED).count()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT status, count(*) FROM procrastinate_jobs "
+                "WHERE task_name = 'send_message' GROUP BY status"
+            )
+            jobs = dict(cursor.fetchall())
         connection.close()
 
         stored = Counter(str(row[0]) for row in rows)
@@ -1033,7 +1039,7 @@ class Fleet:
             f"{'yes' if one_each else 'NO'}), delivered once {len(messages) - len(missing)}, "
             f"not delivered {len(missing)}, any message twice {len(twice)}; queue drained "
             + (f"{drain:.0f} s after the load" if drain is not None else "NOT")
-            + f"; failed messages {failed}",
+            + f"; failed messages {failed}; mail jobs left: {jobs or 'none'}",
         )
 
         smtp = self.results.get("smtp")

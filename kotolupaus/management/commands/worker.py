@@ -48,30 +48,35 @@ class Command(BaseCommand):
 async def serve(worker_options: dict) -> None:
     from procrastinate.contrib.django import app, django_connector
 
-    if isinstance(app.connector, django_connector.DjangoConnector):
-        # As `manage.py procrastinate worker` does: a psycopg connector with
-        # LISTEN/NOTIFY for the worker (Django's own connections cannot listen).
-        app = app.with_connector(app.connector.get_worker_connector())
+    # As `manage.py procrastinate worker` does: the app, and so every task deferred from
+    # a job or by the periodic deferrer, on a psycopg connector with LISTEN/NOTIFY
+    # (Django's own connections cannot listen, and would be left broken by an outage).
+    replaced = (
+        app.replace_connector(app.connector.get_worker_connector())
+        if isinstance(app.connector, django_connector.DjangoConnector)
+        else contextlib.nullcontext()
+    )
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, stopping.set)
     wait = 1.0
-    while not stopping.is_set():
-        began = time.monotonic()
-        failure = await run_once(app, worker_options, stopping)
-        if stopping.is_set():
-            break
-        if time.monotonic() - began > STEADY_SECONDS:
-            wait = 1.0
-        log.warning(
-            "job worker stopped (%s); starting it again in %g s",
-            failure or "a side task failed, e.g. the database went away",
-            wait,
-        )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), wait)
-        wait = min(wait * 2, LONGEST_WAIT)
+    with replaced:
+        while not stopping.is_set():
+            began = time.monotonic()
+            failure = await run_once(app, worker_options, stopping)
+            if stopping.is_set():
+                break
+            if time.monotonic() - began > STEADY_SECONDS:
+                wait = 1.0
+            log.warning(
+                "job worker stopped (%s); starting it again in %g s",
+                failure or "a side task failed, e.g. the database went away",
+                wait,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), wait)
+            wait = min(wait * 2, LONGEST_WAIT)
     log.info("job worker stopped")
 
 
