@@ -15,7 +15,7 @@ ARGS ?=
 AXE := var/node/node_modules/axe-core/axe.min.js
 HTMLCS := var/node/node_modules/html_codesniffer/build/HTMLCS.js
 
-.PHONY: run test bench faults backup-check abuse-check lint format messages install db-url db-stop clean
+.PHONY: run test bench faults fleet backup-check abuse-check lint format messages install lock sbom audit db-url db-stop clean
 
 # The web server and one job worker (e-mails, scheduled jobs), stopped together by Ctrl-C.
 # Links in e-mails, feeds and share buttons follow HOST and PORT (SITE_URL overrides).
@@ -52,6 +52,13 @@ bench: $(STAMP)
 faults: $(STAMP)
 	$(WITH_DB) $(PY) -m ops.fault_drill $(ARGS)
 
+# Fleet drill (ops/fleet.py): two web servers and two job workers on a PostgreSQL, Redis
+# and SMTP server of its own; each part stopped and started under load; a table of checks.
+# Needs redis-server (Debian: apt-get install redis-server). ARGS="--quick": the short
+# variant the test suite runs.
+fleet: $(STAMP)
+	$(PY) -m ops.fleet $(ARGS)
+
 # Backup round trip (ops/backup_check.py): demo data dumped with pg_dump and restored
 # with pg_restore into another database on DATABASE_URL's server; compares every table.
 backup-check: $(STAMP)
@@ -83,12 +90,37 @@ messages: $(STAMP)
 
 install: $(STAMP)
 
-# Reinstall only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# The venv from the lock file, every package pinned with its hash (make lock updates it);
+# reinstalled when the lock file changes. The project itself is installed without its
+# dependencies (they came from the lock) and without build isolation (setuptools did too).
+$(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The lock files from pyproject.toml (uv, from the venv): requirements/app.txt for
+# production, requirements/dev.txt for development and tests (the same versions and more).
+# `make lock ARGS="--upgrade"` moves every package to its newest version within the
+# ranges in pyproject.toml, `ARGS="--upgrade-package django"` one of them.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --universal \
+	--python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet $(ARGS)
+lock: $(STAMP)
+	$(LOCK) --extra s3 -o requirements/app.txt
+	$(LOCK) --extra s3 --extra dev -c requirements/app.txt -o requirements/dev.txt
+
+# A CycloneDX SBOM of what production installs (requirements/app.txt), with the hashes.
+sbom: $(STAMP)
+	mkdir -p var
+	$(VENV)/bin/cyclonedx-py requirements requirements/app.txt --pyproject pyproject.toml \
+	  --mc-type application --output-reproducible \
+	  --output-format JSON --output-file var/sbom.cdx.json
+	@echo "SBOM: var/sbom.cdx.json"
+
+# Known vulnerabilities of the locked packages (pip-audit, advisories from PyPI/OSV).
+# Says so and exits 0 when no advisory source can be reached; never "no vulnerabilities" then.
+audit: $(STAMP)
+	$(PY) -m ops.audit $(ARGS)
 
 db-url: $(STAMP)
 	@$(PY) -m kotolupaus.embedded_db url

@@ -135,9 +135,9 @@ class Gunicorn:
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
         gunicorn = shutil.which("gunicorn", path=str(Path(self.python).parent)) or "gunicorn"
-        command = [
+        return [
             gunicorn,
             "kotolupaus.wsgi",
             "--workers",
@@ -151,6 +151,13 @@ class Gunicorn:
             "--log-level",
             "warning",
         ]
+
+    def start(self) -> None:
+        self.launch()
+        self.wait_until_ready()
+
+    def launch(self) -> None:
+        command = self.command()
         log(f"starting gunicorn: {self.workers} workers on {self.base_url}")
         self.log_file = self.log_path.open("a")
         self.process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
@@ -160,6 +167,8 @@ class Gunicorn:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
+
+    def wait_until_ready(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -255,7 +264,7 @@ class JobWorker:
     def __enter__(self):
         self.log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            [PYTHON, str(BASE_DIR / "manage.py"), "procrastinate", "worker", "--concurrency", "1"],
+            [PYTHON, str(BASE_DIR / "manage.py"), "worker", "--concurrency", "1"],
             cwd=BASE_DIR,
             env=self.env,
             stdout=self.log_file,

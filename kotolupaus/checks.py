@@ -33,3 +33,18 @@ def insecure_overrides(app_configs, **kwargs):
             )
         )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def proxies(app_configs, **kwargs):
+    if settings.BEHIND_TLS_PROXY and not settings.TRUSTED_PROXY_COUNT:
+        return [
+            Warning(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_COUNT is 0: every visitor has the "
+                "proxy's address, so they share one rate limit and one login lockout.",
+                hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of the app "
+                "servers (1 for nginx, 2 for a CDN and nginx).",
+                id="kotolupaus.W010",
+            )
+        ]
+    return []

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     python = sys.executable
     processes = [
         # The worker prints the e-mails it "sends" (console backend) here too.
-        subprocess.Popen([python, "manage.py", "procrastinate", "worker"]),  # noqa: S603
+        subprocess.Popen([python, "manage.py", "worker"]),  # noqa: S603
         subprocess.Popen([python, "manage.py", "runserver", address]),  # noqa: S603
     ]
     signal.signal(signal.SIGTERM, _raise_stop)

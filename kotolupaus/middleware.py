@@ -1,5 +1,6 @@
 """Request guards that apply to the whole site."""
 
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -25,10 +26,40 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def forwarded_client_ip(request):
-    """The client address the TLS proxy appended to X-Forwarded-For (the last one)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.rsplit(",", 1)[-1].strip() or request.META["REMOTE_ADDR"]
+def _from_a_proxy(remote: str) -> bool:
+    """Did the connection come from where our proxies are (TRUSTED_PROXY_NETWORKS)?"""
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXY_NETWORKS)
+
+
+def client_ip(request) -> str:
+    """The visitor's address, which rate limits, login lockouts and the audit trail count.
+
+    TRUSTED_PROXY_COUNT (0) is how many proxies of our own stand in front of the app
+    (e.g. 2 for a CDN and nginx). Each appends the address it was connected from to
+    X-Forwarded-For, so the visitor is the N-th address from the right; anything further
+    left was sent by the visitor and is ignored. With 0, or without the header (a request
+    that came through no proxy), the address of the connection itself. Fewer addresses
+    than proxies (a request that entered behind the first proxy): the leftmost one, which
+    one of ours wrote. An entry that is not an IP address (a proxy configured wrongly)
+    counts as the connection's address. A connection from outside TRUSTED_PROXY_NETWORKS
+    (someone who reached gunicorn past the proxies) is counted by its own address."""
+    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - not a bind address
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count or not _from_a_proxy(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if not hops:
+        return remote
+    candidate = hops[-min(count, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def health(request):

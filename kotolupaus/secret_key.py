@@ -238,7 +238,8 @@ def could_be_a_key(candidate: str) -> bool:
 def repository_hashes(root: Path) -> set[str]:
     """The hashes of every string in the files git tracks under `root` that production
     would take for a key (but the vendored, minified third-party code in static/vendor,
-    published as it is elsewhere)."""
+    published as it is elsewhere, and the lock files' package hashes in requirements/,
+    which are PyPI's)."""
     names = subprocess.run(
         ["git", "ls-files", "-z"],  # noqa: S607 - git, listing our own repository
         cwd=root,
@@ -247,7 +248,7 @@ def repository_hashes(root: Path) -> set[str]:
     ).stdout.split(b"\0")
     found = set()
     for name in filter(None, names):
-        if name.startswith(b"static/vendor/"):
+        if name.startswith((b"static/vendor/", b"requirements/")):
             continue
         path = root / name.decode()
         try:

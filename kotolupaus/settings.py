@@ -6,6 +6,7 @@ must come from the environment and unsafe values stop the process), `development
 The README has the table of variables.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times and counts every answer; answers /metrics to the monitoring system.
+    "kotolupaus.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages behind a private link and staff pages: Cache-Control: no-store, private.
     "kotolupaus.private_pages.PrivatePagesMiddleware",
@@ -163,28 +166,44 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ---------------------------------------------------------------------------------
-# "default" keeps short-lived copies (the last public change, catalogue counts, anonymous
-# public pages): Redis when REDIS_URL is set, otherwise each process's memory, which is
-# fine for those (each process then learns of a public change from another one within
-# publishing.queries.LAST_CHANGE_SECONDS; never from the PostgreSQL table below, which
-# would cost a page served from the cache the very query it saves).
-# "shared" counts what every process must count together (rate limits): Redis when
-# REDIS_URL is set, otherwise a table in PostgreSQL with atomic increments
-# (kotolupaus/cache.py) — never per-process memory, where two app servers would each
-# allow the full rate.
+# Two stores for two kinds of thing (kotolupaus/cache.py; README "Redis"):
+# "shared" counts what every process must count together and nobody may wipe: the rate
+# limits, in a PostgreSQL table with atomic increments, whatever else is configured —
+# never evicted to make room, never in per-process memory (two app servers would each
+# allow the full rate), untouched by a Redis outage.
+# "default" keeps copies that can be made again (the last public change, names, the page
+# cache): Redis when REDIS_URL is set, shared by every app server, with an eviction policy
+# (allkeys-lru); while Redis cannot be reached each process answers from its own memory
+# and tries Redis again every REDIS_RETRY_SECONDS. Without REDIS_URL, each process's
+# memory (each process then learns of a public change from another one within
+# publishing.queries.LAST_CHANGE_SECONDS; never from the PostgreSQL table, which would
+# cost a page served from the cache the very query it saves).
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2.0)
 if REDIS_URL:
-    _redis = {
-        "BACKEND": "django_redis.cache.RedisCache",
+    _default_cache = {
+        "BACKEND": "kotolupaus.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "kotolupaus",
+        "OPTIONS": {
+            "RETRY_SECONDS": REDIS_RETRY_SECONDS,
+            # A Redis that does not answer costs a page half a second at most, once per
+            # REDIS_RETRY_SECONDS.
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 1,
+        },
     }
-    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "kotolupaus-shared"}}
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "shared": {"BACKEND": "kotolupaus.cache.PostgresCache", "LOCATION": "kotolupaus_cache"},
-    }
+    _default_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    "default": _default_cache,
+    "shared": {
+        "BACKEND": "kotolupaus.cache.PostgresCache",
+        "LOCATION": "kotolupaus_cache",
+        # Above this many rows, expired ones are deleted (live counters never are).
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
 RATELIMIT_USE_CACHE = "shared"
 # Anonymous visitors' public pages (home, catalogue, entry pages, programme, statistics,
 # feeds, sitemap) are kept this many seconds in the "default" cache, keyed by the public
@@ -195,7 +214,7 @@ if PAGE_CACHE_SECONDS < 0:
     require("PAGE_CACHE_SECONDS", "set a number of seconds, or 0 to turn the page cache off")
 # django-ratelimit warns about any backend it does not know; ours gives it the atomic
 # increments it needs (kotolupaus/cache.py, tested with two processes).
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Passwords and sessions ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -329,7 +348,7 @@ STORAGES = {
 # --- E-mail and the job queue ---------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.fi:587 ; console in development.
 # Nothing is sent inside a request: kotolupaus/mail.py records each message and a job
-# (procrastinate, in PostgreSQL) sends it; `manage.py procrastinate worker` runs the jobs.
+# (procrastinate, in PostgreSQL) sends it; `manage.py worker` runs the jobs.
 if PRODUCTION and "EMAIL_URL" not in env:
     require("EMAIL_URL", "set the SMTP server, e.g. smtp+tls://user:password@host:587")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -374,8 +393,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-# The load balancer's health check may come over plain http.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The load balancer's health and readiness checks may come over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
@@ -395,13 +414,58 @@ for _name, _secure in [
             "cookies must be sent over HTTPS only in production; to turn this off anyway, "
             "also set INSECURE_COOKIES_WITHOUT_HTTPS=true",
         )
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     # The load balancer terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Rate limits count the client's address as the proxy reports it.
-    RATELIMIT_IP_META_KEY = "kotolupaus.middleware.forwarded_client_ip"
-    # So do login lockouts (otherwise every client would share the proxy's address).
-    AXES_CLIENT_IP_CALLABLE = "kotolupaus.middleware.forwarded_client_ip"
+# How many proxies of our own stand in front of the app servers (a CDN and nginx: 2); the
+# visitor's address is the one the outermost of them saw, counted from the right of
+# X-Forwarded-For (kotolupaus/middleware.py). 0: the address of the connection itself.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    require("TRUSTED_PROXY_COUNT", "set the number of proxies in front of the app, 0 or more")
+# X-Forwarded-For is read only from a connection that comes from one of these networks
+# (where our own proxies are): a client that reaches gunicorn directly from anywhere else
+# is counted by its own address whatever header it sends. Default: private networks.
+try:
+    TRUSTED_PROXY_NETWORKS = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env.list(
+            "TRUSTED_PROXY_NETWORKS",
+            default=[
+                "127.0.0.0/8",
+                "::1/128",
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "fc00::/7",
+            ],
+        )
+    ]
+except ValueError as error:
+    require("TRUSTED_PROXY_NETWORKS", f"a comma-separated list of networks ({error})")
+# Rate limits and login lockouts (and so the audit trail) count that address.
+RATELIMIT_IP_META_KEY = "kotolupaus.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kotolupaus.middleware.client_ip"
+
+# --- Metrics and readiness (kotolupaus/metrics.py, kotolupaus/health.py) --------------------
+# /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`, or to a connection
+# straight from one of METRICS_ALLOWED_NETWORKS that came through no proxy; to anyone
+# else it is an unknown address. Production allows neither until they are set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    require("METRICS_TOKEN", "use a random value of at least 32 characters, or leave it unset")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env.list(
+            "METRICS_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
+        )
+    ]
+except ValueError as error:
+    require("METRICS_ALLOWED_NETWORKS", f"a comma-separated list of networks ({error})")
+# /readyz fails while a job that is due has waited for a worker longer than this.
+READY_JOB_WAIT_SECONDS = env.int("READY_JOB_WAIT_SECONDS", default=300)
 
 # Content-Security-Policy: only our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -1,13 +1,15 @@
 """Jobs of the whole service (procrastinate, in PostgreSQL): sending e-mail, and keeping
 the queue itself healthy. Each app's own scheduled jobs are in its tasks.py.
 
-A worker runs them: `python manage.py procrastinate worker` (`make run` starts one).
+A worker runs them: `python manage.py worker` (`make run` starts one; it is
+procrastinate's worker, started again after a database outage).
 Jobs take ids, never model instances, and are safe to run twice.
 """
 
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
@@ -20,11 +22,14 @@ log = logging.getLogger(__name__)
     name="send_message",
     queue="mail",
     pass_context=True,
-    # 2, 4, 8 … seconds between attempts: about 18 hours in all with 15 attempts.
+    # 2, 4, 8 … seconds between attempts: about 18 hours in all with 15 attempts. Also
+    # when the database went away in the middle (PostgreSQL restarted, a failover): the
+    # message is still queued then, and without a retry its job would be failed for good
+    # while the message waited forever (make fleet found it).
     retry=RetryStrategy(
         max_attempts=settings.MAIL_MAX_ATTEMPTS,
         exponential_wait=2,
-        retry_exceptions={mail.TemporaryFailure},
+        retry_exceptions={mail.TemporaryFailure, OperationalError, InterfaceError},
     ),
 )
 def send_message(context, message_id: int) -> str:
@@ -54,3 +59,13 @@ async def remove_old_jobs(context, timestamp: int) -> None:
     await context.app.job_manager.delete_old_jobs(
         nb_hours=30 * 24, include_failed=True, include_cancelled=True
     )
+
+
+@app.periodic(cron="25 * * * *")
+@app.task(name="purge_expired_counters", queue="maintenance")
+def purge_expired_counters(timestamp: int) -> int:
+    """Rate-limit counters whose time is up leave their table (kotolupaus/cache.py);
+    live ones are never removed, however many there are."""
+    from django.core.cache import caches
+
+    return caches["shared"].purge_expired()

@@ -10,6 +10,7 @@ from publishing.sitemaps import PublicPages, PublishedEntries
 from publishing.staff_views import follow_up_view, personal_data_view, send_reminder_view
 
 from . import views
+from .health import ready
 from .middleware import health
 
 handler500 = "kotolupaus.views.server_error"
@@ -21,7 +22,7 @@ admin.site.index_title = _("Campaign administration")
 # The home page and the sitemap, like the catalogue and the other public pages, carry ETag
 # and come from the page cache for visitors (publishing/caching.py).
 urlpatterns = i18n_patterns(
-    path("", public_cache(views.home), name="home"),
+    path("", public_cache(views.home, query=[]), name="home"),
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
@@ -41,6 +42,7 @@ urlpatterns = i18n_patterns(
 
 urlpatterns += [
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
     *[path(name, views.root_icon, {"name": name}) for name in views.ROOT_ICONS],
     path(
         "sitemap.xml",

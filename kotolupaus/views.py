@@ -30,6 +30,9 @@ def accessibility(request):
 
 def rate_limited(request, exception):
     """Too many posts from one address (django-ratelimit): a translated 429 page."""
+    from .metrics import RATE_LIMITED, view_name
+
+    RATE_LIMITED.labels(view_name(request)).inc()
     return render(request, "429.html", status=429)
 
 

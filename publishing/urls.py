@@ -21,7 +21,6 @@ urlpatterns = [
         name="open_data_reports",
     ),
     path("statistics/", views.statistics, name="statistics"),
-    # Feeds never show their query string: one kept copy whatever it is.
     path("feed.atom", public_cache(feeds.NewPublications(), query=[]), name="feed"),
     path(
         "feed/reports.atom",

@@ -57,7 +57,7 @@ from .search import MAX_RESULTS, Listing, ListingPaginator
 PAGE_SIZE = 20
 
 
-@public_cache
+@public_cache(query=[*CatalogueFilter.base_fields, "page"])
 def catalogue(request):
     form = CatalogueFilter(request.GET or None)
     valid = form.is_valid()
@@ -206,7 +206,7 @@ def _no_longer_public(request, pk):
     )
 
 
-@public_cache
+@public_cache(query=[])
 def entry_detail(request, pk):
     entry = entry_page(pk)
     if entry is None:
@@ -275,7 +275,7 @@ def _programme_campaign(request, *, names=True):
     return campaign
 
 
-@public_cache
+@public_cache(query=["campaign"])
 def programme(request):
     return render(
         request, "publishing/programme.html", programme_context(_programme_campaign(request))
@@ -384,7 +384,7 @@ def open_data_docs(request):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
-@public_cache
+@public_cache(query=[])
 def statistics(request):
     entries = published()
     # Counted with the latest reported status: the same query feeds both sections.

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import threading
+import time
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -23,6 +24,7 @@ def free_port() -> int:
 class Recorder:
     def __init__(self):
         self.messages = []  # email.message.EmailMessage, as accepted
+        self.accepted_at = []  # time.monotonic() of each, in the same order
         self.refuse = set()  # recipients answered 550
         self.delay = 0.0  # seconds before accepting each message
         self.hold = threading.Event()  # cleared: MAIL FROM waits until it is set
@@ -50,6 +52,7 @@ class Recorder:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.accepted_at.append(time.monotonic())
         return "250 2.0.0 Message accepted for delivery"
 
     def to(self, address):

@@ -62,6 +62,9 @@ def test_production_check_deploy_reports_no_warnings():
         ({"DEBUG": "true"}, "DEBUG"),
         ({"KOTOLUPAUS_ENV": "staging"}, "KOTOLUPAUS_ENV"),
         ({"PAGE_CACHE_SECONDS": "-1"}, "PAGE_CACHE_SECONDS"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
+        ({"METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,intranet"}, "METRICS_ALLOWED_NETWORKS"),
     ],
 )
 def test_production_settings_refuse_missing_or_unsafe_values(override, message):
@@ -117,19 +120,32 @@ def test_production_is_the_default_environment():
 
 
 @pytest.mark.parametrize(
-    ("redis_url", "backend"),
+    ("redis_url", "counters", "copies"),
     [
-        (None, "kotolupaus.cache.PostgresCache"),
-        ("redis://127.0.0.1:6379/0", "django_redis.cache.RedisCache"),
+        (
+            None,
+            "kotolupaus.cache.PostgresCache",
+            "django.core.cache.backends.locmem.LocMemCache",
+        ),
+        (
+            "redis://127.0.0.1:6379/0",
+            "kotolupaus.cache.PostgresCache",
+            "kotolupaus.cache.ResilientRedisCache",
+        ),
     ],
 )
-def test_production_counts_rate_limits_in_a_cache_every_process_shares(redis_url, backend):
+def test_production_counts_rate_limits_in_postgresql_and_keeps_copies_in_redis(
+    redis_url, counters, copies
+):
+    """The counters every process shares and nobody may evict live in PostgreSQL, with
+    Redis or without; Redis keeps only copies that can be made again."""
     result = run_manage(
         "shell",
         "-c",
-        "from django.conf import settings as s; print(s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND'])",
+        "from django.conf import settings as s; "
+        "print(s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND'], s.CACHES['default']['BACKEND'])",
         REDIS_URL=redis_url,
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == backend  # never one process's own memory
+    assert result.stdout.strip().splitlines()[-1] == f"{counters} {copies}"
