@@ -141,6 +141,7 @@ def test_ctrl_c_stops_both_and_restarts_nothing():
     assert supervisor.run() == 0
 
     assert len(started["worker"]) == 1  # the dead one was not started again
+    assert "the job worker was started again." not in said
     assert started["web"][0].waited
     assert not started["web"][0].terminated  # no second signal after Ctrl-C
 
