@@ -18,6 +18,9 @@ class MessageKind(models.TextChoices):
     JOIN_REQUEST = "join_request", _("Request to join an initiative")
     REPORT_RETURNED = "report_returned", _("Progress report returned for fixes")
     PROGRESS_REMINDER = "reminder", _("Reminder to report progress")
+    SUBMITTER_NEWS = "news", _("News about an entry (partners' answers, publication)")
+    PARTNER_REMOVED = "partner_removed", _("Partner organisation removed from an entry")
+    PARTNER_WITHDRAWN = "partner_withdrawn", _("An entry with partners was withdrawn")
 
 
 class MessageStatus(models.TextChoices):

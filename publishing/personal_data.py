@@ -16,7 +16,14 @@ from kotolupaus import mail
 from kotolupaus.models import Message
 from review.models import AuditAction, AuditEvent
 from submissions import services as submission_services
-from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
+from submissions.models import (
+    Campaign,
+    Draft,
+    Entry,
+    EntryStatus,
+    Partnership,
+    RetiredLinkReason,
+)
 
 from .models import JoinRequest
 
@@ -216,7 +223,7 @@ def erase(email, by):
         # Entries never confirmed never reached anyone: they go altogether.
         unconfirmed = [e for e in entries if e.status == EntryStatus.UNCONFIRMED]
         for entry in unconfirmed:
-            submission_services.delete_unconfirmed(entry)
+            submission_services.delete_unconfirmed(entry, reason=RetiredLinkReason.ERASED)
         entries = [e for e in entries if e.status != EntryStatus.UNCONFIRMED]
         for entry in entries:
             _erase_entry(entry, now, by)
