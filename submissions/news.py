@@ -54,6 +54,8 @@ def _last_told(entry_id: int):
 
 def _next_time(entry_id: int):
     soonest = timezone.now() + timedelta(minutes=settings.SUBMITTER_NEWS_MINUTES)
+    if not settings.SUBMITTER_NEWS_MINUTES:
+        soonest -= timedelta(seconds=1)  # due at once
     last = _last_told(entry_id)
     return max(soonest, last + AT_MOST_EVERY) if last else soonest
 
@@ -61,11 +63,14 @@ def _next_time(entry_id: int):
 def _queue(entry_id: int, when) -> None:
     from .tasks import send_submitter_news
 
+    # No time at all for "now": the job is due at once, also to a worker whose clock or
+    # transaction started a moment earlier.
+    schedule = {"schedule_at": when} if when > timezone.now() else {}
     try:
         # A savepoint: the queueing lock's unique violation must not break the
         # transaction of the change.
         with transaction.atomic():
-            send_submitter_news.configure(queueing_lock=lock_for(entry_id), schedule_at=when).defer(
+            send_submitter_news.configure(queueing_lock=lock_for(entry_id), **schedule).defer(
                 entry_id=entry_id
             )
     except AlreadyEnqueued:  # one is waiting: it sends this too

@@ -5,6 +5,7 @@ the server is down for a while, refuses a recipient or a worker dies mid-job."""
 
 import os
 import re
+from collections import Counter
 import signal
 import subprocess
 import sys
@@ -92,8 +93,9 @@ def kind_of(message):
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_quoted(
-    client, campaign, coordinator, smtp, language
+    client, campaign, coordinator, smtp, language, settings
 ):
+    settings.SUBMITTER_NEWS_MINUTES = 0  # the news go with the next jobs, not later
     client.force_login(coordinator)  # the staff steps below; the public ones do not care
     data = with_partners(
         entry_form_data(
@@ -104,6 +106,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
             partners_sought="Kuntia & yhdistyksiä",
         ),
         (HOSTILE_PARTNER, "partner@example.fi", "tilat & <kahvi>"),
+        ("Toinen kumppani", "toinen@example.fi", ""),
     )
     client.post(form_url("initiative", language), data)
     (confirmation,) = smtp.messages
@@ -113,6 +116,13 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     path = re.search(r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", text_of(confirmation))
     client.post(path.group(1))
     entry = Entry.objects.get()
+    manage = token_from(text_of(confirmation))
+    # A partner taken off the entry is told (in its language: the page's by default).
+    removed = entry.partnerships.get(invited_email="toinen@example.fi")
+    client.post(
+        f"/{language}/manage/{manage}/partners/",
+        {"action": "remove", "partnership": removed.pk},
+    )
 
     client.post(f"/{language}/manage/lost-link/", {"email": CONTACT})
     client.post(form_url("pledge", language), entry_form_data("pledge", action="draft"))
@@ -143,12 +153,22 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     )
     assert reminders.send_reminder(entry, timezone.localdate(), by=coordinator)
     run_jobs()
-    manage = token_from(text_of(confirmation))
+    # Withdrawn: the contact is told, and so is the partner that had not declined.
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
 
     received = {kind_of(m): m for m in smtp.messages}
     assert set(received) == set(MessageKind.values)
-    assert len(smtp.messages) == len(MessageKind.values)
+    # One of each kind, but for the two partners' invitations.
+    assert Counter(kind_of(m) for m in smtp.messages) == {
+        **{kind: 1 for kind in MessageKind.values},
+        MessageKind.PARTNER_INVITATION: 2,
+    }
+    to_partners = {
+        MessageKind.PARTNER_INVITATION,
+        MessageKind.DRAFT_LINK,
+        MessageKind.PARTNER_REMOVED,
+        MessageKind.PARTNER_WITHDRAWN,
+    }
     for kind, message in received.items():
         subject, body = message["Subject"], text_of(message)
         for typed in TYPED:
@@ -156,7 +176,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         for escaped in ("&amp;", "&lt;", "&gt;", "&quot;", "&#x27;", "&#39;"):
             assert escaped not in subject and escaped not in body, (kind, escaped)
         assert message["Content-Language"] == language
-        if kind != MessageKind.PARTNER_INVITATION and kind != MessageKind.DRAFT_LINK:
+        if kind not in to_partners:
             assert message["To"] == CONTACT
         assert SIGNATURE[language] in body, kind
         assert f"{CAMPAIGN_NAME[language]}\n{MINISTRY[language]}" in body, kind
@@ -165,7 +185,13 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     # Typed text arrives exactly as typed, and attributed to whoever typed it.
     assert HOSTILE_TITLE in text_of(received[MessageKind.CONFIRM_ADDRESS])
     assert HOSTILE_ORG in text_of(received[MessageKind.CONFIRM_ADDRESS])
-    invitation = text_of(received[MessageKind.PARTNER_INVITATION])
+    invitation = text_of(
+        next(
+            m
+            for m in smtp.messages
+            if m["To"] == "partner@example.fi" and kind_of(m) == MessageKind.PARTNER_INVITATION
+        )
+    )
     assert HOSTILE_ORG in invitation and HOSTILE_PARTNER in invitation
     assert "tilat & <kahvi>" in invitation
     join = text_of(received[MessageKind.JOIN_REQUEST])
@@ -177,6 +203,14 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
     returned = text_of(received[MessageKind.REPORT_RETURNED])
     assert "> Lisää luvut & <tulokset>." in returned
+    assert received[MessageKind.PARTNER_REMOVED]["To"] == "toinen@example.fi"
+    assert received[MessageKind.PARTNER_WITHDRAWN]["To"] == "partner@example.fi"
+    for kind in (MessageKind.PARTNER_REMOVED, MessageKind.PARTNER_WITHDRAWN):
+        assert HOSTILE_ORG in text_of(received[kind]) and entry.reference in text_of(received[kind])
+    assert HOSTILE_PARTNER in text_of(received[MessageKind.PARTNER_WITHDRAWN])
+    news = text_of(received[MessageKind.SUBMITTER_NEWS])
+    assert f"http://testserver/{language}/entries/{entry.pk}/" in news
+    assert f"http://testserver/{language}/manage/" in news
     reminder = received[MessageKind.PROGRESS_REMINDER]
     assert "/reminders/stop/" in text_of(reminder) and reminder["List-Unsubscribe"]
     # Every message was recorded as sent, once, and its text (private links) not kept.
