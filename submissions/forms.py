@@ -513,8 +513,13 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The submitter's language unless chosen otherwise (an empty row stays empty).
+        # The submitter's language unless chosen otherwise.
         self.fields["language"].initial = get_language()
+
+    def has_changed(self):
+        """A row with nothing but a language chosen is an empty row (the list always
+        sends a language)."""
+        return any(name in self.changed_data for name in ("name", "email", "role"))
 
 
 class PartnerDetailsForm(forms.Form):

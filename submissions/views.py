@@ -497,7 +497,12 @@ def _dead_link(request, token, kind):
     if retired is None:
         raise Http404
     heading, message, links = _explain_retired(retired)
-    response = gone(request, heading=heading, message=message, links=links)
+    return _private_gone(request, heading=heading, message=message, links=links)
+
+
+def _private_gone(request, **explanation):
+    """A 410 page reached through a private link: never kept by a browser or a proxy."""
+    response = gone(request, **explanation)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -651,7 +656,7 @@ def manage_edit(request, token):
         return _dead_link(request, token, RetiredLinkKind.MANAGE)
     status = 403 if request.method == "POST" else 200
     if entry.is_withdrawn:
-        return gone(
+        return _private_gone(
             request,
             heading=_by_kind(
                 entry, _("This pledge was withdrawn"), _("This initiative was withdrawn")
@@ -997,7 +1002,7 @@ def partner_confirm(request, token):
     if partnership is None:
         return _dead_link(request, token, RetiredLinkKind.PARTNER)
     if partnership.entry.is_withdrawn:
-        return gone(
+        return _private_gone(
             request,
             heading=_by_kind(
                 partnership.entry,

@@ -5,11 +5,11 @@ the server is down for a while, refuses a recipient or a worker dies mid-job."""
 
 import os
 import re
-from collections import Counter
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -160,7 +160,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert set(received) == set(MessageKind.values)
     # One of each kind, but for the two partners' invitations.
     assert Counter(kind_of(m) for m in smtp.messages) == {
-        **{kind: 1 for kind in MessageKind.values},
+        **dict.fromkeys(MessageKind.values, 1),
         MessageKind.PARTNER_INVITATION: 2,
     }
     to_partners = {
