@@ -236,8 +236,7 @@ def erase(email, by):
             name=ERASED_NAME, email="erased@erased.invalid", message=""
         )
         drafts = _drafts(email)
-        for draft in drafts:
-            draft.delete()
+        submission_services.delete_drafts(drafts, reason=RetiredLinkReason.ERASED)
         emails = mail.erase_address(email)
         counts = {
             "entries": len(entries) + len(unconfirmed),
@@ -274,7 +273,9 @@ def purge_after_retention(days, by=None, now=None):
             JoinRequest.objects.filter(entry__campaign=campaign).exclude(
                 Q(email="erased@erased.invalid")
             ).update(name=ERASED_NAME, email="erased@erased.invalid", message="")
-            Draft.objects.filter(campaign=campaign).delete()
+            submission_services.delete_drafts(
+                Draft.objects.filter(campaign=campaign), reason=RetiredLinkReason.EXPIRED
+            )
             if entries:
                 AuditEvent.objects.create(
                     actor=by,

@@ -212,6 +212,20 @@ def submit_entry(
     return Submitted(entry, token)
 
 
+def delete_drafts(drafts, *, reason: str) -> int:
+    """Delete saved drafts (personal data erased, or the retention period over); their
+    links then say so (410) instead of "not found". Returns how many."""
+    deleted = 0
+    for draft in drafts:
+        for key in ("org_logo_pending", "image_pending"):
+            for reference in draft.data.get(key) or []:
+                transaction.on_commit(lambda r=reference: images.discard(r))
+        _retire(draft.token_hash, RetiredLinkKind.DRAFT, reason, None)
+        draft.delete()
+        deleted += 1
+    return deleted
+
+
 def _retire(token_hash: str, kind: str, reason: str, entry: Entry | None) -> None:
     """Remember a link that stops working, so that following it explains why (HTTP 410)."""
     RetiredLink.objects.update_or_create(

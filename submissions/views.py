@@ -386,6 +386,24 @@ def _lost_link():
 def _explain_retired(retired: RetiredLink):
     """(heading, message, links) of the 410 page for a private link that worked once."""
     entry, kind, reason = retired.entry, retired.kind, retired.reason
+    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.ERASED:
+        return (
+            _("This draft was deleted"),
+            _(
+                "It was deleted with the contact person's personal data, as the contact person "
+                "asked. Nothing of it is kept."
+            ),
+            [],
+        )
+    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.EXPIRED:
+        return (
+            _("This draft was deleted"),
+            _(
+                "The campaign it was saved for closed long ago, and its saved drafts were "
+                "deleted with the rest of its contact data."
+            ),
+            [],
+        )
     if kind == RetiredLinkKind.DRAFT:
         return (
             _("This draft has already been sent"),

@@ -252,3 +252,38 @@ def test_every_private_link_of_an_existing_entry_keeps_working(client, campaign)
 
     for token in (first, second):
         assert client.get(f"/en/manage/{token}/").status_code == 200
+
+
+# --- Drafts ------------------------------------------------------------------------------------
+
+
+def test_a_draft_erased_with_its_contacts_data_says_so(client, campaign, coordinator):
+    client.post(
+        form_url("pledge", "sv"),
+        entry_form_data("pledge", action="draft", contact_email="utkast@example.fi"),
+    )
+    link = token_from(mail.outbox[-1].body, "draft")
+
+    erase("utkast@example.fi", coordinator)
+
+    page = assert_gone(client.get(f"/sv/submit/draft/{link}/"), "Det här utkastet har raderats")
+    assert "på kontaktpersonens begäran" in page
+
+
+def test_drafts_of_a_campaign_past_its_retention_say_so(client, campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.personal_data import purge_after_retention
+
+    client.post(form_url("pledge", "en"), entry_form_data("pledge", action="draft"))
+    link = token_from(mail.outbox[-1].body, "draft")
+    campaign.opens_at = timezone.now() - timedelta(days=900)
+    campaign.closes_at = timezone.now() - timedelta(days=800)
+    campaign.save()
+
+    purge_after_retention(730)
+
+    page = assert_gone(client.get(f"/en/submit/draft/{link}/"), "This draft was deleted")
+    assert "The campaign it was saved for closed long ago" in page
