@@ -25,7 +25,7 @@ from django.utils.translation import override
 from procrastinate.exceptions import AlreadyEnqueued
 
 from kotolupaus import mail
-from kotolupaus.models import MessageKind
+from kotolupaus.models import Message, MessageKind
 
 from .models import Entry, EntryStatus, NewsKind, SubmitterNews
 
@@ -49,7 +49,11 @@ def tell(entry: Entry, kind: str, *, partnership=None) -> SubmitterNews | None:
 
 
 def _last_told(entry_id: int):
-    return SubmitterNews.objects.filter(entry_id=entry_id).aggregate(last=Max("told_at"))["last"]
+    """When the last news e-mail about the entry was queued (the Message rows are the
+    record of what was sent; news rows go with a partner that is removed)."""
+    return Message.objects.filter(entry_id=entry_id, kind=MessageKind.SUBMITTER_NEWS).aggregate(
+        last=Max("created_at")
+    )["last"]
 
 
 def _next_time(entry_id: int):
