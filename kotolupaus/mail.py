@@ -97,6 +97,12 @@ ALLOWANCES: dict[str, Allowance] = {
     MessageKind.PROGRESS_REMINDER: Allowance(50),
     # Staff's own mail: a reviewer is told of withdrawn reviews at most once a day anyway.
     MessageKind.REVIEWS_WITHDRAWN: Allowance(5),
+    # To a partner organisation invited earlier (so within its invitations' allowance):
+    # removed from an entry, or an entry it was part of withdrawn.
+    MessageKind.PARTNER_REMOVED: Allowance(3),
+    MessageKind.PARTNER_WITHDRAWN: Allowance(3),
+    # To an entry's confirmed contact, one a day per entry at most anyway (submissions/news.py).
+    MessageKind.SUBMITTER_NEWS: Allowance(10),
 }
 LIMIT_WINDOW = timedelta(hours=24)
 # What counts against an allowance: messages that went, or will go, out.

@@ -6,12 +6,21 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils import translation
+
+from submissions.images import MAX_UPLOAD_BYTES
 
 logger = logging.getLogger(__name__)
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse request bodies larger than MAX_REQUEST_BYTES before anything reads them."""
+    """Refuse request bodies larger than MAX_REQUEST_BYTES before anything reads them.
+
+    The 413 page is in the language of the address's prefix (/fi/, /sv/, /en/): this
+    runs before LocaleMiddleware, and nothing of the body is read, so the prefix is all
+    there is. It links back to the page that was posted to (every form posts to its own
+    address), so the person can choose a smaller image and send again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,8 +31,33 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            return HttpResponse(render_to_string("413.html", request=request), status=413)
+            return too_large(request, length)
         return self.get_response(request)
+
+
+def too_large(request, length):
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            resolve(request.path_info)
+        except Resolver404:
+            back = None
+        else:
+            back = request.path
+        html = render_to_string(
+            "413.html",
+            {
+                "back_url": back,
+                "size": length,
+                "limit": settings.MAX_REQUEST_BYTES,
+                "image_limit": MAX_UPLOAD_BYTES,
+            },
+            request=request,
+        )
+    response = HttpResponse(html, status=413)
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _from_a_proxy(remote: str) -> bool:

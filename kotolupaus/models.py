@@ -20,6 +20,9 @@ class MessageKind(models.TextChoices):
     PROGRESS_REMINDER = "reminder", _("Reminder to report progress")
     # To a reviewer: reviews of theirs withdrawn by someone else (at most one a day).
     REVIEWS_WITHDRAWN = "reviews_withdrawn", _("Reviews withdrawn after a conflict of interest")
+    SUBMITTER_NEWS = "news", _("News about an entry (partners' answers, publication)")
+    PARTNER_REMOVED = "partner_removed", _("Partner organisation removed from an entry")
+    PARTNER_WITHDRAWN = "partner_withdrawn", _("An entry with partners was withdrawn")
 
 
 class MessageStatus(models.TextChoices):

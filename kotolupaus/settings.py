@@ -374,6 +374,12 @@ if MAIL_WAITING_WARNING_MINUTES < 1:
 REPORT_EDIT_HOURS = env.int("REPORT_EDIT_HOURS", default=48)
 # Submissions whose contact never confirms the e-mail address are removed after this.
 UNCONFIRMED_ENTRY_DAYS = env.int("UNCONFIRMED_ENTRY_DAYS", default=7)
+# An entry's contact hears of partners' answers and the publication in one e-mail at
+# most a day: the first this many minutes after the first thing happened (what happens
+# meanwhile joins it), later ones a day after the previous (submissions/news.py).
+SUBMITTER_NEWS_MINUTES = env.int("SUBMITTER_NEWS_MINUTES", default=15)
+if SUBMITTER_NEWS_MINUTES < 0:
+    require("SUBMITTER_NEWS_MINUTES", "set a number of minutes, 0 or more")
 # A worker that has not reported for this long is taken for dead and its jobs run again.
 JOBS_STALLED_AFTER_SECONDS = env.int("JOBS_STALLED_AFTER_SECONDS", default=60)
 # The open-data files and the programme PDFs are built again this many seconds after a

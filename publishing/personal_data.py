@@ -18,7 +18,14 @@ from kotolupaus.models import Message
 from review.audit import audit
 from review.models import AuditAction, AuditEvent
 from submissions import services as submission_services
-from submissions.models import Campaign, Draft, Entry, EntryStatus, Partnership
+from submissions.models import (
+    Campaign,
+    Draft,
+    Entry,
+    EntryStatus,
+    Partnership,
+    RetiredLinkReason,
+)
 
 from .models import JoinRequest
 
@@ -220,7 +227,7 @@ def erase(email, by):
         # Entries never confirmed never reached anyone: they go altogether.
         unconfirmed = [e for e in entries if e.status == EntryStatus.UNCONFIRMED]
         for entry in unconfirmed:
-            submission_services.delete_unconfirmed(entry)
+            submission_services.delete_unconfirmed(entry, reason=RetiredLinkReason.ERASED)
         entries = [e for e in entries if e.status != EntryStatus.UNCONFIRMED]
         for entry in entries:
             _erase_entry(entry, now, by)
@@ -233,8 +240,7 @@ def erase(email, by):
             name=ERASED_NAME, email="erased@erased.invalid", message=""
         )
         drafts = _drafts(email)
-        for draft in drafts:
-            draft.delete()
+        submission_services.delete_drafts(drafts, reason=RetiredLinkReason.ERASED)
         emails = mail.erase_address(email)
         counts = {
             "entries": len(entries) + len(unconfirmed),
@@ -272,7 +278,9 @@ def purge_after_retention(days, by=None, now=None):
                 Q(email="erased@erased.invalid")
             ).update(name=ERASED_NAME, email="erased@erased.invalid", message="")
             mail.forget_join_senders(Entry.objects.filter(campaign=campaign))
-            Draft.objects.filter(campaign=campaign).delete()
+            submission_services.delete_drafts(
+                Draft.objects.filter(campaign=campaign), reason=RetiredLinkReason.EXPIRED
+            )
             if entries:
                 audit(
                     by,

@@ -4,7 +4,8 @@
 PUBLICATION_TRANSITIONS): it checks the move, saves it, writes the audit row, sends the
 e-mail it needs and makes the change public (publishing.changes) in one transaction.
 Staff call it through `moderate()` (and the admin's actions); the submitter's edits
-reach it through `entry_changed()`.
+reach it through `entry_changed()`. A publication is news for the submitter
+(submissions.news: one e-mail a day at most).
 """
 
 import logging
@@ -18,8 +19,9 @@ from kotolupaus import mail
 from kotolupaus.models import MessageKind
 from review.models import AuditAction
 from review.services import audit
+from submissions import news
 from submissions import services as submission_services
-from submissions.models import Entry, EntryStatus, ProgressReport
+from submissions.models import Entry, EntryStatus, NewsKind, ProgressReport
 from submissions.services import TransitionNotAllowed
 
 from . import moderation, search
@@ -126,6 +128,7 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         publication = Publication.objects.select_for_update().get(pk=publication_for(entry).pk)
+        published_before = publication.first_published_at is not None
         before = _move(
             publication, to, entry=entry, label=entry.reference, by=by, comment=comment, note=note
         )
@@ -135,6 +138,9 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
             _return_to_submitter(entry, comment)
         elif to in (PublicationStatus.APPROVED, PublicationStatus.REJECTED):
             submission_services.close_for_fixes(entry)
+        if to == PublicationStatus.APPROVED and entry.consent_publish:
+            # The submitter hears of it in the next news e-mail (at most one a day).
+            news.tell(entry, NewsKind.REPUBLISHED if published_before else NewsKind.PUBLISHED)
         _audit_move(by, entry, before, to, comment=comment, note=note, reason=reason)
         public_change(entry=entry)
         log.info(

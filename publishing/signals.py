@@ -48,15 +48,22 @@ def moderation_notices(sender, entry, **kwargs):
     publication = Publication.objects.filter(entry=entry).first()
     if publication is None or entry.is_withdrawn:
         return []
+    pledge = entry.is_pledge
     if publication.status == PublicationStatus.RETURNED:
         return [
             Notice(
                 "warning",
                 _("The ministry's staff ask you to change something"),
                 _(
-                    "Edit the entry as the comment below asks and save it: the staff then "
+                    "Edit the pledge as the comment below asks and save it: the staff then "
                     "look at it again. You can edit it also after the deadline until it is "
                     "published."
+                )
+                if pledge
+                else _(
+                    "Edit the initiative as the comment below asks and save it: the staff "
+                    "then look at it again. You can edit it also after the deadline until it "
+                    "is published."
                 ),
                 quote=publication.returned_comment,
             )
@@ -67,8 +74,13 @@ def moderation_notices(sender, entry, **kwargs):
                 "info",
                 _("Thank you: your changes are waiting for the staff"),
                 _(
-                    "The staff will look at the entry again. You can still edit it until "
+                    "The staff will look at the pledge again. You can still edit it until "
                     "it is published. What they asked:"
+                )
+                if pledge
+                else _(
+                    "The staff will look at the initiative again. You can still edit it "
+                    "until it is published. What they asked:"
                 ),
                 quote=publication.returned_comment,
             )
@@ -78,7 +90,9 @@ def moderation_notices(sender, entry, **kwargs):
             Notice(
                 "success",
                 _("Published"),
-                _("The entry is shown on the campaign website."),
+                _("The pledge is shown on the campaign website.")
+                if pledge
+                else _("The initiative is shown on the campaign website."),
             )
         ]
     return []

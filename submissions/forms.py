@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
@@ -70,10 +72,27 @@ def limited_text(label, name, help_text, *, required=True, rows=None):
     return field
 
 
+def _too_large_for_the_browser():
+    """The field error for an image over the limit, with its size left for the browser
+    to fill in (static/js/file-size.js): the same words as the server's."""
+    return _("The image is too large (%(size)s). The largest allowed size is %(limit)s.") % {
+        "size": "%(size)s",
+        "limit": filesizeformat(images.MAX_UPLOAD_BYTES),
+    }
+
+
 class ImageUploadField(forms.FileField):
-    """A file field whose clean() returns the checked, re-encoded image."""
+    """A file field whose clean() returns the checked, re-encoded image. The browser
+    refuses a file over the limit before sending (static/js/file-size.js)."""
 
     widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "data-max-bytes": str(images.MAX_UPLOAD_BYTES),
+            "data-too-large": lazy(_too_large_for_the_browser, str)(),
+        }
 
     def to_python(self, data):
         upload = super().to_python(data)
@@ -464,6 +483,19 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         return sections
 
 
+def partner_language_field():
+    """The language of every e-mail to a partner; the page's language by default (a
+    post without it, which no browser sends, leaves it to the service: the entry's
+    language of correspondence, or the partner's language so far)."""
+    return forms.ChoiceField(
+        label=_("Language of our e-mails to the partner"),
+        choices=[(code, capfirst(name)) for code, name in settings.LANGUAGES],
+        required=False,
+        widget=widgets.Select,
+        help_text=_("The invitation and any later e-mails to the partner are in this language."),
+    )
+
+
 class PartnerForm(forms.Form):
     name = forms.CharField(label=_("Partner organisation"), max_length=200)
     email = forms.EmailField(
@@ -471,6 +503,7 @@ class PartnerForm(forms.Form):
         max_length=254,
         help_text=_("We ask the partner to confirm taking part. Not published."),
     )
+    language = partner_language_field()
     role = forms.CharField(
         label=_("Role in the cooperation"),
         max_length=150,
@@ -478,11 +511,22 @@ class PartnerForm(forms.Form):
         help_text=_("Optional, e.g. “provides the premises”."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The submitter's language unless chosen otherwise.
+        self.fields["language"].initial = get_language()
 
-class PartnerEmailForm(forms.Form):
-    """Correcting a partner's address on the management page."""
+    def has_changed(self):
+        """A row with nothing but a language chosen is an empty row (the list always
+        sends a language)."""
+        return any(name in self.changed_data for name in ("name", "email", "role"))
+
+
+class PartnerDetailsForm(forms.Form):
+    """Correcting a partner's address or language on the management page."""
 
     email = forms.EmailField(label=_("Correct e-mail address"), max_length=254)
+    language = partner_language_field()
 
 
 class BasePartnerFormSet(forms.BaseFormSet):

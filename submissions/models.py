@@ -678,6 +678,10 @@ class Partnership(models.Model):
     )
     role = models.CharField(_("role"), max_length=150, blank=True)
     invited_email = models.EmailField(_("contact e-mail"), max_length=254)
+    # Every e-mail to the partner is in this language; the form offers the submitter's.
+    language = models.CharField(
+        _("language of the partner's e-mails"), max_length=2, choices=settings.LANGUAGES
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
@@ -697,10 +701,17 @@ class Partnership(models.Model):
             models.UniqueConstraint(
                 "entry", Lower("invited_email"), name="partnership_one_invitation_per_email"
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=LANGUAGE_CODES), name="partnership_language_valid"
+            ),
         ]
 
     def __str__(self):
         return f"{self.organisation} ({self.entry.reference})"
+
+    @property
+    def has_answered(self):
+        return self.confirmed_at is not None or self.declined_at is not None
 
     @property
     def state(self):
@@ -709,6 +720,49 @@ class Partnership(models.Model):
         if self.declined_at:
             return _("declined")
         return _("waiting for confirmation")
+
+
+class NewsKind(models.TextChoices):
+    PARTNER_CONFIRMED = "partner_confirmed", _("a partner organisation confirmed taking part")
+    PARTNER_DECLINED = "partner_declined", _("a partner organisation declined")
+    PUBLISHED = "published", _("the entry was published")
+    REPUBLISHED = "republished", _("the changed entry was published")
+
+
+class SubmitterNews(models.Model):
+    """Something an entry's contact is told in the next news e-mail about the entry:
+    a partner's answer, a publication. The e-mail gathers everything not told yet and
+    goes at most once a day (submissions.news)."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="news"
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=NewsKind.choices)
+    # The partner who answered (gone if the submitter removed it since: not told then).
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    happened_at = models.DateTimeField(_("happened at"), default=timezone.now)
+    told_at = models.DateTimeField(_("told at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("news for a submitter")
+        verbose_name_plural = _("news for submitters")
+        ordering = ["happened_at", "pk"]
+        indexes = [
+            models.Index(fields=["entry"], condition=Q(told_at__isnull=True), name="news_not_told"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NewsKind.values), name="news_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.reference}: {self.get_kind_display()}"
 
 
 class Draft(models.Model):
@@ -738,17 +792,24 @@ class Draft(models.Model):
 class RetiredLinkKind(models.TextChoices):
     DRAFT = "draft", _("draft link")
     MANAGE = "manage", _("private link to an entry")
+    CONFIRM = "confirm", _("link confirming the e-mail address")
+    PARTNER = "partner", _("partner organisation's invitation link")
 
 
 class RetiredLinkReason(models.TextChoices):
     SENT = "sent", _("the draft was sent")
     REPLACED = "replaced", _("a newer link was issued")
+    CONFIRMED = "confirmed", _("the e-mail address was confirmed")
+    REMOVED = "removed", _("the partner was removed from the entry")
+    EXPIRED = "expired", _("the entry was not confirmed in time and was deleted")
+    ERASED = "erased", _("the entry was deleted with its contact's personal data")
 
 
 class RetiredLink(models.Model):
     """A private link that no longer works, remembered by its hash only, so that whoever
     follows it is told why (HTTP 410) instead of getting a bare "not found": the draft
-    was already sent, or a newer link replaced this one."""
+    was already sent, the address already confirmed, a newer invitation replaced this
+    one, the partner was removed, or the unconfirmed entry was deleted."""
 
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=RetiredLinkKind.choices)
@@ -781,7 +842,11 @@ class RetiredLink(models.Model):
 
     @classmethod
     def find(cls, token: str, kind: str):
-        return cls.objects.filter(token_hash=hash_token(token), kind=kind).first()
+        return (
+            cls.objects.select_related("entry")
+            .filter(token_hash=hash_token(token), kind=kind)
+            .first()
+        )
 
 
 # --- Follow-up: progress reports -----------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.translation import override
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
 
-from . import images
+from . import images, news
 from .models import (
     ENTRY_TEXT_FIELDS,
     ENTRY_TRANSITIONS,
@@ -35,6 +35,7 @@ from .models import (
     EntryKind,
     EntryStatus,
     ManagementLink,
+    NewsKind,
     Organisation,
     Partnership,
     ProgressReport,
@@ -211,6 +212,20 @@ def submit_entry(
     return Submitted(entry, token)
 
 
+def delete_drafts(drafts, *, reason: str) -> int:
+    """Delete saved drafts (personal data erased, or the retention period over); their
+    links then say so (410) instead of "not found". Returns how many."""
+    deleted = 0
+    for draft in drafts:
+        for key in ("org_logo_pending", "image_pending"):
+            for reference in draft.data.get(key) or []:
+                transaction.on_commit(lambda r=reference: images.discard(r))
+        _retire(draft.token_hash, RetiredLinkKind.DRAFT, reason, None)
+        draft.delete()
+        deleted += 1
+    return deleted
+
+
 def _retire(token_hash: str, kind: str, reason: str, entry: Entry | None) -> None:
     """Remember a link that stops working, so that following it explains why (HTTP 410)."""
     RetiredLink.objects.update_or_create(
@@ -227,13 +242,14 @@ def _add_partner(entry: Entry, partner: dict) -> Partnership:
         organisation=organisation,
         role=partner.get("role", ""),
         invited_email=partner["email"],
+        language=partner.get("language") or entry.contact_language,
         token_hash=token_hash,
     )
 
 
 def invite_partner(partnership: Partnership) -> None:
-    """E-mail a partner organisation its link to confirm or decline (in the entry's
-    language of correspondence); a fresh link each time."""
+    """E-mail a partner organisation its link to confirm or decline, in the partner's
+    language; a fresh link each time."""
     entry = partnership.entry
     token, partnership.token_hash = new_token()
     partnership.invited_at = timezone.now()
@@ -241,13 +257,33 @@ def invite_partner(partnership: Partnership) -> None:
     mail.queue(
         MessageKind.PARTNER_INVITATION,
         to=partnership.invited_email,
-        language=entry.contact_language,
+        language=partnership.language,
         entry=entry,
         context={
             "partnership": partnership,
-            "link": link("submissions:partner_confirm", token, entry.contact_language),
+            "link": link("submissions:partner_confirm", token, partnership.language),
         },
     )
+
+
+def _was_invited(partnership: Partnership, entry: Entry) -> bool:
+    """Whether the partner has an invitation from us: sent when the entry was
+    confirmed, or when the partner was added or corrected after that."""
+    return entry.status != EntryStatus.UNCONFIRMED
+
+
+def _tell_partners(entry: Entry, partnerships, kind: str) -> None:
+    """E-mail partners who were invited and did not decline, each in its language."""
+    for partnership in partnerships:
+        if partnership.declined_at or not _was_invited(partnership, entry):
+            continue
+        mail.queue(
+            kind,
+            to=partnership.invited_email,
+            language=partnership.language,
+            entry=entry,
+            context={"partnership": partnership},
+        )
 
 
 class TransitionNotAllowed(Exception):
@@ -294,6 +330,13 @@ def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
                 entry=entry,
                 context={},
             )
+            # The partners' invitations explain the withdrawal from now on (410); each
+            # partner that had not declined is told at once, in its language.
+            _tell_partners(
+                entry,
+                entry.partnerships.select_related("organisation"),
+                MessageKind.PARTNER_WITHDRAWN,
+            )
         entry_changed.send(
             sender=Entry, entry=entry, change=to, before=before, by=by, reason=reason
         )
@@ -338,6 +381,11 @@ def _give_reference(entry: Entry) -> list[str]:
     entry.number = campaign.last_entry_number
     entry.reference = f"KL-{timezone.localtime(campaign.opens_at).year}-{entry.number:04d}"
     entry.confirmed_at = timezone.now()
+    if entry.confirm_token_hash:
+        # Opened again, the confirmation link says the entry is confirmed (410).
+        _retire(
+            entry.confirm_token_hash, RetiredLinkKind.CONFIRM, RetiredLinkReason.CONFIRMED, entry
+        )
     entry.confirm_token_hash = None
     return ["number", "reference", "confirmed_at", "confirm_token_hash"]
 
@@ -361,12 +409,25 @@ def remove_unconfirmed(older_than=None) -> int:
     return removed
 
 
-def delete_unconfirmed(entry: Entry) -> None:
-    """Delete an entry that never reached staff, with everything it brought along."""
+def delete_unconfirmed(entry: Entry, *, reason: str = RetiredLinkReason.EXPIRED) -> None:
+    """Delete an entry that never reached staff, with everything it brought along.
+    Its confirmation and private links then say why they no longer work (410):
+    `reason` is EXPIRED (not confirmed in time) or ERASED (its contact's personal data
+    was erased on request)."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().filter(pk=entry.pk).unconfirmed().first()
         if entry is None:
             return
+        hashes = [
+            (entry.confirm_token_hash, RetiredLinkKind.CONFIRM),
+            *(
+                (h, RetiredLinkKind.MANAGE)
+                for h in entry.management_links.values_list("token_hash", flat=True)
+            ),
+        ]
+        for token_hash, kind in hashes:
+            if token_hash:
+                _retire(token_hash, kind, reason, None)
         organisations = [
             entry.lead_organisation_id,
             *entry.partnerships.values_list("organisation_id", flat=True),
@@ -446,10 +507,14 @@ def withdraw_entry(entry: Entry) -> Entry:
 
 
 def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
-    """A partner confirms or declines taking part (and may change its mind)."""
+    """A partner confirms or declines taking part (and may change its mind). The
+    entry's contact is told in the next news e-mail (at most one a day)."""
     with transaction.atomic():
         partnership = (
             Partnership.objects.select_for_update().select_related("entry").get(pk=partnership.pk)
+        )
+        changed = (
+            (partnership.confirmed_at is None) if confirm else (partnership.declined_at is None)
         )
         now = timezone.now()
         partnership.confirmed_at = now if confirm else None
@@ -460,6 +525,12 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
             "confirmed" if confirm else "declined",
             partnership.entry.reference,
         )
+        if changed:
+            news.tell(
+                partnership.entry,
+                NewsKind.PARTNER_CONFIRMED if confirm else NewsKind.PARTNER_DECLINED,
+                partnership=partnership,
+            )
         # The entry looks different now: its confirmed partners are shown with it.
         partnership_changed.send(
             sender=Partnership,
@@ -477,12 +548,18 @@ MAX_PARTNERS = 10
 def _partners_editable(entry: Entry) -> None:
     if not entry.can_be_edited:
         raise ValidationError(
-            _("Partners can be changed only while the entry can be edited."), code="closed"
+            _("Partners can be changed only while the pledge can be edited.")
+            if entry.kind == EntryKind.PLEDGE
+            else _("Partners can be changed only while the initiative can be edited."),
+            code="closed",
         )
 
 
-def _may_invite(entry: Entry, email: str) -> None:
-    if entry.partnerships.filter(invited_email__iexact=email).exists():
+def _may_invite(entry: Entry, email: str, *, again: bool = False) -> None:
+    """Refuses an address given for another partner of the entry (unless `again`: the
+    same partner invited again at the same address) or sent as many invitations today
+    as we send in a day."""
+    if not again and entry.partnerships.filter(invited_email__iexact=email).exists():
         raise ValidationError(
             {"email": _("This e-mail address is already given for another partner.")}
         )
@@ -498,28 +575,50 @@ def _may_invite(entry: Entry, email: str) -> None:
         )
 
 
-def add_partner(entry: Entry, *, name: str, email: str, role: str = "") -> Partnership:
-    """The submitter names one more partner; it is invited at once (or, while the
-    contact has not confirmed the address yet, with the others when they do)."""
+def add_partner(
+    entry: Entry, *, name: str, email: str, role: str = "", language: str = ""
+) -> Partnership:
+    """The submitter names one more partner; it is invited at once, in its language
+    (or, while the contact has not confirmed the address yet, with the others when
+    they do)."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         _partners_editable(entry)
         if entry.partnerships.count() >= MAX_PARTNERS:
             raise ValidationError(
-                _("An entry can have at most %(max)s partners.") % {"max": MAX_PARTNERS},
+                (
+                    _("A pledge can have at most %(max)s partners.")
+                    if entry.kind == EntryKind.PLEDGE
+                    else _("An initiative can have at most %(max)s partners.")
+                )
+                % {"max": MAX_PARTNERS},
                 code="too_many",
             )
         _may_invite(entry, email)
-        partnership = _add_partner(entry, {"name": name, "email": email, "role": role})
+        partnership = _add_partner(
+            entry, {"name": name, "email": email, "role": role, "language": language}
+        )
         if entry.status == EntryStatus.SUBMITTED:
             invite_partner(partnership)
         _partners_changed(entry, partnership, "added")
     return partnership
 
 
-def correct_partner_email(partnership: Partnership, email: str) -> Partnership:
-    """The address was wrong: the partner is invited again at the new one, and any
-    answer given through the old invitation is forgotten."""
+class PartnerCorrected:
+    """What correct_partner() did, for the page to say."""
+
+    NOTHING = "nothing"
+    ADDRESS = "address"  # a new address: invited again there, any answer forgotten
+    LANGUAGE_INVITED_AGAIN = "language_invited"  # no answer yet: invited again in it
+    LANGUAGE = "language"  # answered already: later e-mails in the new language
+
+
+def correct_partner(partnership: Partnership, *, email: str, language: str) -> str:
+    """The address or the language was wrong. A new address is invited again and any
+    answer given through the old invitation is forgotten; a new language for a partner
+    that has not answered yet sends the invitation again in that language. The old
+    invitation link then says a newer one replaced it (410). Returns a PartnerCorrected
+    value."""
     with transaction.atomic():
         partnership = (
             Partnership.objects.select_for_update()
@@ -528,31 +627,54 @@ def correct_partner_email(partnership: Partnership, email: str) -> Partnership:
         )
         entry = partnership.entry
         _partners_editable(entry)
-        if email.strip().lower() == partnership.invited_email.lower():
-            return partnership
-        _may_invite(entry, email)
-        partnership.invited_email = email.strip()
-        partnership.confirmed_at = partnership.declined_at = None
-        partnership.save(update_fields=["invited_email", "confirmed_at", "declined_at"])
-        if entry.status == EntryStatus.SUBMITTED:
+        email = email.strip()
+        new_address = email.lower() != partnership.invited_email.lower()
+        new_language = bool(language) and language != partnership.language
+        if not new_address and not new_language:
+            return PartnerCorrected.NOTHING
+        invite_again = new_address or not partnership.has_answered
+        if invite_again and entry.status == EntryStatus.SUBMITTED:
+            _may_invite(entry, email, again=not new_address)
+        elif new_address:
+            _may_invite(entry, email)
+        old_hash = partnership.token_hash
+        partnership.invited_email = email
+        if new_language:
+            partnership.language = language
+        fields = ["invited_email", "language"]
+        if new_address:
+            partnership.confirmed_at = partnership.declined_at = None
+            fields += ["confirmed_at", "declined_at"]
+        partnership.save(update_fields=fields)
+        if invite_again and entry.status == EntryStatus.SUBMITTED:
+            _retire(old_hash, RetiredLinkKind.PARTNER, RetiredLinkReason.REPLACED, entry)
             invite_partner(partnership)
-        else:
+        elif new_address:
             _unsent, partnership.token_hash = new_token()
             partnership.save(update_fields=["token_hash"])
         _partners_changed(entry, partnership, "corrected")
-    return partnership
+    if new_address:
+        return PartnerCorrected.ADDRESS
+    return PartnerCorrected.LANGUAGE_INVITED_AGAIN if invite_again else PartnerCorrected.LANGUAGE
 
 
 def remove_partner(partnership: Partnership) -> None:
-    """The submitter takes a partner off the entry (its invitation link stops working)."""
+    """The submitter takes a partner off the entry. Its invitation link then says so
+    (410), and a partner that was invited and had not declined is told by e-mail in its
+    language. (The management page asks first before removing a confirmed partner.)"""
     with transaction.atomic():
         partnership = (
             Partnership.objects.select_for_update()
-            .select_related("entry__campaign")
+            .select_related("entry__campaign", "entry__lead_organisation", "organisation")
             .get(pk=partnership.pk)
         )
         entry = partnership.entry
         _partners_editable(entry)
+        if _was_invited(partnership, entry):
+            _retire(
+                partnership.token_hash, RetiredLinkKind.PARTNER, RetiredLinkReason.REMOVED, entry
+            )
+        _tell_partners(entry, [partnership], MessageKind.PARTNER_REMOVED)
         organisation_id = partnership.organisation_id
         partnership.delete()
         Organisation.objects.filter(pk=organisation_id, led_entries__isnull=True).filter(
@@ -768,4 +890,15 @@ def stop_reminders(entry: Entry) -> Entry:
             entry.reminders_stopped_at = timezone.now()
             entry.save(update_fields=["reminders_stopped_at"])
             log.info("progress reminders stopped: %s", entry.reference)
+    return entry
+
+
+def resume_reminders(entry: Entry) -> Entry:
+    """The contact wants the reminders again (undoing "stop reminding me")."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if entry.reminders_stopped_at is not None:
+            entry.reminders_stopped_at = None
+            entry.save(update_fields=["reminders_stopped_at"])
+            log.info("progress reminders resumed: %s", entry.reference)
     return entry

@@ -17,3 +17,12 @@ def purge_pending_uploads(timestamp: int) -> int:
 def remove_unconfirmed_entries(timestamp: int) -> int:
     """Entries whose contact did not confirm the e-mail address in time."""
     return services.remove_unconfirmed()
+
+
+@app.task(name="send_submitter_news", queue="mail")
+def send_submitter_news(entry_id: int) -> int:
+    """The news of an entry for its contact (submissions/news.py); queued with a
+    queueing lock per entry by news.tell()."""
+    from . import news
+
+    return news.send(entry_id)

@@ -17,6 +17,11 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/edit/", views.manage_edit, name="manage_edit"),
     path("manage/<str:token>/partners/", views.manage_partners, name="manage_partners"),
+    path(
+        "manage/<str:token>/partners/<int:partnership_id>/remove/",
+        views.partner_remove,
+        name="partner_remove",
+    ),
     path("manage/<str:token>/reports/new/", views.report_new, name="report_new"),
     path("manage/<str:token>/reports/<int:report_id>/edit/", views.report_edit, name="report_edit"),
     path("reminders/stop/<str:signature>/", views.reminders_stop, name="reminders_stop"),

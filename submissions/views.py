@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -30,7 +31,7 @@ from .extensions import notices_for, published_entries, report_states
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
-    PartnerEmailForm,
+    PartnerDetailsForm,
     PartnerForm,
     PartnerFormSet,
     ProgressReportForm,
@@ -46,6 +47,7 @@ from .models import (
     Partnership,
     RetiredLink,
     RetiredLinkKind,
+    RetiredLinkReason,
     consent_wording,
 )
 from .tokens import hash_token
@@ -72,9 +74,10 @@ def _partner_rows(data):
     for index in range(total):
         row = {
             key: data.get(f"partners-{index}-{key}", "").strip()
-            for key in ("name", "email", "role")
+            for key in ("name", "email", "role", "language")
         }
-        if any(row.values()):
+        # A row with only the language (always sent: it is a list) is empty.
+        if row["name"] or row["email"] or row["role"]:
             rows.append(row)
     return rows
 
@@ -263,18 +266,7 @@ def initiative_create(request):
 def draft(request, token):
     draft = Draft.objects.select_related("campaign").filter(token_hash=hash_token(token)).first()
     if draft is None:
-        if RetiredLink.find(token, RetiredLinkKind.DRAFT):
-            return gone(
-                request,
-                heading=_("This draft has already been sent"),
-                message=_(
-                    "The form saved as this draft was sent, so the draft no longer exists. To "
-                    "read, edit or withdraw what you sent, use the private link in the "
-                    "confirmation e-mail that was sent to the contact person."
-                ),
-                links=_lost_link(),
-            )
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.DRAFT)
     return _handle_form(request, campaign=draft.campaign, kind=draft.kind, draft=draft)
 
 
@@ -304,7 +296,9 @@ def confirm(request, token):
     """The one-time link in the first e-mail: confirming sends the entry to staff.
 
     A GET only shows the entry and a button (link checkers in mail systems open links);
-    the POST confirms. A used, expired or forged link is a plain 404."""
+    the POST confirms. A used link says the entry is confirmed, the link of an entry
+    deleted unconfirmed says so (410, without a way to the entry); a forged one is a
+    plain 404."""
     entry = (
         Entry.objects.by_confirmation_token(token)
         .select_related("campaign", "lead_organisation")
@@ -312,7 +306,7 @@ def confirm(request, token):
         .first()
     )
     if entry is None:
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.CONFIRM)
     if request.method == "POST":
         entry = services.confirm_address(entry)
         request.session["confirmed"] = entry.pk
@@ -389,6 +383,148 @@ def _lost_link():
     return [(reverse("submissions:lost_link"), _("Lost the private link to your entry?"))]
 
 
+def _explain_retired(retired: RetiredLink):
+    """(heading, message, links) of the 410 page for a private link that worked once."""
+    entry, kind, reason = retired.entry, retired.kind, retired.reason
+    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.ERASED:
+        return (
+            _("This draft was deleted"),
+            _(
+                "It was deleted with the contact person's personal data, as the contact person "
+                "asked. Nothing of it is kept."
+            ),
+            [],
+        )
+    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.EXPIRED:
+        return (
+            _("This draft was deleted"),
+            _(
+                "The campaign it was saved for closed long ago, and its saved drafts were "
+                "deleted with the rest of its contact data."
+            ),
+            [],
+        )
+    if kind == RetiredLinkKind.DRAFT:
+        return (
+            _("This draft has already been sent"),
+            _(
+                "The form saved as this draft was sent, so the draft no longer exists. To "
+                "read, edit or withdraw what you sent, use the private link in the "
+                "confirmation e-mail that was sent to the contact person."
+            ),
+            _lost_link(),
+        )
+    if reason == RetiredLinkReason.EXPIRED:
+        return (
+            _("This entry was deleted"),
+            _(
+                "Its e-mail address was not confirmed within %(days)s days, so the entry and "
+                "everything sent with it were deleted. To take part, fill in the form again."
+            )
+            % {"days": settings.UNCONFIRMED_ENTRY_DAYS},
+            [
+                (reverse("submissions:pledge_create"), _("Make a pledge")),
+                (reverse("submissions:initiative_create"), _("Propose an initiative")),
+            ],
+        )
+    if reason == RetiredLinkReason.ERASED or entry is None:
+        return (
+            _("This entry was deleted"),
+            _(
+                "It was deleted with its contact person's personal data, as the contact "
+                "person asked. Nothing of it is kept."
+            ),
+            [],
+        )
+    if kind == RetiredLinkKind.CONFIRM:
+        return (
+            _by_kind(
+                entry,
+                _("Your pledge is already confirmed"),
+                _("Your initiative is already confirmed"),
+            ),
+            _by_kind(
+                entry,
+                _(
+                    "The e-mail address was confirmed and the pledge was sent to the ministry "
+                    "with the reference %(reference)s. A confirmation link works only once. To "
+                    "read, edit or withdraw the pledge, use the other link in the same e-mail: "
+                    "the private link to your pledge."
+                ),
+                _(
+                    "The e-mail address was confirmed and the initiative was sent to the "
+                    "ministry with the reference %(reference)s. A confirmation link works only "
+                    "once. To read, edit or withdraw the initiative, use the other link in the "
+                    "same e-mail: the private link to your initiative."
+                ),
+            )
+            % {"reference": entry.reference},
+            _lost_link(),
+        )
+    if kind == RetiredLinkKind.PARTNER and reason == RetiredLinkReason.REMOVED:
+        return (
+            _by_kind(
+                entry,
+                _("Your organisation is no longer a partner in this pledge"),
+                _("Your organisation is no longer a partner in this initiative"),
+            ),
+            _by_kind(
+                entry,
+                _(
+                    "The organisation that sent the pledge removed your organisation from its "
+                    "partners, so there is nothing to confirm any more. If you think this is a "
+                    "mistake, contact that organisation."
+                ),
+                _(
+                    "The organisation that sent the initiative removed your organisation from "
+                    "its partners, so there is nothing to confirm any more. If you think this "
+                    "is a mistake, contact that organisation."
+                ),
+            ),
+            [],
+        )
+    if kind == RetiredLinkKind.PARTNER:
+        return (
+            _("A newer invitation replaced this one"),
+            _by_kind(
+                entry,
+                _(
+                    "The organisation that sent the pledge corrected its partner's details, and "
+                    "we e-mailed a new invitation. Use the link in the newest invitation. If you "
+                    "did not get one, the pledge names another address for the partner."
+                ),
+                _(
+                    "The organisation that sent the initiative corrected its partner's details, "
+                    "and we e-mailed a new invitation. Use the link in the newest invitation. If "
+                    "you did not get one, the initiative names another address for the partner."
+                ),
+            ),
+            [],
+        )
+    return (
+        _("A newer link replaced this one"),
+        _("This private link no longer works. Use the newest link we e-mailed you."),
+        _lost_link(),
+    )
+
+
+def _dead_link(request, token, kind):
+    """A private link that does not work: a 410 page saying what became of it and what
+    to do, when it worked once (RetiredLink, by its hash); otherwise a plain 404."""
+    retired = RetiredLink.find(token, kind)
+    if retired is None:
+        raise Http404
+    heading, message, links = _explain_retired(retired)
+    return _private_gone(request, heading=heading, message=message, links=links)
+
+
+def _private_gone(request, **explanation):
+    """A 410 page reached through a private link: never kept by a browser or a proxy."""
+    response = gone(request, **explanation)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _by_kind(entry_or_kind, pledge, initiative):
     """The pledge's wording or the initiative's, for an entry or a kind."""
     kind = getattr(entry_or_kind, "kind", entry_or_kind)
@@ -419,7 +555,7 @@ def _entry_for_token(token):
 def manage(request, token):
     entry = _entry_for_token(token)
     if entry is None:
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "confirm_address" and entry.is_unconfirmed:
@@ -443,6 +579,16 @@ def manage(request, token):
                         "Your consent to publish was withdrawn. The initiative is not shown "
                         "publicly."
                     ),
+                ),
+            )
+        elif action == "resume_reminders":
+            services.resume_reminders(entry)
+            messages.success(
+                request,
+                _by_kind(
+                    entry,
+                    _("The reminders are on again for this pledge."),
+                    _("The reminders are on again for this initiative."),
                 ),
             )
         elif action == "give_consent":
@@ -525,10 +671,10 @@ def _initial_from_entry(entry):
 def manage_edit(request, token):
     entry = _entry_for_token(token)
     if entry is None:
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
     status = 403 if request.method == "POST" else 200
     if entry.is_withdrawn:
-        return gone(
+        return _private_gone(
             request,
             heading=_by_kind(
                 entry, _("This pledge was withdrawn"), _("This initiative was withdrawn")
@@ -562,62 +708,104 @@ def manage_edit(request, token):
             "form": form,
             "entry": entry,
             "token": token,
+            # What the staff asked when they returned it, above the form.
+            "notices": [notice for notice in notices_for(entry) if notice.quote],
         },
     )
+
+
+CORRECTED = {
+    services.PartnerCorrected.ADDRESS: _lazy(
+        "The address was corrected and the partner invited again."
+    ),
+    services.PartnerCorrected.LANGUAGE_INVITED_AGAIN: _lazy(
+        "The language was changed and the invitation sent again in it."
+    ),
+    services.PartnerCorrected.LANGUAGE: _lazy(
+        "The language was changed: our next e-mails to the partner are in it."
+    ),
+}
+
+
+def _removed(entry, partnership, name):
+    """What the page says after removing a partner (which was told by e-mail when it had
+    been invited and had not declined: services.remove_partner)."""
+    if not entry.is_unconfirmed and partnership.declined_at is None:
+        return _("%(name)s was removed from the partners and told by e-mail.") % {"name": name}
+    return _by_kind(
+        entry,
+        _("The partner was removed from the pledge."),
+        _("The partner was removed from the initiative."),
+    )
+
+
+def _form_errors(form, error):
+    """A service's ValidationError shown next to the form's fields (or above them)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for each in errors:
+                form.add_error(field if field in form.fields else None, each)
+    else:
+        for each in error.messages:
+            form.add_error(None, each)
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def manage_partners(request, token):
     """The submitter sees each partner's answer and, while the entry can be edited,
-    corrects an address (a new invitation), adds or removes a partner."""
+    corrects an address or a language (a new invitation), adds or removes a partner
+    (a confirmed one only after a confirmation step: partner_remove)."""
     entry = _entry_for_token(token)
     if entry is None:
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
     add_form = PartnerForm(prefix="add")
-    email_forms = {}
+    detail_forms = {}
     if request.method == "POST" and not entry.is_withdrawn:
         action = request.POST.get("action")
         partnership = entry.partnerships.filter(pk=as_id(request.POST.get("partnership"))).first()
+        form = None
         try:
             if action == "add":
-                add_form = PartnerForm(request.POST, prefix="add")
+                form = add_form = PartnerForm(request.POST, prefix="add")
                 if add_form.is_valid():
                     services.add_partner(entry, **add_form.cleaned_data)
                     messages.success(request, _("The partner was added and asked to confirm."))
                     return redirect("submissions:manage_partners", token=token)
             elif action == "correct" and partnership is not None:
-                form = PartnerEmailForm(request.POST, prefix=f"p{partnership.pk}")
-                email_forms[partnership.pk] = form
+                form = PartnerDetailsForm(request.POST, prefix=f"p{partnership.pk}")
+                detail_forms[partnership.pk] = form
                 if form.is_valid():
-                    services.correct_partner_email(partnership, form.cleaned_data["email"])
-                    messages.success(
-                        request, _("The address was corrected and the partner invited again.")
-                    )
+                    done = services.correct_partner(partnership, **form.cleaned_data)
+                    if done in CORRECTED:
+                        messages.success(request, CORRECTED[done])
                     return redirect("submissions:manage_partners", token=token)
             elif action == "remove" and partnership is not None:
+                if partnership.confirmed_at:
+                    # A confirmed partner is removed only after the confirmation step.
+                    return redirect(
+                        "submissions:partner_remove", token=token, partnership_id=partnership.pk
+                    )
+                name = partnership.organisation.name
                 services.remove_partner(partnership)
-                messages.success(request, _("The partner was removed from the entry."))
+                messages.success(request, _removed(entry, partnership, name))
                 return redirect("submissions:manage_partners", token=token)
         except ValidationError as error:
-            form = (
-                add_form if action == "add" else email_forms.get(getattr(partnership, "pk", None))
-            )
-            if form is not None and hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for each in errors:
-                        form.add_error(field if field in form.fields else None, each)
+            if form is not None:
+                _form_errors(form, error)
             else:
                 messages.error(request, " ".join(error.messages))
     partnerships = list(entry.partnerships.select_related("organisation"))
     for partnership in partnerships:
-        partnership.email_form = email_forms.get(partnership.pk) or PartnerEmailForm(
-            prefix=f"p{partnership.pk}", initial={"email": partnership.invited_email}
+        name = {"name": partnership.organisation.name}
+        partnership.details_form = detail_forms.get(partnership.pk) or PartnerDetailsForm(
+            prefix=f"p{partnership.pk}",
+            initial={"email": partnership.invited_email, "language": partnership.language},
         )
-        # Each address field names its partner (screen readers list the labels).
-        partnership.email_form.fields["email"].label = _("E-mail address of %(name)s") % {
-            "name": partnership.organisation.name
-        }
+        # Each field names its partner (screen readers list the labels).
+        fields = partnership.details_form.fields
+        fields["email"].label = _("E-mail address of %(name)s") % name
+        fields["language"].label = _("Language of our e-mails to %(name)s") % name
     return render(
         request,
         "submissions/manage_partners.html",
@@ -626,10 +814,41 @@ def manage_partners(request, token):
             "token": token,
             "partnerships": partnerships,
             "add_form": add_form,
-            "can_change": entry.can_be_edited,
+            "can_change": entry.can_be_edited and not entry.is_withdrawn,
             "max_partners": services.MAX_PARTNERS,
         },
     )
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def partner_remove(request, token, partnership_id):
+    """Removing a partner, asked first: the page says what follows (the partner is told
+    by e-mail, is no longer shown with the entry), a button removes it, a link goes back.
+    Works without JavaScript."""
+    entry = _entry_for_token(token)
+    if entry is None:
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
+    partnership = get_object_or_404(
+        entry.partnerships.select_related("organisation"), pk=partnership_id
+    )
+    if not entry.can_be_edited or entry.is_withdrawn:
+        return redirect("submissions:manage_partners", token=token)
+    if request.method == "POST":
+        try:
+            services.remove_partner(partnership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _removed(entry, partnership, partnership.organisation.name))
+        return redirect("submissions:manage_partners", token=token)
+    response = render(
+        request,
+        "submissions/partner_remove.html",
+        {"entry": entry, "token": token, "partnership": partnership},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Follow-up: progress reports --------------------------------------------------------
@@ -645,13 +864,6 @@ def _progress_context(entry):
         "reports": reports,
         "can_report": published_entries(Entry.objects.filter(pk=entry.pk)).exists(),
     }
-
-
-def _published_entry_for_token(token):
-    entry = _entry_for_token(token)
-    if entry is None:
-        raise Http404
-    return entry
 
 
 def _report_page(request, *, entry, token, form, report=None, refusal=None, status=200):
@@ -674,7 +886,9 @@ def _report_page(request, *, entry, token, form, report=None, refusal=None, stat
 @require_http_methods(["GET", "POST"])
 def report_new(request, token):
     """The submitter reports what became of a published pledge or initiative."""
-    entry = _published_entry_for_token(token)
+    entry = _entry_for_token(token)
+    if entry is None:
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
     indicators = entry.campaign.indicators.prefetch_related("translations")
     if not published_entries(Entry.objects.filter(pk=entry.pk)).exists():
         return _report_page(
@@ -709,7 +923,9 @@ def report_new(request, token):
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def report_edit(request, token, report_id):
-    entry = _published_entry_for_token(token)
+    entry = _entry_for_token(token)
+    if entry is None:
+        return _dead_link(request, token, RetiredLinkKind.MANAGE)
     report = get_object_or_404(
         entry.progress_reports.prefetch_related("translations", "figures", "contributors"),
         pk=report_id,
@@ -773,9 +989,24 @@ def reminders_stop(request, signature):
     except signing.BadSignature:
         raise Http404 from None
     entry = get_object_or_404(Entry.objects.select_related("campaign"), pk=entry_id)
+    if request.method == "POST" and request.POST.get("action") == "resume":
+        services.resume_reminders(entry)
+        messages.success(
+            request,
+            _by_kind(
+                entry,
+                _("The reminders are on again for this pledge."),
+                _("The reminders are on again for this initiative."),
+            ),
+        )
+        return redirect("submissions:reminders_stop", signature=signature)
     if request.method == "POST":
+        # The page's button, or a mail program's one-click POST (which sends
+        # "List-Unsubscribe=One-Click" and wants a 200, not a redirect).
         entry = services.stop_reminders(entry)
-    return render(request, "submissions/reminders_stop.html", {"entry": entry})
+    response = render(request, "submissions/reminders_stop.html", {"entry": entry})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
@@ -787,9 +1018,9 @@ def partner_confirm(request, token):
         .first()
     )
     if partnership is None:
-        raise Http404
+        return _dead_link(request, token, RetiredLinkKind.PARTNER)
     if partnership.entry.is_withdrawn:
-        return gone(
+        return _private_gone(
             request,
             heading=_by_kind(
                 partnership.entry,

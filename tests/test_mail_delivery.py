@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,9 @@ def kind_of(message):
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_quoted(
-    client, campaign, coordinator, smtp, language
+    client, campaign, coordinator, smtp, language, settings
 ):
+    settings.SUBMITTER_NEWS_MINUTES = 0  # the news go with the next jobs, not later
     client.force_login(coordinator)  # the staff steps below; the public ones do not care
     data = with_partners(
         entry_form_data(
@@ -107,6 +109,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
             partners_sought="Kuntia & yhdistyksiä",
         ),
         (HOSTILE_PARTNER, "partner@example.fi", "tilat & <kahvi>"),
+        ("Toinen kumppani", "toinen@example.fi", ""),
     )
     client.post(form_url("initiative", language), data)
     (confirmation,) = smtp.messages
@@ -116,6 +119,13 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     path = re.search(r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", text_of(confirmation))
     client.post(path.group(1))
     entry = Entry.objects.get()
+    manage = token_from(text_of(confirmation))
+    # A partner taken off the entry is told (in its language: the page's by default).
+    removed = entry.partnerships.get(invited_email="toinen@example.fi")
+    client.post(
+        f"/{language}/manage/{manage}/partners/",
+        {"action": "remove", "partnership": removed.pk},
+    )
 
     client.post(f"/{language}/manage/lost-link/", {"email": CONTACT})
     client.post(form_url("pledge", language), entry_form_data("pledge", action="draft"))
@@ -161,12 +171,22 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         reviewer, "Hallituksen jäsen & <puheenjohtaja>.", entry=entry, by=coordinator
     )
     run_jobs()
-    manage = token_from(text_of(confirmation))
+    # Withdrawn: the contact is told, and so is the partner that had not declined.
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
 
     received = {kind_of(m): m for m in smtp.messages}
     assert set(received) == set(MessageKind.values)
-    assert len(smtp.messages) == len(MessageKind.values)
+    # One of each kind, but for the two partners' invitations.
+    assert Counter(kind_of(m) for m in smtp.messages) == {
+        **dict.fromkeys(MessageKind.values, 1),
+        MessageKind.PARTNER_INVITATION: 2,
+    }
+    to_partners = {
+        MessageKind.PARTNER_INVITATION,
+        MessageKind.DRAFT_LINK,
+        MessageKind.PARTNER_REMOVED,
+        MessageKind.PARTNER_WITHDRAWN,
+    }
     for kind, message in received.items():
         subject, body = message["Subject"], text_of(message)
         for typed in TYPED:
@@ -176,7 +196,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         assert message["Content-Language"] == language
         if kind == MessageKind.REVIEWS_WITHDRAWN:
             assert message["To"] == REVIEWER
-        elif kind != MessageKind.PARTNER_INVITATION and kind != MessageKind.DRAFT_LINK:
+        elif kind not in to_partners:
             assert message["To"] == CONTACT
         assert SIGNATURE[language] in body, kind
         assert f"{CAMPAIGN_NAME[language]}\n{MINISTRY[language]}" in body, kind
@@ -185,7 +205,13 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     # Typed text arrives exactly as typed, and attributed to whoever typed it.
     assert HOSTILE_TITLE in text_of(received[MessageKind.CONFIRM_ADDRESS])
     assert HOSTILE_ORG in text_of(received[MessageKind.CONFIRM_ADDRESS])
-    invitation = text_of(received[MessageKind.PARTNER_INVITATION])
+    invitation = text_of(
+        next(
+            m
+            for m in smtp.messages
+            if m["To"] == "partner@example.fi" and kind_of(m) == MessageKind.PARTNER_INVITATION
+        )
+    )
     assert HOSTILE_ORG in invitation and HOSTILE_PARTNER in invitation
     assert "tilat & <kahvi>" in invitation
     join = text_of(received[MessageKind.JOIN_REQUEST])
@@ -200,6 +226,14 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     withdrawn = text_of(received[MessageKind.REVIEWS_WITHDRAWN])
     assert "> Hallituksen jäsen & <puheenjohtaja>." in withdrawn
     assert HOSTILE_TITLE in withdrawn
+    assert received[MessageKind.PARTNER_REMOVED]["To"] == "toinen@example.fi"
+    assert received[MessageKind.PARTNER_WITHDRAWN]["To"] == "partner@example.fi"
+    for kind in (MessageKind.PARTNER_REMOVED, MessageKind.PARTNER_WITHDRAWN):
+        assert HOSTILE_ORG in text_of(received[kind]) and entry.reference in text_of(received[kind])
+    assert HOSTILE_PARTNER in text_of(received[MessageKind.PARTNER_WITHDRAWN])
+    news = text_of(received[MessageKind.SUBMITTER_NEWS])
+    assert f"http://testserver/{language}/entries/{entry.pk}/" in news
+    assert f"http://testserver/{language}/manage/" in news
     reminder = received[MessageKind.PROGRESS_REMINDER]
     assert "/reminders/stop/" in text_of(reminder) and reminder["List-Unsubscribe"]
     # Every message was recorded as sent, once, and its text (private links) not kept.

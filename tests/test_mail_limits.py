@@ -72,6 +72,9 @@ def test_every_kind_of_message_has_its_allowance():
         "report_returned": 50,
         "reminder": 50,
         "reviews_withdrawn": 5,
+        "partner_removed": 3,
+        "partner_withdrawn": 3,
+        "news": 10,
     }
 
 
@@ -140,6 +143,9 @@ def context_for(kind, entry, campaign):
             "link": link,
         },
         MessageKind.PROGRESS_REMINDER: {"link": link, "stop_link": link},
+        MessageKind.PARTNER_REMOVED: {"partnership": partnership},
+        MessageKind.PARTNER_WITHDRAWN: {"partnership": partnership},
+        MessageKind.SUBMITTER_NEWS: {"items": [], "link": link, "public_link": link},
         MessageKind.REVIEWS_WITHDRAWN: {
             "reviewer": SimpleNamespace(get_full_name=lambda: "Arvioija", get_username=lambda: "a"),
             "reviews": [],
@@ -161,6 +167,9 @@ PARAMETRISED_KINDS = [
     ("report_returned", 50),
     ("reminder", 50),
     ("reviews_withdrawn", 5),
+    ("partner_removed", 3),
+    ("partner_withdrawn", 3),
+    ("news", 10),
 ]
 
 

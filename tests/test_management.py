@@ -407,7 +407,7 @@ def test_edit_page_shows_the_entry_as_sent(client, campaign):
     content = response.content.decode()
 
     assert response.status_code == 200
-    assert f"<h1>Edit {entry.reference}</h1>" in content
+    assert f"<h1>Edit pledge {entry.reference}</h1>" in content
     assert 'value="Kesätöitä nuorille tulijoille"' in content
     assert 'value="Esimerkki Oy"' in content
     assert 'value="maija@esimerkki.example.fi"' in content

@@ -200,11 +200,16 @@ def test_a_public_change_queues_one_rebuild_for_later_and_its_job_builds_it_in(
     late = published_entry(campaign, coordinator, title="Myöhäinen lupaus")
     also = published_entry(campaign, coordinator, title="Toinen myöhäinen")
 
-    # Two changes, one waiting job per file kind, due in five minutes.
-    assert waiting_jobs() == [
-        ("build_open_data", "build_open_data"),
-        ("build_programme_pdfs", "build_programme_pdfs"),
-    ]
+    # Two changes, one waiting job per file kind, due in five minutes (and each
+    # entry's news for its submitter: published).
+    assert waiting_jobs() == sorted(
+        [
+            ("build_open_data", "build_open_data"),
+            ("build_programme_pdfs", "build_programme_pdfs"),
+            ("send_submitter_news", f"submitter_news:{late.pk}"),
+            ("send_submitter_news", f"submitter_news:{also.pk}"),
+        ]
+    )
     due = ProcrastinateJob.objects.get(task_name="build_open_data").scheduled_at
     assert timedelta(seconds=290) < due - timezone.now() <= timedelta(seconds=300)
     assert run_jobs() == []  # nothing is due yet: the file is as it was

@@ -84,3 +84,7 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
     assert published().exclude(publication__progress_status="").exists()
     historical.set_current_language("sv")
     assert historical.name.startswith("Kotolupaus 2015")
+    # Demo contacts are fictional: no news (partners' answers, publication) wait for them.
+    from submissions.models import SubmitterNews
+
+    assert not SubmitterNews.objects.filter(told_at__isnull=True).exists()

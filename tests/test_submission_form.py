@@ -161,11 +161,28 @@ def test_confirming_the_address_sends_the_entry_and_gives_its_reference(
     assert entry.reference == f"KL-{year}-0001"
     assert entry.confirmed_at is not None
     assert entry.reference in client.get(response["Location"]).content.decode()
-    # The link was for one use: used again (or forged) it is a plain 404.
-    assert client.get(confirm_path).status_code == 404
-    assert client.post(confirm_path).status_code == 404
+    # The link was for one use: opened again it says the entry is confirmed (410) and
+    # points to the private link without giving it; a forged one is a plain 404.
+    for again in (client.get(confirm_path), client.post(confirm_path)):
+        assert again.status_code == 410
+        page = again.content.decode()
+        assert f"<h1>{ALREADY_CONFIRMED[language, kind]}</h1>" in page
+        assert entry.reference in page
+        assert f'href="/{language}/manage/lost-link/"' in page
+        assert not re.search(r"/manage/[\w-]{20,}/", page)
+        assert again["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     assert client.post(f"/{language}/submit/confirm/{'x' * 43}/").status_code == 404
     assert Entry.objects.get().reference == f"KL-{year}-0001"
+
+
+ALREADY_CONFIRMED = {
+    ("fi", "pledge"): "Lupauksesi on jo vahvistettu",
+    ("fi", "initiative"): "Aloitteesi on jo vahvistettu",
+    ("sv", "pledge"): "Ditt löfte är redan bekräftat",
+    ("sv", "initiative"): "Ditt initiativ är redan bekräftat",
+    ("en", "pledge"): "Your pledge is already confirmed",
+    ("en", "initiative"): "Your initiative is already confirmed",
+}
 
 
 def test_the_management_page_can_confirm_the_address_too(client, campaign):

@@ -62,6 +62,11 @@
         field.classList.remove("is-invalid");
         field.removeAttribute("aria-invalid");
       });
+      // A new partner's e-mails are in the page's language until chosen otherwise.
+      var page = document.documentElement.lang;
+      Array.prototype.forEach.call(row.querySelectorAll("select"), function (field) {
+        if (field.querySelector('option[value="' + page + '"]')) { field.value = page; }
+      });
       Array.prototype.forEach.call(row.querySelectorAll(".invalid-feedback, .char-counter"),
         function (node) { node.remove(); });
       row.querySelector("legend").textContent = text("i18nPartner", count + 1);

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kotolupaus.models import Message, MessageStatus
 from publishing import public_files
 from publishing.demo import moderate_review_and_decide, seed_entries, seed_progress_reports
-from submissions.models import Campaign
+from submissions.models import Campaign, SubmitterNews
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -118,6 +118,11 @@ class Command(BaseCommand):
             Message.objects.filter(
                 pk__gt=first_new_message or 0, status=MessageStatus.QUEUED
             ).update(status=MessageStatus.CANCELLED, body="", last_error="demo data")
+            # Nor do they get news (partners' answers, publication) later: the jobs that
+            # would send them find nothing to tell.
+            SubmitterNews.objects.filter(
+                entry__campaign=campaigns[-1], told_at__isnull=True
+            ).delete()
         self.stdout.write(f"{created} demo entries created.")
         # The files the site serves as they are now; the jobs keep them up to date.
         if public_files.build_open_data() is not None:
