@@ -123,6 +123,7 @@ PRIVATE_LINK_PAGES = {
     "submissions:report_edit",
     "submissions:reminders_stop",
     "submissions:partner_confirm",
+    "submissions:partner_remove",
 }
 PUBLIC_PAGES = {
     "home",
