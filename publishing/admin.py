@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
+from kotolupaus.admin_mixins import PublicSideAdmin
 from review.admin import AuditedChangesMixin
 from review.models import AuditAction
 from submissions.access import HidesContactData
@@ -429,13 +430,13 @@ class PublicTextAdmin(StaffTranslationAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(AuditedChangesMixin, TranslatableAdmin):
+class ProgrammeAdmin(PublicSideAdmin, AuditedChangesMixin, TranslatableAdmin):
     list_display = ["__str__", "campaign", "updated_at"]
     audit_action = AuditAction.PROGRAMME
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedChangesMixin, TranslatableAdmin):
+class IndicatorAdmin(PublicSideAdmin, AuditedChangesMixin, TranslatableAdmin):
     """The figures a campaign asks progress reports for, with names and units in fi,
     sv and en. An indicator that has figures cannot be deleted (they would be lost)."""
 

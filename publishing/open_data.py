@@ -3,11 +3,10 @@ or CSV, and the progress reports as CSV of their own, in each language: a record
 is the entry's page in the file's language (the Swedish file links /sv/ pages) and a
 prize's name is in that language too; everything else is the same in every file.
 
-`write()` makes all of them in one pass over the published entries. One query streams
-every entry with its related rows already gathered into arrays by the database (each
-part written by the ORM, joined in _entries()), the few progress reports are fetched a
-chunk of entries at a time, and each record is serialised once and written to every
-language's files: memory stays flat and 100,000 entries take seconds. The files are
+`write()` makes all of them in one pass over the public read model (PublicEntry): one
+ORM query streams its rows, the few progress reports are fetched a chunk of entries at a
+time, and each record is serialised once and written to every language's files: memory
+stays flat and 100,000 entries take seconds. The files are
 built in the background and served as files (publishing/public_files.py); the layout is
 documented on the open data page (templates/publishing/open_data.html) and its columns
 come from here.
@@ -19,21 +18,26 @@ from collections import defaultdict
 from itertools import islice
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, TextField
+from django.db.models import F, Func, TextField
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kotolupaus.spreadsheets import inert, inert_row
-from review.models import Award, AwardCategory, Outcome
-from submissions.models import ENTRY_TEXT_FIELDS, Entry, Partnership, ProgressReport, ReportFigure
+from review.models import AwardCategory
+from submissions.models import (
+    ENTRY_TEXT_FIELDS,
+    Municipality,
+    Partnership,
+    ProgressReport,
+    ReportFigure,
+    TargetGroup,
+    Theme,
+)
 
 from .addresses import entry_url_patterns, entry_urls
+from .models import PublicEntry
 from .progress import approved_reports
-from .queries import published
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -132,13 +136,6 @@ def report_csv_row(entry_record, record) -> list:
 # --- The records, a chunk of entries at a time -----------------------------------------------
 
 
-class _Array(Func):
-    """ARRAY[a, b, …]: a translation's language and texts as one value."""
-
-    template = "ARRAY[%(expressions)s]"
-    output_field = ArrayField(TextField())
-
-
 class _IsoFormat(Func):
     """A moment as text, as datetime.isoformat() writes it in UTC (microseconds only
     when there are any): the database writes it faster than Python parses it."""
@@ -151,100 +148,42 @@ class _IsoFormat(Func):
     output_field = TextField()
 
 
-# Each published entry's own values, in the order unpacked in records().
+# Each public entry's values from the read model, in the order unpacked in records().
 ENTRY_COLUMNS = {
-    "entry": F("pk"),
+    "entry_pk": F("pk"),
     "entry_reference": F("reference"),
     "campaign_slug": F("campaign__slug"),
     "entry_kind": F("kind"),
     "language": F("original_language"),
-    "organisation": F("lead_organisation__name"),
-    "organisation_business_id": F("lead_organisation__business_id"),
-    "organisation_type": F("lead_organisation__type"),
-    "organisation_place": F("lead_organisation__municipality__code"),
+    "entry_texts": F("texts"),
+    "organisation": F("organisation_name"),
+    "organisation_id": F("organisation_business_id"),
+    "organisation_kind": F("organisation_type"),
+    "organisation_place": F("organisation_municipality"),
     "everywhere": F("whole_country"),
     "deadline": F("pledge_deadline"),
-    "published": _IsoFormat("publication__first_published_at"),
-    "programme": ExpressionWrapper(
-        Q(decision__published_at__isnull=False, decision__outcome=Outcome.INCLUDED),
-        output_field=BooleanField(),
-    ),
-    "challenge": F("challenge_of__reference"),
+    "published": _IsoFormat("published_at"),
+    "programme": F("in_programme"),
+    "challenge": F("challenge_of"),
+    "entry_themes": F("theme_ids"),
+    "entry_groups": F("target_group_ids"),
+    "places": F("municipality_ids"),
+    "entry_partners": F("partners"),
+    "prize_ids": F("prize_category_ids"),
+    "reported": F("reports"),
 }
-# The order: the campaigns' (newest first, as Campaign.Meta has it), then the numbers.
-ORDER_COLUMNS = {"campaign_opens_at": F("campaign__opens_at"), "entry_number": F("number")}
-
-
-def _related() -> dict:
-    """Each entry's related rows as one array per entry ({name: query with the columns
-    owner, the entry's id, and value}), for all entries at once: joined to the entries, these cost the
-    database a fraction of a subquery per entry."""
-
-    def each(rows, key, value, *order):
-        return (
-            rows.order_by()
-            .values(owner=F(key))
-            .annotate(value=ArrayAgg(value, order_by=order))
-            .values("owner", "value")
-        )
-
-    translations = Entry._parler_meta.root_model.objects.all()
-    return {
-        "texts": each(translations, "master_id", _Array("language_code", *ENTRY_TEXT_FIELDS), "pk"),
-        "themes": each(
-            Entry.themes.through.objects.all(),
-            "entry_id",
-            "theme__slug",
-            "theme__position",
-            "theme__slug",
-        ),
-        "target_groups": each(
-            Entry.target_groups.through.objects.all(),
-            "entry_id",
-            "targetgroup__slug",
-            "targetgroup__position",
-            "targetgroup__slug",
-        ),
-        "places": each(
-            Entry.municipalities.through.objects.all(),
-            "entry_id",
-            "municipality__code",
-            "municipality__name_fi",
-        ),
-        "partners": each(Partnership.objects.confirmed(), "entry_id", "organisation__name", "pk"),
-        "prizes": each(Award.objects.all(), "entry_id", "category_id", "pk"),
-        "reported": approved_reports()
-        .order_by()
-        .values(owner=F("entry_id"))
-        .annotate(value=Count("pk"))
-        .values("owner", "value"),
-    }
 
 
 def _entries():
-    """Every published entry as one row of plain values, in the order of the campaigns
-    and the entries' numbers, streamed from a server-side cursor. The ORM writes each
-    part (published() is the one definition of what is public); they are joined here."""
-    entries = published().order_by().values(**ENTRY_COLUMNS, **ORDER_COLUMNS)
-    sql, params = entries.query.sql_with_params()
-    params = list(params)
-    related = _related()
-    joins = []
-    for name, rows in related.items():
-        part, part_params = rows.query.sql_with_params()
-        joins.append(f'LEFT JOIN ({part}) "{name}" ON "{name}".owner = e.entry')
-        params += part_params
-    columns = ", ".join(f'e."{name}"' for name in ENTRY_COLUMNS)
-    values = ", ".join(f'"{name}".value' for name in related)
-    # The ORM's SQL and constant names; every value is a parameter.
-    query = (
-        f"SELECT {columns}, {values} FROM ({sql}) e {' '.join(joins)} "  # noqa: S608
-        "ORDER BY e.campaign_opens_at DESC, e.entry_number"
+    """Every public entry as one row of plain values from the read model, in the order
+    of the campaigns (newest first, as Campaign.Meta has it) and the entries' numbers,
+    streamed from a server-side cursor."""
+    entries = (
+        PublicEntry.objects.order_by("-campaign__opens_at", "number")
+        .values(**ENTRY_COLUMNS)
+        .values_list(*ENTRY_COLUMNS)
     )
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(query, params)
-        while rows := cursor.fetchmany(CHUNK):
-            yield from rows
+    return entries.iterator(chunk_size=CHUNK)
 
 
 def _chunks(iterable, size):
@@ -317,10 +256,17 @@ def _reports(entry_ids) -> dict:
 
 
 def records():
-    """(record, prize category ids) for every published entry, in the order of the
+    """(record, prize category ids) for every public entry, in the order of the
     campaigns and the entries' numbers. The record is the JSON file's entry without its
     `url` and with `awards` left empty: both depend on the file's language."""
     patterns = entry_url_patterns()
+    theme_slugs = dict(Theme.objects.values_list("pk", "slug"))
+    group_slugs = dict(TargetGroup.objects.values_list("pk", "slug"))
+    municipalities = list(
+        Municipality.objects.values_list("pk", "code").order_by("name_fi", "code")
+    )
+    codes = dict(municipalities)
+    place_order = {pk: position for position, (pk, _code) in enumerate(municipalities)}
     for chunk in _chunks(_entries(), CHUNK):
         # Progress reports are few: fetched for the entries of the chunk that have any.
         reports = _reports([row[0] for row in chunk if row[-1]])
@@ -331,6 +277,7 @@ def records():
                 campaign,
                 kind,
                 language,
+                texts,
                 organisation,
                 business_id,
                 organisation_type,
@@ -340,7 +287,6 @@ def records():
                 published_at,
                 in_programme,
                 challenge_of,
-                texts,
                 themes,
                 groups,
                 places,
@@ -357,28 +303,27 @@ def records():
                 "kind": kind,
                 "original_language": language,
                 "text": {
-                    code: {
-                        name: value or ""
-                        for name, value in zip(ENTRY_TEXT_FIELDS, values, strict=True)
-                    }
-                    for code, *values in texts or ()
+                    code: {name: texts[code].get(name) or "" for name in ENTRY_TEXT_FIELDS}
+                    for code in sorted(texts, key=lambda code: code != language)
                 },
                 "lead_organisation": {
                     "name": organisation,
                     "business_id": business_id or None,
                     "type": organisation_type,
-                    "municipality_code": organisation_place,
+                    "municipality_code": organisation_place or None,
                 },
-                "partners": partners or [],
-                "themes": themes or [],
-                "target_groups": groups or [],
+                "partners": partners,
+                "themes": [theme_slugs[t] for t in themes if t in theme_slugs],
+                "target_groups": [group_slugs[g] for g in groups if g in group_slugs],
                 "whole_country": whole_country,
-                "municipality_codes": places or [],
+                "municipality_codes": [
+                    codes[m] for m in sorted(places, key=lambda m: place_order.get(m, 0))
+                ],
                 "pledge_deadline": deadline.isoformat() if deadline else None,
                 "published_at": published_at,
-                "in_programme": bool(in_programme),
+                "in_programme": in_programme,
                 "awards": [],
-                "challenge_of": challenge_of,
+                "challenge_of": challenge_of or None,
                 # The newest report's status (reports are listed oldest first).
                 "progress_status": entry_reports[-1]["status"] if entry_reports else None,
                 "progress_reports": entry_reports,

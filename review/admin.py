@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from parler.admin import TranslatableAdmin
 
-from kotolupaus.admin_mixins import ReadOnlyAdminMixin
+from kotolupaus.admin_mixins import PublicSideAdmin, ReadOnlyAdminMixin
 from submissions.admin import EntryAdmin
 from submissions.models import Entry
 
@@ -251,7 +251,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DecisionAdmin(PublicSideAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entry", "outcome", "decided_by", "decided_at", "published_at", "decide"]
     list_filter = ["entry__campaign", "outcome", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["entry__reference"]
@@ -268,7 +268,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardCategory)
-class AwardCategoryAdmin(AuditedChangesMixin, TranslatableAdmin):
+class AwardCategoryAdmin(PublicSideAdmin, AuditedChangesMixin, TranslatableAdmin):
     audit_action = services.AuditAction.AWARD_CHANGED
     audit_deleted = services.AuditAction.AWARD_DELETED
     list_display = ["__str__", "campaign", "position", "vote"]
@@ -310,7 +310,7 @@ class BallotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(AuditedChangesMixin, TranslatableAdmin):
+class AwardAdmin(PublicSideAdmin, AuditedChangesMixin, TranslatableAdmin):
     list_display = ["category", "entry", "awarded_by", "awarded_at"]
     list_filter = ["category"]
     autocomplete_fields = ["entry"]

@@ -7,6 +7,10 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self):
-        from . import security, signals  # noqa: F401  (signal receivers)
+        from submissions import extensions
+
+        from . import security, services, signals  # noqa: F401  (signal receivers)
 
         security.connect()
+        # A staff member's change of an entry's status is written to the audit trail.
+        extensions.register("entry_changed", services.entry_status_changed)

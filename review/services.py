@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kotolupaus import mail
+from kotolupaus import mail, public_side
 from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
 from submissions.models import Entry, EntryStatus
@@ -53,6 +53,23 @@ def can_score(user) -> bool:
 def audit(actor, action, campaign, entry=None, **details):
     return AuditEvent.objects.create(
         actor=actor, action=action, campaign=campaign, entry=entry, details=details
+    )
+
+
+def entry_status_changed(entry, change, *, by=None, before=None, reason="", **kwargs):
+    """A staff member changed an entry's status (e.g. personal data erasure withdrew
+    it): the audit trail says who, when, from what to what, and why (called by
+    submissions.services.change_status through submissions.extensions)."""
+    if by is None or before is None:
+        return
+    audit(
+        by,
+        AuditAction.ENTRY_STATUS,
+        entry.campaign,
+        entry,
+        before=before,
+        after=change,
+        **({"reason": reason} if reason else {}),
     )
 
 
@@ -426,6 +443,8 @@ def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision
             language=language,
             previous=list(previous) if previous else None,
         )
+        # A decision taken back from the programme is provisional again: not public.
+        public_side.model_changed(decision, by=by)
     return decision
 
 
@@ -484,6 +503,8 @@ def publish_decisions(campaign, by) -> int:
                 None,
                 entries=[d.entry.reference for d in decisions],
             )
+            # The included entries are in the programme now.
+            public_side.model_changed(*decisions, by=by)
     return len(decisions)
 
 
@@ -530,4 +551,5 @@ def award(category, entry, citations: dict[str, str], by) -> Award:
                 prize.citation = text
         prize.save()
         audit(by, AuditAction.AWARDED, category.campaign, entry, category=str(category))
+        public_side.model_changed(prize, by=by)
     return prize

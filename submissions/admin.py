@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.admin import TranslatableAdmin
 
-from kotolupaus.admin_mixins import ReadOnlyAdminMixin
+from kotolupaus.admin_mixins import PublicSideAdmin, ReadOnlyAdminMixin
 
 from .access import HidesContactData
 from .models import (
@@ -28,7 +28,7 @@ class TranslatedRelatedFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(TranslatableAdmin):
+class CampaignAdmin(PublicSideAdmin, TranslatableAdmin):
     list_display = ["__str__", "slug", "opens_at", "closes_at", "hashtag", "open_now"]
     search_fields = ["slug", "translations__name"]
     date_hierarchy = "opens_at"
@@ -57,21 +57,21 @@ class CampaignAdmin(TranslatableAdmin):
 
 
 @admin.register(Theme, TargetGroup)
-class TaxonomyAdmin(TranslatableAdmin):
+class TaxonomyAdmin(PublicSideAdmin, TranslatableAdmin):
     list_display = ["__str__", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["slug", "translations__name"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MunicipalityAdmin(PublicSideAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_fi", "name_sv", "majority_language"]
     list_filter = ["majority_language"]
     search_fields = ["code", "name_fi", "name_sv"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PublicSideAdmin, admin.ModelAdmin):
     # Web addresses typed without a scheme are https, as in the public form.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "business_id", "type", "municipality", "website"]
@@ -123,7 +123,7 @@ SUBMITTER_FIELDS = [
 
 
 @admin.register(Entry)
-class EntryAdmin(HidesContactData, TranslatableAdmin):
+class EntryAdmin(PublicSideAdmin, HidesContactData, TranslatableAdmin):
     """Staff see everything the submitter wrote, read-only: the record of what was sent
     stays as it was sent. The contact person only with the contact-data permission."""
 
@@ -237,7 +237,7 @@ class EntryAdmin(HidesContactData, TranslatableAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(HidesContactData, admin.ModelAdmin):
+class PartnershipAdmin(PublicSideAdmin, HidesContactData, admin.ModelAdmin):
     contact_fields = PARTNER_CONTACT_FIELDS
     list_display = ["organisation", "entry", "role", "invited_email", "confirmed_at", "declined_at"]
     list_filter = ["confirmed_at", "declined_at"]

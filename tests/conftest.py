@@ -198,6 +198,7 @@ def make_entry(
     business_id="",
     partners=(),
     confirm=True,
+    challenge_of=None,
     **extra,
 ):
     """A submitted entry, made through the same service the public form uses; with
@@ -238,7 +239,12 @@ def make_entry(
     }
     partner_rows = [{"name": name, "email": email, "role": ""} for name, email in partners]
     entry = submit_entry(
-        campaign=campaign, kind=kind, data=data, partners=partner_rows, language=language
+        campaign=campaign,
+        kind=kind,
+        data=data,
+        partners=partner_rows,
+        language=language,
+        challenge_of=challenge_of,
     ).entry
     if confirm:
         entry = confirm_address(entry)

@@ -211,7 +211,9 @@ def test_returned_for_fixes_comes_back_to_moderation_first(client, campaign, coo
     ]
 
 
-def test_an_edit_after_approval_takes_the_entry_back_to_moderation(client, campaign, coordinator):
+def test_an_edit_after_approval_goes_back_to_moderation_while_the_approved_stays_public(
+    client, campaign, coordinator
+):
     entry = make_entry(campaign, "Julkaistu")
     publishing.approve(entry, coordinator)
     token = submissions.add_management_link(entry)
@@ -219,7 +221,9 @@ def test_an_edit_after_approval_takes_the_entry_back_to_moderation(client, campa
     client.post(f"/fi/manage/{token}/edit/", entry_form_data("pledge", title="Muutettu"))
 
     assert Publication.objects.get(entry=entry).status == PublicationStatus.PENDING
-    assert client.get(f"/fi/entries/{entry.pk}/").status_code == 410  # no longer public
+    page = client.get(f"/fi/entries/{entry.pk}/")
+    assert page.status_code == 200
+    assert "Julkaistu" in page.content.decode() and "Muutettu" not in page.content.decode()
 
 
 # --- Roles and refusals ------------------------------------------------------------------------
