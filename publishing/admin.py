@@ -12,7 +12,7 @@ from kotolupaus.admin_mixins import PublicSideAdmin
 from review.admin import AuditedChangesMixin
 from review.models import AuditAction
 from submissions.access import HidesContactData
-from submissions.models import EntryKind, Indicator
+from submissions.models import EntryKind, EntryStatus, Indicator
 
 from . import moderation, services
 from .models import (
@@ -180,6 +180,7 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
         "entry",
         "title",
         "status",
+        "shown",
         "consent",
         "flag_list",
         "first_published_at",
@@ -235,6 +236,16 @@ class PublicationAdmin(ModerationActions, admin.ModelAdmin):
     @admin.display(boolean=True, description=_("consent"))
     def consent(self, publication):
         return publication.entry.consent_publish
+
+    @admin.display(boolean=True, description=_("shown on the website"))
+    def shown(self, publication):
+        """An approved version is public (also while an edit waits for moderation)."""
+        entry = publication.entry
+        return bool(
+            publication.approved_version_id
+            and entry.consent_publish
+            and entry.status == EntryStatus.SUBMITTED
+        )
 
     @admin.display(description=_("automatic moderation flags"))
     def flag_list(self, publication):

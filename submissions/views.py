@@ -524,6 +524,8 @@ def manage_edit(request, token):
         )
     if not entry.can_be_edited:
         return _closed(request, entry.campaign, status=status)
+    # A published entry's changes wait for the staff; the published version stays up.
+    public = published_entries(Entry.objects.filter(pk=entry.pk)).exists()
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, kind=entry.kind)
         if form.is_valid():
@@ -531,7 +533,25 @@ def manage_edit(request, token):
                 services.update_entry(entry, form.cleaned_data)
             except services.CampaignClosed:
                 return _closed(request, entry.campaign, status=403)
-            messages.success(request, _("Your changes were saved."))
+            if public:
+                messages.success(
+                    request,
+                    _by_kind(
+                        entry,
+                        _(
+                            "Your changes were saved. They are shown after the campaign's "
+                            "staff have checked them; until then the published version of "
+                            "the pledge stays on the website."
+                        ),
+                        _(
+                            "Your changes were saved. They are shown after the campaign's "
+                            "staff have checked them; until then the published version of "
+                            "the initiative stays on the website."
+                        ),
+                    ),
+                )
+            else:
+                messages.success(request, _("Your changes were saved."))
             return redirect("submissions:manage", token=token)
     else:
         form = SubmissionForm(initial=_initial_from_entry(entry), kind=entry.kind)
@@ -544,6 +564,7 @@ def manage_edit(request, token):
             "form": form,
             "entry": entry,
             "token": token,
+            "published_now": public,
         },
     )
 

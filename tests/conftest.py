@@ -182,10 +182,11 @@ def confirm_address(client, message):
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    caches["local"].clear()
 
 
 def make_entry(

@@ -133,6 +133,19 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     review.publish_decisions(campaign, coordinator)
     # Follow-up: a progress report returned for fixes, and a reminder to report.
     publishing.approve(entry, coordinator)
+    # An edit of the published entry that the staff do not accept.
+    manage = token_from(text_of(confirmation))
+    client.post(
+        f"/{language}/manage/{manage}/edit/",
+        entry_form_data(
+            "initiative",
+            org_name=HOSTILE_ORG,
+            title=f"{HOSTILE_TITLE}!",
+            original_language=language,
+            partners_sought="Kuntia & yhdistyksiä",
+        ),
+    )
+    publishing.reject(entry, coordinator)
     report = submission_services.add_report(
         entry,
         {"status": "under_way", "reported_on": timezone.localdate(), "text": HOSTILE_TITLE},
@@ -143,7 +156,6 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     )
     assert reminders.send_reminder(entry, timezone.localdate(), by=coordinator)
     run_jobs()
-    manage = token_from(text_of(confirmation))
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
 
     received = {kind_of(m): m for m in smtp.messages}

@@ -137,6 +137,7 @@ def test_a_rejected_edit_keeps_the_approved_version_and_tells_the_submitter(clie
 
     publishing.reject(entry, site["coordinator"])
     run_jobs()
+    entry.refresh_from_db()
 
     page = text(client, f"/fi/entries/{entry.pk}/")[1]
     assert "Kesätöitä nuorille" in page and "Huono otsikko" not in page
