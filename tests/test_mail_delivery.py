@@ -333,24 +333,6 @@ def test_an_erased_address_is_never_mailed(campaign, coordinator, smtp):
     ]
 
 
-def test_scheduled_jobs_are_declared_in_code():
-    from procrastinate.contrib.django import app
-
-    schedules = {
-        task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()
-    }
-
-    assert schedules == {
-        "purge_pending_uploads": "15 3 * * *",
-        "remove_unconfirmed_entries": "5 * * * *",
-        "purge_contact_data": "30 3 * * *",
-        "retry_stalled_jobs": "* * * * * */30",
-        "remove_old_jobs": "40 3 * * *",
-        "send_progress_reminders": "0 9 * * *",
-        "check_public_files": "17 * * * *",
-    }
-
-
 # --- A real worker process ------------------------------------------------------------------
 
 
@@ -518,3 +500,62 @@ def test_two_processes_share_one_rate_limit(store):
         accepted.append(int(out.strip().splitlines()[-1]))
 
     assert sum(accepted) == 10
+
+
+# The scheduled jobs, as the README's table and the follow-up section name them.
+SCHEDULES = {
+    "purge_pending_uploads": "15 3 * * *",
+    "remove_unconfirmed_entries": "5 * * * *",
+    "purge_contact_data": "30 3 * * *",
+    "retry_stalled_jobs": "* * * * * */30",
+    "remove_old_jobs": "40 3 * * *",
+    "send_progress_reminders": "0 9 * * *",
+    "check_public_files": "17 * * * *",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_registers_the_scheduled_jobs_the_readme_lists():
+    """What a worker process registers as it starts (procrastinate logs each periodic
+    task it registers), not what this test process happens to have imported."""
+    import json
+    import queue
+    import threading
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "nothing"],
+        cwd=ROOT,
+        env=process_environment(LOG_LEVEL="INFO", LOG_FORMAT="json"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in worker.stderr], daemon=True
+    ).start()
+    registered, started = {}, False
+    try:
+        deadline = time.monotonic() + 60
+        while not started and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("action") == "registering_periodic_task":
+                registered[record["task"]] = record["cron"]
+            started = record.get("action") == "start_worker"
+    finally:
+        stop(worker)
+
+    assert started, "the worker did not start"
+    assert registered == SCHEDULES
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("Scheduled jobs (declared") :]
+    table = table[: table.index("\n\n", table.index("| job |"))]
+    listed = set(re.findall(r"^\| `(\w+)`", table, re.M))
+    assert set(SCHEDULES) <= listed, set(SCHEDULES) - listed

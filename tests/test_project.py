@@ -93,7 +93,7 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
         "Rows of entries that are not public: 0",
         "Rows with different values: 0",
         "Search documents that differed: 0",
-        "Vocabulary: 0 words missing, 0 left over, 0 counted wrong",
+        "Vocabulary: missing 0, left over 0, counted wrong 0",
         "No differences.",
     ]
     historical.set_current_language("sv")

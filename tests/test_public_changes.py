@@ -319,9 +319,7 @@ def test_a_change_nobody_sees_leaves_the_pages_as_they_were(client, site):
     assert client.get("/fi/entries/", headers={"if-none-match": page["ETag"]}).status_code == 304
 
 
-def test_an_organisation_renamed_in_the_admin_is_shown_and_found_at_once(
-    client, site, admin_user
-):
+def test_an_organisation_renamed_in_the_admin_is_shown_and_found_at_once(client, site, admin_user):
     entry = site["entry"]
     before = snapshot(client, entry)
     client.force_login(admin_user)  # an administrator

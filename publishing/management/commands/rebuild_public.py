@@ -36,8 +36,8 @@ class Command(BaseCommand):
             "Rows with different values: "
             + (", ".join(f"{name} {n}" for name, n in sorted(report["different"].items())) or "0"),
             f"Search documents that differed: {report['documents']}",
-            f"Vocabulary: {vocabulary['missing']} words missing, {vocabulary['extra']} "
-            f"left over, {vocabulary['miscounted']} counted wrong",
+            f"Vocabulary: missing {vocabulary['missing']}, left over {vocabulary['extra']}, "
+            f"counted wrong {vocabulary['miscounted']}",
         ]
         for line in lines:
             self.stdout.write(line)
