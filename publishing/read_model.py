@@ -22,7 +22,7 @@ from itertools import islice
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.search import SearchVector
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -42,7 +42,7 @@ from parler.appsettings import PARLER_LANGUAGES
 from review.models import Award, Outcome
 from submissions.models import ENTRY_TEXT_FIELDS, Entry, EntryKind, Partnership
 
-from .models import PublicEntry, SearchTerm
+from .models import PublicEntry
 from .progress import approved_reports
 from .queries import published
 
@@ -287,17 +287,65 @@ def write(entry_ids, *, now=None) -> tuple[set, set]:
     return set(rows), gone
 
 
+# Rows written at once beyond this go through COPY (a rebuild): an INSERT of thousands of
+# rows with their texts costs more to write out as SQL than to store.
+COPY_FROM = 200
+
+
 def _save(rows, now) -> None:
+    """Insert or replace the rows, then compute their search documents."""
     rows = list(rows)
     for row in rows:
         row.updated_at = now
-    PublicEntry.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["entry"],
-        update_fields=[*FIELDS, "updated_at"],
-    )
+    if len(rows) < COPY_FROM:
+        PublicEntry.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["entry"],
+            update_fields=[*FIELDS, "updated_at"],
+        )
+    else:
+        _copy(rows)
     PublicEntry.objects.filter(pk__in=[row.pk for row in rows]).update(document=DOCUMENT)
+
+
+def _copy(rows) -> None:
+    """The same rows as bulk_create() would write, through COPY into a temporary table
+    and one INSERT … ON CONFLICT from it."""
+    fields = [PublicEntry._meta.get_field(name) for name in ("entry", *FIELDS, "updated_at")]
+    names = ", ".join(f'"{field.column}"' for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS public_rows")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE public_rows (LIKE publishing_publicentry INCLUDING DEFAULTS)"
+        )
+        copy_rows(cursor, "public_rows", fields, rows)
+        updates = ", ".join(f'"{f.column}" = EXCLUDED."{f.column}"' for f in fields[1:])
+        cursor.execute(
+            f"INSERT INTO publishing_publicentry ({names}) "  # noqa: S608 - the model's columns
+            f"SELECT {names} FROM public_rows "
+            f'ON CONFLICT ("entry_id") DO UPDATE SET {updates}'
+        )
+        cursor.execute("DROP TABLE public_rows")
+
+
+def copy_rows(cursor, table, fields, objects) -> None:
+    """Model instances into `table` (their model's or one like it) with COPY: thousands of
+    rows with long texts, which an INSERT would spend longer writing out as SQL."""
+    from psycopg.types.json import Jsonb
+
+    names = ", ".join(f'"{field.column}"' for field in fields)
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for obj in objects:
+            values = []
+            for field in fields:
+                value = getattr(obj, field.attname)
+                if isinstance(field, models.JSONField):
+                    value = Jsonb(value)
+                elif isinstance(field, models.FileField):
+                    value = value.name or ""
+                values.append(value)
+            copy.write_row(values)
 
 
 # --- The vocabulary ---------------------------------------------------------------------
@@ -339,7 +387,7 @@ def _terms_sql(where: str, select: str) -> str:
 
 
 COUNT_SELECT = (
-    "SELECT terms.config, terms.lexeme, terms.word, count(*) FROM terms "
+    "SELECT terms.config, terms.lexeme, terms.word, count(*) AS n FROM terms "
     "GROUP BY terms.config, terms.lexeme, terms.word"
 )
 
@@ -392,33 +440,6 @@ def _count(after: Counter, before: Counter) -> None:
                 cursor.execute(statement, [list(column) for column in zip(*removed, strict=True)])
 
 
-def vocabulary_now() -> Counter:
-    """What the vocabulary holds: {(config, lexeme, word): entries}."""
-    return Counter(
-        {
-            (config, lexeme, word): n
-            for config, lexeme, word, n in SearchTerm.objects.values_list(
-                "config", "lexeme", "word", "entries"
-            ).iterator(chunk_size=10_000)
-        }
-    )
-
-
-def rebuild_vocabulary() -> None:
-    """The vocabulary anew from every public entry (set-based: a rebuild, the bench)."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM publishing_searchterm")
-        cursor.execute(
-            _terms_sql(
-                "true",
-                "INSERT INTO publishing_searchterm (config, lexeme, word, plain, entries) "
-                "SELECT terms.config, terms.lexeme, terms.word, "
-                "left(unaccent(terms.word), 100), count(*) FROM terms "
-                "GROUP BY terms.config, terms.lexeme, terms.word",
-            )
-        )
-
-
 # --- Rebuilding -------------------------------------------------------------------------
 
 
@@ -468,19 +489,30 @@ def rebuild(*, check=False) -> dict:
             .annotate(n=Max("number"))
             .values_list("entry_id", "n")
         )
-        made = EntryVersion.objects.bulk_create(
+        made = [
             EntryVersion(
                 entry_id=entry,
                 number=1 + numbers.get(entry, 0),
                 source=VersionSource.APPROVAL,
                 made_by_id=by,
                 made_at=timezone.now(),
+                changed=[],
                 content=contents[entry],
             )
             for entry, by in chunk
+        ]
+        fields = [f for f in EntryVersion._meta.concrete_fields if not f.primary_key]
+        with connection.cursor() as cursor:
+            copy_rows(cursor, EntryVersion._meta.db_table, fields, made)
+        Publication.objects.filter(
+            entry_id__in=[version.entry_id for version in made], approved_version__isnull=True
+        ).update(
+            approved_version=Subquery(
+                EntryVersion.objects.filter(entry_id=OuterRef("entry_id"))
+                .order_by("-number")
+                .values("pk")[:1]
+            )
         )
-        for version in made:
-            Publication.objects.filter(entry_id=version.entry_id).update(approved_version=version)
     # The rows: what build() makes of every public entry.
     now = timezone.now()
     public = published().order_by("pk").values_list("pk", flat=True)
@@ -511,21 +543,35 @@ def rebuild(*, check=False) -> dict:
     report["documents"] = stale.count()
     if report["documents"] and not check:
         stale.update(document=DOCUMENT)
-    # The vocabulary, counted anew from the rows.
+    # The vocabulary, counted anew from the rows (in the database) and compared.
     with connection.cursor() as cursor:
-        cursor.execute(_terms_sql("true", COUNT_SELECT))
-        expected = Counter({(config, lexeme, word): n for config, lexeme, word, n in cursor})
-    held = vocabulary_now()
-    vocabulary = report["vocabulary"]
-    vocabulary["missing"] = len(expected.keys() - held.keys())
-    vocabulary["extra"] = len(held.keys() - expected.keys())
-    vocabulary["miscounted"] = sum(
-        1 for key in expected.keys() & held.keys() if expected[key] != held[key]
-    )
-    if any(vocabulary.values()) and not check:
-        rebuild_vocabulary()
+        cursor.execute("DROP TABLE IF EXISTS expected_terms")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE expected_terms AS " + _terms_sql("true", COUNT_SELECT)
+        )
+        cursor.execute(COMPARE_VOCABULARY_SQL)
+        missing, extra, miscounted = cursor.fetchone()
+        report["vocabulary"] = {"missing": missing, "extra": extra, "miscounted": miscounted}
+        if (missing or extra or miscounted) and not check:
+            cursor.execute("DELETE FROM publishing_searchterm")
+            cursor.execute(
+                "INSERT INTO publishing_searchterm (config, lexeme, word, plain, entries) "
+                "SELECT config, lexeme, word, left(unaccent(word), 100), n FROM expected_terms"
+            )
+        cursor.execute("DROP TABLE expected_terms")
     report["different"] = dict(report["different"])
     return report
+
+
+# (missing, left over, counted wrong) between the vocabulary and expected_terms.
+COMPARE_VOCABULARY_SQL = """
+    SELECT count(*) FILTER (WHERE t.id IS NULL),
+        count(*) FILTER (WHERE e.word IS NULL),
+        count(*) FILTER (WHERE t.id IS NOT NULL AND e.word IS NOT NULL AND t.entries <> e.n)
+    FROM publishing_searchterm t
+    FULL JOIN expected_terms e
+    ON t.lexeme = e.lexeme AND t.config = e.config AND t.word = e.word
+"""
 
 
 def found_differences(report: dict) -> bool:

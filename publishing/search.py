@@ -364,11 +364,15 @@ def _filters(data: dict) -> Q:
     return where
 
 
-# The matches of a search, up to the cap + 1. Planned without the LIMIT (a materialised
-# CTE is read lazily and stops at it): at most a few thousand (the estimate said so),
-# the planner reads them through the GIN index, never by testing every document, which
-# it would pick for a LIMIT, unaware of what a text match costs.
-SEARCH_MATCHES_SQL = "WITH matches AS MATERIALIZED ({matches}) SELECT * FROM matches LIMIT %s"
+# The matches, up to the cap + 1, newest first. Planned without the LIMIT (a materialised
+# CTE is read lazily and stops at it): at most a few thousand (the estimate said so), the
+# planner reads them through the GIN indexes, never by testing every document (or walking
+# the date index), which it would pick for a LIMIT, unaware of what a text match costs.
+MATCHES_SQL = """
+    WITH matches AS MATERIALIZED ({matches}),
+    found AS MATERIALIZED (SELECT * FROM matches LIMIT %s)
+    SELECT found.id FROM found ORDER BY found.published_at DESC, found.id DESC
+"""
 
 
 class Listing:
@@ -436,27 +440,23 @@ class Listing:
         return ids
 
     def _count_and_order(self) -> list[int]:
-        """Every match up to cap + 1: by relevance (SearchRank) when there are at most
-        RANKED_MATCHES, else newest first; past the cap only their number counts."""
-        matches = self.entries.order_by().values_list("pk", "published_at")
-        if self.query:
-            sql, params = matches.query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(SEARCH_MATCHES_SQL.format(matches=sql), [*params, self.cap + 1])
-                found = cursor.fetchall()
-        else:  # a filter's matches: the LIMIT helps the planner
-            found = list(matches[: self.cap + 1])
-        if len(found) > self.cap:
-            return [pk for pk, _published in found]
-        found.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        """Every match up to cap + 1, newest first (MATCHES_SQL around the ORM's query of
+        the matches), then by relevance (SearchRank) when there are at most
+        RANKED_MATCHES; past the cap only their number counts."""
+        matches = self.entries.order_by().values("published_at", id=F("pk"))
+        sql, params = matches.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(MATCHES_SQL.format(matches=sql), [*params, self.cap + 1])
+            found = [row[0] for row in cursor.fetchall()]
         if self.query and len(found) <= RANKED_MATCHES:
             ranks = dict(
-                PublicEntry.objects.filter(pk__in=[pk for pk, _published in found])
+                PublicEntry.objects.filter(pk__in=found)
                 .annotate(rank=SearchRank(F("document"), self.tsquery))
                 .values_list("pk", "rank")
             )
-            found.sort(key=lambda row: ranks.get(row[0], 0), reverse=True)
-        return [pk for pk, _published in found]
+            # A stable sort: the newest first among equally relevant ones.
+            found.sort(key=lambda pk: ranks.get(pk, 0), reverse=True)
+        return found
 
     def _newest(self, offset: int, limit: int) -> list[int]:
         return list(
