@@ -47,9 +47,8 @@ def published(entries=None):
 
 def named(ids, names) -> list[str]:
     """The names of these ids in their models' order; `names` is one of taxonomy()'s
-    "by_id" maps ({id: (sort key, name)})."""
-    unknown = (0, "")
-    return [name for _order, name in sorted(names.get(i, unknown) for i in ids)]
+    "by_id" maps ({id: (sort key, name)}). An id no longer there (deleted) is left out."""
+    return [name for _order, name in sorted(names[i] for i in ids if i in names)]
 
 
 def region_names(whole_country, municipality_ids, names) -> list[str]:
@@ -380,8 +379,9 @@ def _public_state_in_database():
         .values_list("changed_at", "opens", "closes")
         .first()
     )
-    if row is None:  # no public change yet (there is a row from the first migration on)
-        return None, ()
+    if row is None:  # no public change yet (a database emptied since the migrations)
+        moments = Campaign.objects.order_by().values_list("opens_at", "closes_at")
+        return None, tuple(sorted(moment for pair in moments for moment in pair))
     changed_at, opens, closes = row
     return changed_at, tuple(sorted([*opens, *closes]))
 

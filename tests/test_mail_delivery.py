@@ -525,15 +525,16 @@ def test_a_worker_registers_the_scheduled_jobs_the_readme_lists():
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "nothing"],
         cwd=ROOT,
-        env=process_environment(LOG_LEVEL="INFO", LOG_FORMAT="json"),
+        env=process_environment(LOG_LEVEL="INFO", LOG_LEVEL_JOBS="INFO", LOG_FORMAT="json"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     lines = queue.Queue()
-    threading.Thread(
+    reader = threading.Thread(
         target=lambda: [lines.put(line) for line in worker.stderr], daemon=True
-    ).start()
+    )
+    reader.start()
     registered, started = {}, False
     try:
         deadline = time.monotonic() + 60
@@ -551,6 +552,8 @@ def test_a_worker_registers_the_scheduled_jobs_the_readme_lists():
             started = record.get("action") == "start_worker"
     finally:
         stop(worker)
+        reader.join(timeout=10)
+        worker.stderr.close()
 
     assert started, "the worker did not start"
     assert registered == SCHEDULES
