@@ -183,14 +183,6 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {"BACKEND": "kotolupaus.cache.PostgresCache", "LOCATION": "kotolupaus_cache"},
     }
-# "local": this process's own memory, always, for small things every page asks for
-# several times and that are keyed by the public version, so never stale (the names of
-# themes, places and prizes; the current campaign: publishing.queries).
-CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "kotolupaus-local",
-    "OPTIONS": {"MAX_ENTRIES": 100},
-}
 RATELIMIT_USE_CACHE = "shared"
 # Anonymous visitors' public pages (home, catalogue, entry pages, programme, statistics,
 # feeds, sitemap) are kept this many seconds in the "default" cache, keyed by the public

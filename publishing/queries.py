@@ -3,9 +3,10 @@ how pages read it — from the public read model (PublicEntry), in few queries."
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -262,30 +263,24 @@ def similar_titles(campaign, title, limit=5) -> list[dict]:
     return [{"title": shown, "kind": EntryKind(kind).label} for shown, kind in rows]
 
 
-# --- Names of the filters' options, kept for a minute ----------------------------------------
-
-TAXONOMY_SECONDS = 60
-
-
-def _local(key, build, timeout=TAXONOMY_SECONDS):
-    """What `build()` returns, kept in this process's memory (the "local" cache) under
-    `key`, which names the public version: a public change makes a new key."""
-    return caches["local"].get_or_set(key, build, timeout)
+# --- Names of the filters' options, kept until the next public change ----------------------
 
 
 def taxonomy(language=None) -> dict:
     """The names of themes, target groups, prize categories, campaigns and municipalities
-    in one language, for the catalogue's filters and cards: a few queries a minute, not
-    per page. Built anew after every public change (which every change of these names
-    is, publishing.changes) and every TAXONOMY_SECONDS; kept in this process's memory
-    meanwhile, since a page asks several times."""
+    in one language, for the catalogue's filters and cards: a few queries after each
+    public change (which every change of these names is: publishing.changes), kept in
+    this process's memory meanwhile, since a page asks several times. Never change what
+    it returns."""
     language = language or get_language()
     changed = last_change()
-    key = f"taxonomy:{language}:{changed.timestamp() if changed else 0}"
-    return _local(key, lambda: _taxonomy(language))
+    return _taxonomy(language, changed.timestamp() if changed else 0)
 
 
-def _taxonomy(language):
+@lru_cache(maxsize=16)
+def _taxonomy(language, version):
+    """taxonomy() of the public version `version` (a new version: a new key; the
+    least recently used go)."""
     from django.utils.translation import override
 
     with override(language):
@@ -361,9 +356,19 @@ def current_campaign():
     process until the next public change (which every change of a campaign's texts or
     dates is, and so is its opening and closing): the campaign every page names in its
     header and footer, without two queries a page."""
-    moment = last_public_moment()
-    key = f"campaign:{get_language()}:{moment.timestamp() if moment else 0}"
-    return _local(key, Campaign.objects.current, timeout=None)
+    return _current_campaign(get_language(), last_public_moment())
+
+
+@lru_cache(maxsize=16)
+def _current_campaign(language, moment):
+    return Campaign.objects.current()
+
+
+def forget() -> None:
+    """Empty this process's copies (names, the current campaign): for tests, whose
+    database rolls back under an unchanged public version."""
+    _taxonomy.cache_clear()
+    _current_campaign.cache_clear()
 
 
 def _public_state_in_database():

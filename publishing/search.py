@@ -25,7 +25,8 @@ A query, word by word (`understand`, one query for all the words):
 
 Every word must match (AND); the alternatives of one word are OR-ed. The documents are
 then searched once with that tsquery (LexemeQuery, a django.contrib.postgres SearchQuery)
-through their GIN index, ranked with SearchRank.
+through their GIN index; the one plain SQL around that ORM query counts the matches and
+orders them, by relevance (ts_rank) when they are few.
 
 Listing (`Listing`): the public entries, the filters and the search as one ORM queryset.
 The planner's estimate of the number of matches decides how to answer, so that no query
@@ -48,7 +49,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -364,15 +365,21 @@ def _filters(data: dict) -> Q:
     return where
 
 
-# The matches, up to the cap + 1, newest first. Planned without the LIMIT (a materialised
+# The matches, up to the cap + 1, in order. Planned without the LIMIT (a materialised
 # CTE is read lazily and stops at it): at most a few thousand (the estimate said so), the
 # planner reads them through the GIN indexes, never by testing every document (or walking
 # the date index), which it would pick for a LIMIT, unaware of what a text match costs.
+# The one plain SQL of the catalogue, around the ORM's query of the matches: relevance
+# (ts_rank) is computed only when there are at most
+# RANKED_MATCHES (CASE skips it), the newest first among equally relevant ones.
 MATCHES_SQL = """
     WITH matches AS MATERIALIZED ({matches}),
-    found AS MATERIALIZED (SELECT * FROM matches LIMIT %s)
-    SELECT found.id FROM found ORDER BY found.published_at DESC, found.id DESC
+    found AS MATERIALIZED (SELECT * FROM matches LIMIT %s),
+    total AS (SELECT count(*) AS n FROM found)
+    SELECT found.id FROM found, total
+    ORDER BY {rank} found.published_at DESC, found.id DESC
 """
+RANK_SQL = "CASE WHEN total.n <= %s THEN ts_rank(found.document, %s::tsquery) END DESC NULLS LAST,"
 
 
 class Listing:
@@ -440,23 +447,20 @@ class Listing:
         return ids
 
     def _count_and_order(self) -> list[int]:
-        """Every match up to cap + 1, newest first (MATCHES_SQL around the ORM's query of
-        the matches), then by relevance (SearchRank) when there are at most
-        RANKED_MATCHES; past the cap only their number counts."""
-        matches = self.entries.order_by().values("published_at", id=F("pk"))
+        """Every match up to cap + 1 in one query (MATCHES_SQL): by relevance when there
+        are at most RANKED_MATCHES, else newest first; past the cap only their number
+        counts."""
+        columns = ("published_at", "document") if self.query else ("published_at",)
+        matches = self.entries.order_by().values(*columns, id=F("pk"))
         sql, params = matches.query.sql_with_params()
+        params = [*params, self.cap + 1]
+        rank = ""
+        if self.query:
+            rank = RANK_SQL
+            params += [RANKED_MATCHES, self.query.tsquery]
         with connection.cursor() as cursor:
-            cursor.execute(MATCHES_SQL.format(matches=sql), [*params, self.cap + 1])
-            found = [row[0] for row in cursor.fetchall()]
-        if self.query and len(found) <= RANKED_MATCHES:
-            ranks = dict(
-                PublicEntry.objects.filter(pk__in=found)
-                .annotate(rank=SearchRank(F("document"), self.tsquery))
-                .values_list("pk", "rank")
-            )
-            # A stable sort: the newest first among equally relevant ones.
-            found.sort(key=lambda pk: ranks.get(pk, 0), reverse=True)
-        return found
+            cursor.execute(MATCHES_SQL.format(matches=sql, rank=rank), params)
+            return [row[0] for row in cursor.fetchall()]
 
     def _newest(self, offset: int, limit: int) -> list[int]:
         return list(
