@@ -195,9 +195,10 @@ def submit_entry(
         )
         _apply_entry_fields(entry, data)
         entry.save()
-        entry.themes.set(data["themes"])
-        entry.target_groups.set(data["target_groups"])
-        entry.municipalities.set(data.get("municipalities") or [])
+        # A new entry has none yet: added without reading what it has (one query each).
+        entry.themes.add(*data["themes"])
+        entry.target_groups.add(*data["target_groups"])
+        entry.municipalities.add(*(data.get("municipalities") or []))
         for partner in partners:
             _add_partner(entry, partner)
         token = add_management_link(entry)
