@@ -5,13 +5,16 @@ messages relayed to initiatives seeking partners."""
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
 from submissions.models import (
+    ENTRY_TEXT_FIELDS,
     Campaign,
     Entry,
     EntryKind,
@@ -146,6 +149,32 @@ class Publication(models.Model):
         return f"{self.entry.reference}: {self.get_status_display()}"
 
 
+SEARCH_CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
+
+
+def search_document():
+    """A public entry's search document, computed by the database from the row's own
+    columns whenever they are written: the organisation's and partners' names with the
+    language-neutral `simple` configuration (weight A), and each language's title (A)
+    and other texts (B) with that language's configuration. Every function in it is
+    immutable, as a generated column needs."""
+    vector = SearchVector(F("organisation_name"), config="simple", weight="A") + SearchVector(
+        F("partners"), config="simple", weight="A"
+    )
+    for code, config in SEARCH_CONFIGS.items():
+        rest = []
+        for name in ENTRY_TEXT_FIELDS[1:]:
+            rest += [KT(f"texts__{code}__{name}"), Value(" ", output_field=models.TextField())]
+        vector = (
+            vector
+            + SearchVector(KT(f"texts__{code}__title"), config=config, weight="A")
+            + SearchVector(
+                Concat(*rest[:-1], output_field=models.TextField()), config=config, weight="B"
+            )
+        )
+    return vector
+
+
 class PublicEntryManager(models.Manager):
     def get_queryset(self):
         # The search document is for the database's search alone: never read into Python.
@@ -195,7 +224,7 @@ class PublicEntry(models.Model):
     organisation_municipality = models.CharField(max_length=3, blank=True)  # its code
     organisation_website = models.URLField(max_length=300, blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True)
-    partners = ArrayField(models.CharField(max_length=200), default=list)  # confirmed
+    partners = models.JSONField(default=list)  # the confirmed partners' names
     theme_ids = ArrayField(models.IntegerField(), default=list)
     target_group_ids = ArrayField(models.IntegerField(), default=list)
     municipality_ids = ArrayField(models.IntegerField(), default=list)
@@ -215,9 +244,10 @@ class PublicEntry(models.Model):
     challenge_of = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField()  # first published
     updated_at = models.DateTimeField()  # what the public sees of it last changed
-    # The search document: the names with `simple` (weight A), each translation's title
-    # (A) and other text (B) with its language's configuration (publishing.read_model).
-    document = SearchVectorField(null=True)
+    # The search document (search_document()), kept by the database.
+    document = models.GeneratedField(
+        expression=search_document(), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = PublicEntryManager()
 

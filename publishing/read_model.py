@@ -10,8 +10,8 @@ the newest approved progress report, the published pledges that took up its chal
 A fixed number of queries for any number of entries, so that one entry's change and a
 rebuild of a hundred thousand share it.
 
-The search document is computed by the database from the row's own columns (DOCUMENT),
-and the vocabulary counts the public entries that have each word: an entry's words are
+The search document is computed by the database from the row's own columns (a generated
+column: PublicEntry.document), and the vocabulary counts the public entries that have each word: an entry's words are
 counted in when its row is written and out when it changes or leaves, so that a word
 leaves the vocabulary with the last public entry that had it.
 """
@@ -21,7 +21,6 @@ from datetime import date
 from itertools import islice
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, models
 from django.db.models import (
     BooleanField,
@@ -32,10 +31,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.fields.json import KT
 from django.utils import timezone
 from parler.appsettings import PARLER_LANGUAGES
 
@@ -52,7 +48,7 @@ CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
 TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
 CHUNK = 2000
 
-# The fields of a row, written and compared (the search document follows them).
+# The fields of a row, written and compared (the database computes the search document).
 FIELDS = [
     f.attname
     for f in PublicEntry._meta.concrete_fields
@@ -60,31 +56,6 @@ FIELDS = [
 ]
 # Fields the search document and the vocabulary are made of.
 SEARCHED = ("texts", "organisation_name", "partners")
-
-
-def _concat(*expressions):
-    return Func(Value(" "), *expressions, function="concat_ws", output_field=TextField())
-
-
-def _document():
-    """The search document of a row, from its own columns."""
-    names = _concat(
-        F("organisation_name"),
-        Func(F("partners"), Value(" "), function="array_to_string", output_field=TextField()),
-    )
-    vector = SearchVector(names, config="simple", weight="A")
-    for code, config in CONFIGS.items():
-        title = KT(f"texts__{code}__title")
-        rest = _concat(*(KT(f"texts__{code}__{name}") for name in TEXT_FIELDS))
-        vector = (
-            vector
-            + SearchVector(title, config=config, weight="A")
-            + SearchVector(rest, config=config, weight="B")
-        )
-    return vector
-
-
-DOCUMENT = _document()
 
 
 # --- Building rows ----------------------------------------------------------------------
@@ -112,7 +83,7 @@ def _grouped(rows) -> dict:
 
 def build(entry_ids) -> dict:
     """{entry id: its PublicEntry (not saved)} for those of the entries that are public,
-    in six queries whatever their number. `updated_at` and the document are left to
+    in five queries whatever their number. `updated_at` and the document are left to
     write()."""
     ids = list(entry_ids)
     entries = (
@@ -293,7 +264,7 @@ COPY_FROM = 200
 
 
 def _save(rows, now) -> None:
-    """Insert or replace the rows, then compute their search documents."""
+    """Insert or replace the rows (the database computes their search documents)."""
     rows = list(rows)
     for row in rows:
         row.updated_at = now
@@ -306,7 +277,6 @@ def _save(rows, now) -> None:
         )
     else:
         _copy(rows)
-    PublicEntry.objects.filter(pk__in=[row.pk for row in rows]).update(document=DOCUMENT)
 
 
 def _copy(rows) -> None:
@@ -362,7 +332,7 @@ TERMS_SQL = """
         WHERE {where}
         UNION ALL
         SELECT p.entry_id, 'simple', concat_ws(' ', p.organisation_name,
-            array_to_string(p.partners, ' '))
+            (SELECT string_agg(name, ' ') FROM jsonb_array_elements_text(p.partners) AS n(name)))
         FROM publishing_publicentry p
         WHERE {where}
     ),
@@ -449,17 +419,12 @@ def chunks(iterable, size=CHUNK):
         yield chunk
 
 
-class _Differs(Func):
-    template = "(%(expressions)s)"
-    arg_joiner = " IS DISTINCT FROM "
-    output_field = BooleanField()
-
-
 def rebuild(*, check=False) -> dict:
     """Recreate the read model from the source tables (`manage.py rebuild_public`) and
     report what differed: approved publications without their version (entries
     published before there were versions), rows missing, left over or with fields that
-    differ, search documents and the vocabulary. With `check`, only report."""
+    differ (their search documents follow them) and the vocabulary. With `check`, only
+    report."""
     from submissions.models import EntryVersion, VersionSource
     from submissions.versions import content_of
 
@@ -470,7 +435,6 @@ def rebuild(*, check=False) -> dict:
         "missing": [],
         "extra": [],
         "different": Counter(),
-        "documents": 0,
         "vocabulary": {"missing": 0, "extra": 0, "miscounted": 0},
     }
     # Entries approved before there were versions: their version as it is now.
@@ -536,13 +500,6 @@ def rebuild(*, check=False) -> dict:
     report["extra"] = list(extra.values_list("reference", flat=True))
     if not check:
         extra.delete()
-    # The search documents.
-    stale = PublicEntry.objects.alias(differs=_Differs(F("document"), DOCUMENT)).filter(
-        differs=True
-    )
-    report["documents"] = stale.count()
-    if report["documents"] and not check:
-        stale.update(document=DOCUMENT)
     # The vocabulary, counted anew from the rows (in the database) and compared.
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS expected_terms")
@@ -580,6 +537,5 @@ def found_differences(report: dict) -> bool:
         or report["missing"]
         or report["extra"]
         or report["different"]
-        or report["documents"]
         or any(report["vocabulary"].values())
     )

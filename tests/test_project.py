@@ -92,7 +92,6 @@ def test_seed_demo_creates_the_2015_and_an_open_campaign_and_can_run_twice(setti
         "Public entries missing from the read model: 0",
         "Rows of entries that are not public: 0",
         "Rows with different values: 0",
-        "Search documents that differed: 0",
         "Vocabulary: missing 0, left over 0, counted wrong 0",
         "No differences.",
     ]

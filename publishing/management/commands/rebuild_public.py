@@ -35,7 +35,6 @@ class Command(BaseCommand):
             + (f" ({', '.join(report['extra'][:20])})" if report["extra"] else ""),
             "Rows with different values: "
             + (", ".join(f"{name} {n}" for name, n in sorted(report["different"].items())) or "0"),
-            f"Search documents that differed: {report['documents']}",
             f"Vocabulary: missing {vocabulary['missing']}, left over {vocabulary['extra']}, "
             f"counted wrong {vocabulary['miscounted']}",
         ]
