@@ -19,6 +19,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db.models import F, Func, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -26,7 +27,6 @@ from django.utils.translation import override
 from kotolupaus.spreadsheets import inert, inert_row
 from review.models import AwardCategory
 from submissions.models import (
-    ENTRY_TEXT_FIELDS,
     Municipality,
     Partnership,
     ProgressReport,
@@ -92,16 +92,15 @@ REPORT_CSV_COLUMNS = [
 REPORT_URL_COLUMN = REPORT_CSV_COLUMNS.index("entry_url")
 
 
-def entry_csv_row(record) -> list:
-    text = record["text"]
+def entry_csv_row(record, titles) -> list:
+    """`titles`: the titles in fi, sv and en, then the summaries ("" where it has none)."""
     return [
         record["reference"],
         record["url"],
         record["campaign"],
         record["kind"],
         record["original_language"],
-        *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
-        *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
+        *titles,
         record["lead_organisation"]["name"],
         record["lead_organisation"]["business_id"] or "",
         record["lead_organisation"]["type"],
@@ -155,7 +154,11 @@ ENTRY_COLUMNS = {
     "campaign_slug": F("campaign__slug"),
     "entry_kind": F("kind"),
     "language": F("original_language"),
-    "entry_texts": F("texts"),
+    # As the database writes it: put into the JSON as it is, never parsed here.
+    "entry_texts": Cast("texts", TextField()),
+    "entry_languages": F("languages"),
+    **{f"entry_title_{code}": F(f"title_{code}") for code in ("fi", "sv", "en")},
+    **{f"entry_summary_{code}": F(f"summary_{code}") for code in ("fi", "sv", "en")},
     "organisation": F("organisation_name"),
     "organisation_id": F("organisation_business_id"),
     "organisation_kind": F("organisation_type"),
@@ -255,10 +258,17 @@ def _reports(entry_ids) -> dict:
     return reports
 
 
+# Where a record's texts go in its JSON (text can hold no NUL: PostgreSQL refuses it).
+TEXTS = "\x00texts\x00"
+TEXTS_JSON = json.dumps(TEXTS)
+
+
 def records():
-    """(record, prize category ids) for every public entry, in the order of the
-    campaigns and the entries' numbers. The record is the JSON file's entry without its
-    `url` and with `awards` left empty: both depend on the file's language."""
+    """(record, prize category ids, texts, titles) for every public entry, in the order of
+    the campaigns and the entries' numbers. The record is the JSON file's entry without
+    its `url`, with `awards` left empty (both depend on the file's language) and TEXTS
+    where `texts` goes: its texts in every language it has, as JSON. `titles`: the title
+    in fi, sv and en, then the summary ("" for a language it has no text in)."""
     patterns = entry_url_patterns()
     theme_slugs = dict(Theme.objects.values_list("pk", "slug"))
     group_slugs = dict(TargetGroup.objects.values_list("pk", "slug"))
@@ -278,6 +288,13 @@ def records():
                 kind,
                 language,
                 texts,
+                languages,
+                title_fi,
+                title_sv,
+                title_en,
+                summary_fi,
+                summary_sv,
+                summary_en,
                 organisation,
                 business_id,
                 organisation_type,
@@ -302,10 +319,7 @@ def records():
                 "campaign": campaign,
                 "kind": kind,
                 "original_language": language,
-                "text": {
-                    code: {name: texts[code].get(name) or "" for name in ENTRY_TEXT_FIELDS}
-                    for code in sorted(texts, key=lambda code: code != language)
-                },
+                "text": TEXTS,
                 "lead_organisation": {
                     "name": organisation,
                     "business_id": business_id or None,
@@ -328,7 +342,18 @@ def records():
                 "progress_status": entry_reports[-1]["status"] if entry_reports else None,
                 "progress_reports": entry_reports,
             }
-            yield record, prizes or []
+            titles = [
+                text if code in languages else ""
+                for code, text in (
+                    ("fi", title_fi),
+                    ("sv", title_sv),
+                    ("en", title_en),
+                    ("fi", summary_fi),
+                    ("sv", summary_sv),
+                    ("en", summary_en),
+                )
+            ]
+            yield record, prizes or [], texts, titles
 
 
 # --- The files ---------------------------------------------------------------------------------
@@ -384,7 +409,7 @@ def write(files, generated_at) -> int:
         outputs["entries.csv"].write(line.writerow(CSV_COLUMNS))
         outputs["reports.csv"].write(line.writerow(REPORT_CSV_COLUMNS))
     count = 0
-    for record, prizes in records():
+    for record, prizes, texts, titles in records():
         urls = record["urls"]
         reference = record.pop("reference")
         del record["url"]
@@ -392,8 +417,8 @@ def write(files, generated_at) -> int:
         # language: serialised once, the address put in per language.
         # JSON: {"reference": …, "url": …, the rest}.
         head = '{"reference": ' + json.dumps(reference, ensure_ascii=False) + ', "url": '
-        rest = json.dumps(record, ensure_ascii=False)[1:]
-        entry_row = inert_row(entry_csv_row({"reference": reference, "url": "", **record}))
+        rest = json.dumps(record, ensure_ascii=False)[1:].replace(TEXTS_JSON, texts, 1)
+        entry_row = inert_row(entry_csv_row({"reference": reference, "url": "", **record}, titles))
         entry_line = _around(line, entry_row, URL_COLUMN)
         report_lines = [
             _around(
@@ -411,7 +436,7 @@ def write(files, generated_at) -> int:
                     prize_names[category][language] for category in sorted(prizes, key=order.get)
                 ]
                 record["awards"] = names
-                rest = json.dumps(record, ensure_ascii=False)[1:]
+                rest = json.dumps(record, ensure_ascii=False)[1:].replace(TEXTS_JSON, texts, 1)
                 entry_row[AWARDS_COLUMN] = inert("|".join(names))
                 entry_line = _around(line, entry_row, URL_COLUMN)
             outputs["entries.json"].write(f"{separator}{head}{json.dumps(url)}, {rest}")
