@@ -85,7 +85,7 @@ def count(client, url, django_assert_num_queries, expected):
 PUBLIC = {
     # Each includes the public version (ETag, the page cache's key): one query.
     "home": ("/fi/", 3),
-    # The filters' names (queries.taxonomy) are 12 of these, once a minute in practice.
+    # The filters' names (queries.taxonomy) are 12 of these, once per public change.
     "catalogue": ("/fi/entries/", 16),
     "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 16),
     # The words looked up, then the matches counted and ranked in one query.
