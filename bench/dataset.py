@@ -1,13 +1,16 @@
-"""Large catalogues, fast: published entries written with COPY, search documents computed
-in SQL. Runs inside Django (bench/run.py sets it up on the benchmark database).
+"""Large catalogues, fast: published entries written with COPY, the public read model
+built by the app's own rebuild. Runs inside Django (bench/run.py sets it up on the
+benchmark database).
 
 What one entry is made of mirrors what the app writes itself: an Organisation, the Entry,
 its parler translations (the original language, and for a quarter of the entries all
 three), its themes, target groups and municipalities, an approved Publication with
-first_published_at, and a SearchDocument and the search vocabulary (SearchTerm) built by
-the very SQL of publishing/search.py that index_entry() runs for one entry. A few
-percent have a published programme Decision, a few are awarded, some have a confirmed
-partner, some pledges take up an earlier pledge's challenge.
+first_published_at. A few percent have a published programme Decision, a few are
+awarded, some have a confirmed partner, some pledges take up an earlier pledge's
+challenge. Then publishing.read_model.rebuild() — what `manage.py rebuild_public` runs —
+makes each entry's approved version, its row of the read model (PublicEntry) with its
+search document, and the search vocabulary, from the very definitions the app uses for
+one entry.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from publishing import search
+from publishing import read_model
 from publishing.demo import (
     INITIATIVE_EXTRA,
     MUNICIPALITY_CODES,
@@ -198,7 +201,6 @@ class Rows:
             "updated_at",
             "decided_by_id",
             "entry_id",
-            "progress_status",
         ),
         "review_decision": (
             "outcome",
@@ -393,7 +395,6 @@ def grow(campaign, target: int) -> float:
                 published_at,
                 user.pk,
                 entry_id,
-                "",  # no progress report yet
             )
             if rng.random() < 0.03:
                 included = rng.random() < 0.67
@@ -413,7 +414,7 @@ def grow(campaign, target: int) -> float:
             _sync_sequence(cursor, table)
         copied = time.monotonic()
         _award(cursor, campaign, user, first_entry_id, added, rng)
-        _index(cursor, first_entry_id, big=added > 1000)
+        _index(cursor, big=added > 1000)
         indexed = time.monotonic()
         cursor.execute(
             "UPDATE submissions_campaign SET last_entry_number = %s WHERE id = %s",
@@ -422,7 +423,8 @@ def grow(campaign, target: int) -> float:
     with connection.cursor() as cursor:
         for table in (
             *Rows.COLUMNS,
-            "publishing_searchdocument",
+            "submissions_entryversion",
+            "publishing_publicentry",
             "publishing_searchterm",
             "review_award",
         ):
@@ -466,30 +468,33 @@ def _award(cursor, campaign, user, first_entry_id, added, rng):
             )
 
 
-def _index(cursor, first_entry_id, *, big):
-    """SearchDocuments and the search vocabulary of the new entries, with the very SQL
-    publishing.search.index_entry() runs for one entry.
+def _index(cursor, *, big):
+    """The approved versions, the read model and the search vocabulary of the new
+    entries, by publishing.read_model.rebuild() (`manage.py rebuild_public`).
 
     For a big batch the GIN indexes are dropped and built again afterwards, which is
     several times faster than updating them row by row.
     """
     started = time.monotonic()
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    # The deferred foreign-key checks run now: an index cannot be built while they wait.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     definitions = []
     if big:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
-            "('publishing_searchdocument', 'publishing_searchterm') "
+            "('publishing_publicentry', 'publishing_searchterm') "
             "AND indexdef LIKE '%USING gin%'"
         )
         definitions = cursor.fetchall()
         for name, _definition in definitions:
             cursor.execute(f'DROP INDEX "{name}"')
-    cursor.execute(search.documents_sql("e.id >= %s"), [first_entry_id])
-    cursor.execute(search.vocabulary_sql("e.id >= %s"), [first_entry_id, first_entry_id])
-    # The deferred foreign-key checks run now: an index cannot be built while they wait.
+    report = read_model.rebuild()
+    log(
+        f"read model built in {time.monotonic() - started:.1f} s "
+        f"({report['versions']:,} versions, {len(report['missing']):,} rows)"
+    )
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    log(f"search documents computed in {time.monotonic() - started:.1f} s")
     for _name, definition in definitions:
         began = time.monotonic()
         cursor.execute(definition)

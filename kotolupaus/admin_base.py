@@ -43,6 +43,8 @@ from submissions.access import (
     touches,
 )
 
+from . import public_side
+
 _trail = None
 
 
@@ -133,6 +135,12 @@ class AdminBase(ContactRules):
     names an object (its str by default)."""
 
     audit_exclude = ()
+    # Public side: adding, changing and deleting reach it (kotolupaus.public_side: the
+    # change the model causes by publishing.changes.PUBLIC_MODELS, in the same
+    # transaction — read model, search, public version, page cache). An admin whose
+    # saves go through a publishing service that makes the public change itself sets
+    # this, so that it is not made twice.
+    public_change_by_service = False
 
     # --- Contact data: the list and every way into it
 
@@ -234,6 +242,16 @@ class AdminBase(ContactRules):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         obj._audit_changes = self.audit_changes(form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not self.public_change_by_service:
+            public_side.model_changed(form.instance, by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if not self.public_change_by_service:
+            public_side.model_changed(obj, by=request.user)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)

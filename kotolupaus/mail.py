@@ -92,6 +92,7 @@ ALLOWANCES: dict[str, Allowance] = {
     # The entry's own contact withdraws it; staff or the scheduled jobs cause the rest.
     MessageKind.WITHDRAWN: Allowance(20),
     MessageKind.RETURNED: Allowance(50),
+    MessageKind.EDIT_REJECTED: Allowance(50),
     MessageKind.DECISION: Allowance(50),
     MessageKind.REPORT_RETURNED: Allowance(50),
     MessageKind.PROGRESS_REMINDER: Allowance(50),

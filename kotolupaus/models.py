@@ -14,6 +14,7 @@ class MessageKind(models.TextChoices):
     PARTNER_INVITATION = "partner_invitation", _("Invitation to a partner organisation")
     WITHDRAWN = "withdrawn", _("Withdrawal confirmed")
     RETURNED = "returned", _("Returned for fixes")
+    EDIT_REJECTED = "edit_rejected", _("Changes not accepted")
     DECISION = "decision", _("Decision")
     JOIN_REQUEST = "join_request", _("Request to join an initiative")
     REPORT_RETURNED = "report_returned", _("Progress report returned for fixes")

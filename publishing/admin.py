@@ -15,7 +15,7 @@ from parler.admin import TranslatableAdmin
 from parler.forms import TranslatableModelForm
 
 from kotolupaus.admin_base import AdminBase, audited_by_service
-from submissions.models import EntryKind, Indicator
+from submissions.models import EntryKind, EntryStatus, Indicator
 
 from . import moderation, services
 from .models import (
@@ -236,6 +236,8 @@ class ModerationActions:
 
 @admin.register(Publication)
 class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
+    # The transitions make the public change themselves (the form saves only the note).
+    public_change_by_service = True
     # Fits 1280 px beside the admin's menu and the filters: the reference once, the
     # title once, the state, consent and flags always in view (first publication and
     # last change are on each entry's page).
@@ -243,6 +245,7 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
         "reference",
         "title",
         "status",
+        "shown",
         "consent",
         "flag_list",
         "waiting_since",
@@ -315,6 +318,16 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
             _("yes") if given else _("no"),
         )
 
+    @admin.display(boolean=True, description=_("shown on the website"))
+    def shown(self, publication):
+        """An approved version is public (also while an edit waits for moderation)."""
+        entry = publication.entry
+        return bool(
+            publication.approved_version_id
+            and entry.consent_publish
+            and entry.status == EntryStatus.SUBMITTED
+        )
+
     @admin.display(description=_("automatic flags"))
     def flag_list(self, publication):
         return ", ".join(str(moderation.FLAG_LABELS.get(f, f)) for f in publication.flags) or "–"
@@ -328,6 +341,8 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
 
 @admin.register(ReportPublication)
 class ReportPublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
+    # The transitions make the public change themselves (the form saves only the note).
+    public_change_by_service = True
     """Progress reports wait here for moderation, like entries."""
 
     list_display = [
@@ -478,6 +493,8 @@ class StaffTranslationAdmin(AdminBase, TranslatableAdmin):
     deleted here. `fixed`: fields never edited; `translated`: the text's fields."""
 
     fixed: list[str] = []
+    # Saved through publishing.services (translation_saved …), which make the change public.
+    public_change_by_service = True
     translated: list[str] = []
 
     def get_queryset(self, request):

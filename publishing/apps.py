@@ -7,13 +7,23 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self):
+        from kotolupaus import public_side
         from submissions import extensions
 
-        from . import signals  # noqa: F401
-        from .queries import published
+        from . import changes, notices, queries, services
 
-        # "Published" is moderation's word: submissions asks through this hook.
-        extensions.register_published(published)
+        # What follows a change made in submissions (the list is in
+        # submissions/extensions.py), and the one door to the public side for the admin
+        # and review (kotolupaus/public_side.py → changes.PUBLIC_MODELS).
+        extensions.register("published", queries.published)
+        extensions.register("public_summary", queries.public_summary)
+        extensions.register("similar_titles", queries.similar_titles)
+        extensions.register("entry_changed", services.entry_changed)
+        extensions.register("partners_changed", services.partners_changed)
+        extensions.register("report_changed", services.report_changed)
+        extensions.register("notices", notices.management_notices)
+        extensions.register("report_states", queries.report_states)
+        public_side.register(changes.model_changed)
 
         # The audit trail names moderation states in words.
         from review.audit_display import register_values
@@ -23,8 +33,3 @@ class PublishingConfig(AppConfig):
 
         for key in ("before", "after"):
             register_values(AuditAction.MODERATED, key, PublicationStatus.choices)
-
-        # The management page names each progress report's moderation state.
-        from .queries import report_states
-
-        extensions.register_report_states(report_states)

@@ -22,6 +22,7 @@ from submissions.models import (
 from submissions.services import add_report, confirm_address, submit_entry
 
 from . import services
+from .changes import model_changed, public_change
 from .models import Programme, Publication, PublicationStatus
 from .queries import published
 
@@ -389,6 +390,8 @@ def moderate_review_and_decide(campaign, coordinator, reviewers):
         programme.title = title
         programme.introduction = introduction
     programme.save()
+    # Prize categories and the programme's texts are seen on public pages.
+    model_changed(programme, *AwardCategory.objects.filter(campaign=campaign))
 
 
 # Progress reports, by status and language: what the demo's submitters report.
@@ -480,4 +483,5 @@ def seed_progress_reports(campaign, coordinator):
             if not (last and entry.number % 4 == 0):  # a few wait for moderation
                 services.moderate_report(report, PublicationStatus.APPROVED, by=coordinator)
             created += 1
+        public_change(entry=entry)  # published earlier, as dated back above
     return created

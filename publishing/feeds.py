@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import progress
 from .addresses import in_each_language
-from .queries import public_entries, public_text, published
+from .models import PublicEntry
+from .queries import public_text
 
 
 class MultilingualAtomFeed(Atom1Feed):
@@ -62,10 +63,10 @@ class NewPublications(Feed):
         return {"alternates": in_each_language("publishing:catalogue")}
 
     def items(self):
-        return public_entries().order_by("-publication__first_published_at", "-pk")[:50]
+        return PublicEntry.objects.order_by("-published_at", "-pk")[:50]
 
     def item_title(self, entry):
-        return f"{public_text(entry).title} ({entry.lead_organisation.name})"
+        return f"{public_text(entry).title} ({entry.organisation_name})"
 
     def item_description(self, entry):
         return public_text(entry).summary
@@ -77,7 +78,7 @@ class NewPublications(Feed):
         return {"alternates": in_each_language("publishing:entry_detail", entry.pk)}
 
     def item_pubdate(self, entry):
-        return entry.publication.first_published_at
+        return entry.published_at
 
     def item_updateddate(self, entry):
         return entry.updated_at
@@ -99,19 +100,21 @@ class NewProgressReports(NewPublications):
         return settings.SITE_URL + reverse("publishing:report_feed")
 
     def items(self):
-        reports = (
+        reports = list(
             progress.approved_reports()
-            .filter(entry__in=published())
-            .select_related("entry", "entry__lead_organisation", "publication")
-            .prefetch_related("translations", "entry__translations")
+            .filter(entry__public__isnull=False)
+            .select_related("publication")
+            .prefetch_related("translations")
             .order_by("-publication__first_published_at", "-pk")[:50]
         )
-        return list(reports)
+        entries = PublicEntry.objects.in_bulk({report.entry_id for report in reports})
+        for report in reports:
+            report.public_entry = entries[report.entry_id]
+        return reports
 
     def item_title(self, report):
-        entry = report.entry
         return _("%(title)s: %(status)s (%(day)s)") % {
-            "title": public_text(entry).title,
+            "title": public_text(report.public_entry).title,
             "status": report.get_status_display(),
             "day": date_format(report.reported_on, "SHORT_DATE_FORMAT"),
         }

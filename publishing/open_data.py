@@ -3,11 +3,10 @@ or CSV, and the progress reports as CSV of their own, in each language: a record
 is the entry's page in the file's language (the Swedish file links /sv/ pages) and a
 prize's name is in that language too; everything else is the same in every file.
 
-`write()` makes all of them in one pass over the published entries. One query streams
-every entry with its related rows already gathered into arrays by the database (each
-part written by the ORM, joined in _entries()), the few progress reports are fetched a
-chunk of entries at a time, and each record is serialised once and written to every
-language's files: memory stays flat and 100,000 entries take seconds. The files are
+`write()` makes all of them in one pass over the public read model (PublicEntry): one
+ORM query streams its rows, the few progress reports are fetched a chunk of entries at a
+time, and each record is serialised once and written to every language's files: memory
+stays flat and 100,000 entries take seconds. The files are
 built in the background and served as files (publishing/public_files.py); the layout is
 documented on the open data page (templates/publishing/open_data.html) and its columns
 come from here.
@@ -19,21 +18,26 @@ from collections import defaultdict
 from itertools import islice
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, TextField
+from django.db.models import F, Func, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kotolupaus.spreadsheets import inert, inert_row
-from review.models import Award, AwardCategory, Outcome
-from submissions.models import ENTRY_TEXT_FIELDS, Entry, Partnership, ProgressReport, ReportFigure
+from review.models import AwardCategory
+from submissions.models import (
+    Municipality,
+    Partnership,
+    ProgressReport,
+    ReportFigure,
+    TargetGroup,
+    Theme,
+)
 
 from .addresses import entry_url_patterns, entry_urls
+from .models import PublicEntry
 from .progress import approved_reports
-from .queries import published
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -88,16 +92,15 @@ REPORT_CSV_COLUMNS = [
 REPORT_URL_COLUMN = REPORT_CSV_COLUMNS.index("entry_url")
 
 
-def entry_csv_row(record) -> list:
-    text = record["text"]
+def entry_csv_row(record, titles) -> list:
+    """`titles`: the titles in fi, sv and en, then the summaries ("" where it has none)."""
     return [
         record["reference"],
         record["url"],
         record["campaign"],
         record["kind"],
         record["original_language"],
-        *[text.get(lang, {}).get("title", "") for lang in ("fi", "sv", "en")],
-        *[text.get(lang, {}).get("summary", "") for lang in ("fi", "sv", "en")],
+        *titles,
         record["lead_organisation"]["name"],
         record["lead_organisation"]["business_id"] or "",
         record["lead_organisation"]["type"],
@@ -132,13 +135,6 @@ def report_csv_row(entry_record, record) -> list:
 # --- The records, a chunk of entries at a time -----------------------------------------------
 
 
-class _Array(Func):
-    """ARRAY[a, b, …]: a translation's language and texts as one value."""
-
-    template = "ARRAY[%(expressions)s]"
-    output_field = ArrayField(TextField())
-
-
 class _IsoFormat(Func):
     """A moment as text, as datetime.isoformat() writes it in UTC (microseconds only
     when there are any): the database writes it faster than Python parses it."""
@@ -151,100 +147,46 @@ class _IsoFormat(Func):
     output_field = TextField()
 
 
-# Each published entry's own values, in the order unpacked in records().
+# Each public entry's values from the read model, in the order unpacked in records().
 ENTRY_COLUMNS = {
-    "entry": F("pk"),
+    "entry_pk": F("pk"),
     "entry_reference": F("reference"),
     "campaign_slug": F("campaign__slug"),
     "entry_kind": F("kind"),
     "language": F("original_language"),
-    "organisation": F("lead_organisation__name"),
-    "organisation_business_id": F("lead_organisation__business_id"),
-    "organisation_type": F("lead_organisation__type"),
-    "organisation_place": F("lead_organisation__municipality__code"),
+    # As the database writes it: put into the JSON as it is, never parsed here.
+    "entry_texts": Cast("texts", TextField()),
+    "entry_languages": F("languages"),
+    **{f"entry_title_{code}": F(f"title_{code}") for code in ("fi", "sv", "en")},
+    **{f"entry_summary_{code}": F(f"summary_{code}") for code in ("fi", "sv", "en")},
+    "organisation": F("organisation_name"),
+    "organisation_id": F("organisation_business_id"),
+    "organisation_kind": F("organisation_type"),
+    "organisation_place": F("organisation_municipality"),
     "everywhere": F("whole_country"),
     "deadline": F("pledge_deadline"),
-    "published": _IsoFormat("publication__first_published_at"),
-    "programme": ExpressionWrapper(
-        Q(decision__published_at__isnull=False, decision__outcome=Outcome.INCLUDED),
-        output_field=BooleanField(),
-    ),
-    "challenge": F("challenge_of__reference"),
+    "published": _IsoFormat("published_at"),
+    "programme": F("in_programme"),
+    "challenge": F("challenge_of"),
+    "entry_themes": F("theme_ids"),
+    "entry_groups": F("target_group_ids"),
+    "places": F("municipality_ids"),
+    "entry_partners": F("partners"),
+    "prize_ids": F("prize_category_ids"),
+    "reported": F("reports"),
 }
-# The order: the campaigns' (newest first, as Campaign.Meta has it), then the numbers.
-ORDER_COLUMNS = {"campaign_opens_at": F("campaign__opens_at"), "entry_number": F("number")}
-
-
-def _related() -> dict:
-    """Each entry's related rows as one array per entry ({name: query with the columns
-    owner, the entry's id, and value}), for all entries at once: joined to the entries, these cost the
-    database a fraction of a subquery per entry."""
-
-    def each(rows, key, value, *order):
-        return (
-            rows.order_by()
-            .values(owner=F(key))
-            .annotate(value=ArrayAgg(value, order_by=order))
-            .values("owner", "value")
-        )
-
-    translations = Entry._parler_meta.root_model.objects.all()
-    return {
-        "texts": each(translations, "master_id", _Array("language_code", *ENTRY_TEXT_FIELDS), "pk"),
-        "themes": each(
-            Entry.themes.through.objects.all(),
-            "entry_id",
-            "theme__slug",
-            "theme__position",
-            "theme__slug",
-        ),
-        "target_groups": each(
-            Entry.target_groups.through.objects.all(),
-            "entry_id",
-            "targetgroup__slug",
-            "targetgroup__position",
-            "targetgroup__slug",
-        ),
-        "places": each(
-            Entry.municipalities.through.objects.all(),
-            "entry_id",
-            "municipality__code",
-            "municipality__name_fi",
-        ),
-        "partners": each(Partnership.objects.confirmed(), "entry_id", "organisation__name", "pk"),
-        "prizes": each(Award.objects.all(), "entry_id", "category_id", "pk"),
-        "reported": approved_reports()
-        .order_by()
-        .values(owner=F("entry_id"))
-        .annotate(value=Count("pk"))
-        .values("owner", "value"),
-    }
 
 
 def _entries():
-    """Every published entry as one row of plain values, in the order of the campaigns
-    and the entries' numbers, streamed from a server-side cursor. The ORM writes each
-    part (published() is the one definition of what is public); they are joined here."""
-    entries = published().order_by().values(**ENTRY_COLUMNS, **ORDER_COLUMNS)
-    sql, params = entries.query.sql_with_params()
-    params = list(params)
-    related = _related()
-    joins = []
-    for name, rows in related.items():
-        part, part_params = rows.query.sql_with_params()
-        joins.append(f'LEFT JOIN ({part}) "{name}" ON "{name}".owner = e.entry')
-        params += part_params
-    columns = ", ".join(f'e."{name}"' for name in ENTRY_COLUMNS)
-    values = ", ".join(f'"{name}".value' for name in related)
-    # The ORM's SQL and constant names; every value is a parameter.
-    query = (
-        f"SELECT {columns}, {values} FROM ({sql}) e {' '.join(joins)} "  # noqa: S608
-        "ORDER BY e.campaign_opens_at DESC, e.entry_number"
+    """Every public entry as one row of plain values from the read model, in the order
+    of the campaigns (newest first, as Campaign.Meta has it) and the entries' numbers,
+    streamed from a server-side cursor."""
+    entries = (
+        PublicEntry.objects.order_by("-campaign__opens_at", "number")
+        .values(**ENTRY_COLUMNS)
+        .values_list(*ENTRY_COLUMNS)
     )
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(query, params)
-        while rows := cursor.fetchmany(CHUNK):
-            yield from rows
+    return entries.iterator(chunk_size=CHUNK)
 
 
 def _chunks(iterable, size):
@@ -316,11 +258,25 @@ def _reports(entry_ids) -> dict:
     return reports
 
 
+# Where a record's texts go in its JSON (text can hold no NUL: PostgreSQL refuses it).
+TEXTS = "\x00texts\x00"
+TEXTS_JSON = json.dumps(TEXTS)
+
+
 def records():
-    """(record, prize category ids) for every published entry, in the order of the
-    campaigns and the entries' numbers. The record is the JSON file's entry without its
-    `url` and with `awards` left empty: both depend on the file's language."""
+    """(record, prize category ids, texts, titles) for every public entry, in the order of
+    the campaigns and the entries' numbers. The record is the JSON file's entry without
+    its `url`, with `awards` left empty (both depend on the file's language) and TEXTS
+    where `texts` goes: its texts in every language it has, as JSON. `titles`: the title
+    in fi, sv and en, then the summary ("" for a language it has no text in)."""
     patterns = entry_url_patterns()
+    theme_slugs = dict(Theme.objects.values_list("pk", "slug"))
+    group_slugs = dict(TargetGroup.objects.values_list("pk", "slug"))
+    municipalities = list(
+        Municipality.objects.values_list("pk", "code").order_by("name_fi", "code")
+    )
+    codes = dict(municipalities)
+    place_order = {pk: position for position, (pk, _code) in enumerate(municipalities)}
     for chunk in _chunks(_entries(), CHUNK):
         # Progress reports are few: fetched for the entries of the chunk that have any.
         reports = _reports([row[0] for row in chunk if row[-1]])
@@ -331,6 +287,14 @@ def records():
                 campaign,
                 kind,
                 language,
+                texts,
+                languages,
+                title_fi,
+                title_sv,
+                title_en,
+                summary_fi,
+                summary_sv,
+                summary_en,
                 organisation,
                 business_id,
                 organisation_type,
@@ -340,7 +304,6 @@ def records():
                 published_at,
                 in_programme,
                 challenge_of,
-                texts,
                 themes,
                 groups,
                 places,
@@ -356,34 +319,41 @@ def records():
                 "campaign": campaign,
                 "kind": kind,
                 "original_language": language,
-                "text": {
-                    code: {
-                        name: value or ""
-                        for name, value in zip(ENTRY_TEXT_FIELDS, values, strict=True)
-                    }
-                    for code, *values in texts or ()
-                },
+                "text": TEXTS,
                 "lead_organisation": {
                     "name": organisation,
                     "business_id": business_id or None,
                     "type": organisation_type,
-                    "municipality_code": organisation_place,
+                    "municipality_code": organisation_place or None,
                 },
-                "partners": partners or [],
-                "themes": themes or [],
-                "target_groups": groups or [],
+                "partners": partners,
+                "themes": [theme_slugs[t] for t in themes if t in theme_slugs],
+                "target_groups": [group_slugs[g] for g in groups if g in group_slugs],
                 "whole_country": whole_country,
-                "municipality_codes": places or [],
+                "municipality_codes": [
+                    codes[m] for m in sorted(places, key=lambda m: place_order.get(m, 0))
+                ],
                 "pledge_deadline": deadline.isoformat() if deadline else None,
                 "published_at": published_at,
-                "in_programme": bool(in_programme),
+                "in_programme": in_programme,
                 "awards": [],
-                "challenge_of": challenge_of,
+                "challenge_of": challenge_of or None,
                 # The newest report's status (reports are listed oldest first).
                 "progress_status": entry_reports[-1]["status"] if entry_reports else None,
                 "progress_reports": entry_reports,
             }
-            yield record, prizes or []
+            titles = [
+                text if code in languages else ""
+                for code, text in (
+                    ("fi", title_fi),
+                    ("sv", title_sv),
+                    ("en", title_en),
+                    ("fi", summary_fi),
+                    ("sv", summary_sv),
+                    ("en", summary_en),
+                )
+            ]
+            yield record, prizes or [], texts, titles
 
 
 # --- The files ---------------------------------------------------------------------------------
@@ -439,7 +409,7 @@ def write(files, generated_at) -> int:
         outputs["entries.csv"].write(line.writerow(CSV_COLUMNS))
         outputs["reports.csv"].write(line.writerow(REPORT_CSV_COLUMNS))
     count = 0
-    for record, prizes in records():
+    for record, prizes, texts, titles in records():
         urls = record["urls"]
         reference = record.pop("reference")
         del record["url"]
@@ -447,8 +417,8 @@ def write(files, generated_at) -> int:
         # language: serialised once, the address put in per language.
         # JSON: {"reference": …, "url": …, the rest}.
         head = '{"reference": ' + json.dumps(reference, ensure_ascii=False) + ', "url": '
-        rest = json.dumps(record, ensure_ascii=False)[1:]
-        entry_row = inert_row(entry_csv_row({"reference": reference, "url": "", **record}))
+        rest = json.dumps(record, ensure_ascii=False)[1:].replace(TEXTS_JSON, texts, 1)
+        entry_row = inert_row(entry_csv_row({"reference": reference, "url": "", **record}, titles))
         entry_line = _around(line, entry_row, URL_COLUMN)
         report_lines = [
             _around(
@@ -466,7 +436,7 @@ def write(files, generated_at) -> int:
                     prize_names[category][language] for category in sorted(prizes, key=order.get)
                 ]
                 record["awards"] = names
-                rest = json.dumps(record, ensure_ascii=False)[1:]
+                rest = json.dumps(record, ensure_ascii=False)[1:].replace(TEXTS_JSON, texts, 1)
                 entry_row[AWARDS_COLUMN] = inert("|".join(names))
                 entry_line = _around(line, entry_row, URL_COLUMN)
             outputs["entries.json"].write(f"{separator}{head}{json.dumps(url)}, {rest}")

@@ -1,5 +1,8 @@
 """A contact person's personal data: export everything stored about them, erase it on
-request, and erase contact data after the retention period. Each leaves an audit event.
+request, and erase contact data after the retention period. Each leaves an audit event,
+written by the audit service (review.services.audit); every change goes through the
+services that own the data (submissions.services, publishing.services), so an entry
+withdrawn by erasure leaves the public side as any withdrawal does.
 
 Entries stay published without personal data when their submitter consented to
 publication; otherwise they are withdrawn.
@@ -26,10 +29,13 @@ from submissions.models import (
     Partnership,
     RetiredLinkReason,
 )
+from submissions.services import ERASED_NAME
 
+from . import services
 from .models import JoinRequest
 
-ERASED_NAME = "–"
+__all__ = ["ERASED_NAME", "erase", "export", "purge_after_retention"]
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
@@ -197,31 +203,8 @@ def _audit(by, action, entries, **details):
         )
 
 
-def _erase_entry(entry, now, by=None):
-    """The contact's data goes; an entry its submitter did not allow to be published
-    is withdrawn (through the entry's lifecycle, like any withdrawal)."""
-    entry.contact_name = ERASED_NAME
-    entry.contact_email = ""
-    entry.contact_phone = ""
-    entry.consent_contact = False
-    entry.save(
-        update_fields=[
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "consent_contact",
-            "updated_at",
-        ]
-    )
-    if not entry.consent_publish and entry.status == EntryStatus.SUBMITTED:
-        submission_services.change_status(
-            entry, EntryStatus.WITHDRAWN, by=by, reason="personal data erased"
-        )
-
-
 def erase(email, by):
     """Erase the person's contact data everywhere; returns what was erased, counted."""
-    now = timezone.now()
     with transaction.atomic():
         entries = list(_entries(email).select_for_update(of=("self",)))
         # Entries never confirmed never reached anyone: they go altogether.
@@ -230,15 +213,12 @@ def erase(email, by):
             submission_services.delete_unconfirmed(entry, reason=RetiredLinkReason.ERASED)
         entries = [e for e in entries if e.status != EntryStatus.UNCONFIRMED]
         for entry in entries:
-            _erase_entry(entry, now, by)
+            submission_services.erase_contact(entry, by=by)
         partners = 0
         for partnership in Partnership.objects.filter(invited_email__iexact=email):
-            partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
-            partnership.save(update_fields=["invited_email"])
+            submission_services.erase_partner_address(partnership)
             partners += 1
-        joins = JoinRequest.objects.filter(email__iexact=email).update(
-            name=ERASED_NAME, email="erased@erased.invalid", message=""
-        )
+        joins = services.erase_join_requests(JoinRequest.objects.filter(email__iexact=email))
         drafts = _drafts(email)
         submission_services.delete_drafts(drafts, reason=RetiredLinkReason.ERASED)
         emails = mail.erase_address(email)
@@ -267,16 +247,17 @@ def purge_after_retention(days, by=None, now=None):
             )
             for entry in entries:
                 mail.erase_address(entry.contact_email)
-                _erase_entry(entry, now, by)
+                submission_services.erase_contact(entry, by=by)
             for partnership in Partnership.objects.filter(entry__campaign=campaign).exclude(
                 invited_email__endswith="@erased.invalid"
             ):
                 mail.erase_address(partnership.invited_email)
-                partnership.invited_email = f"erased-{partnership.pk}@erased.invalid"
-                partnership.save(update_fields=["invited_email"])
-            JoinRequest.objects.filter(entry__campaign=campaign).exclude(
-                Q(email="erased@erased.invalid")
-            ).update(name=ERASED_NAME, email="erased@erased.invalid", message="")
+                submission_services.erase_partner_address(partnership)
+            services.erase_join_requests(
+                JoinRequest.objects.filter(entry__campaign=campaign).exclude(
+                    Q(email="erased@erased.invalid")
+                )
+            )
             mail.forget_join_senders(Entry.objects.filter(campaign=campaign))
             submission_services.delete_drafts(
                 Draft.objects.filter(campaign=campaign), reason=RetiredLinkReason.EXPIRED

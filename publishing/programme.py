@@ -1,38 +1,37 @@
 """The cooperation programme of a campaign, as its page and its PDF show it."""
 
-from review.models import Outcome
+from django.utils.translation import get_language
 
 from . import progress
-from .queries import decorate, public_entries
+from .models import PublicEntry
+from .queries import card_of, prizes_of, public_text, region_names, taxonomy
 
 
 def programme_context(campaign) -> dict:
     """What the programme page and PDF show: the included entries (those with a published
-    decision to include them) grouped by their first theme, and how they stand."""
-    entries = decorate(
-        list(
-            public_entries()
-            .filter(
-                campaign=campaign,
-                decision__outcome=Outcome.INCLUDED,
-                decision__published_at__isnull=False,
-            )
-            .order_by("number")
-        )
+    decision to include them, as the read model has it) grouped by their first theme,
+    and how they stand."""
+    names = taxonomy(get_language())["by_id"]
+    entries = list(
+        PublicEntry.objects.filter(campaign=campaign, in_programme=True).order_by("number")
     )
     groups = {}
     for entry in entries:
-        themes = list(entry.themes.all())
-        theme = themes[0] if themes else None
-        groups.setdefault(theme, []).append(entry)
-    ordered = sorted(
-        groups.items(), key=lambda item: (item[0] is None, item[0].position if item[0] else 0)
-    )
+        entry.text = public_text(entry)
+        entry.cards = [card_of(entry)]
+        entry.regions = region_names(
+            entry.whole_country, entry.municipality_ids, names["municipality"]
+        )
+        entry.prize_list = prizes_of(entry, names["prize"])
+        themes = sorted(names["theme"][t] for t in entry.theme_ids if t in names["theme"])
+        groups.setdefault(themes[0] if themes else None, []).append(entry)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or (0, "")))
     programme = getattr(campaign, "programme", None)
     return {
         "campaign": campaign,
         "programme": programme,
-        "groups": ordered,
+        # (the theme's name, or None for entries without one; its entries)
+        "groups": [(theme[1] if theme else None, group) for theme, group in ordered],
         "count": len(entries),
         "follow_up": progress.follow_up_rows(entries),
     }

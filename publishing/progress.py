@@ -3,21 +3,20 @@ progress reports on public entries, their figures summed, the statuses of a pled
 challenge takers, progress across the campaign (the open data's reports are in
 publishing/open_data.py).
 
-A report is public while it is approved and its entry is public (queries.published);
-everything here starts from those two conditions.
+A report is public while it is approved and its entry is public (in the read model,
+PublicEntry); everything here starts from those two conditions.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, F, Max, Prefetch, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from submissions.models import Indicator, Partnership, ProgressReport, ProgressStatus, ReportFigure
+from submissions.models import Indicator, ProgressReport, ProgressStatus, ReportFigure
 
-from .models import PublicationStatus
-from .queries import published
+from .models import PublicationStatus, PublicEntry
 
 NO_REPORT = "none"
 
@@ -26,30 +25,39 @@ def approved_reports():
     return ProgressReport.objects.filter(publication__status=PublicationStatus.APPROVED)
 
 
-def with_details(reports):
-    """Reports with their texts, figures (with indicator names) and contributors, in a
-    fixed number of queries."""
-    return reports.prefetch_related(
-        "translations",
-        Prefetch(
-            "figures",
-            queryset=ReportFigure.objects.select_related("indicator").prefetch_related(
-                "indicator__translations"
-            ),
-        ),
-        Prefetch(
-            "contributors",
-            queryset=Partnership.objects.confirmed().select_related("organisation"),
-            to_attr="confirmed_contributors",
-        ),
-    ).select_related("publication")
-
-
 def public_reports(entry_ids):
-    """Approved progress reports of the given (public) entries, newest first."""
-    return with_details(approved_reports().filter(entry_id__in=entry_ids)).order_by(
-        "-reported_on", "-created_at"
+    """Approved progress reports of the given public entries, newest first, with their
+    texts, figures (with indicator names) and the names of the confirmed partners who
+    took part (`contributor_names`), in a fixed number of queries."""
+    reports = list(
+        approved_reports()
+        .filter(entry_id__in=entry_ids)
+        .prefetch_related(
+            "translations",
+            Prefetch(
+                "figures",
+                queryset=ReportFigure.objects.select_related("indicator").prefetch_related(
+                    "indicator__translations"
+                ),
+            ),
+        )
+        .select_related("publication")
+        .order_by("-reported_on", "-created_at")
     )
+    names = {}
+    for report, name in (
+        ProgressReport.contributors.through.objects.filter(
+            progressreport_id__in=[report.pk for report in reports],
+            partnership__confirmed_at__isnull=False,
+            partnership__declined_at__isnull=True,
+        )
+        .order_by("partnership_id")
+        .values_list("progressreport_id", "partnership__organisation__name")
+    ):
+        names.setdefault(report, []).append(name)
+    for report in reports:
+        report.contributor_names = names.get(report.pk, [])
+    return reports
 
 
 def latest_progress(entry) -> str:
@@ -121,7 +129,7 @@ class Timeline:
 
 
 def timeline(entry, language=None) -> Timeline:
-    reports = list(public_reports([entry.pk]))
+    reports = public_reports([entry.pk]) if entry.reports else []
     for report in reports:
         report.public_text = report_text(report, language)
     status = reports[0].status if reports else ""
@@ -160,7 +168,7 @@ def follow_up_rows(entries) -> list[FollowUpRow]:
     labels = dict(status_choices())
     rows = []
     for entry in entries:
-        status = entry.publication.progress_status or NO_REPORT
+        status = entry.progress_status or NO_REPORT
         rows.append(FollowUpRow(entry, status, labels[status], last.get(entry.pk)))
     return rows
 
@@ -169,13 +177,14 @@ def follow_up_rows(entries) -> list[FollowUpRow]:
 
 
 def status_counts(by):
-    """{(value of `by`, status or NO_REPORT): number of public entries}, one query."""
+    """{(value of `by`, a field of the read model or an expression on it, status or
+    NO_REPORT): number of public entries}, one query."""
     counts = {}
     for value, status, n in (
-        published()
+        PublicEntry.objects.annotate(key=F(by) if isinstance(by, str) else by)
         .order_by()
-        .values_list(by, "publication__progress_status")
-        .annotate(n=Count("pk", distinct=True))
+        .values_list("key", "progress_status")
+        .annotate(n=Count("pk"))
     ):
         counts[(value, status or NO_REPORT)] = n
     return counts
@@ -204,7 +213,7 @@ def indicator_sums() -> list[IndicatorSum]:
     rows = (
         ReportFigure.objects.filter(
             report__publication__status=PublicationStatus.APPROVED,
-            report__entry__in=published(),
+            report__entry__public__isnull=False,
         )
         .order_by()
         .values("indicator__slug")
@@ -234,7 +243,7 @@ def indicator_sums() -> list[IndicatorSum]:
 
 
 def reports_count() -> int:
-    return approved_reports().filter(entry__in=published()).count()
+    return approved_reports().filter(entry__public__isnull=False).count()
 
 
 # --- Open data ----------------------------------------------------------------------------

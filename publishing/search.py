@@ -1,9 +1,12 @@
-"""Search and filters of the catalogue: what the public finds, in few and bounded queries.
+"""Search and filters of the catalogue: what the public finds, in few and bounded queries,
+on the public read model (PublicEntry; publishing/read_model.py keeps its search
+document and the vocabulary).
 
-Indexing. Each translation of an entry is indexed with its own language's dictionary
-(finnish, swedish, english), the organisations' names with the language-neutral `simple`
-one, into one tsvector per entry (SearchDocument, GIN index). Every word of those texts
-is also kept with the lexeme it became (SearchTerm): the vocabulary.
+The document of an entry holds each translation with its own language's dictionary
+(finnish, swedish, english) and the organisations' names with the language-neutral
+`simple` one (GIN index). Every word of the public entries' texts is also kept with the
+lexeme it became and the number of public entries that have it (SearchTerm): the
+vocabulary, from which a word leaves with the last public entry that had it.
 
 A query, word by word (`understand`, one query for all the words):
 
@@ -18,14 +21,16 @@ A query, word by word (`understand`, one query for all the words):
 - a word that no text contains is replaced by the words of the texts one typo away
   (a letter missing, extra, wrong or two letters swapped; accents do not count), in any
   of the three languages ("invandarre" finds "invandrarna"): the page then says that it
-  shows results for similar words.
+  shows results for similar words. Candidates come from trigram similarity (pg_trgm).
 
 Every word must match (AND); the alternatives of one word are OR-ed. The documents are
-then searched once with that tsquery through their GIN index.
+then searched once with that tsquery (LexemeQuery, a django.contrib.postgres SearchQuery)
+through their GIN index; the one plain SQL around that ORM query counts the matches and
+orders them, by relevance (ts_rank) when they are few.
 
-Listing (`Listing`): published entries, the filters, the search. The planner's estimate
-of the number of matches decides how to answer, so that no query reads more than about
-a thousand matches:
+Listing (`Listing`): the public entries, the filters and the search as one ORM queryset.
+The planner's estimate of the number of matches decides how to answer, so that no query
+reads more than about a thousand matches:
 
 - clearly more than the cap (the estimate is BROAD times the cap or more): newest first,
   read along the publication-date index until a page is full; the count is "more than
@@ -44,18 +49,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils.functional import cached_property
 
 from kotolupaus.params import as_id
-from review.models import Outcome
-from submissions.models import ENTRY_TEXT_FIELDS, Entry
 
-from .queries import PUBLISHED, taxonomy
+from .models import PublicEntry
+from .queries import taxonomy
+from .read_model import CONFIGS
 
-CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
-TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 60
@@ -74,87 +79,6 @@ RANKED_MATCHES = 500
 # An estimate of this many times the cap or more is taken for "more than the cap".
 BROAD = 5
 WORD = re.compile(r"\w+")
-
-
-# --- Indexing ------------------------------------------------------------------------------
-# Both in SQL, for any set of entries (`condition` on the entry `e`): index_entry() uses
-# them for one entry, bench/dataset.py for a hundred thousand.
-
-_TEXT_COLUMNS = ", ".join(f"{{t}}.{name}" for name in TEXT_FIELDS)
-
-
-def _names_sql(entry: str) -> str:
-    """The lead organisation's and the confirmed partners' names of the entry."""
-    return (
-        f"concat_ws(' ', (SELECT o.name FROM submissions_organisation o "  # noqa: S608 - constants
-        f"WHERE o.id = {entry}.lead_organisation_id), "
-        "(SELECT string_agg(po.name, ' ' ORDER BY pa.id) FROM submissions_partnership pa "
-        "JOIN submissions_organisation po ON po.id = pa.organisation_id "
-        f"WHERE pa.entry_id = {entry}.id AND pa.confirmed_at IS NOT NULL))"
-    )
-
-
-def documents_sql(condition: str) -> str:
-    """Insert or replace the search documents of the entries `e` meeting the condition:
-    the names with `simple` (weight A), each translation's title (A) and other text (B)
-    with its language's configuration; a language without a translation adds nothing."""
-    joins = "\n".join(
-        f"LEFT JOIN submissions_entry_translation t_{code} "
-        f"ON t_{code}.master_id = e.id AND t_{code}.language_code = '{code}'"
-        for code in CONFIGS
-    )
-    vector = " || ".join(
-        f"CASE WHEN t_{code}.id IS NULL THEN ''::tsvector ELSE "
-        f"setweight(to_tsvector('{config}'::regconfig, t_{code}.title), 'A') || "
-        f"setweight(to_tsvector('{config}'::regconfig, "
-        f"concat_ws(' ', {_TEXT_COLUMNS.format(t=f't_{code}')})), 'B') END"
-        for code, config in CONFIGS.items()
-    )
-    return f"""
-        INSERT INTO publishing_searchdocument (entry_id, document)
-        SELECT e.id, setweight(to_tsvector('simple'::regconfig, {_names_sql("e")}), 'A')
-            || {vector}
-        FROM submissions_entry e
-        {joins}
-        WHERE {condition}
-        ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document
-    """  # noqa: S608 - built from constants and the caller's condition
-
-
-def vocabulary_sql(condition: str) -> str:
-    """Add the words of the entries `e` meeting the condition to the vocabulary: each
-    distinct word (lower case, by the `simple` configuration) with the lexemes its text's
-    configuration makes of it."""
-    configs = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in CONFIGS.items())
-    return f"""
-        WITH texts(config, body) AS (
-            SELECT CASE t.language_code {configs} ELSE 'simple' END,
-                concat_ws(' ', t.title, {_TEXT_COLUMNS.format(t="t")})
-            FROM submissions_entry e JOIN submissions_entry_translation t ON t.master_id = e.id
-            WHERE {condition}
-            UNION ALL
-            SELECT 'simple', {_names_sql("e")} FROM submissions_entry e WHERE {condition}
-        ),
-        words AS (
-            SELECT DISTINCT texts.config, w.word
-            FROM texts, unnest(tsvector_to_array(to_tsvector('simple', texts.body))) AS w(word)
-            WHERE length(w.word) <= 100
-        )
-        INSERT INTO publishing_searchterm (config, lexeme, word, plain)
-        SELECT words.config, l.lexeme, words.word, left(unaccent(words.word), 100)
-        FROM words,
-            unnest(tsvector_to_array(to_tsvector(words.config::regconfig, words.word))) AS l(lexeme)
-        WHERE length(l.lexeme) <= 100
-        ON CONFLICT DO NOTHING
-    """  # noqa: S608 - built from constants and the caller's condition
-
-
-def index_entry(entry: Entry) -> None:
-    """(Re)build an entry's search document from all its translations, and add its words
-    to the vocabulary."""
-    with connection.cursor() as cursor:
-        cursor.execute(documents_sql("e.id = %s"), [entry.pk])
-        cursor.execute(vocabulary_sql("e.id = %s"), [entry.pk, entry.pk])
 
 
 # --- Understanding a query -----------------------------------------------------------------
@@ -401,67 +325,65 @@ def _find_similar(words: list[Word]) -> None:
 # --- Listing -------------------------------------------------------------------------------
 
 
-def _filters(data: dict) -> tuple[list[str], list]:
-    """SQL conditions on the entry `e` for the catalogue's filters (CatalogueFilter's
-    cleaned data). Slugs and codes become ids first (from queries.taxonomy(), a cache), so
-    that the planner estimates with the columns' statistics; an unknown one matches
-    nothing. Each matches at most one related row per entry: no duplicates."""
+class LexemeQuery(SearchQuery):
+    """A tsquery that understand() wrote (quoted lexemes, normalised already): cast to
+    tsquery as it is, never parsed again by a text search configuration."""
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql}::tsquery", params
+
+
+def _filters(data: dict) -> Q:
+    """The catalogue's filters (CatalogueFilter's cleaned data) on the read model. Slugs
+    and codes become ids first (from queries.taxonomy(), a cache); an unknown one
+    matches nothing."""
     ids = taxonomy()["ids"]
-    where, params = [], []
-
-    def add(condition, *values):
-        where.append(condition)
-        params.extend(values)
-
-    def related(table, column, key, value):
-        add(
-            f"EXISTS (SELECT 1 FROM {table} x WHERE x.entry_id = e.id AND x.{column} = %s)",  # noqa: S608
-            ids[key].get(value, 0),
-        )
-
+    where = Q()
     if data.get("kind"):
-        add("e.kind = %s", data["kind"])
+        where &= Q(kind=data["kind"])
     if data.get("theme"):
-        related("submissions_entry_themes", "theme_id", "theme", data["theme"])
+        where &= Q(theme_ids__contains=[ids["theme"].get(data["theme"], 0)])
     if data.get("target_group"):
-        related(
-            "submissions_entry_target_groups",
-            "targetgroup_id",
-            "target_group",
-            data["target_group"],
-        )
+        where &= Q(target_group_ids__contains=[ids["target_group"].get(data["target_group"], 0)])
     if data.get("org_type"):
-        add(
-            "EXISTS (SELECT 1 FROM submissions_organisation o "
-            "WHERE o.id = e.lead_organisation_id AND o.type = %s)",
-            data["org_type"],
-        )
+        where &= Q(organisation_type=data["org_type"])
     if data.get("region") == "all":
-        add("e.whole_country")
+        where &= Q(whole_country=True)
     elif data.get("region"):
-        related("submissions_entry_municipalities", "municipality_id", "region", data["region"])
+        where &= Q(municipality_ids__contains=[ids["region"].get(data["region"], 0)])
     if data.get("programme"):
-        add(
-            "EXISTS (SELECT 1 FROM review_decision x WHERE x.entry_id = e.id "
-            "AND x.outcome = %s AND x.published_at IS NOT NULL)",
-            Outcome.INCLUDED.value,
-        )
+        where &= Q(in_programme=True)
     if data.get("award") == "any":
-        add("EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id)")
+        where &= ~Q(prize_category_ids=[])
     elif data.get("award"):
-        add(
-            "EXISTS (SELECT 1 FROM review_award x WHERE x.entry_id = e.id AND x.category_id = %s)",
-            as_id(data["award"]) or 0,
-        )
+        where &= Q(prize_category_ids__contains=[as_id(data["award"]) or 0])
     if data.get("campaign"):
-        add("e.campaign_id = %s", ids["campaign"].get(data["campaign"], 0))
+        where &= Q(campaign_id=ids["campaign"].get(data["campaign"], 0))
     if data.get("progress"):
-        add("p.progress_status = %s", data["progress"])
-    return where, params
+        where &= Q(progress_status=data["progress"])
+    return where
+
+
+# The matches, up to the cap + 1, in order. Planned without the LIMIT (a materialised
+# CTE is read lazily and stops at it): at most a few thousand (the estimate said so), the
+# planner reads them through the GIN indexes, never by testing every document (or walking
+# the date index), which it would pick for a LIMIT, unaware of what a text match costs.
+# The one plain SQL of the catalogue, around the ORM's query of the matches: relevance
+# (ts_rank) is computed only when there are at most
+# RANKED_MATCHES (CASE skips it), the newest first among equally relevant ones.
+MATCHES_SQL = """
+    WITH matches AS MATERIALIZED ({matches}),
+    found AS MATERIALIZED (SELECT * FROM matches LIMIT %s),
+    total AS (SELECT count(*) AS n FROM found)
+    SELECT found.id FROM found, total
+    ORDER BY {rank} found.published_at DESC, found.id DESC
+"""
+RANK_SQL = "CASE WHEN total.n <= %s THEN ts_rank(found.document, %s::tsquery) END DESC NULLS LAST,"
 
 
 class Listing:
-    """The ids of the published entries that match the filters and the search text, in
+    """The ids of the public entries that match the filters and the search text, in
     order, with their number counted up to `cap` + 1 (see the module's docstring).
 
     Sliced by a Paginator: `count()` first, then `[start:stop]` for a page's ids.
@@ -470,31 +392,15 @@ class Listing:
     def __init__(self, filters: dict | None = None, text: str = "", *, cap: int):
         self.cap = cap
         self.query = understand(text) if text and text.strip() else None
-        where, params = _filters(filters or {})
-        if self.query is not None and not where:
-            # A search without filters: only a published entry has a search document
-            # (publishing.changes.refresh_search keeps it so, in the transaction of every
-            # public change), so the documents alone answer, through their GIN index,
-            # without reading the entries; queries.cards() checks the page's entries.
-            self.id = "d.entry_id"
-            self.match_sql = "FROM publishing_searchdocument d WHERE d.document @@ %s::tsquery"
-            self.newest_sql = (
-                "FROM publishing_publication p, publishing_searchdocument d "
-                "WHERE p.status = 'approved' AND d.entry_id = p.entry_id "
-                "AND d.document @@ %s::tsquery"
-            )
-            params = [self.query.tsquery]
-        else:
-            tables = "submissions_entry e, publishing_publication p"
-            where.insert(0, PUBLISHED)
-            if self.query is not None:
-                tables += ", publishing_searchdocument d"
-                where += ["d.entry_id = e.id", "d.document @@ %s::tsquery"]
-                params.append(self.query.tsquery)
-            self.id = "e.id"
-            self.match_sql = self.newest_sql = f"FROM {tables} WHERE {' AND '.join(where)}"
-        self.params = params
+        entries = PublicEntry.objects.filter(_filters(filters or {}))
+        if self.query:
+            entries = entries.filter(document=self.tsquery)
+        self.entries = entries
         self.ids: list[int] | None = None  # every match, in order, when counted
+
+    @property
+    def tsquery(self) -> LexemeQuery:
+        return LexemeQuery(self.query.tsquery)
 
     @property
     def nothing_to_search(self) -> bool:
@@ -506,12 +412,8 @@ class Listing:
 
     @cached_property
     def estimate(self) -> float:
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {self.match_sql}", self.params)
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return plan[0]["Plan"]["Plan Rows"]
+        plan = self.entries.values("pk").explain(format="json")
+        return json.loads(plan)[0]["Plan"]["Plan Rows"]
 
     @cached_property
     def broad(self) -> bool:
@@ -545,55 +447,27 @@ class Listing:
         return ids
 
     def _count_and_order(self) -> list[int]:
-        """Every match up to cap + 1 in one query: by relevance when there are at most
-        RANKED_MATCHES, else newest first; past the cap only their number counts, and
-        nothing more is read (CASE skips the subqueries)."""
-        params = [*self.params, self.cap + 1]
+        """Every match up to cap + 1 in one query (MATCHES_SQL): by relevance when there
+        are at most RANKED_MATCHES, else newest first; past the cap only their number
+        counts."""
+        columns = ("published_at", "document") if self.query else ("published_at",)
+        matches = self.entries.order_by().values(*columns, id=F("pk"))
+        sql, params = matches.query.sql_with_params()
+        params = [*params, self.cap + 1]
         rank = ""
-        if self.query is not None:
-            rank = (
-                f"CASE WHEN total.n <= {RANKED_MATCHES} THEN "  # noqa: S608 - a constant
-                "(SELECT ts_rank(d.document, %s::tsquery) FROM publishing_searchdocument d "
-                "WHERE d.entry_id = found.id) END DESC NULLS LAST, "
-            )
-            params.append(self.query.tsquery)
-        if self.id == "d.entry_id":
-            # The matches are planned without the LIMIT (read lazily, they stop at it):
-            # at most a few thousand (the estimate said so), the planner reads them
-            # through the GIN index, never by testing every document, which it would
-            # pick for a LIMIT, unaware of what a text match costs.
-            found = (
-                f"matches AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql}), "  # noqa: S608 - our own fragments
-                "found AS MATERIALIZED (SELECT id FROM matches LIMIT %s)"
-            )
-        else:
-            found = f"found AS MATERIALIZED (SELECT {self.id} AS id {self.match_sql} LIMIT %s)"
-        sql = (
-            f"WITH {found}, total AS (SELECT count(*) AS n FROM found) "  # noqa: S608 - our own fragments, values as parameters
-            f"SELECT found.id FROM found, total ORDER BY {rank}"
-            f"CASE WHEN total.n <= {self.cap} THEN (SELECT p.first_published_at "
-            "FROM publishing_publication p WHERE p.entry_id = found.id "
-            "AND p.status = 'approved') END DESC NULLS LAST, found.id DESC"
-        )
-        if self.query is None or self.id == "d.entry_id":
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return [row[0] for row in cursor.fetchall()]
-        with transaction.atomic(), connection.cursor() as cursor:
-            # A search with filters: the same concern, where the filters need the LIMIT.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(sql, params)
+        if self.query:
+            rank = RANK_SQL
+            params += [RANKED_MATCHES, self.query.tsquery]
+        with connection.cursor() as cursor:
+            cursor.execute(MATCHES_SQL.format(matches=sql, rank=rank), params)
             return [row[0] for row in cursor.fetchall()]
 
     def _newest(self, offset: int, limit: int) -> list[int]:
-        newest = "p.entry_id" if self.id == "d.entry_id" else self.id
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {newest} {self.newest_sql} "
-                f"ORDER BY p.first_published_at DESC, {newest} DESC LIMIT %s OFFSET %s",
-                [*self.params, limit, offset],
-            )
-            return [row[0] for row in cursor.fetchall()]
+        return list(
+            self.entries.order_by("-published_at", "-pk").values_list("pk", flat=True)[
+                offset : offset + limit
+            ]
+        )
 
 
 MAX_RESULTS = 1000

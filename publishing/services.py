@@ -1,11 +1,18 @@
 """Moderation and publication: every change of what the public sees goes through here.
 
 `transition()` is the one way a publication changes status (PublicationStatus,
-PUBLICATION_TRANSITIONS): it checks the move, saves it, writes the audit row, sends the
-e-mail it needs and makes the change public (publishing.changes) in one transaction.
-Staff call it through `moderate()` (and the admin's actions); the submitter's edits
-reach it through `entry_changed()`. A publication is news for the submitter
-(submissions.news: one e-mail a day at most).
+PUBLICATION_TRANSITIONS): it checks the move, saves it, sets the version the public
+sees, writes the audit row, sends the e-mail it needs and makes the change public
+(publishing.changes) in one transaction. Staff call it through `moderate()` (and the
+admin's actions); the submitter's edits reach it through `entry_changed()`, which
+submissions calls through submissions.extensions.
+
+What is public is the version a moderator approved (Publication.approved_version): an
+edit of a published entry waits for moderation while that version stays public;
+approving the edit replaces it, rejecting it keeps it (and tells the submitter). Staff's
+own changes of the text (a translation, a correction of the organisation) are public at
+once when nothing waits for moderation, else with what waits. A publication is news for the
+submitter (submissions.news: one e-mail a day at most).
 """
 
 import logging
@@ -19,12 +26,12 @@ from kotolupaus import mail
 from kotolupaus.models import MessageKind
 from review.models import AuditAction
 from review.services import audit
-from submissions import news
+from submissions import news, versions
 from submissions import services as submission_services
-from submissions.models import Entry, EntryStatus, NewsKind, ProgressReport
-from submissions.services import TransitionNotAllowed
+from submissions.models import Entry, EntryStatus, NewsKind, ProgressReport, VersionSource
+from submissions.services import ERASED_NAME, TransitionNotAllowed
 
-from . import moderation, search
+from . import moderation, read_model
 from .changes import public_change
 from .models import (
     PUBLICATION_TRANSITIONS,
@@ -43,7 +50,7 @@ def public_texts(entry):
     return [
         getattr(t, name) or ""
         for t in entry.translations.all()
-        for name in ("title", *search.TEXT_FIELDS)
+        for name in ("title", *read_model.TEXT_FIELDS)
     ]
 
 
@@ -134,6 +141,7 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
         )
         if before is None:
             return publication
+        _set_public_version(entry, publication, before, to, by)
         if to == PublicationStatus.RETURNED:
             _return_to_submitter(entry, comment)
         elif to in (PublicationStatus.APPROVED, PublicationStatus.REJECTED):
@@ -147,6 +155,68 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
             "publication of %s: %s → %s by %s", entry.reference, before, to, by or "the submitter"
         )
     return publication
+
+
+def _set_public_version(entry, publication, before, to, by) -> None:
+    """Approving makes the entry's version as it is now the public one; rejecting the
+    public version takes it down; rejecting an edit keeps the public version and tells
+    the submitter so. Anything else leaves what is public as it was."""
+    if to == PublicationStatus.APPROVED:
+        replaced = publication.approved_version
+        publication.approved_version = versions.record(entry, VersionSource.APPROVAL, by=by)
+        if replaced is not None:
+            _remove_replaced_images(replaced.content, publication.approved_version.content)
+    elif to == PublicationStatus.REJECTED and publication.approved_version_id is not None:
+        if before == PublicationStatus.APPROVED:
+            publication.approved_version = None
+        else:
+            _tell_edit_rejected(entry)
+            return
+    else:
+        return
+    publication.save(update_fields=["approved_version"])
+
+
+def _images(content) -> set[str]:
+    return {name for name in (content["image"], content["organisation"]["logo"]) if name}
+
+
+def _remove_replaced_images(before, now) -> None:
+    """Images only the replaced public version showed (an edit kept them for it, see
+    submissions.services.update_entry) go once the change commits."""
+    from django.core.files.storage import default_storage
+
+    for name in _images(before) - _images(now):
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+
+
+def _tell_edit_rejected(entry):
+    """The submitter's changes were not approved: the published version stays."""
+    fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
+    mail.queue(
+        MessageKind.EDIT_REJECTED,
+        to=fresh.contact_email,
+        language=fresh.contact_language,
+        entry=fresh,
+        context={},
+    )
+
+
+def staff_corrected(entry_ids, *, by=None) -> None:
+    """Staff corrected what entries show (their organisation, in the admin): a new
+    version of each sent one, public at once where nothing waits for moderation."""
+    for entry in Entry.objects.filter(pk__in=entry_ids, status=EntryStatus.SUBMITTED):
+        _staff_version(entry, VersionSource.CORRECTION, by)
+
+
+def _staff_version(entry, source, by):
+    """A version made by staff; the public one too while nothing waits for moderation
+    (an edit that waits carries the staff's change with it when approved)."""
+    version = versions.record(entry, source, by=by)
+    Publication.objects.filter(
+        entry=entry, status=PublicationStatus.APPROVED, approved_version__isnull=False
+    ).update(approved_version=version)
+    return version
 
 
 def report_publication_for(report) -> ReportPublication:
@@ -270,12 +340,17 @@ AFTER_EDIT = {
 
 
 def entry_changed(entry, change, by=None, **kwargs):
-    """An entry was confirmed, edited, withdrawn, or its consent changed."""
+    """An entry was confirmed, edited, withdrawn, or its consent changed (called by
+    submissions.services through submissions.extensions)."""
     if change == EntryStatus.SUBMITTED:
-        check_entry(entry)  # reaches the moderation queue with its automatic flags
+        # It reaches the moderation queue with its automatic flags, as its first version.
+        check_entry(entry)
+        versions.record(entry, VersionSource.SUBMITTER)
         return
     if change == "edited":
         publication = check_entry(entry)
+        if entry.status == EntryStatus.SUBMITTED:
+            versions.record(entry, VersionSource.SUBMITTER)
         follows = AFTER_EDIT.get(publication.status)
         if follows is not None:
             transition(entry, follows, reason="edited by the submitter")
@@ -283,9 +358,20 @@ def entry_changed(entry, change, by=None, **kwargs):
     public_change(entry=entry)
 
 
+def partners_changed(entry, change, **kwargs):
+    """A partner answered, or the submitter added, corrected or removed one: the
+    confirmed ones are shown with the entry, and its version names them all."""
+    if entry.status == EntryStatus.SUBMITTED:
+        versions.record(entry, VersionSource.SUBMITTER)
+    public_change(entry=entry)
+
+
 def translation_saved(entry, language, *, by, fields=()) -> None:
-    """Staff added or corrected the public text of an entry in one language."""
+    """Staff added or corrected the public text of an entry in one language: a new
+    version, public at once where nothing waits for moderation."""
     entry = Entry.objects.select_related("campaign").get(pk=entry.pk)
+    if entry.status == EntryStatus.SUBMITTED:
+        _staff_version(entry, VersionSource.TRANSLATION, by)
     audit(
         by,
         AuditAction.TRANSLATED,
@@ -314,8 +400,9 @@ def report_translation_saved(report, language, *, by) -> None:
 def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:
     """Pass a message from an organisation that wants to join an initiative to its
     contact person, who answers the sender directly (Reply-To); the sender never sees
-    the contact's address."""
+    the contact's address. `entry`: an entry or its id."""
     with transaction.atomic():
+        entry = Entry.objects.select_related("campaign").get(pk=getattr(entry, "pk", entry))
         request = JoinRequest.objects.create(
             entry=entry, organisation=organisation, name=name, email=email, message=message
         )
@@ -329,3 +416,9 @@ def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequ
         )
     log.info("join request relayed to %s", entry.reference)
     return request
+
+
+def erase_join_requests(requests) -> int:
+    """The sender's name, address and message go from requests to join (the record that
+    an organisation asked stays)."""
+    return requests.update(name=ERASED_NAME, email="erased@erased.invalid", message="")

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .queries import published
+from .models import PublicEntry
 
 
 class PublicPages(Sitemap):
@@ -33,7 +33,7 @@ class PublishedEntries(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return published().order_by("pk").only("pk", "updated_at")
+        return PublicEntry.objects.order_by("pk").only("pk", "updated_at")
 
     def location(self, entry):
         return reverse("publishing:entry_detail", args=[entry.pk])

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Count
+from django.db.models import Count, F, Func, IntegerField
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from submissions.models import (
     Campaign,
     Entry,
     EntryKind,
+    EntryStatus,
     Municipality,
     OrganisationType,
     ProgressStatus,
@@ -38,20 +39,9 @@ from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .forms import CatalogueFilter, JoinForm
-from .models import PublicFile
+from .models import PublicEntry, PublicFile
 from .programme import programme_context
-from .queries import (
-    cards,
-    entry_page,
-    named,
-    prizes_of,
-    public_entries,
-    public_text,
-    published,
-    region_names,
-    taxonomy,
-    text_in,
-)
+from .queries import cards, named, prizes_of, public_text, region_names, taxonomy
 from .search import MAX_RESULTS, Listing, ListingPaginator
 
 PAGE_SIZE = 20
@@ -98,16 +88,28 @@ def _link(request, key, value):
     return reverse("publishing:catalogue") + (f"?{encoded}" if encoded else "")
 
 
+def _unnest(name):
+    return Func(F(name), function="unnest", output_field=IntegerField())
+
+
+def by_place(limit):
+    """[(municipality id, number of public entries)], most first (the 'limit' first)."""
+    rows = (
+        PublicEntry.objects.annotate(place=_unnest("municipality_ids"))
+        .values("place")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "place")
+        .values_list("place", "n")
+    )
+    return list(rows[:limit])
+
+
 def _regions(request):
     """The 20 municipalities with most published entries (cached until a public change)."""
 
     def most_common():
-        return list(
-            Municipality.objects.filter(entries__in=published())
-            .annotate(n=Count("entries"))
-            .order_by("-n", "name_fi")
-            .values_list("code", flat=True)[:20]
-        )
+        codes = taxonomy()["slugs"]["municipality"]
+        return [codes[place] for place, _n in by_place(20) if place in codes]
 
     return cache.get_or_set(f"catalogue-regions:{version(request)}", most_common, timeout=600)
 
@@ -178,13 +180,13 @@ def _no_longer_public(request, pk):
     was never published stays a plain 404 (its existence is nobody's business)."""
     entry = (
         Entry.objects.filter(pk=pk, publication__last_public_at__isnull=False)
-        .only("pk", "kind", "status")
+        .values("kind", "status")
         .first()
     )
     if entry is None:
         raise Http404
-    pledge = entry.kind == EntryKind.PLEDGE
-    if entry.is_withdrawn:
+    pledge = entry["kind"] == EntryKind.PLEDGE
+    if entry["status"] == EntryStatus.WITHDRAWN:
         heading = _("This pledge was withdrawn") if pledge else _("This initiative was withdrawn")
         message = (
             _("The organisation that made it has withdrawn it, so it is no longer shown.")
@@ -208,21 +210,20 @@ def _no_longer_public(request, pk):
 
 @public_cache(query=[])
 def entry_detail(request, pk):
-    entry = entry_page(pk)
+    entry = PublicEntry.objects.select_related("campaign").filter(pk=pk).first()
     if entry is None:
         return _no_longer_public(request, pk)
-    text = text_in(entry.texts, entry.original_language)
+    text = public_text(entry)
     names = taxonomy()["by_id"]
     url = settings.SITE_URL + request.path
-    takers = cards(entry.taker_ids)
-    image = entry.image or entry.lead_organisation.logo
+    takers = cards(entry.challenge_taker_ids)
+    image = entry.image or entry.logo
     return render(
         request,
         "publishing/entry_detail.html",
         {
             "entry": entry,
             "text": text,
-            "in_programme": entry.in_programme,
             "awards": prizes_of(entry, names["prize"]),
             "themes": named(entry.theme_ids, names["theme"]),
             "target_groups": named(entry.target_group_ids, names["target_group"]),
@@ -244,7 +245,7 @@ def entry_detail(request, pk):
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
-    entry = public_entries().filter(pk=pk, kind=EntryKind.INITIATIVE).first()
+    entry = PublicEntry.objects.filter(pk=pk, kind=EntryKind.INITIATIVE).first()
     if entry is None:
         return _no_longer_public(request, pk)
     text = public_text(entry)
@@ -253,7 +254,8 @@ def join(request, pk):
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.relay_join_request(
-            entry, **{k: form.cleaned_data[k] for k in ("organisation", "name", "email", "message")}
+            entry.entry_id,
+            **{k: form.cleaned_data[k] for k in ("organisation", "name", "email", "message")},
         )
         return render(request, "publishing/join_sent.html", {"entry": entry, "text": text})
     return render(request, "publishing/join.html", {"entry": entry, "text": text, "form": form})
@@ -386,20 +388,16 @@ def open_data_docs(request):
 
 @public_cache(query=[])
 def statistics(request):
-    entries = published()
+    entries = PublicEntry.objects.all()
     # Counted with the latest reported status: the same query feeds both sections.
     by_kind_status = progress.status_counts("kind")
-    by_theme_status = progress.status_counts("themes")
+    by_theme_status = progress.status_counts(_unnest("theme_ids"))
     by_kind, by_theme = progress.totals(by_kind_status), progress.totals(by_theme_status)
-    by_type = dict(
-        entries.values_list("lead_organisation__type").annotate(n=Count("pk")).order_by()
-    )
+    by_type = dict(entries.values_list("organisation_type").annotate(n=Count("pk")).order_by())
     whole = entries.filter(whole_country=True).count()
-    by_municipality = list(
-        Municipality.objects.filter(entries__in=entries)
-        .annotate(n=Count("entries"))
-        .order_by("-n", "name_fi")[:15]
-    )
+    counted = by_place(15)
+    places = Municipality.objects.in_bulk([place for place, _n in counted])
+    by_municipality = [(str(places[place]), n) for place, n in counted if place in places]
     themes = list(Theme.objects.prefetch_related("translations"))
     context = {
         "total": entries.count(),
@@ -417,7 +415,7 @@ def statistics(request):
             ),
             charts.bars(
                 _("Published entries by region (the 15 most common)"),
-                [(_("All of Finland"), whole)] + [(str(m), m.n) for m in by_municipality],
+                [(_("All of Finland"), whole), *by_municipality],
             ),
         ],
         **_progress_statistics(themes, by_kind_status, by_theme_status),
@@ -459,7 +457,6 @@ def _progress_statistics(themes, by_kind, by_theme):
 
 
 def take_up_challenge(request, pk):
-    entry = public_entries().filter(pk=pk, kind=EntryKind.PLEDGE).first()
-    if entry is None:
+    if not PublicEntry.objects.filter(pk=pk, kind=EntryKind.PLEDGE).exists():
         return _no_longer_public(request, pk)
-    return redirect(reverse("submissions:pledge_create") + f"?challenge={entry.pk}")
+    return redirect(reverse("submissions:pledge_create") + f"?challenge={pk}")

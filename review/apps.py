@@ -7,7 +7,9 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self):
-        from . import security, signals  # noqa: F401  (signal receivers)
+        from submissions import extensions
+
+        from . import security, services, signals  # noqa: F401  (signal receivers)
 
         security.connect()
 
@@ -17,3 +19,9 @@ class ReviewConfig(AppConfig):
         from .audit import AdminTrail
 
         register_audit_trail(AdminTrail())
+        # What follows a change in submissions, for review: a staff member's change of an
+        # entry's status is written to the audit trail; an organisation now in an entry
+        # that a reviewer declared a conflict with withdraws that reviewer's review.
+        extensions.register("entry_changed", services.entry_status_changed)
+        extensions.register("entry_changed", services.entry_edited)
+        extensions.register("partners_changed", services.partners_changed)

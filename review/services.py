@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from kotolupaus import mail
+from kotolupaus import mail, public_side
 from kotolupaus.access import COORDINATE, SCORE, has_role
 from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
@@ -61,6 +61,38 @@ def _page_language():
     language = get_language() or django_settings.LANGUAGE_CODE
     languages = dict(django_settings.LANGUAGES)
     return language if language in languages else django_settings.LANGUAGE_CODE
+
+
+def entry_status_changed(entry, change, *, by=None, before=None, reason="", **kwargs):
+    """A staff member changed an entry's status (e.g. personal data erasure withdrew
+    it): the audit trail says who, when, from what to what, and why (called by
+    submissions.services.change_status through submissions.extensions)."""
+    if by is None or before is None:
+        return
+    audit(
+        by,
+        AuditAction.ENTRY_STATUS,
+        entry.campaign,
+        entry,
+        before=before,
+        after=change,
+        **({"reason": reason} if reason else {}),
+    )
+
+
+def entry_edited(entry, change, **kwargs):
+    """The submitter may have renamed the lead organisation (or given its business ID)
+    to one a reviewer declared a conflict of interest with (called through
+    submissions.extensions)."""
+    if change == "edited":
+        withdraw_conflicted_reviews(entry)
+
+
+def partners_changed(entry, change):
+    """A partner organisation added, corrected or answering may be one a reviewer
+    declared a conflict of interest with: their review of the entry stops counting
+    (called through submissions.extensions)."""
+    withdraw_conflicted_reviews(entry)
 
 
 def reviewable_entries(campaign):
@@ -625,6 +657,8 @@ def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision
             language=language,
             previous=list(previous) if previous else None,
         )
+        # A decision taken back from the programme is provisional again: not public.
+        public_side.model_changed(decision, by=by)
     return decision
 
 
@@ -700,6 +734,8 @@ def publish_decisions(campaign, by, *, listed=None, shown_at=None) -> int:
                 entries=[d.entry.reference for d in decisions],
                 about=[d.entry for d in decisions],
             )
+            # The included entries are in the programme now.
+            public_side.model_changed(*decisions, by=by)
     return len(decisions)
 
 
@@ -753,6 +789,7 @@ def award(category, entry, citations: dict[str, str], by, **details) -> Award:
                 prize.citation = text
         prize.save()
         audit(by, AuditAction.AWARDED, category.campaign, entry, category=str(category), **details)
+        public_side.model_changed(prize, by=by)
     return prize
 
 

@@ -638,6 +638,61 @@ class Entry(TranslatableModel):
         return ([str(_("All of Finland"))] if self.whole_country else []) + names
 
 
+class VersionSource(models.TextChoices):
+    """Who made a version of an entry (EntryVersion)."""
+
+    SUBMITTER = "submitter", _("the submitter")
+    TRANSLATION = "translation", _("a staff translation")
+    CORRECTION = "correction", _("a staff correction")
+    APPROVAL = "approval", _("a moderator's approval")
+
+
+class EntryVersion(models.Model):
+    """A snapshot of what a reviewer or the public sees of an entry: its texts in every
+    language, its organisation as described, its partners (names and roles), places,
+    themes, target groups and image — never contact data (no contact person, no
+    invitation address). Made by submissions.versions.record() when the entry reaches
+    staff and whenever that changes afterwards (the submitter's edits and partners, a
+    staff translation or correction), and when a moderator approves it: the public read
+    model is built from the version its publication approved
+    (publishing.Publication.approved_version); a review can record the version it
+    scored. Versions are never changed."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    source = models.CharField(_("made by"), max_length=12, choices=VersionSource.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    # What differs from the previous version: "organisation", "themes" … and
+    # "texts.<language>.<field>" for the texts.
+    changed = models.JSONField(_("changed fields"), default=list, blank=True)
+    content = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["entry", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "number"], name="entry_version_unique"),
+            models.CheckConstraint(
+                condition=Q(source__in=VersionSource.values), name="entry_version_source_valid"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="entry_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.reference} v{self.number}"
+
+
 class ManagementLink(models.Model):
     """A private link to an entry (only its hash is stored). "Lost your link?" and staff
     returning an entry for fixes add a link; earlier links keep working."""

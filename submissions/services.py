@@ -25,7 +25,7 @@ from django.utils.translation import override
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
 
-from . import images, news
+from . import extensions, images, news
 from .models import (
     ENTRY_TEXT_FIELDS,
     ENTRY_TRANSITIONS,
@@ -46,7 +46,6 @@ from .models import (
     RetiredLinkReason,
     consent_wording,
 )
-from .signals import entry_changed, partnership_changed, report_changed
 from .tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -63,13 +62,17 @@ class Submitted:
     duplicate: bool = False
 
 
-def _store_image(field_file_owner, attribute, content: ContentFile | None, remove=False):
-    """A new image replaces the old one (whose file goes after commit); `remove` takes
-    it away without a new one."""
+def _store_image(
+    field_file_owner, attribute, content: ContentFile | None, remove=False, keep_old=False
+):
+    """A new image replaces the old one (whose file goes after commit, unless
+    `keep_old`: a published entry's approved version still shows it until an edit is
+    approved); `remove` takes it away without a new one."""
     old = getattr(field_file_owner, attribute)
     if (content is not None or remove) and old:
         name, storage = old.name, old.storage
-        transaction.on_commit(lambda: storage.delete(name))
+        if not keep_old:
+            transaction.on_commit(lambda: storage.delete(name))
         setattr(field_file_owner, attribute, None)
     if content is not None:
         _save_image(field_file_owner, attribute, content)
@@ -81,7 +84,7 @@ def _save_image(field_file_owner, attribute, content: ContentFile | None):
         getattr(field_file_owner, attribute).save(content.name, content, save=False)
 
 
-def _apply_entry_fields(entry: Entry, data: dict):
+def _apply_entry_fields(entry: Entry, data: dict, *, keep_old_image=False):
     entry.original_language = data["original_language"]
     entry.whole_country = bool(data.get("whole_country"))
     entry.pledge_deadline = data.get("pledge_deadline") if entry.kind == EntryKind.PLEDGE else None
@@ -94,17 +97,27 @@ def _apply_entry_fields(entry: Entry, data: dict):
     entry.set_current_language(entry.original_language)
     for name in ENTRY_TEXT_FIELDS:
         setattr(entry, name, data.get(name, "") or "")
-    _store_image(entry, "image", data.get("image"), remove=bool(data.get("image_remove")))
+    _store_image(
+        entry,
+        "image",
+        data.get("image"),
+        remove=bool(data.get("image_remove")),
+        keep_old=keep_old_image,
+    )
 
 
-def _apply_organisation_fields(organisation: Organisation, data: dict):
+def _apply_organisation_fields(organisation: Organisation, data: dict, *, keep_old_logo=False):
     organisation.name = data["org_name"]
     organisation.business_id = data.get("org_business_id", "")
     organisation.type = data["org_type"]
     organisation.municipality = data.get("org_municipality")
     organisation.website = data.get("org_website", "")
     _store_image(
-        organisation, "logo", data.get("org_logo"), remove=bool(data.get("org_logo_remove"))
+        organisation,
+        "logo",
+        data.get("org_logo"),
+        remove=bool(data.get("org_logo_remove")),
+        keep_old=keep_old_logo,
     )
 
 
@@ -183,9 +196,10 @@ def submit_entry(
         )
         _apply_entry_fields(entry, data)
         entry.save()
-        entry.themes.set(data["themes"])
-        entry.target_groups.set(data["target_groups"])
-        entry.municipalities.set(data.get("municipalities") or [])
+        # A new entry has none yet: added without reading what it has (one query each).
+        entry.themes.add(*data["themes"])
+        entry.target_groups.add(*data["target_groups"])
+        entry.municipalities.add(*(data.get("municipalities") or []))
         for partner in partners:
             _add_partner(entry, partner)
         token = add_management_link(entry)
@@ -293,8 +307,9 @@ class TransitionNotAllowed(Exception):
 
 def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
     """The one way an entry changes status (EntryStatus, ENTRY_TRANSITIONS): checked,
-    saved, logged and announced (entry_changed, with `by` the staff member or None for
-    the submitter) in one transaction. Asking for the status it already has changes
+    saved, logged, mailed and followed by the later apps (extensions.entry_changed: a
+    staff member's change audited, moderation, versions and the public side; `by` is the
+    staff member or None for the submitter) in one transaction. Asking for the status it already has changes
     nothing; a move the table does not allow raises TransitionNotAllowed."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -337,9 +352,7 @@ def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
                 entry.partnerships.select_related("organisation"),
                 MessageKind.PARTNER_WITHDRAWN,
             )
-        entry_changed.send(
-            sender=Entry, entry=entry, change=to, before=before, by=by, reason=reason
-        )
+        extensions.entry_changed(entry, to, by=by, before=before, reason=reason)
     return entry
 
 
@@ -446,10 +459,13 @@ def update_entry(entry: Entry, data: dict) -> Entry:
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         if not entry.can_be_edited:
             raise CampaignClosed
-        _apply_organisation_fields(entry.lead_organisation, data)
+        # While an edit of a published entry waits for moderation, the approved version
+        # stays public with its images (publishing removes them once it is replaced).
+        public = extensions.published_entries(Entry.objects.filter(pk=entry.pk)).exists()
+        _apply_organisation_fields(entry.lead_organisation, data, keep_old_logo=public)
         entry.lead_organisation.save()
         previous_language = entry.original_language
-        _apply_entry_fields(entry, data)
+        _apply_entry_fields(entry, data, keep_old_image=public)
         if previous_language != entry.original_language:
             # The submitter rewrote the text in another language: the old original goes.
             entry.translations.filter(language_code=previous_language).delete()
@@ -458,7 +474,7 @@ def update_entry(entry: Entry, data: dict) -> Entry:
         entry.target_groups.set(data["target_groups"])
         entry.municipalities.set(data.get("municipalities") or [])
         log.info("entry edited by submitter: %s", entry.reference)
-        entry_changed.send(sender=Entry, entry=entry, change="edited")
+        extensions.entry_changed(entry, "edited")
     return entry
 
 
@@ -497,7 +513,7 @@ def set_consent(entry: Entry, consent: bool) -> Entry:
             log.info(
                 "consent to publish %s: %s", "given" if consent else "withdrawn", entry.reference
             )
-            entry_changed.send(sender=Entry, entry=entry, change="consent")
+            extensions.entry_changed(entry, "consent")
     return entry
 
 
@@ -532,12 +548,7 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
                 partnership=partnership,
             )
         # The entry looks different now: its confirmed partners are shown with it.
-        partnership_changed.send(
-            sender=Partnership,
-            entry=partnership.entry,
-            partnership=partnership,
-            change="confirmed" if confirm else "declined",
-        )
+        extensions.partners_changed(partnership.entry, "confirmed" if confirm else "declined")
     return partnership
 
 
@@ -685,9 +696,7 @@ def remove_partner(partnership: Partnership) -> None:
 
 def _partners_changed(entry, partnership, change):
     log.info("partner %s: %s", change, entry.reference or "unconfirmed entry")
-    partnership_changed.send(
-        sender=Partnership, entry=entry, partnership=partnership, change=change
-    )
+    extensions.partners_changed(entry, change)
 
 
 def resend_management_links(email: str) -> int:
@@ -785,9 +794,7 @@ class ReportRefused(Exception):
 
 
 def _report_allowed(entry: Entry) -> None:
-    from .extensions import published_entries
-
-    if not published_entries(Entry.objects.filter(pk=entry.pk)).exists():
+    if not extensions.published_entries(Entry.objects.filter(pk=entry.pk)).exists():
         raise ReportRefused(
             _(
                 "Progress can be reported only on a published pledge or initiative that has "
@@ -835,7 +842,7 @@ def add_report(entry: Entry, data: dict, *, language: str) -> ProgressReport:
             )
         )
         log.info("progress report added: %s (%s)", entry.reference, report.status)
-        report_changed.send(sender=ProgressReport, report=report, change="added")
+        extensions.report_changed(report, "added")
     return report
 
 
@@ -859,7 +866,7 @@ def update_report(report: ProgressReport, data: dict, *, language: str) -> Progr
             )
         )
         log.info("progress report edited: %s", report.entry.reference)
-        report_changed.send(sender=ProgressReport, report=report, change="edited")
+        extensions.report_changed(report, "edited")
     return report
 
 
@@ -869,6 +876,42 @@ def open_report_for_fixes(report: ProgressReport) -> None:
 
 def close_report_for_fixes(report: ProgressReport) -> None:
     ProgressReport.objects.filter(pk=report.pk).update(open_for_fixes_since=None)
+
+
+# --- Personal data (erasure on request, retention; publishing/personal_data.py) ---------------
+
+ERASED_NAME = "–"
+
+
+def erase_contact(entry: Entry, *, by=None, reason: str = "personal data erased") -> Entry:
+    """The contact person's data go from the entry; an entry its submitter did not allow
+    to be published is withdrawn (through change_status, like any withdrawal)."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        entry.contact_name = ERASED_NAME
+        entry.contact_email = ""
+        entry.contact_phone = ""
+        entry.consent_contact = False
+        entry.save(
+            update_fields=[
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "consent_contact",
+                "updated_at",
+            ]
+        )
+        if not entry.consent_publish and entry.status == EntryStatus.SUBMITTED:
+            entry = change_status(entry, EntryStatus.WITHDRAWN, by=by, reason=reason)
+    return entry
+
+
+def erase_partner_address(partnership: Partnership) -> None:
+    """The address a partner organisation was invited at goes (its invitation link
+    stops working; the partner's answer stays)."""
+    Partnership.objects.filter(pk=partnership.pk).update(
+        invited_email=f"erased-{partnership.pk}@erased.invalid"
+    )
 
 
 REMINDER_SALT = "kotolupaus.reminders.stop"

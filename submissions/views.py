@@ -6,7 +6,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.postgres.search import TrigramSimilarity
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -27,7 +26,13 @@ from kotolupaus.params import as_id, as_text
 from kotolupaus.views import gone
 
 from . import images, services
-from .extensions import notices_for, published_entries, report_states
+from .extensions import (
+    notices_for,
+    public_summary,
+    published_entries,
+    report_states,
+    similar_titles,
+)
 from .forms import (
     MAX_PARTNERS,
     LostLinkForm,
@@ -85,7 +90,7 @@ def _partner_rows(data):
 def _show_form(request, *, campaign, kind, form, partners, status=200, **extra):
     challenge = as_id(form["challenge_of"].value()) if "challenge_of" in form.fields else None
     if challenge is not None:
-        extra["challenge"] = published_entries().filter(pk=challenge).first()
+        extra["challenge"] = public_summary(challenge, EntryKind.PLEDGE)
     return render(
         request,
         "submissions/entry_form.html",
@@ -120,18 +125,13 @@ def _challenge_initial(request, kind):
     challenge = as_id(request.GET.get("challenge"))
     if kind != EntryKind.PLEDGE or challenge is None:
         return {}
-    original = (
-        published_entries()
-        .filter(kind=EntryKind.PLEDGE, pk=challenge)
-        .prefetch_related("themes", "target_groups")
-        .first()
-    )
+    original = public_summary(challenge, EntryKind.PLEDGE)
     if original is None:
         return {}
     return {
-        "challenge_of": original.pk,
-        "themes": [t.pk for t in original.themes.all()],
-        "target_groups": [g.pk for g in original.target_groups.all()],
+        "challenge_of": original["pk"],
+        "themes": original["theme_ids"],
+        "target_groups": original["target_group_ids"],
     }
 
 
@@ -323,30 +323,12 @@ def confirmed(request):
 
 
 def similar_entries(campaign, title, limit=5):
-    """Entries of the same campaign with a similar title (PostgreSQL trigram similarity).
-
-    Only published entries are suggested (consented and approved by a moderator), and
-    only their title and kind are shown.
-    """
+    """Published entries of the same campaign with a similar title (PostgreSQL trigram
+    similarity), as the public sees them: only their title and kind are shown."""
     title = as_text(title, 150).strip()
     if len(title) < 4 or campaign is None:
         return []
-    translation = Entry._parler_meta.root_model
-    rows = (
-        translation.objects.filter(
-            master__in=published_entries().filter(campaign=campaign).values("pk")
-        )
-        .annotate(similarity=TrigramSimilarity("title", title))
-        .filter(similarity__gte=0.3)
-        .order_by("-similarity")
-        .values("master_id", "title", "master__kind")[: limit * 3]
-    )
-    seen, found = set(), []
-    for row in rows:
-        if row["master_id"] not in seen:
-            seen.add(row["master_id"])
-            found.append({"title": row["title"], "kind": EntryKind(row["master__kind"]).label})
-    return found[:limit]
+    return similar_titles(campaign, title, limit)
 
 
 @ratelimit(key="ip", rate="120/m", method="GET", block=True)
@@ -688,6 +670,8 @@ def manage_edit(request, token):
         )
     if not entry.can_be_edited:
         return _closed(request, entry.campaign, status=status)
+    # A published entry's changes wait for the staff; the published version stays up.
+    public = published_entries(Entry.objects.filter(pk=entry.pk)).exists()
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, kind=entry.kind)
         if form.is_valid():
@@ -695,7 +679,25 @@ def manage_edit(request, token):
                 services.update_entry(entry, form.cleaned_data)
             except services.CampaignClosed:
                 return _closed(request, entry.campaign, status=403)
-            messages.success(request, _("Your changes were saved."))
+            if public:
+                messages.success(
+                    request,
+                    _by_kind(
+                        entry,
+                        _(
+                            "Your changes were saved. They are shown after the campaign's "
+                            "staff have checked them; until then the published version of "
+                            "the pledge stays on the website."
+                        ),
+                        _(
+                            "Your changes were saved. They are shown after the campaign's "
+                            "staff have checked them; until then the published version of "
+                            "the initiative stays on the website."
+                        ),
+                    ),
+                )
+            else:
+                messages.success(request, _("Your changes were saved."))
             return redirect("submissions:manage", token=token)
     else:
         form = SubmissionForm(initial=_initial_from_entry(entry), kind=entry.kind)
@@ -710,6 +712,7 @@ def manage_edit(request, token):
             "token": token,
             # What the staff asked when they returned it, above the form.
             "notices": [notice for notice in notices_for(entry) if notice.quote],
+            "published_now": public,
         },
     )
 

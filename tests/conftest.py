@@ -184,8 +184,11 @@ def confirm_address(client, message):
 def _isolated_media_and_cache(settings, tmp_path):
     from django.core.cache import cache
 
+    from publishing import queries
+
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    queries.forget()
 
 
 def make_entry(
@@ -198,6 +201,7 @@ def make_entry(
     business_id="",
     partners=(),
     confirm=True,
+    challenge_of=None,
     **extra,
 ):
     """A submitted entry, made through the same service the public form uses; with
@@ -238,7 +242,12 @@ def make_entry(
     }
     partner_rows = [{"name": name, "email": email, "role": ""} for name, email in partners]
     entry = submit_entry(
-        campaign=campaign, kind=kind, data=data, partners=partner_rows, language=language
+        campaign=campaign,
+        kind=kind,
+        data=data,
+        partners=partner_rows,
+        language=language,
+        challenge_of=challenge_of,
     ).entry
     if confirm:
         entry = confirm_address(entry)
@@ -303,6 +312,10 @@ def ensure_seeded():
             ("submissions.migrations.0010_reviewed_default_taxonomies", "forwards"),
         ):
             getattr(importlib.import_module(module), function)(apps, None)
+    from publishing.models import PublicState
+
+    if not PublicState.objects.exists():  # the row the public version moves (migration 0006)
+        PublicState.objects.create(pk=1, changed_at=timezone.now())
     if not Permission.objects.exists():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)

@@ -136,10 +136,17 @@ def test_a_pledge_lists_the_challenges_taken_up_with_their_statuses(client, camp
     original = published_entry(campaign, coordinator, title="Alkuperäinen haaste")
     statuses = ["achieved", "achieved", "under_way", None]
     for n, status in enumerate(statuses):
-        taker = published_entry(campaign, coordinator, title=f"Haasteen ottaja {n}")
-        Entry.objects.filter(pk=taker.pk).update(challenge_of=original)
+        taker = published_entry(
+            campaign, coordinator, title=f"Haasteen ottaja {n}", challenge_of=original
+        )
         if status:
             report_on(taker, status, approve_by=coordinator)
+    # Pledges that took it up but are not public are not counted: not yet moderated,
+    # never confirmed, withdrawn.
+    make_entry(campaign, "Odottaa tarkastusta", challenge_of=original)
+    make_entry(campaign, "Vahvistamatta", challenge_of=original, confirm=False)
+    withdrawn = published_entry(campaign, coordinator, title="Peruttu", challenge_of=original)
+    services.withdraw_entry(withdrawn)
     html = client.get(f"/fi/entries/{original.pk}/").content.decode()
     challenge = re.search(r'<section class="challenge".*?</section>', html, re.S).group(0)
     assert "4 organisaatiota on ottanut tämän haasteen vastaan." in challenge

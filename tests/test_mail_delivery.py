@@ -146,6 +146,19 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     review.publish_decisions(campaign, coordinator)
     # Follow-up: a progress report returned for fixes, and a reminder to report.
     publishing.approve(entry, coordinator)
+    # An edit of the published entry that the staff do not accept.
+    manage = token_from(text_of(confirmation))
+    client.post(
+        f"/{language}/manage/{manage}/edit/",
+        entry_form_data(
+            "initiative",
+            org_name=HOSTILE_ORG,
+            title=f"{HOSTILE_TITLE}!",
+            original_language=language,
+            partners_sought="Kuntia & yhdistyksiä",
+        ),
+    )
+    publishing.reject(entry, coordinator)
     report = submission_services.add_report(
         entry,
         {"status": "under_way", "reported_on": timezone.localdate(), "text": HOSTILE_TITLE},
@@ -378,25 +391,6 @@ def test_an_erased_address_is_never_mailed(campaign, coordinator, smtp):
     ]
 
 
-def test_scheduled_jobs_are_declared_in_code():
-    from procrastinate.contrib.django import app
-
-    schedules = {
-        task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()
-    }
-
-    assert schedules == {
-        "purge_pending_uploads": "15 3 * * *",
-        "remove_unconfirmed_entries": "5 * * * *",
-        "purge_contact_data": "30 3 * * *",
-        "retry_stalled_jobs": "* * * * * */30",
-        "remove_old_jobs": "40 3 * * *",
-        "send_progress_reminders": "0 9 * * *",
-        "check_public_files": "17 * * * *",
-        "purge_expired_counters": "25 * * * *",
-    }
-
-
 # --- A real worker process ------------------------------------------------------------------
 
 
@@ -563,3 +557,66 @@ def test_two_processes_share_one_rate_limit(cache, tmp_path):
             server.stop()
 
     assert sum(accepted) == 10
+
+
+# The scheduled jobs, as the README's table and the follow-up section name them.
+SCHEDULES = {
+    "purge_pending_uploads": "15 3 * * *",
+    "remove_unconfirmed_entries": "5 * * * *",
+    "purge_contact_data": "30 3 * * *",
+    "retry_stalled_jobs": "* * * * * */30",
+    "remove_old_jobs": "40 3 * * *",
+    "send_progress_reminders": "0 9 * * *",
+    "check_public_files": "17 * * * *",
+    "purge_expired_counters": "25 * * * *",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_registers_the_scheduled_jobs_the_readme_lists():
+    """What a worker process registers as it starts (procrastinate logs each periodic
+    task it registers), not what this test process happens to have imported."""
+    import json
+    import queue
+    import threading
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "nothing"],
+        cwd=ROOT,
+        env=process_environment(LOG_LEVEL="INFO", LOG_LEVEL_JOBS="INFO", LOG_FORMAT="json"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = queue.Queue()
+    reader = threading.Thread(
+        target=lambda: [lines.put(line) for line in worker.stderr], daemon=True
+    )
+    reader.start()
+    registered, started = {}, False
+    try:
+        deadline = time.monotonic() + 60
+        while not started and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("action") == "registering_periodic_task":
+                registered[record["task"]] = record["cron"]
+            started = record.get("action") == "start_worker"
+    finally:
+        stop(worker)
+        reader.join(timeout=10)
+        worker.stderr.close()
+
+    assert started, "the worker did not start"
+    assert registered == SCHEDULES
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("Scheduled jobs (declared") :]
+    table = table[: table.index("\n\n", table.index("| job |"))]
+    listed = set(re.findall(r"^\| `(\w+)`", table, re.M))
+    assert set(SCHEDULES) <= listed, set(SCHEDULES) - listed

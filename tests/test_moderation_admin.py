@@ -296,6 +296,7 @@ def test_the_moderation_list_shows_each_title_once_with_state_consent_and_flags(
         "reference",
         "title",
         "status",
+        "shown",
         "consent",
         "flag_list",
         "waiting_since",

@@ -127,15 +127,20 @@ def test_withdrawing_consent_takes_the_entry_down_at_once(client, campaign, staf
     assert "Kesätöitä nuorille" not in client.get("/fi/entries/").content.decode()
 
 
-def test_an_edit_by_the_submitter_sends_the_entry_back_to_moderation(campaign, staff_user):
+def test_an_edit_by_the_submitter_goes_back_to_moderation_and_the_approved_stays_public(
+    campaign, staff_user
+):
     entry = publish(make_entry(campaign, "Kesätöitä"), staff_user)
+    approved = Publication.objects.get(entry=entry).approved_version
 
-    from submissions.signals import entry_changed
+    from submissions import extensions
 
-    entry_changed.send(sender=Entry, entry=entry, change="edited")
+    extensions.entry_changed(entry, "edited")
 
-    assert Publication.objects.get(entry=entry).status == PublicationStatus.PENDING
-    assert not published().exists()
+    publication = Publication.objects.get(entry=entry)
+    assert publication.status == PublicationStatus.PENDING
+    assert publication.approved_version == approved
+    assert list(published()) == [entry]
 
 
 def test_automatic_flags_point_moderators_to_spam(campaign):
@@ -250,6 +255,7 @@ def test_visitor_sees_their_language_or_the_original_marked_with_its_language(
     entry.title, entry.summary, entry.description = "Sommarjobb för unga", "Sammandrag.", "Text."
     entry.promise, entry.target = "Vi lovar.", "Mål."
     entry.save()
+    publishing.translation_saved(entry, "sv", by=staff_user)
 
     swedish = client.get(f"/sv/entries/{entry.pk}/").content.decode()
     english = client.get(f"/en/entries/{entry.pk}/").content.decode()

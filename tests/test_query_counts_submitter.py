@@ -29,7 +29,8 @@ PAGES = {
     "management page": ("/fi/manage/{token}/", 12),
     "partners": ("/fi/manage/{token}/partners/", 10),
     "remove a partner?": ("/fi/manage/{token}/partners/{partnership}/remove/", 10),
-    "edit form": ("/fi/manage/{token}/edit/", 14),
+    # The staff comment (when returned) and whether a version is public (an edit then waits).
+    "edit form": ("/fi/manage/{token}/edit/", 15),
 }
 
 

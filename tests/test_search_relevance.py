@@ -292,3 +292,51 @@ def test_a_search_page_runs_a_fixed_number_of_queries(
 
     assert response.content.decode().count('class="entry-card"') == min(count, 20)
     assert typo.content.decode().count('class="entry-card"') == min(count, 20)
+
+
+def test_a_withdrawn_entrys_own_word_is_no_longer_found_nor_known(client, corpus, staff_user):
+    """Its words leave the vocabulary with it: a word only it had is not found, and is
+    taken for a typo again (similar words are looked for instead)."""
+    from publishing.models import SearchTerm
+
+    shared = make_entry(
+        corpus["choir"].campaign,
+        "Kuorolaulua ja saunailta",
+        language="fi",
+        organisation="Laulajat ry",
+        description="Saunailta joka kuukausi.",
+    )
+    unique = make_entry(
+        corpus["choir"].campaign,
+        "Kantelepiiri kaikille",
+        language="fi",
+        organisation="Soittajat ry",
+        description="Saunailta ja kanteleensoittoa.",
+    )
+    for entry in (shared, unique):
+        publishing.approve(entry, staff_user)
+    assert shown(client, "kantelepiiri", "fi")[0] == {unique.pk}
+    assert search.understand("kantelepiiri").similar == []  # known
+    assert SearchTerm.objects.get(config="finnish", word="saunailta").entries == 2
+
+    submissions.withdraw_entry(unique)
+
+    assert shown(client, "kantelepiiri", "fi")[0] == set()
+    assert "Nothing found" in shown(client, "kantelepiiri", "en")[1]
+    assert not SearchTerm.objects.filter(word__in=["kantelepiiri", "soittajat"]).exists()
+    # No longer known: a typo of another word now (none is one letter away).
+    word = search._look_up(["kantelepiiri"])[0]
+    assert not word.known
+    # A word another public entry still has stays, counted once.
+    assert SearchTerm.objects.get(config="finnish", word="saunailta").entries == 1
+    assert shown(client, "saunailta", "fi")[0] == {shared.pk}
+
+
+def test_an_entry_taken_down_and_published_again_is_found_again(client, corpus, staff_user):
+    entry = corpus["cycling"]
+    submissions.set_consent(entry, False)
+    assert shown(client, "cykelkurs", "sv")[0] == set()
+
+    submissions.set_consent(entry, True)
+
+    assert shown(client, "cykelkurs", "sv")[0] == {entry.pk}

@@ -1,0 +1,541 @@
+"""The public read model (PublicEntry) and the search vocabulary (SearchTerm): built
+here from the source tables, written only through publishing.changes.public_change()
+(in the transaction of the change) and by `manage.py rebuild_public`.
+
+`build(ids)` is the one definition of a public entry's row: the entries of
+queries.published() (the one definition of what is public) with the content of the
+version a moderator approved (submissions.EntryVersion) and what staff and partners
+decided as it is now — confirmed partners, the programme, prizes with their citations,
+the newest approved progress report, the published pledges that took up its challenge.
+A fixed number of queries for any number of entries, so that one entry's change and a
+rebuild of a hundred thousand share it.
+
+The search document is computed by the database from the row's own columns (a generated
+column: PublicEntry.document), and the vocabulary counts the public entries that have each word: an entry's words are
+counted in when its row is written and out when it changes or leaves, so that a word
+leaves the vocabulary with the last public entry that had it.
+"""
+
+from collections import Counter
+from datetime import date
+from itertools import islice
+
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db import connection, models
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.utils import timezone
+from parler.appsettings import PARLER_LANGUAGES
+
+from review.models import Award, Outcome
+from submissions.models import ENTRY_TEXT_FIELDS, Entry, EntryKind, Partnership
+
+from .models import PublicEntry
+from .progress import approved_reports
+from .queries import published
+
+LANGUAGES = ("fi", "sv", "en")
+CONFIGS = {"fi": "finnish", "sv": "swedish", "en": "english"}
+# The texts indexed with weight B (the title has weight A).
+TEXT_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "title")
+CHUNK = 2000
+
+# The fields of a row, written and compared (the database computes the search document).
+FIELDS = [
+    f.attname
+    for f in PublicEntry._meta.concrete_fields
+    if f.attname not in ("entry_id", "document", "updated_at")
+]
+# Fields the search document and the vocabulary are made of.
+SEARCHED = ("texts", "organisation_name", "partners")
+
+
+# --- Building rows ----------------------------------------------------------------------
+
+
+def _citations(citations: dict) -> dict:
+    """{language: the citation shown on its pages}: in the language, else in parler's
+    fallback languages for it, else in any it has."""
+    shown = {}
+    for language in LANGUAGES:
+        order = [language, *PARLER_LANGUAGES.get_fallback_languages(language)]
+        shown[language] = next(
+            (citations[code] for code in order if citations.get(code)),
+            next((text for text in citations.values() if text), ""),
+        )
+    return shown
+
+
+def _grouped(rows) -> dict:
+    groups = {}
+    for key, value in rows:
+        groups.setdefault(key, []).append(value)
+    return groups
+
+
+def build(entry_ids) -> dict:
+    """{entry id: its PublicEntry (not saved)} for those of the entries that are public,
+    in five queries whatever their number. `updated_at` and the document are left to
+    write()."""
+    ids = list(entry_ids)
+    entries = (
+        published(Entry.objects.filter(pk__in=ids))
+        .order_by()
+        .annotate(
+            in_programme=ExpressionWrapper(
+                Q(decision__published_at__isnull=False, decision__outcome=Outcome.INCLUDED),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list(
+            "pk",
+            "campaign_id",
+            "reference",
+            "number",
+            "kind",
+            "publication__first_published_at",
+            "publication__approved_version__content",
+            "challenge_of__reference",
+            "in_programme",
+        )
+    )
+    rows = list(entries)
+    if not rows:
+        return {}
+    public = [row[0] for row in rows]
+    partners = _grouped(
+        Partnership.objects.confirmed()
+        .filter(entry_id__in=public)
+        .order_by("pk")
+        .values_list("entry_id", "organisation__name")
+    )
+    translations = Award._parler_meta.root_model.objects.filter(master=OuterRef("pk")).order_by()
+    prizes = _grouped(
+        (entry, {"category": category, "citation": _citations(dict(citations or ()))})
+        for entry, category, citations in Award.objects.filter(entry_id__in=public)
+        .order_by("category__position", "category_id")
+        .annotate(
+            citations=Subquery(
+                translations.values("master")
+                .annotate(
+                    texts=JSONBAgg(
+                        Func(F("language_code"), F("citation"), function="jsonb_build_array"),
+                        order_by="language_code",
+                    )
+                )
+                .values("texts")
+            )
+        )
+        .values_list("entry_id", "category_id", "citations")
+    )
+    reports = _grouped(
+        approved_reports()
+        .filter(entry_id__in=public)
+        .order_by("entry_id", "-reported_on", "-created_at")
+        .values_list("entry_id", "status")
+    )
+    takers = _grouped(
+        published()
+        .filter(challenge_of_id__in=public, kind=EntryKind.PLEDGE)
+        .order_by("pk")
+        .values_list("challenge_of_id", "pk")
+    )
+    built = {}
+    for (
+        pk,
+        campaign,
+        reference,
+        number,
+        kind,
+        published_at,
+        content,
+        challenge_of,
+        in_programme,
+    ) in rows:
+        texts = {code: content["texts"][code] for code in LANGUAGES if code in content["texts"]}
+        original = content["original_language"]
+
+        def shown(field, language, texts=texts, original=original):
+            text = texts.get(language) or texts.get(original) or next(iter(texts.values()), {})
+            return text.get(field, "")
+
+        organisation = content["organisation"]
+        statuses = reports.get(pk, [])
+        entry_prizes = prizes.get(pk, [])
+        built[pk] = PublicEntry(
+            entry_id=pk,
+            campaign_id=campaign,
+            reference=reference,
+            number=number,
+            kind=kind,
+            original_language=original,
+            languages=list(texts),
+            texts=texts,
+            **{f"title_{code}": shown("title", code) for code in LANGUAGES},
+            **{f"summary_{code}": shown("summary", code) for code in LANGUAGES},
+            organisation_name=organisation["name"],
+            organisation_type=organisation["type"] or "",
+            organisation_business_id=organisation["business_id"] or "",
+            organisation_municipality=organisation["municipality"] or "",
+            organisation_website=organisation["website"] or "",
+            logo=organisation["logo"] or "",
+            partners=partners.get(pk, []),
+            theme_ids=content["themes"],
+            target_group_ids=content["target_groups"],
+            municipality_ids=content["municipalities"],
+            whole_country=content["whole_country"],
+            pledge_deadline=(
+                date.fromisoformat(content["pledge_deadline"])
+                if content["pledge_deadline"]
+                else None
+            ),
+            image=content["image"] or "",
+            in_programme=bool(in_programme),
+            prizes=entry_prizes,
+            prize_category_ids=[prize["category"] for prize in entry_prizes],
+            progress_status=statuses[0] if statuses else "",
+            reports=len(statuses),
+            challenge_taker_ids=takers.get(pk, []),
+            challenge_of=challenge_of or "",
+            published_at=published_at,
+        )
+    return built
+
+
+def _values(row: PublicEntry) -> dict:
+    """A built row's values as the database gives them back (for comparing)."""
+    values = {}
+    for name in FIELDS:
+        value = getattr(row, name)
+        if name in ("logo", "image"):
+            value = value.name or ""
+        values[name] = value
+    return values
+
+
+def differences(old: dict, row: PublicEntry) -> list[str]:
+    """The fields whose values differ between a stored row (values()) and a built one."""
+    new = _values(row)
+    return [name for name in FIELDS if old.get(name) != new[name]]
+
+
+# --- Writing rows -----------------------------------------------------------------------
+
+
+def write(entry_ids, *, now=None) -> tuple[set, set]:
+    """Make the rows of these entries what build() says: written where they differ,
+    deleted where the entry is no longer public, the documents and the vocabulary
+    following. Returns (the ids public now, the ids taken down by this)."""
+    ids = sorted(set(entry_ids))
+    rows = build(ids)
+    stored = {
+        row["entry_id"]: row
+        for row in PublicEntry.objects.filter(pk__in=ids).values("entry_id", *FIELDS)
+    }
+    gone = set(stored) - set(rows)
+    changed, searched = {}, set(gone)
+    for pk, row in rows.items():
+        differ = differences(stored[pk], row) if pk in stored else FIELDS
+        if differ:
+            changed[pk] = row
+        if set(differ) & set(SEARCHED):
+            searched.add(pk)
+    before = _terms(searched & set(stored))
+    if gone:
+        PublicEntry.objects.filter(pk__in=gone).delete()
+    if changed:
+        _save(changed.values(), now or timezone.now())
+    if searched:
+        _count(_terms(searched - gone), before)
+    return set(rows), gone
+
+
+# Rows written at once beyond this go through COPY (a rebuild): an INSERT of thousands of
+# rows with their texts costs more to write out as SQL than to store.
+COPY_FROM = 200
+
+
+def _save(rows, now) -> None:
+    """Insert or replace the rows (the database computes their search documents)."""
+    rows = list(rows)
+    for row in rows:
+        row.updated_at = now
+    if len(rows) < COPY_FROM:
+        PublicEntry.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["entry"],
+            update_fields=[*FIELDS, "updated_at"],
+        )
+    else:
+        _copy(rows)
+
+
+def _copy(rows) -> None:
+    """The same rows as bulk_create() would write, through COPY into a temporary table
+    and one INSERT … ON CONFLICT from it."""
+    fields = [PublicEntry._meta.get_field(name) for name in ("entry", *FIELDS, "updated_at")]
+    names = ", ".join(f'"{field.column}"' for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS public_rows")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE public_rows (LIKE publishing_publicentry INCLUDING DEFAULTS)"
+        )
+        copy_rows(cursor, "public_rows", fields, rows)
+        updates = ", ".join(f'"{f.column}" = EXCLUDED."{f.column}"' for f in fields[1:])
+        cursor.execute(
+            f"INSERT INTO publishing_publicentry ({names}) "  # noqa: S608 - the model's columns
+            f"SELECT {names} FROM public_rows "
+            f'ON CONFLICT ("entry_id") DO UPDATE SET {updates}'
+        )
+        cursor.execute("DROP TABLE public_rows")
+
+
+def copy_rows(cursor, table, fields, objects) -> None:
+    """Model instances into `table` (their model's or one like it) with COPY: thousands of
+    rows with long texts, which an INSERT would spend longer writing out as SQL."""
+    from psycopg.types.json import Jsonb
+
+    names = ", ".join(f'"{field.column}"' for field in fields)
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for obj in objects:
+            values = []
+            for field in fields:
+                value = getattr(obj, field.attname)
+                if isinstance(field, models.JSONField):
+                    value = Jsonb(value)
+                elif isinstance(field, models.FileField):
+                    value = value.name or ""
+                values.append(value)
+            copy.write_row(values)
+
+
+# --- The vocabulary ---------------------------------------------------------------------
+
+_CONFIG_OF = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in CONFIGS.items())
+_TEXT_OF = ", ".join(f"t.value ->> '{name}'" for name in ENTRY_TEXT_FIELDS)
+# Each distinct word (lower case, by the `simple` configuration) of the rows' texts, with
+# the lexemes its text's configuration makes of it; the names with `simple`. `where`
+# selects the rows; `words` is what is done with them.
+TERMS_SQL = """
+    WITH texts(entry, config, body) AS (
+        SELECT p.entry_id, CASE t.key {config_of} ELSE 'simple' END, concat_ws(' ', {text_of})
+        FROM publishing_publicentry p, jsonb_each(p.texts) t
+        WHERE {where}
+        UNION ALL
+        SELECT p.entry_id, 'simple', concat_ws(' ', p.organisation_name,
+            (SELECT string_agg(name, ' ') FROM jsonb_array_elements_text(p.partners) AS n(name)))
+        FROM publishing_publicentry p
+        WHERE {where}
+    ),
+    words AS (
+        SELECT DISTINCT texts.entry, texts.config, w.word
+        FROM texts, unnest(tsvector_to_array(to_tsvector('simple', texts.body))) AS w(word)
+        WHERE length(w.word) <= 100
+    ),
+    terms AS (
+        SELECT DISTINCT words.entry, words.config, l.lexeme, words.word
+        FROM words,
+            unnest(tsvector_to_array(to_tsvector(words.config::regconfig, words.word)))
+            AS l(lexeme)
+        WHERE length(l.lexeme) <= 100
+    )
+    {select}
+"""
+
+
+def _terms_sql(where: str, select: str) -> str:
+    return TERMS_SQL.format(config_of=_CONFIG_OF, text_of=_TEXT_OF, where=where, select=select)
+
+
+COUNT_SELECT = (
+    "SELECT terms.config, terms.lexeme, terms.word, count(*) AS n FROM terms "
+    "GROUP BY terms.config, terms.lexeme, terms.word"
+)
+
+
+def _terms(ids) -> Counter:
+    """{(config, lexeme, word): number of these public entries that have it}."""
+    if not ids:
+        return Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(_terms_sql("p.entry_id = ANY(%(ids)s)", COUNT_SELECT), {"ids": sorted(ids)})
+        return Counter({(config, lexeme, word): n for config, lexeme, word, n in cursor})
+
+
+# The words no public entry has any more go; the others are counted down.
+COUNT_OUT_SQL = (
+    """WITH v AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[])
+        AS v(config, lexeme, word, n))
+    DELETE FROM publishing_searchterm t USING v
+    WHERE t.lexeme = v.lexeme AND t.config = v.config AND t.word = v.word
+    AND t.entries <= v.n""",
+    """WITH v AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[])
+        AS v(config, lexeme, word, n))
+    UPDATE publishing_searchterm t SET entries = t.entries - v.n FROM v
+    WHERE t.lexeme = v.lexeme AND t.config = v.config AND t.word = v.word""",
+)
+
+
+def _count(after: Counter, before: Counter) -> None:
+    """Count the words of rows as they are now in and those they had before out."""
+    delta = Counter(after)
+    delta.subtract(before)
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
+        return
+    added = [(config, lexeme, word, n) for (config, lexeme, word), n in changes if n > 0]
+    removed = [(config, lexeme, word, -n) for (config, lexeme, word), n in changes if n < 0]
+    with connection.cursor() as cursor:
+        if added:
+            cursor.execute(
+                "INSERT INTO publishing_searchterm (config, lexeme, word, plain, entries) "
+                "SELECT v.config, v.lexeme, v.word, left(unaccent(v.word), 100), v.n "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[]) "
+                "AS v(config, lexeme, word, n) "
+                "ON CONFLICT (lexeme, config, word) "
+                "DO UPDATE SET entries = publishing_searchterm.entries + EXCLUDED.entries",
+                [list(column) for column in zip(*added, strict=True)],
+            )
+        if removed:
+            for statement in COUNT_OUT_SQL:
+                cursor.execute(statement, [list(column) for column in zip(*removed, strict=True)])
+
+
+# --- Rebuilding -------------------------------------------------------------------------
+
+
+def chunks(iterable, size=CHUNK):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def rebuild(*, check=False) -> dict:
+    """Recreate the read model from the source tables (`manage.py rebuild_public`) and
+    report what differed: approved publications without their version (entries
+    published before there were versions), rows missing, left over or with fields that
+    differ (their search documents follow them) and the vocabulary. With `check`, only
+    report."""
+    from submissions.models import EntryVersion, VersionSource
+    from submissions.versions import content_of
+
+    from .models import Publication, PublicationStatus
+
+    report = {
+        "versions": 0,
+        "missing": [],
+        "extra": [],
+        "different": Counter(),
+        "vocabulary": {"missing": 0, "extra": 0, "miscounted": 0},
+    }
+    # Entries approved before there were versions: their version as it is now.
+    unversioned = Publication.objects.filter(
+        status=PublicationStatus.APPROVED, approved_version__isnull=True
+    ).order_by("entry_id")
+    for chunk in chunks(unversioned.values_list("entry_id", "decided_by_id")):
+        report["versions"] += len(chunk)
+        if check:
+            continue
+        entries = [entry for entry, _by in chunk]
+        contents = content_of(entries)
+        numbers = dict(
+            EntryVersion.objects.filter(entry_id__in=entries)
+            .values("entry_id")
+            .annotate(n=Max("number"))
+            .values_list("entry_id", "n")
+        )
+        made = [
+            EntryVersion(
+                entry_id=entry,
+                number=1 + numbers.get(entry, 0),
+                source=VersionSource.APPROVAL,
+                made_by_id=by,
+                made_at=timezone.now(),
+                changed=[],
+                content=contents[entry],
+            )
+            for entry, by in chunk
+        ]
+        fields = [f for f in EntryVersion._meta.concrete_fields if not f.primary_key]
+        with connection.cursor() as cursor:
+            copy_rows(cursor, EntryVersion._meta.db_table, fields, made)
+        Publication.objects.filter(
+            entry_id__in=[version.entry_id for version in made], approved_version__isnull=True
+        ).update(
+            approved_version=Subquery(
+                EntryVersion.objects.filter(entry_id=OuterRef("entry_id"))
+                .order_by("-number")
+                .values("pk")[:1]
+            )
+        )
+    # The rows: what build() makes of every public entry.
+    now = timezone.now()
+    public = published().order_by("pk").values_list("pk", flat=True)
+    for chunk in chunks(public.iterator(chunk_size=CHUNK)):
+        rows = build(chunk)
+        stored = {
+            row["entry_id"]: row
+            for row in PublicEntry.objects.filter(pk__in=chunk).values("entry_id", *FIELDS)
+        }
+        changed = []
+        for pk, row in rows.items():
+            if pk not in stored:
+                report["missing"].append(row.reference)
+                changed.append(row)
+            elif differ := differences(stored[pk], row):
+                report["different"].update(differ)
+                changed.append(row)
+        if changed and not check:
+            _save(changed, now)
+    extra = PublicEntry.objects.exclude(pk__in=published().values("pk"))
+    report["extra"] = list(extra.values_list("reference", flat=True))
+    if not check:
+        extra.delete()
+    # The vocabulary, counted anew from the rows (in the database) and compared.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS expected_terms")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE expected_terms AS " + _terms_sql("true", COUNT_SELECT)
+        )
+        cursor.execute(COMPARE_VOCABULARY_SQL)
+        missing, extra, miscounted = cursor.fetchone()
+        report["vocabulary"] = {"missing": missing, "extra": extra, "miscounted": miscounted}
+        if (missing or extra or miscounted) and not check:
+            cursor.execute("DELETE FROM publishing_searchterm")
+            cursor.execute(
+                "INSERT INTO publishing_searchterm (config, lexeme, word, plain, entries) "
+                "SELECT config, lexeme, word, left(unaccent(word), 100), n FROM expected_terms"
+            )
+        cursor.execute("DROP TABLE expected_terms")
+    report["different"] = dict(report["different"])
+    return report
+
+
+# (missing, left over, counted wrong) between the vocabulary and expected_terms.
+COMPARE_VOCABULARY_SQL = """
+    SELECT count(*) FILTER (WHERE t.id IS NULL),
+        count(*) FILTER (WHERE e.word IS NULL),
+        count(*) FILTER (WHERE t.id IS NOT NULL AND e.word IS NOT NULL AND t.entries <> e.n)
+    FROM publishing_searchterm t
+    FULL JOIN expected_terms e
+    ON t.lexeme = e.lexeme AND t.config = e.config AND t.word = e.word
+"""
+
+
+def found_differences(report: dict) -> bool:
+    return bool(
+        report["versions"]
+        or report["missing"]
+        or report["extra"]
+        or report["different"]
+        or any(report["vocabulary"].values())
+    )
