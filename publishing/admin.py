@@ -318,7 +318,7 @@ class PublicationAdmin(AdminBase, ModerationActions, admin.ModelAdmin):
             _("yes") if given else _("no"),
         )
 
-    @admin.display(boolean=True, description=_("shown on the website"))
+    @admin.display(boolean=True, description=_("public now"))
     def shown(self, publication):
         """An approved version is public (also while an edit waits for moderation)."""
         entry = publication.entry
