@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
+from review.audit import audit
 from review.models import AuditAction
-from review.services import audit
 from submissions import services as submission_services
 from submissions.models import Entry, ReminderSent
 

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
+from review.audit import audit
 from review.models import AuditAction
-from review.services import audit
 from submissions import news, versions
 from submissions import services as submission_services
 from submissions.models import Entry, EntryStatus, NewsKind, ProgressReport, VersionSource
