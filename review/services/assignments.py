@@ -7,18 +7,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings as django_settings
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from submissions.models import Entry
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
+from submissions.models import Entry
 
 from ..audit import audit
 from ..models import (
@@ -107,7 +107,7 @@ def tell_reviewer(reviewer_id) -> int:
             .first()
         )
         with override(language):
-            queue_url = django_settings.SITE_URL + reverse("review:queue")
+            queue_url = settings.SITE_URL + reverse("review:queue")
         mail.queue(
             MessageKind.REVIEWS_WITHDRAWN,
             to=reviewer.email,
@@ -146,13 +146,13 @@ def assign(entry, reviewer, by) -> Assignment:
             % {"user": reviewer, "entry": entry.reference}
         )
     with transaction.atomic():
-        settings = ReviewSettings.objects.select_for_update().get(
+        review_settings = ReviewSettings.objects.select_for_update().get(
             pk=ReviewSettings.for_campaign(entry.campaign).pk
         )
         if Assignment.objects.filter(entry=entry, reviewer=reviewer).exists():
             return Assignment.objects.get(entry=entry, reviewer=reviewer)
         load = Assignment.objects.filter(entry__campaign=entry.campaign, reviewer=reviewer).count()
-        if load >= settings.max_per_reviewer:
+        if load >= review_settings.max_per_reviewer:
             raise ReviewError(
                 _(
                     "%(user)s already has %(count)s entries, the most one reviewer may have "
@@ -214,6 +214,20 @@ class AutoAssignment:
     short: dict = field(default_factory=dict)  # reference -> reviews still missing
 
 
+def _assigned_reviewers(campaign):
+    """{entry id: ids of the reviewers it is assigned to}"""
+    existing = defaultdict(set)
+    for entry_id, reviewer_id in Assignment.objects.filter(entry__campaign=campaign).values_list(
+        "entry_id", "reviewer_id"
+    ):
+        existing[entry_id].add(reviewer_id)
+    return existing
+
+
+def _least_loaded(reviewers, load, wanted):
+    return sorted(reviewers, key=lambda r: (load[r.pk], r.username))[: max(wanted, 0)]
+
+
 def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=None):
     """Give every entry `per_entry` reviewers, nobody more than `max_per_reviewer` entries,
     keeping loads balanced and never assigning a reviewer an entry they are conflicted with.
@@ -221,23 +235,19 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
     Greedy and deterministic: entries with the fewest reviewers first, each to the
     eligible reviewers with the smallest load (ties by username).
     """
-    settings = ReviewSettings.for_campaign(campaign)
-    per_entry = per_entry or settings.reviews_per_entry
-    max_per_reviewer = max_per_reviewer or settings.max_per_reviewer
+    review_settings = ReviewSettings.for_campaign(campaign)
+    per_entry = per_entry or review_settings.reviews_per_entry
+    max_per_reviewer = max_per_reviewer or review_settings.max_per_reviewer
     reviewers = sorted((r for r in reviewers if can_score(r)), key=lambda r: r.username)
     result = AutoAssignment()
     with transaction.atomic():
-        ReviewSettings.objects.select_for_update().get(pk=settings.pk)
+        ReviewSettings.objects.select_for_update().get(pk=review_settings.pk)
         entries = list(
             reviewable_entries(campaign)
             .annotate(assigned=Count("assignments"))
             .order_by("assigned", "number")
         )
-        existing = defaultdict(set)
-        for entry_id, reviewer_id in Assignment.objects.filter(
-            entry__campaign=campaign
-        ).values_list("entry_id", "reviewer_id"):
-            existing[entry_id].add(reviewer_id)
+        existing = _assigned_reviewers(campaign)
         load = {
             r.pk: Assignment.objects.filter(entry__campaign=campaign, reviewer=r).count()
             for r in reviewers
@@ -245,18 +255,14 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
         blocked = {r.pk: conflicted_entry_ids(r, campaign) for r in reviewers}
         new = []
         for entry in entries:
-            missing = per_entry - len(existing[entry.pk])
-            candidates = sorted(
-                (
-                    r
-                    for r in reviewers
-                    if r.pk not in existing[entry.pk]
-                    and entry.pk not in blocked[r.pk]
-                    and load[r.pk] < max_per_reviewer
-                ),
-                key=lambda r: (load[r.pk], r.username),
-            )
-            for reviewer in candidates[: max(missing, 0)]:
+            eligible = [
+                r
+                for r in reviewers
+                if r.pk not in existing[entry.pk]
+                and entry.pk not in blocked[r.pk]
+                and load[r.pk] < max_per_reviewer
+            ]
+            for reviewer in _least_loaded(eligible, load, per_entry - len(existing[entry.pk])):
                 new.append(Assignment(entry=entry, reviewer=reviewer, assigned_by=by))
                 existing[entry.pk].add(reviewer.pk)
                 load[reviewer.pk] += 1

@@ -1,10 +1,10 @@
 """Who may do what in review, and what review does when an entry changes."""
 
-from django.conf import settings as django_settings
+from django.conf import settings
 from django.utils.translation import get_language
-from submissions.models import Entry
 
 from kotolupaus.access import COORDINATE, SCORE, has_role
+from submissions.models import Entry
 
 from ..audit import audit
 from ..models import (
@@ -27,9 +27,9 @@ def can_score(user) -> bool:
 
 def _page_language():
     """The language of the page being served (the default one outside a request)."""
-    language = get_language() or django_settings.LANGUAGE_CODE
-    languages = dict(django_settings.LANGUAGES)
-    return language if language in languages else django_settings.LANGUAGE_CODE
+    language = get_language() or settings.LANGUAGE_CODE
+    languages = dict(settings.LANGUAGES)
+    return language if language in languages else settings.LANGUAGE_CODE
 
 
 def entry_status_changed(entry, change, *, by=None, before=None, reason="", **kwargs):

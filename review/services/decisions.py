@@ -5,10 +5,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from submissions.models import Entry, EntryStatus
 
 from kotolupaus import mail, public_side
 from kotolupaus.models import MessageKind
+from submissions.models import Entry, EntryStatus
 
 from ..audit import audit
 from ..models import (
@@ -24,10 +24,9 @@ from .common import ReviewError, _page_language, can_score
 from .conflicts import is_conflicted
 
 
-def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: str) -> Review:
-    """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
-    settings = ReviewSettings.for_campaign(entry.campaign)
-    if settings.is_locked:
+def _check_review(reviewer, entry, scores: dict) -> None:
+    review_settings = ReviewSettings.for_campaign(entry.campaign)
+    if review_settings.is_locked:
         raise ReviewError(
             _("The review of this campaign is locked; reviews can no longer be changed.")
         )
@@ -45,6 +44,11 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
                 _("The score for “%(criterion)s” must be from %(min)s to %(max)s.")
                 % {"criterion": criterion, "min": criterion.scale_min, "max": criterion.scale_max}
             )
+
+
+def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: str) -> Review:
+    """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
+    _check_review(reviewer, entry, scores)
     with transaction.atomic():
         review, created = Review.objects.select_for_update().get_or_create(
             entry=entry,
@@ -89,16 +93,16 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
 
 def set_locked(campaign, locked: bool, by):
     with transaction.atomic():
-        settings = ReviewSettings.objects.select_for_update().get(
+        review_settings = ReviewSettings.objects.select_for_update().get(
             pk=ReviewSettings.for_campaign(campaign).pk
         )
-        if settings.is_locked != locked:
-            settings.locked_at = timezone.now() if locked else None
-            settings.save(update_fields=["locked_at"])
+        if review_settings.is_locked != locked:
+            review_settings.locked_at = timezone.now() if locked else None
+            review_settings.save(update_fields=["locked_at"])
             audit(
                 by, AuditAction.REVIEW_LOCKED if locked else AuditAction.REVIEW_UNLOCKED, campaign
             )
-    return settings
+    return review_settings
 
 
 def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision:

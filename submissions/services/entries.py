@@ -123,6 +123,38 @@ def confirmation_deadline(entry: Entry):
     return entry.submitted_at + timedelta(days=settings.UNCONFIRMED_ENTRY_DAYS)
 
 
+def _lock_submission(submission_key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"submission:{submission_key}"],
+        )
+
+
+def _draft_sent(draft: Draft, entry: Entry) -> None:
+    for key in ("org_logo_pending", "image_pending"):
+        for reference in draft.data.get(key) or []:
+            transaction.on_commit(lambda r=reference: images.discard(r))
+    _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
+    draft.delete()
+
+
+def _ask_to_confirm(entry: Entry, confirm_token: str, token: str, partners: list[str]) -> None:
+    language = entry.contact_language
+    mail.queue(
+        MessageKind.CONFIRM_ADDRESS,
+        to=entry.contact_email,
+        language=language,
+        entry=entry,
+        context={
+            "confirm_link": link("submissions:confirm", confirm_token, language),
+            "manage_link": link("submissions:manage", token, language),
+            "confirm_by": confirmation_deadline(entry),
+            "partners": partners,
+        },
+    )
+
+
 def submit_entry(
     *,
     campaign: Campaign,
@@ -141,11 +173,7 @@ def submit_entry(
     with transaction.atomic():
         # Only submissions of the same form wait for each other (double clicks, two
         # tabs); different submissions never queue behind one lock.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"submission:{data['submission_key']}"],
-            )
+        _lock_submission(data["submission_key"])
         existing = Entry.objects.filter(submission_key=data["submission_key"]).first()
         if existing is not None:
             return Submitted(existing, None, duplicate=True)
@@ -155,7 +183,6 @@ def submit_entry(
         organisation = Organisation()
         _apply_organisation_fields(organisation, data)
         organisation.save()
-
         confirm_token, confirm_hash = new_token()
         entry = Entry(
             campaign=campaign,
@@ -177,24 +204,9 @@ def submit_entry(
             _add_partner(entry, partner)
         token = add_management_link(entry)
         if draft is not None and draft.pk:
-            for key in ("org_logo_pending", "image_pending"):
-                for reference in draft.data.get(key) or []:
-                    transaction.on_commit(lambda r=reference: images.discard(r))
-            _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
-            draft.delete()
+            _draft_sent(draft, entry)
 
-        mail.queue(
-            MessageKind.CONFIRM_ADDRESS,
-            to=entry.contact_email,
-            language=language,
-            entry=entry,
-            context={
-                "confirm_link": link("submissions:confirm", confirm_token, language),
-                "manage_link": link("submissions:manage", token, language),
-                "confirm_by": confirmation_deadline(entry),
-                "partners": [p["name"] for p in partners],
-            },
-        )
+        _ask_to_confirm(entry, confirm_token, token, [p["name"] for p in partners])
         log.info("entry sent, waiting for confirmation (%s, %d partners)", kind, len(partners))
     return Submitted(entry, token)
 

@@ -1,12 +1,14 @@
 """The submission form, with preview and drafts."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -116,118 +118,153 @@ def _challenge_initial(request, kind):
     }
 
 
+@dataclass
+class _Post:
+    """A POST of the submission form, bound and validated, handed to one action."""
+
+    request: HttpRequest
+    campaign: Campaign
+    kind: str
+    draft: Draft | None
+    form: SubmissionForm
+    partners: PartnerFormSet
+    valid: bool
+    rows: list
+    show: Callable[..., HttpResponse]
+
+
 def _handle_form(request, *, campaign, kind, draft=None):
     """GET shows the form; POST previews, submits, saves a draft or adds a partner row."""
     if campaign is None or not campaign.is_open():
         return _closed(request, campaign, status=403 if request.method == "POST" else 200)
     show = partial(_show_form, request, campaign=campaign, kind=kind, draft=draft)
-
     if request.method != "POST":
-        blank = False  # a new form with nothing filled in (see entry_form.html)
-        if draft is not None:
-            saved = QueryDict(mutable=True)
-            for key, values in draft.data.items():
-                saved.setlist(key, values)
-            form, partners = _unbound(kind, SubmissionForm(kind=kind), saved, _partner_rows(saved))
-        else:
-            initial = _challenge_initial(request, kind)
-            blank = not initial
-            form = SubmissionForm(kind=kind, initial=initial)
-            partners = PartnerFormSet(prefix="partners")
-            partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
-        return show(form=form, partners=partners, blank_form=blank)
-
-    action = request.POST.get("action", "preview")
+        return _fresh_form(request, kind, draft, show)
     form = SubmissionForm(request.POST, request.FILES, kind=kind)
     partners = PartnerFormSet(request.POST, prefix="partners")
     valid = form.is_valid()  # also keeps checked images for the next step
     valid = partners.is_valid() and valid
-    rows = _partner_rows(request.POST)
+    post = _Post(
+        request, campaign, kind, draft, form, partners, valid, _partner_rows(request.POST), show
+    )
+    action = request.POST.get("action", "preview")
+    return FORM_ACTIONS.get(action, _preview)(post)
 
-    if action in ("add_partner", "edit"):
-        form, partners = _unbound(kind, form, form.data, rows, add_row=action == "add_partner")
-        return show(form=form, partners=partners, focus_partner=action == "add_partner")
 
-    if action == "draft":
-        contact = _valid_email(form.data.get("contact_email"))
-        if draft is None and not contact:
-            # A new draft's link is e-mailed to the contact person: without an address
-            # the link would go nowhere, so nothing is saved and the form says why.
-            form._errors = ErrorDict()
-            form.add_error(
-                "contact_email",
-                ValidationError(
-                    _(
-                        "To save a draft, enter the contact person's e-mail address: the link "
-                        "for continuing the draft is sent there."
-                    ),
-                    code="draft_needs_email",
-                ),
-            )
-            partners = _unbound(kind, form, form.data, rows)[1]
-            return show(form=form, partners=partners)
-        # PostgreSQL's jsonb cannot hold NUL characters: drop them from what is kept.
-        data = {
-            as_text(key, 100): [as_text(value, 10_000) for value in values]
-            for key, values in form.data.lists()
-            if key not in NOT_SAVED_IN_DRAFT
-        }
-        draft, token = services.save_draft(
-            campaign=campaign, kind=kind, data=data, language=get_language(), draft=draft
-        )
-        if token:
-            messages.success(
-                request,
+def _fresh_form(request, kind, draft, show):
+    blank = False  # a new form with nothing filled in (see entry_form.html)
+    if draft is not None:
+        saved = QueryDict(mutable=True)
+        for key, values in draft.data.items():
+            saved.setlist(key, values)
+        form, partners = _unbound(kind, SubmissionForm(kind=kind), saved, _partner_rows(saved))
+    else:
+        initial = _challenge_initial(request, kind)
+        blank = not initial
+        form = SubmissionForm(kind=kind, initial=initial)
+        partners = PartnerFormSet(prefix="partners")
+        partners.extra = 2 if kind == EntryKind.INITIATIVE else 1
+    return show(form=form, partners=partners, blank_form=blank)
+
+
+def _edit_rows(post, *, add_row=False):
+    form, partners = _unbound(post.kind, post.form, post.form.data, post.rows, add_row=add_row)
+    return post.show(form=form, partners=partners, focus_partner=add_row)
+
+
+def _save_draft(post):
+    request, form, draft = post.request, post.form, post.draft
+    contact = _valid_email(form.data.get("contact_email"))
+    if draft is None and not contact:
+        # A new draft's link is e-mailed to the contact person: without an address
+        # the link would go nowhere, so nothing is saved and the form says why.
+        form._errors = ErrorDict()
+        form.add_error(
+            "contact_email",
+            ValidationError(
                 _(
-                    "Your draft was saved. We e-mailed a link for continuing it to %(email)s. "
-                    "You can also bookmark this page."
-                )
-                % {"email": contact},
-            )
-            return redirect("submissions:draft", token=token)
+                    "To save a draft, enter the contact person's e-mail address: the link "
+                    "for continuing the draft is sent there."
+                ),
+                code="draft_needs_email",
+            ),
+        )
+        partners = _unbound(post.kind, form, form.data, post.rows)[1]
+        return post.show(form=form, partners=partners)
+    # PostgreSQL's jsonb cannot hold NUL characters: drop them from what is kept.
+    data = {
+        as_text(key, 100): [as_text(value, 10_000) for value in values]
+        for key, values in form.data.lists()
+        if key not in NOT_SAVED_IN_DRAFT
+    }
+    draft, token = services.save_draft(
+        campaign=post.campaign, kind=post.kind, data=data, language=get_language(), draft=draft
+    )
+    if token:
         messages.success(
             request,
             _(
-                "Your draft was saved. Continue it later from this page's address: bookmark it, "
-                "or use the link we e-mailed when you first saved the draft."
-            ),
+                "Your draft was saved. We e-mailed a link for continuing it to %(email)s. "
+                "You can also bookmark this page."
+            )
+            % {"email": contact},
         )
-        return redirect(request.path)
+        return redirect("submissions:draft", token=token)
+    messages.success(
+        request,
+        _(
+            "Your draft was saved. Continue it later from this page's address: bookmark it, "
+            "or use the link we e-mailed when you first saved the draft."
+        ),
+    )
+    return redirect(request.path)
 
-    if not valid:
-        return show(form=form, partners=partners)
 
-    if action != "submit":
-        return render(
-            request,
-            "submissions/preview.html",
-            {
-                "campaign": campaign,
-                "kind": kind,
-                "form": form,
-                "partners": partners,
-                "partner_rows": partners.partners(),
-                "similar": similar_entries(campaign, form.cleaned_data["title"]),
-                "draft": draft,
-            },
-        )
+def _preview(post):
+    if not post.valid:
+        return post.show(form=post.form, partners=post.partners)
+    return render(
+        post.request,
+        "submissions/preview.html",
+        {
+            "campaign": post.campaign,
+            "kind": post.kind,
+            "form": post.form,
+            "partners": post.partners,
+            "partner_rows": post.partners.partners(),
+            "similar": similar_entries(post.campaign, post.form.cleaned_data["title"]),
+            "draft": post.draft,
+        },
+    )
 
+
+def _submit(post):
+    if not post.valid:
+        return post.show(form=post.form, partners=post.partners)
     try:
         result = services.submit_entry(
-            campaign=campaign,
-            kind=kind,
-            data=form.cleaned_data,
-            partners=partners.partners(),
+            campaign=post.campaign,
+            kind=post.kind,
+            data=post.form.cleaned_data,
+            partners=post.partners.partners(),
             language=get_language(),
-            draft=draft,
-            challenge_of=form.cleaned_data.get("challenge_of"),
+            draft=post.draft,
+            challenge_of=post.form.cleaned_data.get("challenge_of"),
         )
     except services.CampaignClosed:
-        return _closed(request, campaign, status=403)
+        return _closed(post.request, post.campaign, status=403)
     # The private link is never shown here: it reaches the contact by e-mail, which
     # proves the address before anything is sent to a partner or to staff.
-    request.session["submitted"] = {"entry": result.entry.pk, "duplicate": result.duplicate}
+    post.request.session["submitted"] = {"entry": result.entry.pk, "duplicate": result.duplicate}
     return redirect("submissions:submitted")
+
+
+FORM_ACTIONS = {
+    "add_partner": partial(_edit_rows, add_row=True),
+    "edit": _edit_rows,
+    "draft": _save_draft,
+    "submit": _submit,
+}
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)

@@ -39,71 +39,9 @@ def manage(request, token):
     if entry is None:
         return _dead_link(request, token, RetiredLinkKind.MANAGE)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "confirm_address" and entry.is_unconfirmed:
-            entry = services.confirm_address(entry)
-            messages.success(
-                request,
-                _(
-                    "Your e-mail address is confirmed and the entry was sent to the ministry. "
-                    "Its reference is %(reference)s."
-                )
-                % {"reference": entry.reference},
-            )
-        elif action == "withdraw_consent":
-            services.set_consent(entry, False)
-            messages.success(
-                request,
-                _by_kind(
-                    entry,
-                    _("Your consent to publish was withdrawn. The pledge is not shown publicly."),
-                    _(
-                        "Your consent to publish was withdrawn. The initiative is not shown "
-                        "publicly."
-                    ),
-                ),
-            )
-        elif action == "resume_reminders":
-            services.resume_reminders(entry)
-            messages.success(
-                request,
-                _by_kind(
-                    entry,
-                    _("The reminders are on again for this pledge."),
-                    _("The reminders are on again for this initiative."),
-                ),
-            )
-        elif action == "give_consent":
-            services.set_consent(entry, True)
-            messages.success(
-                request,
-                _by_kind(
-                    entry,
-                    _("Thank you: you allowed the pledge to be published."),
-                    _("Thank you: you allowed the initiative to be published."),
-                ),
-            )
-        elif action == "withdraw_entry" and entry.is_unconfirmed:
-            pass  # an entry that was never sent is deleted when not confirmed in time
-        elif action == "withdraw_entry" and request.POST.get("confirm") == "yes":
-            services.withdraw_entry(entry)
-            messages.success(
-                request,
-                _by_kind(
-                    entry,
-                    _("The pledge was withdrawn. It will not be reviewed or published."),
-                    _("The initiative was withdrawn. It will not be reviewed or published."),
-                ),
-            )
-        elif action == "withdraw_entry":
-            messages.error(
-                request,
-                _by_kind(
-                    entry,
-                    _("Tick the box to confirm that you want to withdraw the pledge."),
-                    _("Tick the box to confirm that you want to withdraw the initiative."),
-                ),
-            )
+        action = MANAGE_ACTIONS.get(request.POST.get("action"))
+        if action is not None:
+            action(request, entry)
         return redirect("submissions:manage", token=token)
     return render(
         request,
@@ -117,6 +55,124 @@ def manage(request, token):
             "notices": notices_for(entry),
             **_progress_context(entry),
         },
+    )
+
+
+def _confirm_address(request, entry):
+    if not entry.is_unconfirmed:
+        return
+    entry = services.confirm_address(entry)
+    messages.success(
+        request,
+        _(
+            "Your e-mail address is confirmed and the entry was sent to the ministry. "
+            "Its reference is %(reference)s."
+        )
+        % {"reference": entry.reference},
+    )
+
+
+def _withdraw_consent(request, entry):
+    services.set_consent(entry, False)
+    messages.success(
+        request,
+        _by_kind(
+            entry,
+            _("Your consent to publish was withdrawn. The pledge is not shown publicly."),
+            _("Your consent to publish was withdrawn. The initiative is not shown publicly."),
+        ),
+    )
+
+
+def _resume_reminders(request, entry):
+    services.resume_reminders(entry)
+    messages.success(
+        request,
+        _by_kind(
+            entry,
+            _("The reminders are on again for this pledge."),
+            _("The reminders are on again for this initiative."),
+        ),
+    )
+
+
+def _give_consent(request, entry):
+    services.set_consent(entry, True)
+    messages.success(
+        request,
+        _by_kind(
+            entry,
+            _("Thank you: you allowed the pledge to be published."),
+            _("Thank you: you allowed the initiative to be published."),
+        ),
+    )
+
+
+def _withdraw_entry(request, entry):
+    if entry.is_unconfirmed:
+        return  # an entry that was never sent is deleted when not confirmed in time
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _by_kind(
+                entry,
+                _("Tick the box to confirm that you want to withdraw the pledge."),
+                _("Tick the box to confirm that you want to withdraw the initiative."),
+            ),
+        )
+        return
+    services.withdraw_entry(entry)
+    messages.success(
+        request,
+        _by_kind(
+            entry,
+            _("The pledge was withdrawn. It will not be reviewed or published."),
+            _("The initiative was withdrawn. It will not be reviewed or published."),
+        ),
+    )
+
+
+MANAGE_ACTIONS = {
+    "confirm_address": _confirm_address,
+    "withdraw_consent": _withdraw_consent,
+    "resume_reminders": _resume_reminders,
+    "give_consent": _give_consent,
+    "withdraw_entry": _withdraw_entry,
+}
+
+
+def _withdrawn(request, entry, token):
+    return _private_gone(
+        request,
+        heading=_by_kind(entry, _("This pledge was withdrawn"), _("This initiative was withdrawn")),
+        message=_by_kind(
+            entry,
+            _("A withdrawn pledge can no longer be edited."),
+            _("A withdrawn initiative can no longer be edited."),
+        ),
+        links=[(reverse("submissions:manage", args=[token]), _("Back to the private page"))],
+    )
+
+
+def _say_saved(request, entry, public):
+    if not public:
+        messages.success(request, _("Your changes were saved."))
+        return
+    messages.success(
+        request,
+        _by_kind(
+            entry,
+            _(
+                "Your changes were saved. They are shown after the campaign's "
+                "staff have checked them; until then the published version of "
+                "the pledge stays on the website."
+            ),
+            _(
+                "Your changes were saved. They are shown after the campaign's "
+                "staff have checked them; until then the published version of "
+                "the initiative stays on the website."
+            ),
+        ),
     )
 
 
@@ -156,18 +212,7 @@ def manage_edit(request, token):
         return _dead_link(request, token, RetiredLinkKind.MANAGE)
     status = 403 if request.method == "POST" else 200
     if entry.is_withdrawn:
-        return _private_gone(
-            request,
-            heading=_by_kind(
-                entry, _("This pledge was withdrawn"), _("This initiative was withdrawn")
-            ),
-            message=_by_kind(
-                entry,
-                _("A withdrawn pledge can no longer be edited."),
-                _("A withdrawn initiative can no longer be edited."),
-            ),
-            links=[(reverse("submissions:manage", args=[token]), _("Back to the private page"))],
-        )
+        return _withdrawn(request, entry, token)
     if not entry.can_be_edited:
         return _closed(request, entry.campaign, status=status)
     # A published entry's changes wait for the staff; the published version stays up.
@@ -179,25 +224,7 @@ def manage_edit(request, token):
                 services.update_entry(entry, form.cleaned_data)
             except services.CampaignClosed:
                 return _closed(request, entry.campaign, status=403)
-            if public:
-                messages.success(
-                    request,
-                    _by_kind(
-                        entry,
-                        _(
-                            "Your changes were saved. They are shown after the campaign's "
-                            "staff have checked them; until then the published version of "
-                            "the pledge stays on the website."
-                        ),
-                        _(
-                            "Your changes were saved. They are shown after the campaign's "
-                            "staff have checked them; until then the published version of "
-                            "the initiative stays on the website."
-                        ),
-                    ),
-                )
-            else:
-                messages.success(request, _("Your changes were saved."))
+            _say_saved(request, entry, public)
             return redirect("submissions:manage", token=token)
     else:
         form = SubmissionForm(initial=_initial_from_entry(entry), kind=entry.kind)

@@ -1,5 +1,7 @@
 """Partners: the submitter's list of partners and a partner's confirmation."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,42 +34,12 @@ def manage_partners(request, token):
     entry = _entry_for_token(token)
     if entry is None:
         return _dead_link(request, token, RetiredLinkKind.MANAGE)
-    add_form = PartnerForm(prefix="add")
-    detail_forms = {}
+    forms = SimpleNamespace(add=PartnerForm(prefix="add"), details={}, bound=None)
     if request.method == "POST" and not entry.is_withdrawn:
-        action = request.POST.get("action")
-        partnership = entry.partnerships.filter(pk=as_id(request.POST.get("partnership"))).first()
-        form = None
-        try:
-            if action == "add":
-                form = add_form = PartnerForm(request.POST, prefix="add")
-                if add_form.is_valid():
-                    services.add_partner(entry, **add_form.cleaned_data)
-                    messages.success(request, _("The partner was added and asked to confirm."))
-                    return redirect("submissions:manage_partners", token=token)
-            elif action == "correct" and partnership is not None:
-                form = PartnerDetailsForm(request.POST, prefix=f"p{partnership.pk}")
-                detail_forms[partnership.pk] = form
-                if form.is_valid():
-                    done = services.correct_partner(partnership, **form.cleaned_data)
-                    if done in CORRECTED:
-                        messages.success(request, CORRECTED[done])
-                    return redirect("submissions:manage_partners", token=token)
-            elif action == "remove" and partnership is not None:
-                if partnership.confirmed_at:
-                    # A confirmed partner is removed only after the confirmation step.
-                    return redirect(
-                        "submissions:partner_remove", token=token, partnership_id=partnership.pk
-                    )
-                name = partnership.organisation.name
-                services.remove_partner(partnership)
-                messages.success(request, _removed(entry, partnership, name))
-                return redirect("submissions:manage_partners", token=token)
-        except ValidationError as error:
-            if form is not None:
-                _form_errors(form, error)
-            else:
-                messages.error(request, " ".join(error.messages))
+        response = _partner_action(request, token, entry, forms)
+        if response is not None:
+            return response
+    add_form, detail_forms = forms.add, forms.details
     partnerships = list(entry.partnerships.select_related("organisation"))
     for partnership in partnerships:
         name = {"name": partnership.organisation.name}
@@ -91,6 +63,55 @@ def manage_partners(request, token):
             "max_partners": services.MAX_PARTNERS,
         },
     )
+
+
+def _partner_action(request, token, entry, forms):
+    """One POST action of manage_partners: a redirect when done, None to show the page again."""
+    action = request.POST.get("action")
+    partnership = entry.partnerships.filter(pk=as_id(request.POST.get("partnership"))).first()
+    try:
+        if action == "add":
+            return _add_partner(request, token, entry, forms)
+        if action == "correct" and partnership is not None:
+            return _correct_partner(request, token, partnership, forms)
+        if action == "remove" and partnership is not None:
+            return _remove_partner(request, token, entry, partnership)
+    except ValidationError as error:
+        if forms.bound is not None:
+            _form_errors(forms.bound, error)
+        else:
+            messages.error(request, " ".join(error.messages))
+    return None
+
+
+def _add_partner(request, token, entry, forms):
+    forms.bound = forms.add = PartnerForm(request.POST, prefix="add")
+    if not forms.add.is_valid():
+        return None
+    services.add_partner(entry, **forms.add.cleaned_data)
+    messages.success(request, _("The partner was added and asked to confirm."))
+    return redirect("submissions:manage_partners", token=token)
+
+
+def _correct_partner(request, token, partnership, forms):
+    forms.bound = PartnerDetailsForm(request.POST, prefix=f"p{partnership.pk}")
+    forms.details[partnership.pk] = forms.bound
+    if not forms.bound.is_valid():
+        return None
+    done = services.correct_partner(partnership, **forms.bound.cleaned_data)
+    if done in CORRECTED:
+        messages.success(request, CORRECTED[done])
+    return redirect("submissions:manage_partners", token=token)
+
+
+def _remove_partner(request, token, entry, partnership):
+    if partnership.confirmed_at:
+        # A confirmed partner is removed only after the confirmation step.
+        return redirect("submissions:partner_remove", token=token, partnership_id=partnership.pk)
+    name = partnership.organisation.name
+    services.remove_partner(partnership)
+    messages.success(request, _removed(entry, partnership, name))
+    return redirect("submissions:manage_partners", token=token)
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)

@@ -45,7 +45,23 @@ def _lost_link():
 def _explain_retired(retired: RetiredLink):
     """(heading, message, links) of the 410 page for a private link that worked once."""
     entry, kind, reason = retired.entry, retired.kind, retired.reason
-    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.ERASED:
+    if kind == RetiredLinkKind.DRAFT:
+        return _retired_draft(reason)
+    if reason in (RetiredLinkReason.EXPIRED, RetiredLinkReason.ERASED) or entry is None:
+        return _deleted_entry(reason)
+    if kind == RetiredLinkKind.CONFIRM:
+        return _confirmed_already(entry)
+    if kind == RetiredLinkKind.PARTNER:
+        return _retired_invitation(entry, reason)
+    return (
+        _("A newer link replaced this one"),
+        _("This private link no longer works. Use the newest link we e-mailed you."),
+        _lost_link(),
+    )
+
+
+def _retired_draft(reason):
+    if reason == RetiredLinkReason.ERASED:
         return (
             _("This draft was deleted"),
             _(
@@ -54,7 +70,7 @@ def _explain_retired(retired: RetiredLink):
             ),
             [],
         )
-    if kind == RetiredLinkKind.DRAFT and reason == RetiredLinkReason.EXPIRED:
+    if reason == RetiredLinkReason.EXPIRED:
         return (
             _("This draft was deleted"),
             _(
@@ -63,16 +79,18 @@ def _explain_retired(retired: RetiredLink):
             ),
             [],
         )
-    if kind == RetiredLinkKind.DRAFT:
-        return (
-            _("This draft has already been sent"),
-            _(
-                "The form saved as this draft was sent, so the draft no longer exists. To "
-                "read, edit or withdraw what you sent, use the private link in the "
-                "confirmation e-mail that was sent to the contact person."
-            ),
-            _lost_link(),
-        )
+    return (
+        _("This draft has already been sent"),
+        _(
+            "The form saved as this draft was sent, so the draft no longer exists. To "
+            "read, edit or withdraw what you sent, use the private link in the "
+            "confirmation e-mail that was sent to the contact person."
+        ),
+        _lost_link(),
+    )
+
+
+def _deleted_entry(reason):
     if reason == RetiredLinkReason.EXPIRED:
         return (
             _("This entry was deleted"),
@@ -86,41 +104,45 @@ def _explain_retired(retired: RetiredLink):
                 (reverse("submissions:initiative_create"), _("Propose an initiative")),
             ],
         )
-    if reason == RetiredLinkReason.ERASED or entry is None:
-        return (
-            _("This entry was deleted"),
+    return (
+        _("This entry was deleted"),
+        _(
+            "It was deleted with its contact person's personal data, as the contact "
+            "person asked. Nothing of it is kept."
+        ),
+        [],
+    )
+
+
+def _confirmed_already(entry):
+    return (
+        _by_kind(
+            entry,
+            _("Your pledge is already confirmed"),
+            _("Your initiative is already confirmed"),
+        ),
+        _by_kind(
+            entry,
             _(
-                "It was deleted with its contact person's personal data, as the contact "
-                "person asked. Nothing of it is kept."
+                "The e-mail address was confirmed and the pledge was sent to the ministry "
+                "with the reference %(reference)s. A confirmation link works only once. To "
+                "read, edit or withdraw the pledge, use the other link in the same e-mail: "
+                "the private link to your pledge."
             ),
-            [],
-        )
-    if kind == RetiredLinkKind.CONFIRM:
-        return (
-            _by_kind(
-                entry,
-                _("Your pledge is already confirmed"),
-                _("Your initiative is already confirmed"),
+            _(
+                "The e-mail address was confirmed and the initiative was sent to the "
+                "ministry with the reference %(reference)s. A confirmation link works only "
+                "once. To read, edit or withdraw the initiative, use the other link in the "
+                "same e-mail: the private link to your initiative."
             ),
-            _by_kind(
-                entry,
-                _(
-                    "The e-mail address was confirmed and the pledge was sent to the ministry "
-                    "with the reference %(reference)s. A confirmation link works only once. To "
-                    "read, edit or withdraw the pledge, use the other link in the same e-mail: "
-                    "the private link to your pledge."
-                ),
-                _(
-                    "The e-mail address was confirmed and the initiative was sent to the "
-                    "ministry with the reference %(reference)s. A confirmation link works only "
-                    "once. To read, edit or withdraw the initiative, use the other link in the "
-                    "same e-mail: the private link to your initiative."
-                ),
-            )
-            % {"reference": entry.reference},
-            _lost_link(),
         )
-    if kind == RetiredLinkKind.PARTNER and reason == RetiredLinkReason.REMOVED:
+        % {"reference": entry.reference},
+        _lost_link(),
+    )
+
+
+def _retired_invitation(entry, reason):
+    if reason == RetiredLinkReason.REMOVED:
         return (
             _by_kind(
                 entry,
@@ -142,28 +164,22 @@ def _explain_retired(retired: RetiredLink):
             ),
             [],
         )
-    if kind == RetiredLinkKind.PARTNER:
-        return (
-            _("A newer invitation replaced this one"),
-            _by_kind(
-                entry,
-                _(
-                    "The organisation that sent the pledge corrected its partner's details, and "
-                    "we e-mailed a new invitation. Use the link in the newest invitation. If you "
-                    "did not get one, the pledge names another address for the partner."
-                ),
-                _(
-                    "The organisation that sent the initiative corrected its partner's details, "
-                    "and we e-mailed a new invitation. Use the link in the newest invitation. If "
-                    "you did not get one, the initiative names another address for the partner."
-                ),
-            ),
-            [],
-        )
     return (
-        _("A newer link replaced this one"),
-        _("This private link no longer works. Use the newest link we e-mailed you."),
-        _lost_link(),
+        _("A newer invitation replaced this one"),
+        _by_kind(
+            entry,
+            _(
+                "The organisation that sent the pledge corrected its partner's details, and "
+                "we e-mailed a new invitation. Use the link in the newest invitation. If you "
+                "did not get one, the pledge names another address for the partner."
+            ),
+            _(
+                "The organisation that sent the initiative corrected its partner's details, "
+                "and we e-mailed a new invitation. Use the link in the newest invitation. If "
+                "you did not get one, the initiative names another address for the partner."
+            ),
+        ),
+        [],
     )
 
 

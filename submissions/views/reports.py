@@ -111,22 +111,12 @@ def report_edit(request, token, report_id):
             status=403 if request.method == "POST" else 200,
         )
     indicators = entry.campaign.indicators.prefetch_related("translations")
-    figures = {f.indicator_id: f.value for f in report.figures.all()}
-    initial = {
-        "status": report.status,
-        "reason": report.reason,
-        "reported_on": report.reported_on,
-        "text": report.text_in(report.original_language),
-        "language": report.original_language,
-        "contributors": list(report.contributors.all()),
-        **{f"figure_{i.slug}": figures.get(i.pk) for i in indicators},
-    }
     form = ProgressReportForm(
         request.POST or None,
         request.FILES or None,
         entry=entry,
         indicators=indicators,
-        initial=initial,
+        initial=_initial_from_report(report, indicators),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,3 +136,16 @@ def report_edit(request, token, report_id):
         messages.success(request, _("Your changes to the report were saved."))
         return redirect("submissions:manage", token=token)
     return _report_page(request, entry=entry, token=token, form=form, report=report)
+
+
+def _initial_from_report(report, indicators):
+    figures = {f.indicator_id: f.value for f in report.figures.all()}
+    return {
+        "status": report.status,
+        "reason": report.reason,
+        "reported_on": report.reported_on,
+        "text": report.text_in(report.original_language),
+        "language": report.original_language,
+        "contributors": list(report.contributors.all()),
+        **{f"figure_{i.slug}": figures.get(i.pk) for i in indicators},
+    }
