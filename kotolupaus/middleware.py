@@ -9,8 +9,6 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from submissions.images import MAX_UPLOAD_BYTES
-
 logger = logging.getLogger(__name__)
 
 
@@ -50,7 +48,7 @@ def too_large(request, length):
                 "back_url": back,
                 "size": length,
                 "limit": settings.MAX_REQUEST_BYTES,
-                "image_limit": MAX_UPLOAD_BYTES,
+                "image_limit": settings.MAX_IMAGE_UPLOAD_BYTES,
             },
             request=request,
         )

@@ -27,6 +27,7 @@ Guessing is stopped without letting anyone lock staff out (settings: AXES_*):
 """
 
 import hashlib
+import ipaddress
 import logging
 import math
 import re
@@ -107,10 +108,21 @@ def wait_seconds(request, username: str) -> int:
     return max(0, math.ceil(remaining))
 
 
+def client_address(request):
+    """The client's address as django-axes counts it (behind a TLS proxy too), or None."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def locked_until(request, username: str):
     """When the lock of this user name from this request's address ends, or None."""
-    from review.security import client_address
-
     found = _attempts(username=username, ip_address=client_address(request)).aggregate(
         failures=Sum("failures_since_start"), last=Max("attempt_time")
     )

@@ -12,7 +12,6 @@ Each login also makes a StaffSession row naming the session, so that
 `end_sessions(user, by)` can end every session of a user at once.
 """
 
-import ipaddress
 import logging
 import time
 from contextvars import ContextVar
@@ -28,6 +27,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kotolupaus.staff_login import client_address
+
 from .audit import audit
 from .models import AuditAction, StaffSession
 
@@ -42,19 +43,6 @@ SEEN_AT = "staff_seen_at"
 SESSION_ROW = "staff_session"
 
 _FROM_REQUEST = object()
-
-
-def client_address(request):
-    """The client's address as django-axes counts it (behind a TLS proxy too), or None."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def record(action, *, user=None, actor=_FROM_REQUEST, request=None, **details):

@@ -1,5 +1,6 @@
 """The submissions app's models, one module per concern."""
 
+from . import messages  # noqa: F401  (Message.entry)
 from .campaign import (
     Campaign,
     CampaignQuerySet,
