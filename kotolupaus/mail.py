@@ -52,11 +52,20 @@ class TemporaryFailure(Exception):
     """The message could not be delivered now; the job tries again later."""
 
 
+def erased_address(tag: str = "") -> str:
+    """What an erased address becomes: one under the reserved .invalid domain."""
+    return f"erased-{tag}@erased.invalid" if tag else "erased@erased.invalid"
+
+
 def deliverable(address: str) -> bool:
-    """Erased contact data is replaced by an empty value or an address under the
-    reserved .invalid domain: neither is ever mailed."""
+    """An empty address and an erased one (under .invalid) are never mailed."""
     address = (address or "").strip().lower()
     return bool(address) and not address.endswith(".invalid")
+
+
+def deliverable_q(field: str) -> Q:
+    """deliverable() as a filter on the address in `field`."""
+    return ~Q(**{field: ""}) & ~Q(**{f"{field}__endswith": ".invalid"})
 
 
 # --- Per-address limits -------------------------------------------------------------------
@@ -406,8 +415,8 @@ def erase_address(address: str) -> int:
     cancelled = messages.filter(status__in=[MessageStatus.QUEUED, MessageStatus.FAILED])
     cancelled.update(status=MessageStatus.CANCELLED, last_error="address erased")
     return messages.update(
-        recipient="erased@erased.invalid",
-        recipient_key="erased@erased.invalid",
+        recipient=erased_address(),
+        recipient_key=erased_address(),
         body="",
         masked_body="",
         reply_to="",

@@ -94,20 +94,6 @@ def client_ip(request) -> str:
         return remote
 
 
-def health(request):
-    """For the load balancer: 200 when the app can query the database, else 503."""
-    from django.db import connection
-    from django.http import JsonResponse
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        logger.warning("health check failed", exc_info=True)
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
-
-
 class AppendOnlyGuardMiddleware:
     """The database refuses to change or delete audit rows (a trigger). Should anything
     try, the person sees a translated explanation (409), never a server error; the

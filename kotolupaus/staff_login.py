@@ -1,29 +1,7 @@
 """The staff login: one form that checks the user name, password and one-time code
-together, and one answer for every failure.
-
-A wrong password, a wrong or throttled one-time code, an account that is not staff or
-not active: each gets the same message on the same page, so the answer never tells
-whether the password was right. Every such failure is a failed login for django-axes
-(the `user_login_failed` signal), so wrong codes count toward the same lockout as wrong
-passwords, and for the audit trail (review/security.py), which records the reason.
-
-Guessing is stopped without letting anyone lock staff out (settings: AXES_*):
-
-- A user name is **locked per address**: AXES_FAILURE_LIMIT failures for one user name
-  from one address lock that pair for AXES_COOLOFF_HOURS, counted from the failure that
-  locked it; tries during the lock are refused without looking at the password and do
-  not restart it. The same person can log in from another address at once, and the
-  others in the office (the same address, other user names) are not touched.
-- A user name is only **slowed down** by failures from all addresses together: after
-  AXES_FAILURE_LIMIT of them within the cool-off, a try must wait 1, 2, 4 … seconds
-  (at most LOGIN_DELAY_MAX_SECONDS) after the last failure, or it is refused at once
-  with "try again in N seconds" (HTTP 429, Retry-After) — no request thread sleeps.
-  When the slow-down begins, the audit trail gets an event and the log a warning.
-- A browser that has logged in as the user before (a signed device cookie, as OWASP's
-  "device cookies") is never slowed down for that user, so someone hammering a user
-  name from many addresses cannot keep its owner out either.
-- Before the try that would lock, the page warns, the same for any user name typed.
-- A coordinator opens a lock or a slow-down from the staff page (review.security.unlock).
+together, with one answer for every failure (each a failed login for django-axes and the
+audit trail). Locks per user name and address, slow-downs per user name and device
+cookies: the README's "Staff" section and the AXES_* settings.
 """
 
 import hashlib

@@ -76,7 +76,7 @@ def prizes_of(entry: PublicEntry, names, language=None) -> list[Prize]:
 
 
 @dataclass
-class PublicText:
+class TextShown:
     """An entry's public text in one language: the visitor's, else the original."""
 
     language: str
@@ -96,7 +96,7 @@ class PublicText:
             raise AttributeError(name) from None
 
 
-def text_in(rows, original_language, language=None) -> PublicText:
+def text_in(rows, original_language, language=None) -> TextShown:
     """The text in `language` (the page's) from {language: {field: value}}, else in the
     entry's own language (else any there is)."""
     language = language or get_language()
@@ -107,7 +107,7 @@ def text_in(rows, original_language, language=None) -> PublicText:
         if original_language in rows
         else next(iter(rows))
     )
-    return PublicText(
+    return TextShown(
         language=code,
         is_translation_missing=code != language,
         values={name: rows[code].get(name) or "" for name in PUBLIC_FIELDS},
@@ -115,7 +115,7 @@ def text_in(rows, original_language, language=None) -> PublicText:
     )
 
 
-def public_text(entry: PublicEntry, language=None) -> PublicText:
+def public_text(entry: PublicEntry, language=None) -> TextShown:
     """A public entry's text in `language` (the page's), else in its own language."""
     return text_in(entry.texts, entry.original_language, language)
 

@@ -421,4 +421,4 @@ def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequ
 def erase_join_requests(requests) -> int:
     """The sender's name, address and message go from requests to join (the record that
     an organisation asked stays)."""
-    return requests.update(name=ERASED_NAME, email="erased@erased.invalid", message="")
+    return requests.update(name=ERASED_NAME, email=mail.erased_address(), message="")

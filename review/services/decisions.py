@@ -164,8 +164,7 @@ def decisions_to_publish(campaign) -> dict:
     )
     mailed = dict(
         provisional_decisions(campaign)
-        .exclude(entry__contact_email="")
-        .exclude(entry__contact_email__endswith=".invalid")
+        .filter(mail.deliverable_q("entry__contact_email"))
         .values_list("entry__contact_language")
         .annotate(count=Count("pk"))
         .values_list("entry__contact_language", "count")

@@ -43,6 +43,7 @@ from .organisations import (
     OrganisationType,
 )
 from .partners import (
+    MAX_PARTNERS,
     NewsKind,
     Partnership,
     PartnershipQuerySet,
@@ -54,6 +55,7 @@ __all__ = [
     "ENTRY_TEXT_FIELDS",
     "ENTRY_TRANSITIONS",
     "LANGUAGE_CODES",
+    "MAX_PARTNERS",
     "Campaign",
     "CampaignQuerySet",
     "Draft",

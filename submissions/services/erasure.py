@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from kotolupaus import mail
+
 from ..models import (
     Entry,
     EntryStatus,
@@ -39,5 +41,5 @@ def erase_partner_address(partnership: Partnership) -> None:
     """The address a partner organisation was invited at goes (its invitation link
     stops working; the partner's answer stays)."""
     Partnership.objects.filter(pk=partnership.pk).update(
-        invited_email=f"erased-{partnership.pk}@erased.invalid"
+        invited_email=mail.erased_address(str(partnership.pk))
     )

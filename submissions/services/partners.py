@@ -12,6 +12,7 @@ from kotolupaus.models import MessageKind
 
 from .. import extensions, news
 from ..models import (
+    MAX_PARTNERS,
     Entry,
     EntryKind,
     EntryStatus,
@@ -111,7 +112,6 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
 
 
 # At most this many partners per entry (the form's limit too).
-MAX_PARTNERS = 10
 
 
 def _partners_editable(entry: Entry) -> None:
