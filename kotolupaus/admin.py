@@ -262,7 +262,7 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
             linebreaks_filter(message.masked_body, autoescape=True),
         )
 
-    text_as_sent.contact_data = True
+    text_as_sent.contact_data = True  # type: ignore[attr-defined]
 
     # --- Actions -------------------------------------------------------------------------
 

@@ -102,6 +102,8 @@ class ContactRules:
     docstring). A display method that shows contact data is marked
     `method.contact_data = True` (or sorts by a contact field)."""
 
+    model: type[models.Model]
+
     def hides(self, request, name) -> bool:
         """Is this field, path or display column one the user may not see or use?"""
         user = request.user
@@ -246,7 +248,7 @@ class AdminBase(ContactRules):
         related objects, codes of choices, ISO dates); contact data and secrets only as
         changed, without their values."""
         hidden = contact_fields_of(self.model) | secret_fields_of(self.model)
-        changes = {}
+        changes: dict[str, object] = {}
         for name in form.changed_data:
             if name in self.audit_exclude:
                 continue

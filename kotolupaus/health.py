@@ -51,7 +51,7 @@ def check_redis() -> str:
     from .cache import UNREACHABLE
 
     try:
-        caches["default"].client.get_client().ping()
+        caches["default"].client.get_client().ping()  # type: ignore[attr-defined]  # django-redis
     except UNREACHABLE as error:
         return f"unavailable ({type(error).__name__})"
     return "ok"

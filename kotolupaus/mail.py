@@ -394,8 +394,10 @@ def try_now(message: Message) -> str:
         status = _job_status(message.job_id)
         if status == "doing":
             return TryNow.IN_PROGRESS
-        if status == "todo" and not app.job_manager.cancel_job_by_id(
-            message.job_id, delete_job=True
+        if (
+            status == "todo"
+            and message.job_id is not None
+            and not app.job_manager.cancel_job_by_id(message.job_id, delete_job=True)
         ):
             return TryNow.IN_PROGRESS  # a worker took it just now
         # Its job is gone (or was never recorded): a new one, due now.

@@ -9,7 +9,7 @@ import ipaddress
 import logging
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -54,7 +54,7 @@ def _attempts(**where):
     return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off(), **where)
 
 
-def name_failures(username: str) -> tuple[int, object]:
+def name_failures(username: str) -> tuple[int, datetime | None]:
     """Failed logins for the user name within the cool-off, from every address together,
     and the time of the last one."""
     found = _attempts(username=username).aggregate(

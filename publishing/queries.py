@@ -2,8 +2,10 @@
 how pages read it — from the public read model (PublicEntry), in few queries."""
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
@@ -233,7 +235,7 @@ def _card(row, language, names, base) -> Card:
 # --- What the submission form shows of public entries (through submissions.extensions) ----
 
 
-def public_summary(pk, kind=None) -> dict | None:
+def public_summary(pk, kind=None) -> Mapping[str, Any] | None:
     """A public entry as the form names it (a pledge taken up as a challenge): its
     title in the page's language, its organisation, themes and target groups."""
     entries = PublicEntry.objects.filter(pk=pk)

@@ -270,7 +270,9 @@ def _find_similar(words: list[Word]) -> None:
             ],
         )
         rows = cursor.fetchall()
-    found = {position: ([], []) for position in typed}  # whole words, then beginnings
+    found: dict[int, tuple[list, list]] = {
+        position: ([], []) for position in typed
+    }  # whole words, then beginnings
     for position, is_word, candidate, lexeme in rows:
         if is_word:
             if one_typo_apart(typed[position], candidate):
@@ -363,6 +365,7 @@ class Listing:
 
     @property
     def tsquery(self) -> LexemeQuery:
+        assert self.query is not None
         return LexemeQuery(self.query.tsquery)
 
     @property

@@ -16,6 +16,7 @@ submitter (submissions.news: one e-mail a day at most).
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -187,7 +188,7 @@ def _remove_replaced_images(before, now) -> None:
     from django.core.files.storage import default_storage
 
     for name in _images(before) - _images(now):
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
 def _tell_edit_rejected(entry):

@@ -250,7 +250,7 @@ def readable(event, names=None) -> list[tuple[str, str]]:
     if names is None:
         names = criterion_names(criterion_ids(event))
     model = _model(details.get("model", ""))
-    rows = []
+    rows: list = []
     for key, value in details.items():
         if key in HIDDEN:
             continue

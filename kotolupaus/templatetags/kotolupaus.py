@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
+from django.db import models
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -121,7 +122,7 @@ def error_line(label, error):
 
 
 # Choices whose labels the filters show, registered by the app that defines them.
-_labels = {}
+_labels: dict[str, type[models.TextChoices]] = {}
 
 
 def register_labels(name, choices):

@@ -105,7 +105,7 @@ def tell_reviewer(reviewer_id) -> int:
             .order_by("-updated_at")
             .values_list("language", flat=True)
             .first()
-        )
+        ) or settings.LANGUAGE_CODE
         with override(language):
             queue_url = settings.SITE_URL + reverse("review:queue")
         mail.queue(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from submissions.models import Entry
 
 from ..audit import audit
@@ -25,7 +26,7 @@ def conflicted_entry_ids(reviewer, campaign) -> set[int]:
 
     conflicts = list(Conflict.objects.filter(reviewer=reviewer).select_related("organisation"))
     ids = {c.entry_id for c in conflicts if c.entry_id}
-    organisations = [c.organisation for c in conflicts if c.organisation_id]
+    organisations = [c.organisation for c in conflicts if c.organisation is not None]
     if organisations:
         business_ids = {o.business_id for o in organisations if o.business_id}
         names = {o.name.lower() for o in organisations}

@@ -6,6 +6,7 @@ does it get its reference, reach staff and invite its partner organisations."""
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -134,7 +135,7 @@ def _lock_submission(submission_key: str) -> None:
 def _draft_sent(draft: Draft, entry: Entry) -> None:
     for key in ("org_logo_pending", "image_pending"):
         for reference in draft.data.get(key) or []:
-            transaction.on_commit(lambda r=reference: images.discard(r))
+            transaction.on_commit(partial(images.discard, reference))
     _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
     draft.delete()
 
@@ -289,7 +290,7 @@ def _remove_images(entry: Entry) -> list[str]:
     reports.update(image="")
     for file in files:
         name, storage = file.name, file.storage
-        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        transaction.on_commit(partial(storage.delete, name or ""))
     if files:
         log.info("entry %s withdrawn: %d images removed", entry.reference, len(files))
     return fields
@@ -361,7 +362,7 @@ def delete_unconfirmed(entry: Entry, *, reason: str = RetiredLinkReason.EXPIRED)
         entry.delete()
         Organisation.objects.filter(pk__in=organisations).delete()
         for file in files:
-            transaction.on_commit(lambda f=file: f.storage.delete(f.name))
+            transaction.on_commit(partial(file.storage.delete, file.name or ""))
 
 
 def update_entry(entry: Entry, data: dict) -> Entry:

@@ -1,6 +1,7 @@
 """Private links and drafts."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,7 +47,7 @@ def delete_drafts(drafts, *, reason: str) -> int:
     for draft in drafts:
         for key in ("org_logo_pending", "image_pending"):
             for reference in draft.data.get(key) or []:
-                transaction.on_commit(lambda r=reference: images.discard(r))
+                transaction.on_commit(partial(images.discard, reference))
         _retire(draft.token_hash, RetiredLinkKind.DRAFT, reason, None)
         draft.delete()
         deleted += 1
