@@ -1,5 +1,7 @@
 """Erasing a contact's personal data."""
 
+from typing import Any
+
 from django.db import transaction
 
 from kotolupaus import mail
@@ -14,7 +16,7 @@ from .entries import change_status
 ERASED_NAME = "–"
 
 
-def erase_contact(entry: Entry, *, by=None, reason: str = "personal data erased") -> Entry:
+def erase_contact(entry: Entry, *, by: Any = None, reason: str = "personal data erased") -> Entry:
     """The contact person's data go from the entry; an entry its submitter did not allow
     to be published is withdrawn (through change_status, like any withdrawal)."""
     with transaction.atomic():
