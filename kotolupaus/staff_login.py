@@ -29,6 +29,8 @@ from django.views.decorators.debug import sensitive_variables
 from django_otp import devices_for_user
 
 CODE = re.compile(r"[0-9]{6,8}")
+# A backup code (django-otp's static tokens: eight letters a–z and digits 2–7).
+BACKUP_CODE = re.compile(r"[a-z2-7]{8}")
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,9 @@ class OneTimeCodeInput(forms.TextInput):
 class StaffLoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
         label=_("One-time code"),
-        help_text=_("The six digits your authenticator app shows now."),
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your backup codes."
+        ),
         max_length=20,
         widget=OneTimeCodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
@@ -184,8 +188,8 @@ class StaffLoginForm(AdminAuthenticationForm):
             }
 
     def clean_otp_token(self):
-        code = re.sub(r"\s", "", self.cleaned_data["otp_token"])
-        if not CODE.fullmatch(code):
+        code = re.sub(r"\s", "", self.cleaned_data["otp_token"]).lower()
+        if not (CODE.fullmatch(code) or BACKUP_CODE.fullmatch(code)):
             # About the typed text only: nothing has been checked yet.
             raise ValidationError(
                 _("Enter the six digits your authenticator app shows."), code="code_format"
