@@ -841,8 +841,10 @@ def truncated_png(draw):
     buffer = io.BytesIO()
     Image.frombytes("L", (width, height), pixels).convert(mode).save(buffer, format="PNG")
     whole = buffer.getvalue()
-    # Cut anywhere before the final IEND chunk (12 bytes): the image data is incomplete.
-    return whole[: draw(st.integers(1, len(whole) - 13))]
+    # Cut inside the pixel data: before the final IEND chunk (12 bytes), the last IDAT's
+    # CRC (4) and the zlib stream's Adler-32 (4), and at least one byte of compressed data
+    # more. (Cutting only the CRC's last byte left a whole image, which Pillow rightly read.)
+    return whole[: draw(st.integers(1, len(whole) - 21))]
 
 
 not_an_image = st.one_of(
