@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
-from submissions.models import Campaign, Entry, Organisation
+from submissions.models import Campaign, Entry, EntryVersion, Organisation
 
 COORDINATOR_GROUP = "coordinator"
 REVIEWER_GROUP = "reviewer"
@@ -269,6 +269,16 @@ class Review(models.Model):
     )
     withdrawal_told_at = models.DateTimeField(
         _("reviewer told of the withdrawal at"), null=True, blank=True
+    )
+    # The version of the entry the reviewer saw when they last saved it: an entry
+    # changed since has scores "of an older version" (review/staleness.py).
+    version = models.ForeignKey(
+        EntryVersion,
+        verbose_name=_("version scored"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ReviewQuerySet.as_manager()

@@ -23,7 +23,7 @@ from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
 from submissions.models import Entry, EntryStatus
 
-from . import voting
+from . import staleness, voting
 from .audit import audit
 from .models import (
     Assignment,
@@ -537,8 +537,13 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
 # --- Reviews ---------------------------------------------------------------------------------
 
 
-def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: str) -> Review:
-    """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
+def save_review(
+    reviewer, entry, *, scores: dict, comment: str, recommendation: str, seen_version=None
+) -> Review:
+    """Create or change the reviewer's review of an entry (scores: criterion id → value).
+    The review records the entry's version it scores; `seen_version`, the id of the
+    version the reviewer's page showed, refuses the save (staleness.ChangedMeanwhile)
+    when the entry changed since."""
     settings = ReviewSettings.for_campaign(entry.campaign)
     if settings.is_locked:
         raise ReviewError(
@@ -559,6 +564,9 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
                 % {"criterion": criterion, "min": criterion.scale_min, "max": criterion.scale_max}
             )
     with transaction.atomic():
+        version = staleness.current(Entry.objects.select_for_update().get(pk=entry.pk))
+        if seen_version is not None and seen_version != version.pk:
+            raise staleness.ChangedMeanwhile(seen_version, version)
         review, created = Review.objects.select_for_update().get_or_create(
             entry=entry,
             reviewer=reviewer,
@@ -576,6 +584,8 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
         review.comment = comment
         review.recommendation = recommendation
         review.language = _page_language()
+        rescored_version = review.version_id != version.pk
+        review.version = version
         review.save()
         for criterion_id, value in scores.items():
             Score.objects.update_or_create(
@@ -587,8 +597,10 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
             "recommendation": recommendation,
         }
         if created:
-            audit(reviewer, AuditAction.SCORED, entry.campaign, entry, **after)
-        elif before != after:
+            audit(
+                reviewer, AuditAction.SCORED, entry.campaign, entry, version=version.number, **after
+            )
+        elif before != after or rescored_version:
             audit(
                 reviewer,
                 AuditAction.SCORE_CHANGED,
@@ -596,6 +608,7 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
                 entry,
                 before=before,
                 after=after,
+                version=version.number,
             )
     return review
 

@@ -154,14 +154,15 @@ STAFF = {
     "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
 }
 STAFF_QUERIES = {
-    "queue": 13,  # 12, and the reviewer's withdrawn reviews (none here)
-    "ranking": 15,
+    # 12, the reviewer's withdrawn reviews (none here) and their progress (scored, changed)
+    "queue": 14,
+    "ranking": 16,  # with each entry's latest version (scores of an older one)
     "admin index": 6,
     "messages": 10,
     "dashboard": 19,
     "follow-up": 16,
-    "score": 19,
-    "decide": 17,
+    "score": 20,  # with the entry's latest version
+    "decide": 18,
 }
 
 

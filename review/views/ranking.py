@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus import mail
 from kotolupaus.access import coordinator_required
+from submissions import versions
 from submissions.models import Entry
 
 from .. import exports, services
@@ -107,7 +108,13 @@ def ranking_view(request):
             return redirect(request.get_full_path())
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
-    rows = ranking(campaign, _filtered_entries(campaign, filters), sort=sort or "mean")
+    current_only = filters.is_valid() and filters.cleaned_data.get("current_only")
+    rows = ranking(
+        campaign,
+        _filtered_entries(campaign, filters),
+        sort=sort or "mean",
+        current_only=current_only,
+    )
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return exports.ranking_response(campaign, rows, export, request.user)
@@ -122,6 +129,9 @@ def ranking_view(request):
             "decision_form": decision_form,
             "settings": ReviewSettings.for_campaign(campaign),
             "provisional": services.provisional_decisions(campaign).count(),
+            "current_only": current_only,
+            "stale": sum(row.stale for row in rows),
+            "left_out": sum(row.left_out for row in rows),
         },
     )
 
@@ -143,9 +153,17 @@ def decide(request, entry_id):
     reviews = list(
         Review.objects.filter(entry=entry)
         .order_by("withdrawn_at", "reviewer__username")
-        .select_related("reviewer", "withdrawn_by")
+        .select_related("reviewer", "withdrawn_by", "version")
         .prefetch_related("scores__criterion__translations")
     )
+    current_version = versions.latest(entry.pk)
+    for review in reviews:
+        review.stale = bool(
+            review.withdrawn_at is None
+            and review.version
+            and current_version
+            and review.version.number < current_version.number
+        )
     action = request.POST.get("action", "decide") if request.method == "POST" else None
     form = DecisionForm(
         request.POST if action == "decide" else None,
@@ -209,6 +227,8 @@ def decide(request, entry_id):
             "form": form,
             "decision": decision,
             "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
+            "current_version": current_version,
+            "stale": [review for review in reviews if review.stale],
         },
     )
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotolupaus.access import reviewer_required
-from submissions.models import EntryStatus
+from submissions import versions
+from submissions.models import EntryStatus, EntryVersion
 
-from .. import services
+from .. import services, staleness
 from ..forms import (
     ConflictForm,
     ScoreForm,
@@ -31,7 +32,7 @@ from .common import _campaign, _entries_with_text, _render, _title
 def _queue(user, campaign):
     """Entries the reviewer may review: assigned first, then those with fewest reviews."""
     blocked = services.conflicted_entry_ids(user, campaign)
-    return (
+    entries = (
         services.reviewable_entries(campaign)
         .exclude(pk__in=blocked)
         .annotate(
@@ -43,7 +44,10 @@ def _queue(user, campaign):
         )
         .select_related("lead_organisation")
         .prefetch_related("translations")
-        .order_by("reviewed_by_me", "-assigned_to_me", "review_count", "number")
+    )
+    # Entries changed since the reviewer's review come right after those still to do.
+    return staleness.annotate_for_reviewer(entries, user).order_by(
+        "reviewed_by_me", "-changed_since_my_review", "-assigned_to_me", "review_count", "number"
     )
 
 
@@ -61,6 +65,7 @@ def queue(request):
             "page": page,
             "settings": ReviewSettings.for_campaign(campaign),
             "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
+            "progress": staleness.progress(request.user, campaign, entries),
             "withdrawn": [
                 (review, *_title(review.entry))
                 for review in Review.objects.filter(
@@ -97,8 +102,15 @@ def score(request, entry_id):
     settings = ReviewSettings.for_campaign(campaign)
     criteria = Criterion.objects.filter(campaign=campaign).prefetch_related("translations")
     review = (
-        Review.objects.filter(entry=entry, reviewer=request.user).prefetch_related("scores").first()
+        Review.objects.filter(entry=entry, reviewer=request.user)
+        .select_related("version")
+        .prefetch_related("scores")
+        .first()
     )
+    current_version = versions.latest(entry.pk)
+    changed = meanwhile = None
+    if review is not None and review.withdrawn_at is None:
+        changed = staleness.change_since(review.version, current_version)
     initial = {}
     if review:
         initial = {"comment": review.comment, "recommendation": review.recommendation}
@@ -140,6 +152,7 @@ def score(request, entry_id):
         else:
             form = ScoreForm(request.POST, criteria=criteria)
             if form.is_valid():
+                seen = request.POST.get("seen_version", "")
                 try:
                     services.save_review(
                         request.user,
@@ -147,9 +160,26 @@ def score(request, entry_id):
                         scores=form.scores(),
                         comment=form.cleaned_data["comment"],
                         recommendation=form.cleaned_data["recommendation"],
+                        seen_version=int(seen) if seen.isdigit() else None,
                     )
                 except services.ReviewError as error:
                     form.add_error(None, str(error))
+                except staleness.ChangedMeanwhile as changed_meanwhile:
+                    # Nothing saved: the reviewer sees what changed, with their scores
+                    # kept in the form, and saves again to give them to this version.
+                    current_version = changed_meanwhile.now
+                    seen_version = EntryVersion.objects.filter(
+                        pk=changed_meanwhile.seen, entry=entry
+                    ).first()
+                    meanwhile = staleness.change_since(seen_version, current_version)
+                    changed = None
+                    form.add_error(
+                        None,
+                        _(
+                            "The entry changed while you had this page open. Your review "
+                            "was not saved yet: look at what changed, then save again."
+                        ),
+                    )
                 else:
                     messages.success(
                         request,
@@ -172,6 +202,9 @@ def score(request, entry_id):
             "form": form,
             "conflict_form": conflict_form,
             "review": review,
+            "current_version": current_version,
+            "changed": changed,
+            "meanwhile": meanwhile,
             "locked": settings.is_locked,
             "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
         },
