@@ -68,6 +68,35 @@ def ranking_response(campaign, rows, file_format, user):
     return spreadsheet_response(f"ranking-{campaign.slug}", header, data, file_format)
 
 
+def agreement_response(campaign, agreement, file_format):
+    """The agreement between reviewers (review/agreement.py): Krippendorff's α of each
+    criterion, then each reviewer's mean difference from the others, each with the
+    number of entries it rests on; "not enough reviews yet" where there is no number."""
+    header = [_("what"), _("figure"), _("entries"), _("flagged")]
+    data = []
+    for item in agreement.criteria:
+        data.append(
+            [
+                _("Krippendorff's α: %(criterion)s") % {"criterion": item.criterion},
+                _round(item.alpha) if item.alpha is not None else _("not enough reviews yet"),
+                item.entries,
+                "",
+            ]
+        )
+    for item in agreement.reviewers:
+        data.append(
+            [
+                item.reviewer,
+                round(item.mean_difference, 2)
+                if item.mean_difference is not None
+                else _("not enough reviews yet"),
+                item.entries,
+                _("yes") if item.flagged else "",
+            ]
+        )
+    return spreadsheet_response(f"agreement-{campaign.slug}", header, data, file_format)
+
+
 def reviews_response(campaign, file_format):
     """Every review that counts (withdrawn ones are left out, as in the ranking)."""
     criteria = list(Criterion.objects.filter(campaign=campaign).prefetch_related("translations"))

@@ -46,6 +46,38 @@ class ReviewSettings(models.Model):
         default=Decimal("1.50"),
         help_text=_("Entries whose reviewers' totals differ by at least this much are flagged."),
     )
+    agreement_flag = models.DecimalField(
+        _("difference that flags a reviewer"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_(
+            "A reviewer whose totals differ from the other reviewers' of the same entries "
+            "by at least this much on average is flagged."
+        ),
+    )
+    review_deadline = models.DateField(
+        _("review deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Reviewers with unscored assignments are reminded before it."),
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before the deadline"), default=3
+    )
+    tell_changes = models.BooleanField(
+        _("e-mail reviewers when entries they scored change"),
+        default=False,
+        help_text=_("At most one e-mail a day, listing the entries."),
+    )
+    hide_names = models.BooleanField(
+        _("review without names"),
+        default=False,
+        help_text=_(
+            "Reviewers see neither the organisations' names nor the logo until they have "
+            "saved their own review. Coordinators always see them."
+        ),
+    )
     locked_at = models.DateTimeField(
         _("review locked at"),
         null=True,
@@ -72,6 +104,9 @@ class ReviewSettings(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(disputed_spread__gt=0), name="reviewsettings_spread_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_flag__gt=0), name="reviewsettings_agreement_flag_positive"
             ),
         ]
 
@@ -668,3 +703,7 @@ class StaffSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# The e-mails to reviewers keep their tables in a module of their own.
+from .mail_models import NoticeKind, ReviewerNotice, ReviewerPreference  # noqa: E402, F401

@@ -160,12 +160,13 @@ SORTS = {
 }
 
 
-def ranking(campaign, entries, *, sort="mean", current_only=False):
+def ranking(campaign, entries, *, sort="mean", current_only=False, settings=None, totals=None):
     """RankedEntry rows for the given entries, sorted; the settings say what is disputed.
     With `current_only`, scores given to an older version of their entry count nowhere
-    (not in the means, nor in the reviewers' z-scores); each row says how many went."""
-    settings = ReviewSettings.for_campaign(campaign)
-    totals = review_totals(campaign)
+    (not in the means, nor in the reviewers' z-scores); each row says how many went.
+    `settings` and `totals` (review_totals) when the caller has them already."""
+    settings = settings or ReviewSettings.for_campaign(campaign)
+    totals = review_totals(campaign) if totals is None else totals
     left_out = Counter()
     if current_only:
         for entry_id, reviews in totals.items():

@@ -156,7 +156,9 @@ STAFF = {
 STAFF_QUERIES = {
     # 12, the reviewer's withdrawn reviews (none here) and their progress (scored, changed)
     "queue": 14,
-    "ranking": 16,  # with each entry's latest version (scores of an older one)
+    # with each entry's latest version (scores of an older one) and the agreement
+    # between reviewers (criteria, their names, the scores)
+    "ranking": 18,
     "admin index": 6,
     "messages": 10,
     "dashboard": 19,

@@ -16,6 +16,7 @@ from submissions import versions
 from submissions.models import Entry
 
 from .. import exports, services
+from ..agreement import agreement
 from ..forms import (
     DecisionForm,
     RankingFilterForm,
@@ -26,7 +27,7 @@ from ..models import (
     Review,
     ReviewSettings,
 )
-from ..ranking import ranking
+from ..ranking import ranking, review_totals
 from .common import _campaign, _entries_with_text, _paged, _render, _title
 
 # --- The coordinator's ranking and decisions ------------------------------------------------
@@ -109,15 +110,22 @@ def ranking_view(request):
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
     current_only = filters.is_valid() and filters.cleaned_data.get("current_only")
+    settings = ReviewSettings.for_campaign(campaign)
+    totals = review_totals(campaign)
     rows = ranking(
         campaign,
         _filtered_entries(campaign, filters),
         sort=sort or "mean",
         current_only=current_only,
+        settings=settings,
+        totals=totals,
     )
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return exports.ranking_response(campaign, rows, export, request.user)
+    agreed = agreement(campaign, current_only=current_only, settings=settings, totals=totals)
+    if export in ("agreement-csv", "agreement-xlsx"):
+        return exports.agreement_response(campaign, agreed, export.split("-")[1])
     return _render(
         request,
         "review/ranking.html",
@@ -127,9 +135,10 @@ def ranking_view(request):
             "filters": filters,
             **_paged(request, rows),
             "decision_form": decision_form,
-            "settings": ReviewSettings.for_campaign(campaign),
+            "settings": settings,
             "provisional": services.provisional_decisions(campaign).count(),
             "current_only": current_only,
+            "agreement": agreed,
             "stale": sum(row.stale for row in rows),
             "left_out": sum(row.left_out for row in rows),
         },
