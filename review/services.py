@@ -23,7 +23,7 @@ from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
 from submissions.models import Entry, EntryStatus
 
-from . import staleness, voting
+from . import notifications, staleness, voting
 from .audit import audit
 from .models import (
     Assignment,
@@ -389,9 +389,11 @@ def _campaigns_of_organisation(organisation):
 # --- Assignments ---------------------------------------------------------------------------
 
 
-def assign(entry, reviewer, by) -> Assignment:
+def assign(entry, reviewer, by, *, tell=True) -> Assignment:
     """Assign an entry to a reviewer: never to a conflicted reviewer, and never beyond the
-    campaign's maximum per reviewer (the same rules as automatic assignment)."""
+    campaign's maximum per reviewer (the same rules as automatic assignment). The
+    reviewer is e-mailed (review/notifications.py) unless `tell` is False: the caller
+    tells them of its whole batch."""
     if not can_score(reviewer):
         raise ReviewError(_("%(user)s is not a reviewer.") % {"user": reviewer})
     if is_conflicted(reviewer, entry):
@@ -416,6 +418,8 @@ def assign(entry, reviewer, by) -> Assignment:
             )
         assignment = Assignment.objects.create(entry=entry, reviewer=reviewer, assigned_by=by)
         audit(by, AuditAction.ASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
+        if tell:
+            notifications.assigned([assignment])
     return assignment
 
 
@@ -424,7 +428,7 @@ def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
     line is assigned like any other assignment or reported as a problem."""
     users = {u.username: u for u in reviewers}
     entries = {e.reference: e for e in Entry.objects.filter(campaign=campaign)}
-    created, problems = 0, []
+    created, problems, made = 0, [], []
     for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if line == 1 and row[:2] == ["reference", "reviewer"]:
             continue
@@ -448,10 +452,14 @@ def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
         else:
             try:
                 existed = Assignment.objects.filter(entry=entry, reviewer=user).exists()
-                assign(entry, user, by)
+                assignment = assign(entry, user, by, tell=False)
                 created += 0 if existed else 1
+                if not existed:
+                    made.append(assignment)
             except ReviewError as error:
                 problems.append(_("Line %(line)s: %(error)s") % {"line": line, "error": error})
+    with transaction.atomic():
+        notifications.assigned(made)  # one e-mail per reviewer for the whole file
     return created, problems
 
 
@@ -517,6 +525,7 @@ def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=Non
             if len(existing[entry.pk]) < per_entry:
                 result.short[entry.reference] = per_entry - len(existing[entry.pk])
         Assignment.objects.bulk_create(new)
+        notifications.assigned(new)
         result.created = len(new)
         audit(
             by,

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,7 +14,7 @@ from kotolupaus.access import reviewer_required
 from submissions import versions
 from submissions.models import EntryStatus, EntryVersion
 
-from .. import services, staleness
+from .. import notifications, services, staleness
 from ..forms import (
     ConflictForm,
     ScoreForm,
@@ -22,6 +23,7 @@ from ..models import (
     Assignment,
     Criterion,
     Review,
+    ReviewerPreference,
     ReviewSettings,
 )
 from .common import _campaign, _entries_with_text, _render, _title
@@ -52,8 +54,20 @@ def _queue(user, campaign):
 
 
 @reviewer_required
+@require_http_methods(["GET", "POST"])
 def queue(request):
     campaign = _campaign(request)
+    if request.method == "POST":
+        # The reviewer's e-mail choice, in the language of this page.
+        wants = request.POST.get("mail") == "on"
+        notifications.set_choice(request.user, no_mail=not wants, language=get_language())
+        messages.success(
+            request,
+            _("You will get e-mails about your assignments.")
+            if wants
+            else _("You will get no e-mails about your assignments."),
+        )
+        return redirect(request.get_full_path())
     entries = _queue(request.user, campaign)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return _render(
@@ -66,6 +80,9 @@ def queue(request):
             "settings": ReviewSettings.for_campaign(campaign),
             "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
             "progress": staleness.progress(request.user, campaign, entries),
+            "wants_mail": not ReviewerPreference.objects.filter(
+                reviewer=request.user, no_mail=True
+            ).exists(),
             "withdrawn": [
                 (review, *_title(review.entry))
                 for review in Review.objects.filter(
