@@ -218,3 +218,43 @@ def test_versions_of_an_erased_contact_keep_no_contact_data(client, campaign, en
     assert EntryVersion.objects.filter(entry=entry).count() >= 2
     for contact in ("maija@esimerkki.example.fi", "Maija Meikäläinen", "+358 40 123 4567"):
         assert contact not in stored
+
+
+# --- Reviewing without names ----------------------------------------------------------------
+
+
+def test_without_names_a_reviewer_sees_no_organisation_until_they_save_and_coordinators_always(
+    client, campaign, coordinator, reviewer
+):
+    from review.models import AuditAction, AuditEvent, ReviewSettings
+
+    from .admin_forms import save_in_admin
+
+    entry = make_entry(
+        campaign,
+        "Nimetön lupaus",
+        organisation="Tunnettu Yritys Oy",
+        partners=[("Kuuluisa Kumppani ry", "k@example.fi")],
+    )
+    settings = ReviewSettings.for_campaign(campaign)
+    client.force_login(coordinator)
+    save_in_admin(client, f"/en/admin/review/reviewsettings/{settings.pk}/change/", hide_names="on")
+    changed = AuditEvent.objects.filter(action=AuditAction.SETTINGS).latest("pk")
+    assert changed.actor == coordinator
+    assert "hide_names" in str(changed.details)
+    page = client.get(f"{WS}/score/{entry.pk}/").content.decode()
+    assert "Tunnettu Yritys Oy" in page and "Kuuluisa Kumppani ry" in page  # a coordinator
+    client.logout()
+    client.force_login(reviewer)
+
+    for url in (f"{WS}/queue/", f"{WS}/score/{entry.pk}/"):
+        page = client.get(url).content.decode()
+        assert "Tunnettu Yritys Oy" not in page and "Kuuluisa Kumppani ry" not in page, url
+    page = client.get(f"{WS}/score/{entry.pk}/").content.decode()
+    assert "the organisations' names are shown once you have saved your review" in page
+    assert "1 partner organisation, its name hidden" in page
+
+    score(reviewer, entry, [3, 3, 3, 3, 3])
+
+    for url in (f"{WS}/queue/", f"{WS}/score/{entry.pk}/"):
+        assert "Tunnettu Yritys Oy" in client.get(url).content.decode(), url

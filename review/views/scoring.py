@@ -69,6 +69,7 @@ def queue(request):
         )
         return redirect(request.get_full_path())
     entries = _queue(request.user, campaign)
+    settings = ReviewSettings.for_campaign(campaign)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -77,9 +78,10 @@ def queue(request):
         {
             "campaign": campaign,
             "page": page,
-            "settings": ReviewSettings.for_campaign(campaign),
+            "settings": settings,
             "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
             "progress": staleness.progress(request.user, campaign, entries),
+            "hide_names": settings.hide_names and not services.can_coordinate(request.user),
             "wants_mail": not ReviewerPreference.objects.filter(
                 reviewer=request.user, no_mail=True
             ).exists(),
@@ -125,6 +127,10 @@ def score(request, entry_id):
         .first()
     )
     current_version = versions.latest(entry.pk)
+    # Reviewing without names: no organisation's name nor logo before their own review.
+    hide_names = (
+        settings.hide_names and review is None and not services.can_coordinate(request.user)
+    )
     changed = meanwhile = None
     if review is not None and review.withdrawn_at is None:
         changed = staleness.change_since(review.version, current_version)
@@ -188,7 +194,9 @@ def score(request, entry_id):
                     seen_version = EntryVersion.objects.filter(
                         pk=changed_meanwhile.seen, entry=entry
                     ).first()
-                    meanwhile = staleness.change_since(seen_version, current_version)
+                    meanwhile = staleness.change_since(
+                        seen_version, current_version, names=not hide_names
+                    )
                     changed = None
                     form.add_error(
                         None,
@@ -222,6 +230,7 @@ def score(request, entry_id):
             "current_version": current_version,
             "changed": changed,
             "meanwhile": meanwhile,
+            "hide_names": hide_names,
             "locked": settings.is_locked,
             "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
         },
