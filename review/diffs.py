@@ -171,16 +171,24 @@ def version_diff(before: dict, after: dict, *, names=True) -> list[FieldDiff]:
                         language,
                     )
                 )
+    # (label, the content's keys it shows, how it reads): read (names looked up) only
+    # when those keys differ.
     others = [
-        (_("Organisation"), lambda c: _organisation(c, names=names)),
-        *([(_("Partner organisations"), _partners)] if names else []),
-        (_("Themes"), lambda c: _names(Theme, c.get("themes") or [])),
-        (_("Who does it help?"), lambda c: _names(TargetGroup, c.get("target_groups") or [])),
-        (_("Where?"), _places),
-        (_("To be fulfilled by"), lambda c: _date(c.get("pledge_deadline"))),
-        (_("Image"), _image),
+        (_("Organisation"), ("organisation",), lambda c: _organisation(c, names=names)),
+        *([(_("Partner organisations"), ("partners",), _partners)] if names else []),
+        (_("Themes"), ("themes",), lambda c: _names(Theme, c.get("themes") or [])),
+        (
+            _("Who does it help?"),
+            ("target_groups",),
+            lambda c: _names(TargetGroup, c.get("target_groups") or []),
+        ),
+        (_("Where?"), ("whole_country", "municipalities"), _places),
+        (_("To be fulfilled by"), ("pledge_deadline",), lambda c: _date(c.get("pledge_deadline"))),
+        (_("Image"), ("image",), _image),
     ]
-    for label, show in others:
+    for label, keys, show in others:
+        if all(before.get(key) == after.get(key) for key in keys):
+            continue
         old, new = show(before), show(after)
         if old != new:
             diffs.append(FieldDiff(label, word_diff(old, new)))
