@@ -215,11 +215,12 @@ def test_the_prize_vote_and_the_decisions_to_publish_cost_a_fixed_number_of_quer
 
 
 def test_the_queue_and_the_scoring_page_cost_the_same_with_entries_changed_since_review(
-    client, site, reviewer, django_assert_num_queries
+    client, site, reviewer, coordinator, django_assert_num_queries
 ):
     """Issue 27: every entry changed after the reviewer's review (a new version of its
     text). The queue marks them all in the same queries; the scoring page adds one query
-    for who made the versions in between to show the word diff."""
+    for who made the versions in between to show the word diff; the ranking marks the
+    scores of an older version in the same queries."""
     from submissions import versions
     from submissions.models import VersionSource
 
@@ -234,4 +235,8 @@ def test_the_queue_and_the_scoring_page_cost_the_same_with_entries_changed_since
     assert queue.content.decode().count("changed since your review</strong>") == site["rows"]
     entry = site["entries"][-1]
     page = count(client, f"/en/admin/workspace/score/{entry.pk}/", django_assert_num_queries, 21)
-    assert "{+ Uutta.+}" in page.content.decode() or "{+Uutta.+}" in page.content.decode()
+    assert "{+ Uutta.+}" in page.content.decode()
+    client.logout()
+    client.force_login(coordinator)
+    ranking = count(client, "/en/admin/workspace/ranking/", django_assert_num_queries, 18)
+    assert "of an older version" in ranking.content.decode()

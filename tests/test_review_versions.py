@@ -252,6 +252,9 @@ def test_without_names_a_reviewer_sees_no_organisation_until_they_save_and_coord
         assert "Tunnettu Yritys Oy" not in page and "Kuuluisa Kumppani ry" not in page, url
     page = client.get(f"{WS}/score/{entry.pk}/").content.decode()
     assert "the organisations' names are shown once you have saved your review" in page
+    # The downloads, which name the organisations, are the coordinators' only.
+    for export in ("ranking/?export=csv", "ranking/?export=agreement-csv", "reviews/export/"):
+        assert client.get(f"{WS}/{export}").status_code in (302, 403), export
     assert "1 partner organisation, its name hidden" in page
 
     score(reviewer, entry, [3, 3, 3, 3, 3])
