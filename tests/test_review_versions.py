@@ -208,6 +208,8 @@ def test_the_ranking_marks_scores_of_an_older_version_and_can_leave_them_out(
     decide = client.get(f"{WS}/decide/{entry.pk}/").content.decode()
     assert "1 review scored an older version of this entry" in decide
     assert "scored version 2; the entry is at version 3 now" in decide
+    assert "What changed since the oldest of those reviews" in decide
+    assert "Kesätöitä <del>[-nuorille tulijoille-]</del><ins>{+vuonna 2027+}</ins>" in decide
 
 
 def test_versions_of_an_erased_contact_keep_no_contact_data(client, campaign, entry, coordinator):

@@ -15,7 +15,7 @@ from kotolupaus.access import coordinator_required
 from submissions import versions
 from submissions.models import Entry
 
-from .. import exports, services
+from .. import exports, services, staleness
 from ..agreement import agreement
 from ..forms import (
     DecisionForm,
@@ -173,6 +173,7 @@ def decide(request, entry_id):
             and current_version
             and review.version.number < current_version.number
         )
+    stale = [review for review in reviews if review.stale]
     action = request.POST.get("action", "decide") if request.method == "POST" else None
     form = DecisionForm(
         request.POST if action == "decide" else None,
@@ -237,7 +238,13 @@ def decide(request, entry_id):
             "decision": decision,
             "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
             "current_version": current_version,
-            "stale": [review for review in reviews if review.stale],
+            "stale": stale,
+            # What changed since the oldest of those scores.
+            "changed": staleness.change_since(
+                min((r.version for r in stale), key=lambda v: v.number), current_version
+            )
+            if stale
+            else None,
         },
     )
 
