@@ -493,6 +493,7 @@ HASHES = frozenset(
         "8781e46c874f99506d9aee56a8fdeae8",
         "878f5dbf336c28437ec29cf7329c875a",
         "87a0e970c0ad60af16c59498d97a59f9",
+        "87ca3abf7a5c5d0538a32d61f4ba8191",
         "87d258aa86f75127bbc5f18704a5ebda",
         "87d8f6069478428279c1a7b27fbcabd1",
         "87e421141e0ab01bb3b3b160a1383d3a",
