@@ -92,7 +92,7 @@ def criteria_agreement(campaign, *, totals=None, current_only=False) -> list[Cri
     values = Score.objects.filter(
         review__entry__campaign=campaign, review__withdrawn_at__isnull=True
     ).values_list("criterion_id", "review__entry_id", "review__reviewer_id", "value")
-    table = defaultdict(dict)  # criterion → {(entry, reviewer): value}
+    table: defaultdict[int, dict[tuple[int, int], int]] = defaultdict(dict)  # criterion → cells
     for criterion_id, entry_id, reviewer_id, value in values:
         if counted is not None and (entry_id, reviewer_id) not in counted:
             continue
@@ -100,7 +100,7 @@ def criteria_agreement(campaign, *, totals=None, current_only=False) -> list[Cri
     result = []
     for criterion in criteria:
         cells = table.get(criterion.pk, {})
-        per_entry = defaultdict(int)
+        per_entry: defaultdict[int, int] = defaultdict(int)
         for entry_id, _reviewer in cells:
             per_entry[entry_id] += 1
         entries = sorted(e for e, n in per_entry.items() if n >= 2)

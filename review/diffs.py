@@ -34,10 +34,10 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     changed words belongs to the change, so "a b" → "c d" is one deletion and one
     insertion, not two of each."""
     old, new = TOKENS.findall(before or ""), TOKENS.findall(after or "")
-    chunks = []  # [op, old text, new text]
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    chunks: list[list[str]] = []  # [op, old text, new text]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         chunks.append(
-            ["same" if op == "equal" else "change", "".join(old[i1:i2]), "".join(new[j1:j2])]
+            ["same" if tag == "equal" else "change", "".join(old[i1:i2]), "".join(new[j1:j2])]
         )
     for index in range(1, len(chunks) - 1):
         chunk = chunks[index]
@@ -48,14 +48,14 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
             and chunks[index + 1][0] == "change"
         ):
             chunk[0] = "change"
-    merged = []
+    merged: list[list[str]] = []
     for chunk in chunks:
         if merged and chunk[0] == "change" and merged[-1][0] == "change":
             merged[-1][1] += chunk[1]
             merged[-1][2] += chunk[2]
         else:
             merged.append(chunk)
-    parts = []
+    parts: list[tuple[str, str]] = []
     for op, old_text, new_text in merged:
         if op == "same":
             parts.append(("same", old_text))

@@ -31,8 +31,14 @@ from kotolupaus import mail
 from kotolupaus.models import MessageKind
 from submissions.models import EntryStatus, EntryVersion
 
-from .mail_models import NoticeKind, ReviewerNotice, ReviewerPreference
-from .models import Assignment, Review, ReviewSettings
+from .models import (
+    Assignment,
+    NoticeKind,
+    Review,
+    ReviewerNotice,
+    ReviewerPreference,
+    ReviewSettings,
+)
 from .staleness import latest_version
 
 log = logging.getLogger(__name__)
@@ -135,7 +141,8 @@ def remind(today=None) -> int:
     for settings in ReviewSettings.objects.filter(
         review_deadline__isnull=False, locked_at__isnull=True, review_deadline__gte=today
     ).select_related("campaign"):
-        if today < settings.review_deadline - timedelta(days=settings.remind_days_before):
+        deadline = settings.review_deadline
+        if deadline is None or today < deadline - timedelta(days=settings.remind_days_before):
             continue
         campaign = settings.campaign
         unscored = (
@@ -154,9 +161,7 @@ def remind(today=None) -> int:
             if not wants_mail(reviewer):
                 continue
             with transaction.atomic():
-                if not _first_notice(
-                    reviewer, campaign, NoticeKind.REMINDER, settings.review_deadline.isoformat()
-                ):
+                if not _first_notice(reviewer, campaign, NoticeKind.REMINDER, deadline.isoformat()):
                     continue
                 sent += _send(
                     MessageKind.REVIEW_REMINDER,
@@ -164,7 +169,7 @@ def remind(today=None) -> int:
                     campaign,
                     {
                         "entries": _entries_of(todo[reviewer.pk]),
-                        "deadline": settings.review_deadline,
+                        "deadline": deadline,
                     },
                 )
     log.info("review reminders queued: %s", sent)

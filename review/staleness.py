@@ -116,7 +116,7 @@ class ChangedMeanwhile(Exception):
     """The entry changed after the reviewer opened the scoring page: the score is not
     saved until they have seen what changed (`seen`: the version they saw)."""
 
-    def __init__(self, seen, now):
+    def __init__(self, seen: int, now: EntryVersion) -> None:
         super().__init__(f"version {seen} seen, {now.pk} now")
         self.seen = seen
         self.now = now

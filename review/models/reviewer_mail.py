@@ -1,7 +1,6 @@
 """What the review e-mails reviewers remember (review/notifications.py): a reviewer's
 choice not to be e-mailed about their assignments, and which e-mails went, so that a
-job run twice sends nothing twice. Imported by review/models.py (a models module of its
-own, so that the e-mails' tables stay apart from the review's)."""
+job run twice sends nothing twice."""
 
 from django.conf import settings
 from django.db import models
