@@ -180,7 +180,7 @@ def test_statistics_bars_carry_their_category_and_value_on_the_chart(
         content = client.get("/fi/statistics/").content.decode()
 
     svg = re.search(r"<svg.*?</svg>", content, re.S).group(0)  # the first chart: by kind
-    labels = re.findall(r'<text[^>]*class="bar-chart__label">([^<]+)</text>', svg)
+    labels = re.findall(r'<text class="bar-chart__label"><tspan[^>]*>([^<]+)</tspan></text>', svg)
     values = re.findall(r'<text[^>]*class="bar-chart__value">([^<]+)</text>', svg)
     assert labels == ["Lupaus", "Aloite"]
     assert values == ["3", "1"]
@@ -202,8 +202,15 @@ def test_dashboard_chart_has_axes_ticks_and_dates(client, campaign, coordinator)
     assert svg.count('class="ws-chart__axis"') == 2
     ticks = re.findall(r'text-anchor="end" class="ws-chart__text">(\d+)</text>', svg)
     assert ticks[0] == "0" and int(ticks[-1]) >= 3
-    dates = re.findall(r'text-anchor="middle" class="ws-chart__text">([^<]+)</text>', svg)
-    assert dates and all(re.fullmatch(r"\d{1,2} \w{3}\.? \d{4}", d) for d in dates), dates
+    dates = re.findall(
+        r'text-anchor="middle" class="ws-chart__text ws-chart__date--rank(\d)( [\w-]+)?">([^<]+)<',
+        svg,
+    )
+    assert dates and all(re.fullmatch(r"\d{1,2} \w{3}\.? \d{4}", d) for _r, _e, d in dates), dates
+    # On a phone only the first and the last are shown (rank 0), anchored so that neither
+    # is cut at the chart's edges.
+    assert dates[0][:2] == ("0", " ws-chart__date--first")
+    assert dates[-1][:2] == ("0", " ws-chart__date--last")
     assert "Day (Finnish time)" in svg
     assert 'width="100%"' in svg and "viewBox" not in svg  # as wide as the page, text unscaled
 
@@ -281,3 +288,22 @@ def test_the_old_link_keeps_working_when_staff_return_the_entry_for_fixes(
     assert client.get(f"/fi/manage/{old_token}/").status_code == 200
     assert client.get(f"/fi/manage/{old_token}/edit/").status_code == 200
     assert client.get(f"/fi/manage/{'x' * 43}/").status_code == 404
+
+
+def test_a_long_chart_label_is_wrapped_onto_lines_of_at_most_thirty_characters():
+    from publishing import charts
+
+    chart = charts.bars(
+        "Mittarit",
+        [("Mukana olleita kumppaniorganisaatioita (organisaatiota)", 13), ("Tapahtumia", 2)],
+    )
+
+    first, second = chart["rows"]
+    assert [line["text"] for line in first["label_lines"]] == [
+        "Mukana olleita",
+        "kumppaniorganisaatioita",
+        "(organisaatiota)",
+    ]
+    assert [line["y"] for line in first["label_lines"]] == [15, 35, 55]
+    assert first["y"] == 60  # the bar under the third line
+    assert second["label_y"] == 60 + 22 + 14 + 15
