@@ -307,8 +307,8 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         label=_("Municipalities"),
         queryset=Municipality.objects.all(),
         required=False,
-        help_text=_("Where does it take place? To choose several, hold down Ctrl (Cmd on a Mac)."),
-        widget=widgets.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where does it take place? Tick one or more."),
+        widget=widgets.Checkboxes(attrs={"class": "municipality-picker__list"}),
     )
     original_language = forms.ChoiceField(
         label=_("Language the pledge is written in"),

@@ -368,7 +368,7 @@ def test_region_is_required_unless_all_of_finland(client, campaign):
         "Choose at least one municipality"
         in submit(client, "pledge", "en", municipalities=None).content.decode()
     )
-    assert 'href="#id_municipalities"' in missing.content.decode()
+    assert 'href="#id_municipalities_0"' in missing.content.decode()
     assert whole_country.status_code == 200
     assert "error-summary" not in whole_country.content.decode()
 
@@ -682,12 +682,19 @@ def test_a_failed_form_keeps_the_chosen_places_and_organisation_type(client, cam
         select = re.search(rf'<select name="{name}".*?</select>', content, re.S).group(0)
         return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
 
-    chosen = [label for _value, selected, label in options("municipalities") if selected]
+    def boxes(name):
+        return re.findall(
+            rf'<input type="checkbox" class="form-check-input" name="{name}" value="([^"]*)"'
+            r' id="[^"]+"( checked)?><label class="form-check-label" for="[^"]+">([^<]*)</label>',
+            content,
+        )
+
+    chosen = [label for _value, checked, label in boxes("municipalities") if checked]
     assert chosen == ["Helsingfors", "Åbo"]  # Swedish names on the Swedish page
     assert [label for _v, s, label in options("org_municipality") if s] == ["Pedersöre"]
     assert [value for value, s, _l in options("org_type") if s] == ["company"]
     # Every municipality once, in the Swedish names' order.
-    names = [label for _value, _selected, label in options("municipalities")]
+    names = [label for _value, _checked, label in boxes("municipalities")]
     assert len(names) == Municipality.objects.count()
     assert names.index("Helsingfors") < names.index("Pedersöre") < names.index("Åbo")
 
