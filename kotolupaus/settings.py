@@ -495,6 +495,16 @@ RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
 # Contact data of campaigns closed longer than this is erased by `manage.py
 # purge_contact_data` (unless the person agreed to be contacted later).
 CONTACT_DATA_RETENTION_DAYS = env.int("CONTACT_DATA_RETENTION_DAYS", default=730)
+# Named in the accessibility statement and the privacy notice (templates/pages/): where
+# feedback on accessibility goes (answered within 14 days, Act 306/2019), and the
+# ministry's data protection officer.
+ACCESSIBILITY_FEEDBACK_EMAIL = env.str(
+    "ACCESSIBILITY_FEEDBACK_EMAIL", default="kirjaamo.tem@gov.fi"
+)
+DATA_PROTECTION_EMAIL = env.str("DATA_PROTECTION_EMAIL", default="tietosuoja.tem@gov.fi")
+# How long the servers' request logs (with IP addresses) are kept; the log collector
+# deletes older ones. Stated in the privacy notice.
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
 
 # Words that flag an entry for moderators, besides the built-in list (publishing/moderation.py).
 MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
