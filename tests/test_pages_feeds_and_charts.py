@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,63 @@ def test_a_long_chart_label_is_wrapped_onto_lines_of_at_most_thirty_characters()
     assert [line["y"] for line in first["label_lines"]] == [15, 35, 55]
     assert first["y"] == 60  # the bar under the third line
     assert second["label_y"] == 60 + 22 + 14 + 15
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def test_each_feed_in_each_language_has_its_own_id(client, published):
+    from xml.etree import ElementTree
+
+    ids = [
+        ElementTree.fromstring(client.get(path).content).find(f"{ATOM}id").text
+        for path in ["/fi/feed.atom", "/fi/feed/reports.atom", "/sv/feed.atom", "/en/feed.atom"]
+    ]
+
+    assert ids == [
+        "http://testserver/fi/feed.atom",
+        "http://testserver/fi/feed/reports.atom",
+        "http://testserver/sv/feed.atom",
+        "http://testserver/en/feed.atom",
+    ]
+
+
+def test_feed_entries_are_updated_no_earlier_than_published_and_carry_their_language(
+    client, campaign, staff_user
+):
+    from xml.etree import ElementTree
+
+    from publishing.models import PublicEntry
+
+    finnish = make_entry(campaign, "Kesätöitä nuorille")
+    swedish = make_entry(campaign, "Språkcafé i Vasa", language="sv")
+    for entry in (finnish, swedish):
+        publishing.approve(entry, staff_user)
+    # Edited before it was approved: its last change is older than its publication.
+    PublicEntry.objects.filter(pk=finnish.pk).update(
+        updated_at=PublicEntry.objects.get(pk=finnish.pk).published_at - timedelta(days=2)
+    )
+
+    feed = ElementTree.fromstring(client.get("/fi/feed.atom").content)
+    entries = {
+        e.find(f"{ATOM}title").text: (
+            e.get(XML_LANG),
+            e.find(f"{ATOM}published").text,
+            e.find(f"{ATOM}updated").text,
+        )
+        for e in feed.iter(f"{ATOM}entry")
+    }
+
+    assert entries["Kesätöitä nuorille (Esimerkki Oy)"][0] is None  # the feed's language
+    assert entries["Språkcafé i Vasa (Esimerkki Oy)"][0] == "sv"
+    assert all(updated >= published for _l, published, updated in entries.values()), entries
+
+
+@pytest.mark.parametrize("path", ["", "entries/", "statistics/", "privacy/", "programme/"])
+def test_every_public_page_announces_both_feeds(client, published, path):
+    content = client.get(f"/sv/{path}").content.decode()
+
+    head = content[: content.index("</head>")]
+    assert head.count('rel="alternate" type="application/atom+xml"') == 2
+    assert 'href="/sv/feed.atom"' in head and 'href="/sv/feed/reports.atom"' in head
