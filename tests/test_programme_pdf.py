@@ -248,9 +248,7 @@ def test_header_cells_have_a_scope_and_a_table_across_pages_is_one_table():
 
     from publishing.pdf import pdf_from_html
 
-    rows = "".join(
-        f'<tr><th scope="row">Rivi {n}</th><td>{n}</td></tr>' for n in range(1, 121)
-    )
+    rows = "".join(f'<tr><th scope="row">Rivi {n}</th><td>{n}</td></tr>' for n in range(1, 121))
     html = (
         '<!doctype html><html lang="fi"><head><title>Taulukko</title></head><body>'
         '<h1>Taulukko</h1><table><thead><tr><th scope="col">Nimi</th><th scope="col">Arvo</th>'
