@@ -58,7 +58,7 @@ TYPED = [
 
 CONTACT = "maija@esimerkki.example.fi"
 REVIEWER = "bob@tem.example.fi"
-SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar,", "en": "Best regards,"}
+SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar", "en": "Best regards,"}
 CAMPAIGN_NAME = {
     "fi": "Kotolupaus-testikampanja",
     "sv": "Kotolupaus testkampanj",

@@ -77,11 +77,11 @@ SUBJECTS = {
     (
         "fi",
         "pledge",
-    ): "Vahvista sähköpostiosoitteesi, niin lupauksesi lähtee – Kotolupaus-testikampanja",
+    ): "Vahvista sähköpostiosoitteesi, jotta lupauksesi lähetetään – Kotolupaus-testikampanja",
     (
         "fi",
         "initiative",
-    ): "Vahvista sähköpostiosoitteesi, niin aloitteesi lähtee – Kotolupaus-testikampanja",
+    ): "Vahvista sähköpostiosoitteesi, jotta aloitteesi lähetetään – Kotolupaus-testikampanja",
     (
         "sv",
         "pledge",
@@ -296,7 +296,7 @@ def test_joint_initiative_invites_each_partner_once_the_address_is_confirmed(cli
     assert sorted(m.to[0] for m in invitations) == ["kunta@example.fi", "yhdistys@example.fi"]
     assert all("/sv/partner/" in m.body for m in invitations)
     assert {m.subject for m in invitations} == {
-        f"Bekräfta: er organisation har angetts som partnerorganisation i initiativet {entry.reference}"
+        f"Bekräfta: din organisation har angetts som partnerorganisation i initiativet {entry.reference}"
     }
     # The sender's own words are in the body only, quoted and attributed.
     assert "En organisation som kallar sig ”Esimerkki Oy”" in invitations[0].body

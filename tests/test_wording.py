@@ -32,13 +32,13 @@ pytestmark = pytest.mark.django_db
         (
             "pledge",
             "fi",
-            "Melkein valmista: vahvista sähköpostiosoitteesi, niin lupauksesi lähtee",
+            "Melkein valmista: vahvista sähköpostiosoitteesi, jotta lupauksesi lähetetään",
             "Kiitos – lupauksesi on lähetetty",
         ),
         (
             "initiative",
             "fi",
-            "Melkein valmista: vahvista sähköpostiosoitteesi, niin aloitteesi lähtee",
+            "Melkein valmista: vahvista sähköpostiosoitteesi, jotta aloitteesi lähetetään",
             "Kiitos – aloitteesi on lähetetty",
         ),
         (
