@@ -20,6 +20,7 @@ from kotolupaus import widgets
 
 from . import images
 from .extensions import published_entries
+from .field_errors import FieldErrors
 from .models import (
     Entry,
     EntryKind,
@@ -139,7 +140,7 @@ def checkbox(label, **kwargs):
     return forms.BooleanField(label=label, widget=StrictCheckbox, **kwargs)
 
 
-class HoneypotForm(forms.Form):
+class HoneypotForm(FieldErrors, forms.Form):
     """A field people never see (it is off-screen and skipped by the keyboard) but bots
     fill in; a filled-in form is refused. Every public form includes it."""
 
@@ -496,7 +497,7 @@ def partner_language_field():
     )
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(FieldErrors, forms.Form):
     name = forms.CharField(label=_("Partner organisation"), max_length=200)
     email = forms.EmailField(
         label=_("Contact e-mail of the partner"),
@@ -522,7 +523,7 @@ class PartnerForm(forms.Form):
         return any(name in self.changed_data for name in ("name", "email", "role"))
 
 
-class PartnerDetailsForm(forms.Form):
+class PartnerDetailsForm(FieldErrors, forms.Form):
     """Correcting a partner's address or language on the management page."""
 
     email = forms.EmailField(label=_("Correct e-mail address"), max_length=254)
@@ -561,7 +562,7 @@ PartnerFormSet = forms.formset_factory(
 )
 
 
-class LostLinkForm(forms.Form):
+class LostLinkForm(FieldErrors, forms.Form):
     email = forms.EmailField(
         label=_("Contact e-mail given in the entry"),
         max_length=254,
@@ -582,7 +583,7 @@ def form_initial_from_data(form, data, files=None):
     return initial
 
 
-class ProgressReportForm(KeepsImages, forms.Form):
+class ProgressReportForm(KeepsImages, FieldErrors, forms.Form):
     """A progress report on a published entry: a dated status, what has been done,
     figures for the campaign's indicators, who took part, an optional image."""
 

@@ -119,8 +119,8 @@ def test_the_submitter_reports_progress_with_figures_and_sees_it_awaiting_modera
             "Anna enintään 1000000.",
         ),
         ("figure_events-held", "2,5", "Anna kokonaisluku, esim. 12."),
-        ("status", "finished", "Valitse oikea vaihtoehto."),
-        ("text", "", "Tämä kenttä vaaditaan."),
+        ("status", "finished", "Valitse jokin vaihtoehdoista."),
+        ("text", "", "Kirjoita, mitä on tehty."),
     ],
 )
 def test_bad_figures_and_fields_are_refused_next_to_the_field_and_nothing_is_saved(

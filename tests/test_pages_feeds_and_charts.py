@@ -36,8 +36,8 @@ def test_over_long_title_gets_the_field_error_and_is_kept_whole(client, campaign
     ).content.decode()
 
     assert len(title) == 163
-    assert "Ensure this value has at most 150 characters (it has 163)." in content
-    assert 'href="#id_title">Title: Ensure this value has at most 150' in content
+    assert "Shorten the text to at most 150 characters (it now has 163)." in content
+    assert 'href="#id_title">Title: Shorten the text to at most 150' in content
     field = re.search(r'<input type="text" name="title"[^>]*>', content).group(0)
     assert f'value="{title}"' in field  # all 163 characters, nothing cut
     assert "maxlength" not in field  # the browser would cut silently

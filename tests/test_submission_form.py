@@ -403,7 +403,7 @@ def test_business_id_is_optional_and_old_six_digit_form_is_normalised(client, ca
 def test_bad_email_is_refused(client, campaign, email):
     content = submit(client, "pledge", "en", contact_email=email).content.decode()
 
-    assert "Enter a valid email address." in content
+    assert "Enter an e-mail address in the form name@example.fi." in content
     assert Entry.objects.count() == 0
 
 
@@ -435,7 +435,7 @@ def test_over_long_text_is_refused_and_kept(client, campaign):
 
     content = submit(client, "pledge", "en", title=title).content.decode()
 
-    assert "Ensure this value has at most 150 characters (it has 151)." in content
+    assert "Shorten the text to at most 150 characters (it now has 151)." in content
     assert f'value="{title}"' in content
     assert Entry.objects.count() == 0
 

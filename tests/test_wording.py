@@ -156,7 +156,7 @@ def test_error_summary_has_no_full_stop_before_a_colon(client, campaign):
     assert ".:" not in summary
     assert ">Vahvista, että sinulla on oikeus lähettää tämä organisaation puolesta.</a>" in summary
     # A question stays a question, followed by the error without a colon.
-    assert ">Mitä lupaat? Tämä kenttä vaaditaan.</a>" in summary
+    assert ">Mitä lupaat? Kirjoita, mitä lupaat.</a>" in summary
 
 
 # --- Language names, place names, dates and times -------------------------------------------
