@@ -65,7 +65,7 @@ backup-check: $(STAMP)
 	$(WITH_DB) $(PY) -m ops.backup_check $(ARGS)
 
 # Abuse check (ops/abuse_check.py): the security review's reproductions (issue 20) against
-# a production-like setup of its own (PostgreSQL under var/, two Redis servers, gunicorn,
+# a production-like setup of its own (the drills' PostgreSQL, two Redis servers, gunicorn,
 # a job worker, an SMTP sink); prints each as held / not held, non-zero when any is not.
 abuse-check: $(STAMP)
 	$(PY) -m ops.abuse_check $(ARGS)
