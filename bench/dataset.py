@@ -7,7 +7,7 @@ its parler translations (the original language, and for a quarter of the entries
 three), its themes, target groups and municipalities, an approved Publication with
 first_published_at. A few percent have a published programme Decision, a few are
 awarded, some have a confirmed partner, some pledges take up an earlier pledge's
-challenge. Then publishing.read_model.rebuild() — what `manage.py rebuild_public` runs —
+challenge. Then publishing.rebuild.rebuild() — what `manage.py rebuild_public` runs —
 makes each entry's approved version, its row of the read model (PublicEntry) with its
 search document, and the search vocabulary, from the very definitions the app uses for
 one entry.
@@ -25,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from publishing import read_model
 from publishing.demo import (
     INITIATIVE_EXTRA,
     MUNICIPALITY_CODES,
@@ -34,6 +33,7 @@ from publishing.demo import (
     TOPICS,
 )
 from publishing.models import Programme
+from publishing.rebuild import rebuild as rebuild_read_model
 from review.models import AwardCategory
 from submissions.models import (
     Campaign,
@@ -470,7 +470,7 @@ def _award(cursor, campaign, user, first_entry_id, added, rng):
 
 def _index(cursor, *, big):
     """The approved versions, the read model and the search vocabulary of the new
-    entries, by publishing.read_model.rebuild() (`manage.py rebuild_public`).
+    entries, by publishing.rebuild.rebuild() (`manage.py rebuild_public`).
 
     For a big batch the GIN indexes are dropped and built again afterwards, which is
     several times faster than updating them row by row.
@@ -489,7 +489,7 @@ def _index(cursor, *, big):
         definitions = cursor.fetchall()
         for name, _definition in definitions:
             cursor.execute(f'DROP INDEX "{name}"')
-    report = read_model.rebuild()
+    report = rebuild_read_model()
     log(
         f"read model built in {time.monotonic() - started:.1f} s "
         f"({report['versions']:,} versions, {len(report['missing']):,} rows)"

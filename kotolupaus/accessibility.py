@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
@@ -27,8 +28,8 @@ DIGEST = "a06b594952a0da87"
 @dataclass(frozen=True)
 class KnownIssue:
     key: str
-    what: str
-    why: str
+    what: str | Promise  # translated when shown
+    why: str | Promise
     criteria: tuple[str, ...] = ()
     # The key of the automated checks' exclusion this issue explains
     # (tests/browser/exclusions.py NOT_CHECKED), if the checks leave it out.

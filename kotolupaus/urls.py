@@ -10,8 +10,7 @@ from publishing.sitemaps import PublicPages, PublishedEntries
 from publishing.staff_views import follow_up_view, personal_data_view, send_reminder_view
 
 from . import views
-from .health import ready
-from .middleware import health
+from .health import health, ready
 
 handler500 = "kotolupaus.views.server_error"
 

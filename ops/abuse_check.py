@@ -779,7 +779,8 @@ class Checks:
     # 12. Cache-Control on private pages
     def cache_control(self) -> Check:
         from submissions.models import Partnership
-        from submissions.services import add_management_link, new_token
+        from submissions.services import add_management_link
+        from submissions.tokens import new_token
 
         token = add_management_link(self.demo_entry)
         partner_token, partner_hash = new_token()

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
+from review.audit import audit
 from review.models import AuditAction
-from review.services import audit
 from submissions import services as submission_services
 from submissions.models import Entry, ReminderSent
 
@@ -51,8 +51,7 @@ def remindable():
     return (
         published()
         .filter(reminders_stopped_at__isnull=True)
-        .exclude(contact_email="")
-        .exclude(contact_email__endswith=".invalid")
+        .filter(mail.deliverable_q("contact_email"))
     )
 
 

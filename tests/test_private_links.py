@@ -226,7 +226,7 @@ def test_every_page_behind_a_private_link_is_kept_nowhere_whatever_its_answer(ca
 
 def test_working_management_and_partner_pages_are_kept_nowhere(campaign):
     from submissions.models import Partnership
-    from submissions.services import new_token
+    from submissions.tokens import new_token
 
     entry = make_entry(campaign, partners=[("Kumppani ry", "kumppani@example.fi")])
     token = manage_token(entry)

@@ -188,6 +188,7 @@ PRIVATE = {
     "kept_image",
     "partner_remove",
     "unlock_login",
+    "backup_codes",
     "health",
     "ready",
     "set_language",

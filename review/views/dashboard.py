@@ -26,41 +26,18 @@ def dashboard(request):
     from ..charts import submissions_per_day
 
     campaign = _campaign(request)
-    settings = ReviewSettings.for_campaign(campaign)
+    review_settings = ReviewSettings.for_campaign(campaign)
     entries = Entry.objects.filter(campaign=campaign)
     by_status = dict(entries.values_list("status").annotate(n=Count("pk")).order_by())
-    per_reviewer = (
-        get_user_model()
-        .objects.filter(reviews__entry__campaign=campaign)
-        .annotate(
-            done=Count(
-                "reviews",
-                filter=Q(reviews__entry__campaign=campaign, reviews__withdrawn_at__isnull=True),
-                distinct=True,
-            )
-        )
-        .order_by("-done", "username")
-    )
-    assigned = (
-        get_user_model()
-        .objects.filter(assignments__entry__campaign=campaign)
-        .annotate(n=Count("assignments", distinct=True))
-        .values_list("username", "n")
-    )
-    short = (
-        services.reviewable_entries(campaign)
-        .annotate(n=Count("reviews", filter=Q(reviews__withdrawn_at__isnull=True)))
-        .filter(n__lt=settings.reviews_per_entry)
-        .order_by("n", "number")
-        .prefetch_related("translations")
-    )
+    per_reviewer, assigned = _reviewer_progress(campaign)
+    short = _short_of_reviews(campaign, review_settings)
     return _render(
         request,
         "review/dashboard.html",
         _("Review dashboard"),
         {
             "campaign": campaign,
-            "settings": settings,
+            "settings": review_settings,
             "submitted": by_status.get(EntryStatus.SUBMITTED, 0),
             "withdrawn": by_status.get(EntryStatus.WITHDRAWN, 0),
             "decided": Decision.objects.filter(entry__campaign=campaign).count(),
@@ -81,4 +58,37 @@ def dashboard(request):
             if request.user.has_perm("kotolupaus.view_message")
             else None,
         },
+    )
+
+
+def _reviewer_progress(campaign):
+    """(reviewers with their number of reviews, {username: number of assigned entries})"""
+    per_reviewer = (
+        get_user_model()
+        .objects.filter(reviews__entry__campaign=campaign)
+        .annotate(
+            done=Count(
+                "reviews",
+                filter=Q(reviews__entry__campaign=campaign, reviews__withdrawn_at__isnull=True),
+                distinct=True,
+            )
+        )
+        .order_by("-done", "username")
+    )
+    assigned = (
+        get_user_model()
+        .objects.filter(assignments__entry__campaign=campaign)
+        .annotate(n=Count("assignments", distinct=True))
+        .values_list("username", "n")
+    )
+    return per_reviewer, assigned
+
+
+def _short_of_reviews(campaign, review_settings):
+    return (
+        services.reviewable_entries(campaign)
+        .annotate(n=Count("reviews", filter=Q(reviews__withdrawn_at__isnull=True)))
+        .filter(n__lt=review_settings.reviews_per_entry)
+        .order_by("n", "number")
+        .prefetch_related("translations")
     )

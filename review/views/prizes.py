@@ -17,6 +17,39 @@ from .common import _render, _title
 # --- Prizes ---------------------------------------------------------------------------------
 
 
+def _cast_ballot(request, category, form):
+    try:
+        services.cast_ballot(category, request.user, form.ranks())
+    except services.ReviewError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Your ballot was saved."))
+    return redirect("review:vote", category_id=category.pk)
+
+
+def _award_winners(request, category, award_form):
+    try:
+        prizes = services.award_vote_winners(
+            category, award_form.chosen(), award_form.citations(), request.user
+        )
+    except services.ReviewError as error:
+        award_form.add_error(None, str(error))
+        return None
+    messages.success(
+        request,
+        ngettext(
+            "The prize was awarded to %(entries)s.",
+            "The prize was awarded to %(entries)s.",
+            len(prizes),
+        )
+        % {"entries": ", ".join(prize.entry.reference for prize in prizes)},
+    )
+    return redirect("review:vote", category_id=category.pk)
+
+
+VOTE_ACTIONS = {"ballot": _cast_ballot, "award": _award_winners}
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def vote(request, category_id):
@@ -46,32 +79,11 @@ def vote(request, category_id):
     award_form = AwardFromVoteForm(
         request.POST if action == "award" else None, winners=first, prefix="award"
     )
-    if action == "ballot" and form.is_valid():
-        try:
-            services.cast_ballot(category, request.user, form.ranks())
-        except services.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your ballot was saved."))
-            return redirect("review:vote", category_id=category.pk)
-    if action == "award" and award_form.is_valid():
-        try:
-            prizes = services.award_vote_winners(
-                category, award_form.chosen(), award_form.citations(), request.user
-            )
-        except services.ReviewError as error:
-            award_form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The prize was awarded to %(entries)s.",
-                    "The prize was awarded to %(entries)s.",
-                    len(prizes),
-                )
-                % {"entries": ", ".join(prize.entry.reference for prize in prizes)},
-            )
-            return redirect("review:vote", category_id=category.pk)
+    bound = {"ballot": form, "award": award_form}.get(action)
+    if bound is not None and bound.is_valid():
+        response = VOTE_ACTIONS[action](request, category, bound)
+        if response is not None:
+            return response
     return _render(
         request,
         "review/vote.html",
@@ -82,14 +94,21 @@ def vote(request, category_id):
             "award_form": award_form,
             "awarded": awarded,
             "ballot_count": len(ballots),
-            "results": [
-                (entries[pk], *_title(entries[pk]), wins, place, tied)
-                for pk, wins, place, tied in voting.places(order)
-            ],
-            "tied_first": len(voting.winners(order)) > 1,
-            "columns": list(entries.values()),
-            "pairwise": [
-                (entries[a], [None if a == b else pairwise[a][b] for b in entries]) for a in entries
-            ],
+            **_results(entries, order, pairwise),
         },
     )
+
+
+def _results(entries, order, pairwise):
+    """The places and the pairwise table of a vote."""
+    return {
+        "results": [
+            (entries[pk], *_title(entries[pk]), wins, place, tied)
+            for pk, wins, place, tied in voting.places(order)
+        ],
+        "tied_first": len(voting.winners(order)) > 1,
+        "columns": list(entries.values()),
+        "pairwise": [
+            (entries[a], [None if a == b else pairwise[a][b] for b in entries]) for a in entries
+        ],
+    }

@@ -64,6 +64,44 @@ def _filtered_entries(campaign, filters):
     return entries.distinct()
 
 
+def _decide_many(request, campaign, decision_form):
+    """The same provisional decision for the chosen entries of the ranking."""
+    chosen = Entry.objects.filter(campaign=campaign, pk__in=request.POST.getlist("entries"))
+    if not chosen:
+        messages.error(request, _("Choose the entries to decide."))
+        return None
+    if not decision_form.is_valid():
+        return None
+    recorded = 0
+    for entry in chosen:
+        try:
+            services.record_decision(
+                entry,
+                decision_form.cleaned_data["outcome"],
+                decision_form.cleaned_data["rationale"],
+                request.user,
+                language=decision_form.cleaned_data["rationale_language"],
+            )
+        except services.ReviewError as error:
+            messages.error(
+                request,
+                _("%(reference)s: %(error)s") % {"reference": entry.reference, "error": error},
+            )
+        else:
+            recorded += 1
+    if recorded:
+        messages.success(
+            request,
+            ngettext(
+                "Provisional decision recorded for %(count)s entry.",
+                "Provisional decisions recorded for %(count)s entries.",
+                recorded,
+            )
+            % {"count": recorded},
+        )
+    return redirect(request.get_full_path())
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def ranking_view(request):
@@ -72,39 +110,9 @@ def ranking_view(request):
     decision_form = DecisionForm()
     if request.method == "POST":
         decision_form = DecisionForm(request.POST)
-        chosen = Entry.objects.filter(campaign=campaign, pk__in=request.POST.getlist("entries"))
-        if not chosen:
-            messages.error(request, _("Choose the entries to decide."))
-        elif decision_form.is_valid():
-            recorded = 0
-            for entry in chosen:
-                try:
-                    services.record_decision(
-                        entry,
-                        decision_form.cleaned_data["outcome"],
-                        decision_form.cleaned_data["rationale"],
-                        request.user,
-                        language=decision_form.cleaned_data["rationale_language"],
-                    )
-                except services.ReviewError as error:
-                    messages.error(
-                        request,
-                        _("%(reference)s: %(error)s")
-                        % {"reference": entry.reference, "error": error},
-                    )
-                else:
-                    recorded += 1
-            if recorded:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Provisional decision recorded for %(count)s entry.",
-                        "Provisional decisions recorded for %(count)s entries.",
-                        recorded,
-                    )
-                    % {"count": recorded},
-                )
-            return redirect(request.get_full_path())
+        response = _decide_many(request, campaign, decision_form)
+        if response is not None:
+            return response
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
     rows = ranking(campaign, _filtered_entries(campaign, filters), sort=sort or "mean")
@@ -160,46 +168,13 @@ def decide(request, entry_id):
         if review.withdrawn_at is None
     }
     if action == "conflict":
-        reviewer = next(
-            (r.reviewer for r in reviews if str(r.reviewer_id) == request.POST.get("reviewer")),
-            None,
-        )
-        if reviewer is None or reviewer.pk not in conflict_forms:
-            messages.error(request, _("That review does not count any more: nothing changed."))
-            return redirect("review:decide", entry_id=entry.pk)
-        conflict_form = RecordConflictForm(request.POST, prefix=f"conflict-{reviewer.pk}")
-        conflict_forms[reviewer.pk] = conflict_form
-        if conflict_form.is_valid():
-            services.declare_conflict(
-                reviewer, conflict_form.cleaned_data["reason"], entry=entry, by=request.user
-            )
-            messages.success(
-                request,
-                _(
-                    "The conflict of interest of %(reviewer)s was recorded: their review no "
-                    "longer counts, and they are told by e-mail."
-                )
-                % {"reviewer": reviewer.get_username()},
-            )
-            return redirect("review:decide", entry_id=entry.pk)
+        return_to = _record_conflict(request, entry, reviews, conflict_forms)
+        if return_to is not None:
+            return return_to
     if action == "decide" and form.is_valid():
-        try:
-            services.record_decision(
-                entry,
-                form.cleaned_data["outcome"],
-                form.cleaned_data["rationale"],
-                request.user,
-                language=form.cleaned_data["rationale_language"],
-            )
-        except services.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("Provisional decision recorded for %(reference)s.")
-                % {"reference": entry.reference},
-            )
-            return redirect("review:ranking")
+        return_to = _decide_one(request, entry, form)
+        if return_to is not None:
+            return return_to
     return _render(
         request,
         "review/decide.html",
@@ -311,3 +286,49 @@ def lock(request):
         request, _("The review is locked.") if locked else _("The review is open again.")
     )
     return redirect("review:dashboard")
+
+
+def _record_conflict(request, entry, reviews, conflict_forms):
+    """A coordinator records a reviewer's conflict of interest: their review stops counting."""
+    reviewer = next(
+        (r.reviewer for r in reviews if str(r.reviewer_id) == request.POST.get("reviewer")),
+        None,
+    )
+    if reviewer is None or reviewer.pk not in conflict_forms:
+        messages.error(request, _("That review does not count any more: nothing changed."))
+        return redirect("review:decide", entry_id=entry.pk)
+    conflict_form = RecordConflictForm(request.POST, prefix=f"conflict-{reviewer.pk}")
+    conflict_forms[reviewer.pk] = conflict_form
+    if not conflict_form.is_valid():
+        return None
+    services.declare_conflict(
+        reviewer, conflict_form.cleaned_data["reason"], entry=entry, by=request.user
+    )
+    messages.success(
+        request,
+        _(
+            "The conflict of interest of %(reviewer)s was recorded: their review no "
+            "longer counts, and they are told by e-mail."
+        )
+        % {"reviewer": reviewer.get_username()},
+    )
+    return redirect("review:decide", entry_id=entry.pk)
+
+
+def _decide_one(request, entry, form):
+    try:
+        services.record_decision(
+            entry,
+            form.cleaned_data["outcome"],
+            form.cleaned_data["rationale"],
+            request.user,
+            language=form.cleaned_data["rationale_language"],
+        )
+    except services.ReviewError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(
+        request,
+        _("Provisional decision recorded for %(reference)s.") % {"reference": entry.reference},
+    )
+    return redirect("review:ranking")

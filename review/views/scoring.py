@@ -1,5 +1,7 @@
 """The reviewer's queue and scoring form."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -94,7 +96,7 @@ def score(request, entry_id):
     campaign = entry.campaign
     if services.is_conflicted(request.user, entry):
         raise PermissionDenied
-    settings = ReviewSettings.for_campaign(campaign)
+    review_settings = ReviewSettings.for_campaign(campaign)
     criteria = Criterion.objects.filter(campaign=campaign).prefetch_related("translations")
     review = (
         Review.objects.filter(entry=entry, reviewer=request.user).prefetch_related("scores").first()
@@ -107,61 +109,12 @@ def score(request, entry_id):
     conflict_form = ConflictForm()
 
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "skip":
-            skipped = request.session.get("review_skipped", [])
-            request.session["review_skipped"] = [*skipped, entry.pk][-500:]
-            following = _next_in_queue(request, campaign, entry)
-            return redirect(
-                reverse("review:score", args=[following]) if following else reverse("review:queue")
-            )
-        if action == "conflict":
-            conflict_form = ConflictForm(request.POST)
-            if conflict_form.is_valid():
-                scope = conflict_form.cleaned_data["scope"]
-                services.declare_conflict(
-                    request.user,
-                    conflict_form.cleaned_data["reason"],
-                    entry=entry if scope == "entry" else None,
-                    organisation=entry.lead_organisation if scope == "organisation" else None,
-                )
-                messages.success(
-                    request,
-                    _(
-                        "Your conflict of interest was recorded; the entry was removed from your queue."
-                    ),
-                )
-                following = _next_in_queue(request, campaign, entry)
-                return redirect(
-                    reverse("review:score", args=[following])
-                    if following
-                    else reverse("review:queue")
-                )
-        else:
-            form = ScoreForm(request.POST, criteria=criteria)
-            if form.is_valid():
-                try:
-                    services.save_review(
-                        request.user,
-                        entry,
-                        scores=form.scores(),
-                        comment=form.cleaned_data["comment"],
-                        recommendation=form.cleaned_data["recommendation"],
-                    )
-                except services.ReviewError as error:
-                    form.add_error(None, str(error))
-                else:
-                    messages.success(
-                        request,
-                        _("Your review of %(reference)s was saved.")
-                        % {"reference": entry.reference},
-                    )
-                    if action == "save_next":
-                        following = _next_in_queue(request, campaign, entry)
-                        if following:
-                            return redirect("review:score", entry_id=following)
-                        return redirect("review:queue")
-                    return redirect("review:score", entry_id=entry.pk)
+        page = SimpleNamespace(form=form, conflict_form=conflict_form)
+        act = SCORE_ACTIONS.get(request.POST.get("action"), _save_review)
+        response = act(request, entry, criteria, page)
+        if response is not None:
+            return response
+        form, conflict_form = page.form, page.conflict_form
 
     return _render(
         request,
@@ -172,7 +125,65 @@ def score(request, entry_id):
             "form": form,
             "conflict_form": conflict_form,
             "review": review,
-            "locked": settings.is_locked,
+            "locked": review_settings.is_locked,
             "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
         },
     )
+
+
+def _following(request, entry):
+    following = _next_in_queue(request, entry.campaign, entry)
+    return redirect(
+        reverse("review:score", args=[following]) if following else reverse("review:queue")
+    )
+
+
+def _skip(request, entry, criteria, page):
+    skipped = request.session.get("review_skipped", [])
+    request.session["review_skipped"] = [*skipped, entry.pk][-500:]
+    return _following(request, entry)
+
+
+def _declare_conflict(request, entry, criteria, page):
+    page.conflict_form = ConflictForm(request.POST)
+    if not page.conflict_form.is_valid():
+        return None
+    scope = page.conflict_form.cleaned_data["scope"]
+    services.declare_conflict(
+        request.user,
+        page.conflict_form.cleaned_data["reason"],
+        entry=entry if scope == "entry" else None,
+        organisation=entry.lead_organisation if scope == "organisation" else None,
+    )
+    messages.success(
+        request,
+        _("Your conflict of interest was recorded; the entry was removed from your queue."),
+    )
+    return _following(request, entry)
+
+
+def _save_review(request, entry, criteria, page):
+    """Saves the scores; "save_next" goes on to the next entry in the queue."""
+    page.form = form = ScoreForm(request.POST, criteria=criteria)
+    if not form.is_valid():
+        return None
+    try:
+        services.save_review(
+            request.user,
+            entry,
+            scores=form.scores(),
+            comment=form.cleaned_data["comment"],
+            recommendation=form.cleaned_data["recommendation"],
+        )
+    except services.ReviewError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(
+        request, _("Your review of %(reference)s was saved.") % {"reference": entry.reference}
+    )
+    if request.POST.get("action") == "save_next":
+        return _following(request, entry)
+    return redirect("review:score", entry_id=entry.pk)
+
+
+SCORE_ACTIONS = {"skip": _skip, "conflict": _declare_conflict}

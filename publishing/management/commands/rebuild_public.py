@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from publishing import read_model
 from publishing.changes import public_change
+from publishing.rebuild import found_differences, rebuild
 
 
 class Command(BaseCommand):
@@ -22,8 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, check, **options):
         with transaction.atomic():
-            report = read_model.rebuild(check=check)
-            found = read_model.found_differences(report)
+            report = rebuild(check=check)
+            found = found_differences(report)
             if found and not check:
                 public_change()  # a new public version: no page kept from before is served
         vocabulary = report["vocabulary"]

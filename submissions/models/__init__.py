@@ -1,0 +1,90 @@
+"""The submissions app's models, one module per concern."""
+
+from . import messages  # noqa: F401  (Message.entry)
+from .campaign import (
+    Campaign,
+    CampaignQuerySet,
+    Municipality,
+    MunicipalityQuerySet,
+    TargetGroup,
+    Theme,
+    hashtag_validator,
+    reminder_months_validator,
+)
+from .entries import (
+    CONSENT_TO_PUBLISH_WORDING,
+    ENTRY_TEXT_FIELDS,
+    ENTRY_TRANSITIONS,
+    LANGUAGE_CODES,
+    Entry,
+    EntryKind,
+    EntryQuerySet,
+    EntryStatus,
+    EntryVersion,
+    VersionSource,
+    consent_wording,
+)
+from .follow_up import (
+    Indicator,
+    ProgressReport,
+    ProgressStatus,
+    ReminderSent,
+    ReportFigure,
+)
+from .links import (
+    Draft,
+    ManagementLink,
+    RetiredLink,
+    RetiredLinkKind,
+    RetiredLinkReason,
+)
+from .organisations import (
+    Organisation,
+    OrganisationType,
+)
+from .partners import (
+    MAX_PARTNERS,
+    NewsKind,
+    Partnership,
+    PartnershipQuerySet,
+    SubmitterNews,
+)
+
+__all__ = [
+    "CONSENT_TO_PUBLISH_WORDING",
+    "ENTRY_TEXT_FIELDS",
+    "ENTRY_TRANSITIONS",
+    "LANGUAGE_CODES",
+    "MAX_PARTNERS",
+    "Campaign",
+    "CampaignQuerySet",
+    "Draft",
+    "Entry",
+    "EntryKind",
+    "EntryQuerySet",
+    "EntryStatus",
+    "EntryVersion",
+    "Indicator",
+    "ManagementLink",
+    "Municipality",
+    "MunicipalityQuerySet",
+    "NewsKind",
+    "Organisation",
+    "OrganisationType",
+    "Partnership",
+    "PartnershipQuerySet",
+    "ProgressReport",
+    "ProgressStatus",
+    "ReminderSent",
+    "ReportFigure",
+    "RetiredLink",
+    "RetiredLinkKind",
+    "RetiredLinkReason",
+    "SubmitterNews",
+    "TargetGroup",
+    "Theme",
+    "VersionSource",
+    "consent_wording",
+    "hashtag_validator",
+    "reminder_months_validator",
+]
