@@ -84,7 +84,7 @@ format: $(STAMP)
 # Update the .po files from the source and compile the .mo files (needs gettext).
 messages: $(STAMP)
 	KOTOLUPAUS_ENV=development $(WITH_DB) sh -ec '\
-	  $(PY) manage.py makemessages -l fi -l sv -l en --no-obsolete --no-location \
+	  $(PY) manage.py makemessages -l fi -l sv -l en --no-obsolete --add-location=file \
 	    --ignore=.venv --ignore=var --ignore=static/vendor; \
 	  msgattrib --clear-fuzzy --empty --clear-previous -o locale/en/LC_MESSAGES/django.po \
 	    locale/en/LC_MESSAGES/django.po; \

@@ -211,7 +211,10 @@ def _signature(context: dict[str, Any], language: str) -> dict[str, Any]:
         campaign = context["entry"].campaign
     name = ""
     if campaign is not None:
-        name = campaign.safe_translation_getter("name", language_code=language) or ""
+        # Subjects and signatures use the campaign's short name ("Kotolupaus 2027"); a
+        # campaign without one, its name.
+        for field in ("short_name", "name"):
+            name = name or campaign.safe_translation_getter(field, language_code=language) or ""
     return {"campaign_name": name or _("Kotolupaus"), "site_url": settings.SITE_URL}
 
 

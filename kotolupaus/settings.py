@@ -474,14 +474,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-
 # Public POSTs per IP address (forms, management links); django-ratelimit on the cache.
 RATELIMIT_POST_RATE = env.str("RATELIMIT_POST_RATE", default="100/h")
 RATELIMIT_VIEW = "kotolupaus.views.rate_limited"
-# Contact data of campaigns closed longer than this is erased by `manage.py
-# purge_contact_data` (unless the person agreed to be contacted later).
+# Erased by purge_contact_data after this; the privacy notice states these four (README).
 CONTACT_DATA_RETENTION_DAYS = env.int("CONTACT_DATA_RETENTION_DAYS", default=730)
-
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+ACCESSIBILITY_FEEDBACK_EMAIL = env("ACCESSIBILITY_FEEDBACK_EMAIL", default="kirjaamo.tem@gov.fi")
+DATA_PROTECTION_EMAIL = env("DATA_PROTECTION_EMAIL", default="tietosuoja.tem@gov.fi")
 # Words that flag an entry for moderators, besides the built-in list (publishing/moderation.py).
 MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
 # Whole request bodies above this are refused before Django reads them (HTTP 413).

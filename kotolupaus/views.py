@@ -1,8 +1,10 @@
 """Site-wide pages: the home page and the statements every public service needs."""
 
+import datetime
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -10,6 +12,9 @@ from django.template import loader
 from django.templatetags.static import static
 
 logger = logging.getLogger(__name__)
+
+# The day the privacy notice (templates/pages/privacy.html) was last changed.
+PRIVACY_NOTICE_UPDATED = datetime.date(2026, 12, 7)
 
 
 def home(request):
@@ -21,11 +26,32 @@ def about(request):
 
 
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "data_protection_email": settings.DATA_PROTECTION_EMAIL,
+            "retention_days": settings.CONTACT_DATA_RETENTION_DAYS,
+            "log_days": settings.LOG_RETENTION_DAYS,
+            "unconfirmed_days": settings.UNCONFIRMED_ENTRY_DAYS,
+            "updated": PRIVACY_NOTICE_UPDATED,
+        },
+    )
 
 
 def accessibility(request):
-    return render(request, "pages/accessibility.html")
+    from .accessibility import KNOWN_ISSUES, PREPARED, UPDATED
+
+    return render(
+        request,
+        "pages/accessibility.html",
+        {
+            "known_issues": KNOWN_ISSUES,
+            "prepared": PREPARED,
+            "updated": UPDATED,
+            "feedback_email": settings.ACCESSIBILITY_FEEDBACK_EMAIL,
+        },
+    )
 
 
 def rate_limited(request, exception):

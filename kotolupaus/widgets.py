@@ -57,3 +57,30 @@ class Select(QuickOptions, forms.Select):
 
 class SelectMultiple(QuickOptions, forms.SelectMultiple):
     pass
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """A list of checkboxes (Bootstrap's .form-check) written straight from the choices,
+    for the long lists (every municipality): the same ids as Django's (`<id>_<n>`), so
+    labels and the error summary's link to the first box work as for any checkbox
+    group. The list is a plain form control, so it works without JavaScript; the entry
+    form's script adds a box that filters it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        base = attrs.setdefault("id", f"id_{name}")
+        chosen = {str(v) for v in self.format_value(value)}
+        boxes = []
+        for index, (option_value, label) in enumerate(self.choices):
+            option_value = "" if option_value is None else str(option_value)
+            box_id = f"{base}_{index}"
+            checked = " checked" if option_value in chosen else ""
+            boxes.append(
+                f'<div class="form-check"><input type="checkbox" class="form-check-input" '
+                f'name="{escape(name)}" value="{escape(option_value)}" id="{escape(box_id)}"'
+                f'{checked}><label class="form-check-label" for="{escape(box_id)}">'
+                f"{escape(label)}</label></div>"
+            )
+        return mark_safe(  # noqa: S308 - names, values, ids and labels are escaped
+            f"<div{flatatt(attrs)}>{''.join(boxes)}</div>"
+        )

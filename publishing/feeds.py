@@ -12,7 +12,15 @@ from .queries import public_text
 
 
 class MultilingualAtomFeed(Atom1Feed):
-    """Atom with the feed and each entry linked in every language (hreflang)."""
+    """Atom with the feed and each entry linked in every language (hreflang); an entry
+    written in another language than the feed's carries its own xml:lang."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        language = item.get("language")
+        if language and language != self.feed["language"]:
+            attributes["xml:lang"] = language
+        return attributes
 
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
@@ -59,6 +67,11 @@ class NewPublications(Feed):
     def feed_url(self):
         return settings.SITE_URL + reverse("publishing:feed")
 
+    def feed_guid(self):
+        # The feed's own address (per feed and language) as its atom:id; Django's default
+        # is the link, which both feeds share.
+        return self.feed_url()
+
     def feed_extra_kwargs(self, obj):
         return {"alternates": in_each_language("publishing:catalogue")}
 
@@ -75,13 +88,17 @@ class NewPublications(Feed):
         return settings.SITE_URL + reverse("publishing:entry_detail", args=[entry.pk])
 
     def item_extra_kwargs(self, entry):
-        return {"alternates": in_each_language("publishing:entry_detail", entry.pk)}
+        return {
+            "alternates": in_each_language("publishing:entry_detail", entry.pk),
+            "language": public_text(entry).language,
+        }
 
     def item_pubdate(self, entry):
         return entry.published_at
 
     def item_updateddate(self, entry):
-        return entry.updated_at
+        # Never before its publication (an edit made before it was published is older).
+        return max(filter(None, [entry.updated_at, entry.published_at]))
 
     def item_guid(self, entry):
         return f"{settings.SITE_URL}/entries/{entry.pk}"
@@ -135,14 +152,15 @@ class NewProgressReports(NewPublications):
                 for code, url in in_each_language(
                     "publishing:entry_detail", report.entry_id
                 ).items()
-            }
+            },
+            "language": progress.report_text(report).language,
         }
 
     def item_pubdate(self, report):
         return report.publication.first_published_at
 
     def item_updateddate(self, report):
-        return report.updated_at
+        return max(filter(None, [report.updated_at, report.publication.first_published_at]))
 
     def item_guid(self, report):
         return f"{settings.SITE_URL}/reports/{report.pk}"

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from submissions.forms import HoneypotForm
 from submissions.models import EntryKind, OrganisationType, ProgressStatus
@@ -19,7 +20,9 @@ class CatalogueFilter(forms.Form):
         required=False,
         choices=[("", _("All")), *OrganisationType.choices],
     )
-    region = forms.CharField(label=_("Region"), required=False, max_length=3)
+    region = forms.CharField(
+        label=pgettext_lazy("filter", "Municipality"), required=False, max_length=3
+    )
     programme = forms.BooleanField(label=_("In the cooperation programme"), required=False)
     award = forms.CharField(label=_("Prize"), required=False, max_length=10)
     campaign = forms.SlugField(label=_("Campaign"), required=False)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -125,7 +125,7 @@ def _facets(request):
         ("org_type", _("Type of organisation"), OrganisationType.choices),
         (
             "region",
-            _("Region"),
+            pgettext("filter", "Municipality"),
             [("all", _("All of Finland"))]
             + [(code, names["municipalities"].get(code, code)) for code in _regions(request)],
         ),
@@ -414,7 +414,7 @@ def statistics(request):
                 [(label, by_type.get(value, 0)) for value, label in OrganisationType.choices],
             ),
             charts.bars(
-                _("Published entries by region (the 15 most common)"),
+                _("Published entries by municipality (the 15 most common)"),
                 [(_("All of Finland"), whole), *by_municipality],
             ),
         ],

@@ -33,7 +33,7 @@ class CampaignAdmin(AdminBase, TranslatableAdmin):
     search_fields = ["slug", "translations__name"]
     date_hierarchy = "opens_at"
     fieldsets = [
-        (None, {"fields": ["name", "slug", "hashtag"]}),
+        (None, {"fields": ["name", "short_name", "slug", "hashtag"]}),
         (_("Submission window"), {"fields": ["opens_at", "closes_at"]}),
         (_("Texts"), {"fields": ["intro", "contact"]}),
         (

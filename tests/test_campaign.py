@@ -130,3 +130,27 @@ def test_campaign_page_header_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(0):
         response = client.get("/fi/privacy/")
     assert "Kotolupaus" in response.content.decode()
+
+
+def test_e_mail_subjects_and_signatures_use_the_campaigns_short_name(campaign):
+    from kotolupaus import mail as mail_layer
+
+    from .conftest import make_entry
+
+    entry = make_entry(campaign, "Kesätöitä nuorille")
+    link = "http://testserver/fi/manage/" + "t" * 43 + "/"
+    context = {"rows": [(entry, link)], "campaign": campaign}
+    long_subject, long_body = mail_layer.render("management_links", "fi", context)
+    for language, short in [("fi", "Kotolupaus 2027"), ("sv", "Kotolupaus 2027 (sv)")]:
+        campaign.set_current_language(language)
+        campaign.short_name = short
+    campaign.save()
+
+    subject, body = mail_layer.render("management_links", "fi", context)
+    swedish_subject, _body = mail_layer.render("management_links", "sv", context)
+
+    assert long_subject == "Henkilökohtaiset linkkisi – Kotolupaus-testikampanja"
+    assert subject == "Henkilökohtaiset linkkisi – Kotolupaus 2027"
+    assert "\nKotolupaus 2027\n" in body and "Kotolupaus-testikampanja" not in body
+    assert swedish_subject.endswith("– Kotolupaus 2027 (sv)")
+    assert "Kotolupaus-testikampanja" in long_body

@@ -143,12 +143,12 @@ def test_a_link_that_never_existed_is_a_plain_404(client, campaign, path):
 
 REMOVED = {
     ("fi", "pledge"): (
-        "Organisaationne ei ole enää kumppani tässä lupauksessa",
-        "Lupauksen lähettänyt organisaatio poisti organisaationne kumppaneistaan",
+        "Organisaatiosi ei ole enää kumppani tässä lupauksessa",
+        "Lupauksen lähettänyt organisaatio poisti organisaatiosi kumppaneistaan",
     ),
     ("sv", "initiative"): (
-        "Er organisation är inte längre partnerorganisation i det här initiativet",
-        "Organisationen som lämnade in initiativet har tagit bort er organisation",
+        "Din organisation är inte längre partnerorganisation i det här initiativet",
+        "Organisationen som lämnade in initiativet har tagit bort din organisation",
     ),
     ("en", "pledge"): (
         "Your organisation is no longer a partner in this pledge",
@@ -179,7 +179,7 @@ REPLACED = {
     "fi": (
         "Tämän kutsun tilalle on lähetetty uudempi",
         "Lupauksen lähettänyt organisaatio korjasi kumppaninsa tietoja, ja lähetimme uuden "
-        "kutsun sähköpostilla. Käyttäkää uusimman kutsun linkkiä.",
+        "kutsun sähköpostilla. Käytä uusimman kutsun linkkiä.",
     ),
     "sv": (
         "En nyare inbjudan har ersatt den här",

@@ -119,8 +119,8 @@ def test_the_submitter_reports_progress_with_figures_and_sees_it_awaiting_modera
             "Anna enintään 1000000.",
         ),
         ("figure_events-held", "2,5", "Anna kokonaisluku, esim. 12."),
-        ("status", "finished", "Valitse oikea vaihtoehto."),
-        ("text", "", "Tämä kenttä vaaditaan."),
+        ("status", "finished", "Valitse jokin vaihtoehdoista."),
+        ("text", "", "Kirjoita, mitä on tehty."),
     ],
 )
 def test_bad_figures_and_fields_are_refused_next_to_the_field_and_nothing_is_saved(
@@ -317,7 +317,7 @@ def test_reminders_go_once_per_due_date_in_the_contacts_language_with_a_stop_lin
     message = mail.outbox[0]
     assert message.to == ["maija@example.fi"]
     assert "Sommarjobb" not in message.subject
-    assert "framsteg" in message.body.lower()
+    assert "hur det går" in message.body.lower()
     assert "/sv/manage/" in message.body
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -69,7 +69,7 @@ def test_the_entry_page_shows_the_timeline_newest_first_with_figures_summed(clie
     assert "Odottaa tarkastusta." not in html  # not yet moderated
     assert "Ei rahaa." not in html
     figures = re.search(
-        r'<table class="table table-sm progress-figures".*?</table>', timeline, re.S
+        r'<div class="table-responsive progress-figures".*?</table>', timeline, re.S
     )
     rows = re.findall(r"<td>([^<]+)</td><td class=\"text-end\">([^<]+)</td>", figures.group(0))
     assert ("Tavoitettuja ihmisiä", "65 ihmistä") in rows

@@ -62,7 +62,7 @@ TYPED = [
 CONTACT = "maija@esimerkki.example.fi"
 REVIEWER = "bob@tem.example.fi"
 REVIEWER_2 = "dora@tem.example.fi"
-SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar,", "en": "Best regards,"}
+SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar", "en": "Best regards,"}
 CAMPAIGN_NAME = {
     "fi": "Kotolupaus-testikampanja",
     "sv": "Kotolupaus testkampanj",

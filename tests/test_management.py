@@ -255,7 +255,11 @@ def test_lost_link_with_an_invalid_address_shows_a_field_error(client, campaign,
     assert response.status_code == 200
     assert "<title>Error:" in content
     assert 'href="#id_email"' in content
-    expected = "This field is required." if email == "" else "Enter a valid email address."
+    expected = (
+        "Enter the e-mail address given for the contact person."
+        if email == ""
+        else "Enter an e-mail address in the form name@example.fi."
+    )
     assert expected in content
     assert mail.outbox == []
 

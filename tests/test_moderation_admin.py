@@ -24,14 +24,14 @@ PAGE = {
         "label": "Mitä lähettäjän pitäisi muuttaa?",
         "send": "Lähetä",
         "empty": "Kirjoita, mitä lähettäjän pitäisi muuttaa.",
-        "done_entry": "1 lähettäjää pyydettiin korjaamaan lähetyksensä.",
+        "done_entry": "1 lähettäjää pyydettiin korjaamaan lupauksensa tai aloitteensa.",
         "done_report": "1 lähettäjää pyydettiin korjaamaan edistymisraporttinsa.",
     },
     "sv": {
         "label": "Vad ska den som har lämnat in bidraget ändra?",
         "send": "Skicka",
-        "empty": "Skriv vad inlämnaren ska ändra.",
-        "done_entry": "1 inlämnare ombads korrigera sitt bidrag.",
+        "empty": "Skriv vad den som har lämnat in bidraget ska ändra.",
+        "done_entry": "1 person som har lämnat in ett bidrag ombads korrigera det.",
         "done_report": "1 person som har lämnat in en lägesrapport ombads korrigera den.",
     },
     "en": {

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,8 @@ def test_over_long_title_gets_the_field_error_and_is_kept_whole(client, campaign
     ).content.decode()
 
     assert len(title) == 163
-    assert "Ensure this value has at most 150 characters (it has 163)." in content
-    assert 'href="#id_title">Title: Ensure this value has at most 150' in content
+    assert "Shorten the text to at most 150 characters (it now has 163)." in content
+    assert 'href="#id_title">Title: Shorten the text to at most 150' in content
     field = re.search(r'<input type="text" name="title"[^>]*>', content).group(0)
     assert f'value="{title}"' in field  # all 163 characters, nothing cut
     assert "maxlength" not in field  # the browser would cut silently
@@ -180,7 +181,7 @@ def test_statistics_bars_carry_their_category_and_value_on_the_chart(
         content = client.get("/fi/statistics/").content.decode()
 
     svg = re.search(r"<svg.*?</svg>", content, re.S).group(0)  # the first chart: by kind
-    labels = re.findall(r'<text[^>]*class="bar-chart__label">([^<]+)</text>', svg)
+    labels = re.findall(r'<text class="bar-chart__label"><tspan[^>]*>([^<]+)</tspan></text>', svg)
     values = re.findall(r'<text[^>]*class="bar-chart__value">([^<]+)</text>', svg)
     assert labels == ["Lupaus", "Aloite"]
     assert values == ["3", "1"]
@@ -202,8 +203,15 @@ def test_dashboard_chart_has_axes_ticks_and_dates(client, campaign, coordinator)
     assert svg.count('class="ws-chart__axis"') == 2
     ticks = re.findall(r'text-anchor="end" class="ws-chart__text">(\d+)</text>', svg)
     assert ticks[0] == "0" and int(ticks[-1]) >= 3
-    dates = re.findall(r'text-anchor="middle" class="ws-chart__text">([^<]+)</text>', svg)
-    assert dates and all(re.fullmatch(r"\d{1,2} \w{3}\.? \d{4}", d) for d in dates), dates
+    dates = re.findall(
+        r'text-anchor="middle" class="ws-chart__text ws-chart__date--rank(\d)( [\w-]+)?">([^<]+)<',
+        svg,
+    )
+    assert dates and all(re.fullmatch(r"\d{1,2} \w{3}\.? \d{4}", d) for _r, _e, d in dates), dates
+    # On a phone only the first and the last are shown (rank 0), anchored so that neither
+    # is cut at the chart's edges.
+    assert dates[0][:2] == ("0", " ws-chart__date--first")
+    assert dates[-1][:2] == ("0", " ws-chart__date--last")
     assert "Day (Finnish time)" in svg
     assert 'width="100%"' in svg and "viewBox" not in svg  # as wide as the page, text unscaled
 
@@ -281,3 +289,82 @@ def test_the_old_link_keeps_working_when_staff_return_the_entry_for_fixes(
     assert client.get(f"/fi/manage/{old_token}/").status_code == 200
     assert client.get(f"/fi/manage/{old_token}/edit/").status_code == 200
     assert client.get(f"/fi/manage/{'x' * 43}/").status_code == 404
+
+
+def test_a_long_chart_label_is_wrapped_onto_lines_of_at_most_thirty_characters():
+    from publishing import charts
+
+    chart = charts.bars(
+        "Mittarit",
+        [("Mukana olleita kumppaniorganisaatioita (organisaatiota)", 13), ("Tapahtumia", 2)],
+    )
+
+    first, second = chart["rows"]
+    assert [line["text"] for line in first["label_lines"]] == [
+        "Mukana olleita",
+        "kumppaniorganisaatioita",
+        "(organisaatiota)",
+    ]
+    assert [line["y"] for line in first["label_lines"]] == [15, 35, 55]
+    assert first["y"] == 60  # the bar under the third line
+    assert second["label_y"] == 60 + 22 + 14 + 15
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def test_each_feed_in_each_language_has_its_own_id(client, published):
+    from xml.etree import ElementTree
+
+    ids = [
+        ElementTree.fromstring(client.get(path).content).find(f"{ATOM}id").text  # noqa: S314
+        for path in ["/fi/feed.atom", "/fi/feed/reports.atom", "/sv/feed.atom", "/en/feed.atom"]
+    ]
+
+    assert ids == [
+        "http://testserver/fi/feed.atom",
+        "http://testserver/fi/feed/reports.atom",
+        "http://testserver/sv/feed.atom",
+        "http://testserver/en/feed.atom",
+    ]
+
+
+def test_feed_entries_are_updated_no_earlier_than_published_and_carry_their_language(
+    client, campaign, staff_user
+):
+    from xml.etree import ElementTree
+
+    from publishing.models import PublicEntry
+
+    finnish = make_entry(campaign, "Kesätöitä nuorille")
+    swedish = make_entry(campaign, "Språkcafé i Vasa", language="sv")
+    for entry in (finnish, swedish):
+        publishing.approve(entry, staff_user)
+    # Edited before it was approved: its last change is older than its publication.
+    PublicEntry.objects.filter(pk=finnish.pk).update(
+        updated_at=PublicEntry.objects.get(pk=finnish.pk).published_at - timedelta(days=2)
+    )
+
+    feed = ElementTree.fromstring(client.get("/fi/feed.atom").content)  # noqa: S314 - our own
+    entries = {
+        e.find(f"{ATOM}title").text: (
+            e.get(XML_LANG),
+            e.find(f"{ATOM}published").text,
+            e.find(f"{ATOM}updated").text,
+        )
+        for e in feed.iter(f"{ATOM}entry")
+    }
+
+    assert entries["Kesätöitä nuorille (Esimerkki Oy)"][0] is None  # the feed's language
+    assert entries["Språkcafé i Vasa (Esimerkki Oy)"][0] == "sv"
+    assert all(updated >= published for _l, published, updated in entries.values()), entries
+
+
+@pytest.mark.parametrize("path", ["", "entries/", "statistics/", "privacy/", "programme/"])
+def test_every_public_page_announces_both_feeds(client, published, path):
+    content = client.get(f"/sv/{path}").content.decode()
+
+    head = content[: content.index("</head>")]
+    assert head.count('rel="alternate" type="application/atom+xml"') == 2
+    assert 'href="/sv/feed.atom"' in head and 'href="/sv/feed/reports.atom"' in head

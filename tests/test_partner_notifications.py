@@ -30,8 +30,8 @@ from .jobs import run_all_jobs, run_jobs
 pytestmark = pytest.mark.django_db
 
 INVITATION_SUBJECT = {
-    "fi": "Vahvistakaa: organisaationne on nimetty kumppaniksi lupauksessa {}",
-    "sv": "Bekräfta: er organisation har angetts som partnerorganisation i löftet {}",
+    "fi": "Vahvista: organisaatiosi on nimetty kumppaniksi lupauksessa {}",
+    "sv": "Bekräfta: din organisation har angetts som partnerorganisation i löftet {}",
     "en": "Please confirm: your organisation was named as a partner in pledge {}",
 }
 
@@ -75,7 +75,7 @@ def test_each_partner_is_invited_in_the_language_chosen_for_it(client, campaign)
     assert subjects_to("library@example.fi") == [INVITATION_SUBJECT["en"].format(reference)]
     bibliotek = next(m for m in mail.outbox if m.to == ["bibliotek@example.fi"])
     assert f"/sv/partner/{token_from(bibliotek.body, 'partner')}/" in bibliotek.body
-    assert "Med vänliga hälsningar," in bibliotek.body
+    assert "Med vänliga hälsningar\n" in bibliotek.body
     assert dict(Partnership.objects.values_list("invited_email", "language")) == {
         "kirjasto@example.fi": "fi",
         "bibliotek@example.fi": "sv",
@@ -160,8 +160,8 @@ def test_the_management_page_shows_and_offers_each_partners_language(client, cam
 # --- Removing a partner --------------------------------------------------------------------
 
 REMOVED_SUBJECT = {
-    "fi": "Organisaationne ei ole enää kumppani lupauksessa {}",
-    "sv": "Er organisation är inte längre partnerorganisation i löftet {}",
+    "fi": "Organisaatiosi ei ole enää kumppani lupauksessa {}",
+    "sv": "Din organisation är inte längre partnerorganisation i löftet {}",
     "en": "Your organisation is no longer a partner in pledge {}",
 }
 
@@ -205,8 +205,8 @@ def test_removing_a_confirmed_partner_asks_first(client, confirmed_partner):
     assert not entry.partnerships.exists()
     assert subjects_to("bibliotek@example.fi") == [REMOVED_SUBJECT["sv"].format(entry.reference)]
     body = mail.outbox[0].body
-    assert "Er organisation visas inte tillsammans med löftet" in body
-    assert "Med vänliga hälsningar," in body
+    assert "Din organisation visas inte tillsammans med löftet" in body
+    assert "Med vänliga hälsningar\n" in body
 
 
 def test_a_partner_that_has_not_answered_is_removed_at_once_and_told(client, campaign):
@@ -276,10 +276,10 @@ def test_partners_are_told_of_a_withdrawal_in_their_languages(client, campaign):
 
     reference = entry.reference
     assert subjects_to("kirjasto@example.fi") == [
-        f"Aloite {reference}, jossa organisaationne nimettiin kumppaniksi, on peruutettu"
+        f"Aloite {reference}, jossa organisaatiosi nimettiin kumppaniksi, on peruutettu"
     ]
     assert subjects_to("bibliotek@example.fi") == [
-        f"Initiativet {reference}, där er organisation angavs som partnerorganisation, har "
+        f"Initiativet {reference}, där din organisation angavs som partnerorganisation, har "
         "återkallats"
     ]
     assert subjects_to("ei@example.fi") == []  # it had declined

@@ -67,8 +67,14 @@ def test_adding_a_partner_invites_it(client, sent):
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"add-name": "", "add-email": "seura@example.fi"}, "This field is required."),
-        ({"add-name": "Seura", "add-email": "not an address"}, "Enter a valid email address."),
+        (
+            {"add-name": "", "add-email": "seura@example.fi"},
+            "Enter the name of the partner organisation.",
+        ),
+        (
+            {"add-name": "Seura", "add-email": "not an address"},
+            "Enter an e-mail address in the form name@example.fi.",
+        ),
         (
             {"add-name": "Toinen kirjasto", "add-email": "KIRJASTO@example.fi"},
             "This e-mail address is already given for another partner.",

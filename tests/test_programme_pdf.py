@@ -192,3 +192,74 @@ def test_a_change_outside_the_programme_leaves_its_pdf_as_it_was(
 
     again = client.get("/fi/programme/pdf/")
     assert (again["ETag"], again.getvalue()) == (first["ETag"], content)
+
+
+def struct_elements(pdf):
+    """Every structure element of the PDF's tag tree, depth first."""
+
+    def walk(element):
+        yield element
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                yield from walk(kid)
+
+    root = pdf.trailer["/Root"]["/StructTreeRoot"]
+    kids = root["/K"]
+    for kid in kids if isinstance(kids, list) else [kids]:
+        yield from walk(kid.get_object())
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("fi", "Yhteistyöohjelma kotoutumisen edistämiseksi"),
+        ("sv", "Samarbetsprogram för integrationsfrämjande"),
+        ("en", "Cooperation programme for the promotion of integration"),
+    ],
+)
+def test_every_language_s_pdf_has_its_own_title_on_the_cover_in_the_metadata_and_bookmarks(
+    client, programme, campaign, language, title
+):
+    from publishing.public_files import build_programme_pdfs
+
+    # One campaign object builds all three (as the rebuild job does), Finnish first.
+    build_programme_pdfs(force=True)
+    _raw, pdf = pdf_of(client, language)
+
+    assert pdf.metadata.title == title
+    assert pdf.outline[0].title == title
+    assert title in " ".join(pdf.pages[0].extract_text().split())
+
+
+def test_text_in_another_language_is_tagged_with_its_language(client, programme):
+    _raw, pdf = pdf_of(client, "fi")
+
+    swedish = [e for e in struct_elements(pdf) if e.get("/Lang") == "sv"]
+    tags_in_swedish = {e["/S"] for e in swedish}
+
+    assert "/H3" in tags_in_swedish  # "Språkcafé i Vasa", an entry written in Swedish
+    assert all(e.get("/Lang") in (None, "fi", "sv") for e in struct_elements(pdf))
+
+
+def test_header_cells_have_a_scope_and_a_table_across_pages_is_one_table():
+    from pypdf import PdfReader
+
+    from publishing.pdf import pdf_from_html
+
+    rows = "".join(f'<tr><th scope="row">Rivi {n}</th><td>{n}</td></tr>' for n in range(1, 121))
+    html = (
+        '<!doctype html><html lang="fi"><head><title>Taulukko</title></head><body>'
+        '<h1>Taulukko</h1><table><thead><tr><th scope="col">Nimi</th><th scope="col">Arvo</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
+    pdf = PdfReader(io.BytesIO(pdf_from_html(html, "table-test")))
+    elements = list(struct_elements(pdf))
+
+    assert len(pdf.pages) >= 3
+    assert [e["/S"] for e in elements].count("/Table") == 1
+    assert [e["/S"] for e in elements].count("/TR") >= 121  # every row, in the one table
+    scopes = [e["/A"].get("/Scope") for e in elements if e["/S"] == "/TH"]
+    assert scopes[:2] == ["/Column", "/Column"]
+    assert set(scopes[2:]) <= {"/Row", "/Column"} and "/Row" in scopes

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
 
 HEADING = {
-    "fi": "Lähetys on liian suuri",
+    "fi": "Lähetetyt tiedot ovat liian suuret",
     "sv": "Filerna är för stora",
     "en": "The upload is too large",
 }

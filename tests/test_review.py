@@ -616,7 +616,7 @@ def test_decisions_are_provisional_until_published_then_mailed_in_each_language(
     assert "Motivering (skriven på finska):\n> Konkreettinen ja laaja yhteistyö." in swedish_mail
     assert "”På svenska”" in swedish_mail
     assert swedish_mail.rstrip().endswith(
-        "Med vänliga hälsningar,\nKotolupaus testkampanj\n"
+        "Med vänliga hälsningar\nKotolupaus testkampanj\n"
         "Arbets- och näringsministeriet\nhttp://testserver"
     )
     assert AuditEvent.objects.filter(action=AuditAction.DECIDED).count() == 2

@@ -77,11 +77,11 @@ SUBJECTS = {
     (
         "fi",
         "pledge",
-    ): "Vahvista sähköpostiosoitteesi, niin lupauksesi lähtee – Kotolupaus-testikampanja",
+    ): "Vahvista sähköpostiosoitteesi, jotta lupauksesi lähetetään – Kotolupaus-testikampanja",
     (
         "fi",
         "initiative",
-    ): "Vahvista sähköpostiosoitteesi, niin aloitteesi lähtee – Kotolupaus-testikampanja",
+    ): "Vahvista sähköpostiosoitteesi, jotta aloitteesi lähetetään – Kotolupaus-testikampanja",
     (
         "sv",
         "pledge",
@@ -296,7 +296,7 @@ def test_joint_initiative_invites_each_partner_once_the_address_is_confirmed(cli
     assert sorted(m.to[0] for m in invitations) == ["kunta@example.fi", "yhdistys@example.fi"]
     assert all("/sv/partner/" in m.body for m in invitations)
     assert {m.subject for m in invitations} == {
-        f"Bekräfta: er organisation har angetts som partnerorganisation i initiativet {entry.reference}"
+        f"Bekräfta: din organisation har angetts som partnerorganisation i initiativet {entry.reference}"
     }
     # The sender's own words are in the body only, quoted and attributed.
     assert "En organisation som kallar sig ”Esimerkki Oy”" in invitations[0].body
@@ -368,7 +368,7 @@ def test_region_is_required_unless_all_of_finland(client, campaign):
         "Choose at least one municipality"
         in submit(client, "pledge", "en", municipalities=None).content.decode()
     )
-    assert 'href="#id_municipalities"' in missing.content.decode()
+    assert 'href="#id_municipalities_0"' in missing.content.decode()
     assert whole_country.status_code == 200
     assert "error-summary" not in whole_country.content.decode()
 
@@ -403,7 +403,7 @@ def test_business_id_is_optional_and_old_six_digit_form_is_normalised(client, ca
 def test_bad_email_is_refused(client, campaign, email):
     content = submit(client, "pledge", "en", contact_email=email).content.decode()
 
-    assert "Enter a valid email address." in content
+    assert "Enter an e-mail address in the form name@example.fi." in content
     assert Entry.objects.count() == 0
 
 
@@ -435,7 +435,7 @@ def test_over_long_text_is_refused_and_kept(client, campaign):
 
     content = submit(client, "pledge", "en", title=title).content.decode()
 
-    assert "Ensure this value has at most 150 characters (it has 151)." in content
+    assert "Shorten the text to at most 150 characters (it now has 151)." in content
     assert f'value="{title}"' in content
     assert Entry.objects.count() == 0
 
@@ -682,12 +682,19 @@ def test_a_failed_form_keeps_the_chosen_places_and_organisation_type(client, cam
         select = re.search(rf'<select name="{name}".*?</select>', content, re.S).group(0)
         return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
 
-    chosen = [label for _value, selected, label in options("municipalities") if selected]
+    def boxes(name):
+        return re.findall(
+            rf'<input type="checkbox" class="form-check-input" name="{name}" value="([^"]*)"'
+            r' id="[^"]+"( checked)?><label class="form-check-label" for="[^"]+">([^<]*)</label>',
+            content,
+        )
+
+    chosen = [label for _value, checked, label in boxes("municipalities") if checked]
     assert chosen == ["Helsingfors", "Åbo"]  # Swedish names on the Swedish page
     assert [label for _v, s, label in options("org_municipality") if s] == ["Pedersöre"]
     assert [value for value, s, _l in options("org_type") if s] == ["company"]
     # Every municipality once, in the Swedish names' order.
-    names = [label for _value, _selected, label in options("municipalities")]
+    names = [label for _value, _checked, label in boxes("municipalities")]
     assert len(names) == Municipality.objects.count()
     assert names.index("Helsingfors") < names.index("Pedersöre") < names.index("Åbo")
 

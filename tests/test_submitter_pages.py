@@ -27,7 +27,7 @@ EDIT_TEXT = {
         "<h1>Muokkaa lupausta {reference}</h1>",
         "Voit muokata lupausta {day} loppuun asti (Suomen aikaa).",
         "Muutoksesi tallentuvat, kun valitset ”Tallenna muutokset”. Jos lupaus on julkaistu, "
-        "muutokset näkyvät julkisesti, kun ministeriön henkilöstö on tarkistanut ne.",
+        "muutokset näkyvät julkisesti, kun ministeriön henkilöstö on tarkastanut ne.",
     ),
     ("sv", "initiative"): (
         "<h1>Redigera initiativet {reference}</h1>",
@@ -274,7 +274,7 @@ def test_the_invitation_and_the_reminder_name_the_kind(client, campaign, coordin
         next(m for m in mail.outbox if m.to == ["k@example.fi"]),
         next(m for m in mail.outbox if "/reminders/stop/" in m.body),
     )
-    assert "Organisaationne näytetään aloitteen yhteydessä vain" in invitation.body
+    assert "Organisaatiosi näytetään aloitteen yhteydessä vain" in invitation.body
     assert "Raportit näytetään aloitteen sivulla" in reminder.body
     assert "Jos et enää halua näitä muistutuksia tästä aloitteesta:" in reminder.body
     for message in (invitation, reminder):

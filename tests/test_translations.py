@@ -155,6 +155,21 @@ NOT_IN_FINNISH = {
     r"kotoutumisen edistämisen yhteistyöohjelma": "yhteistyöohjelma kotoutumisen edistämiseksi",
     r"Viesti kuuluu": "Viesti:",
     r"lupauksestasi tai aloitteestasi": "kind-specific wording",
+    # Issue 24, from a translator's reading of every catalogue:
+    r"[Ll]ähetyks|^Lähetys\b": "lupaus tai aloite (lähetys is also a parcel)",
+    r"[Tt]allenne\b|[Tt]allentee": "lupaus tai aloite (tallenne is a recording)",
+    r"\b([Vv]ahvistakaa|[Kk]ieltäytykää|[Jj]ättäkää|[Oo]ttakaa|[Tt]eidän|[Tt]eille|ette)\b": "sinä",
+    r"(organisaatio|organisaatiota|kiinnostukse|mielestä|rooli)nne\b": "sinä (organisaatiosi)",
+    r"niin (lupauksesi|aloitteesi) lähtee": "jotta … lähetetään",
+    r"[Mm]ääräajassa pysymiseen": "Määräaikaan lasketaan",
+    r"[Pp]eruutusta ei voi perua": "ei voi kumota",
+    r"[Hh]enkilökunn": "henkilöstö",
+    r"osoitetut": "jaetut",
+    r"arviointiperuste": "arviointikriteeri",
+    r"Heidän kommenttinsa": "Henkilöstön kommentti",
+    r"pysyvää kirjausta": "tallennettu lopullisesti",
+    r"Suomalainen Y-tunnus": "Y-tunnus",
+    r"henkilöstö tarkista|on tarkistanut (sen|ne|muutoksesi)": "tarkastaa (moderation is tarkastus)",
 }
 NOT_IN_SWEDISH = {
     r"samarbetsorganisation": "partnerorganisation",
@@ -167,6 +182,18 @@ NOT_IN_SWEDISH = {
     r"omstrid": "stor spridning i bedömningarna",
     r"beslut och pris\b(?!er)": "beslut och priser",
     r"^Tas (inte )?med": "Har (inte) tagits med",
+    # Issue 24, from a translator's reading of every catalogue:
+    r"strunta i": "bortse från",
+    r"på uppdrag av": "i namn av",
+    r"\bhen\b": "a noun (kontaktpersonen) or a rephrasing",
+    r"\b([Ee]rt?|[Ee]ra|ni)\b": "du (the partner is addressed as du)",
+    r"[Ii]nlämnare": "den som har lämnat in bidraget",
+    r"Kotolupaus-kampanjen": "kampanjen Kotolupaus",
+    r"kontaktspråk": "kommunikationsspråk",
+    r"^Inställt$": "Annullerat",
+    r"hälsningar,$": "Med vänliga hälsningar (no comma)",
+    r"[Ff]ramsteg": "hur det går",
+    r"har uppnåtts": "har uppfyllts",
 }
 
 

@@ -102,9 +102,9 @@ BODY = {
         "Hej Bob Berg,",
         "En bedömning som du gjorde har återkallats på grund av jäv.",
         "Löfte {reference} ”Kesätöitä nuorille”",
-        "coordinator-alice registrerade ditt jäv {when} och skrev:\n> Bob on yhdistyksen hallituksessa.",
+        "coordinator-alice registrerade ditt jäv den {when} och skrev:\n> Bob on yhdistyksen hallituksessa.",
         "Din bedömningskö:\nhttp://testserver/sv/admin/workspace/queue/",
-        "Med vänliga hälsningar,",
+        "Med vänliga hälsningar",
     ],
     "en": [
         "Hello Bob Berg,",

@@ -32,13 +32,13 @@ pytestmark = pytest.mark.django_db
         (
             "pledge",
             "fi",
-            "Melkein valmista: vahvista sähköpostiosoitteesi, niin lupauksesi lähtee",
+            "Melkein valmista: vahvista sähköpostiosoitteesi, jotta lupauksesi lähetetään",
             "Kiitos – lupauksesi on lähetetty",
         ),
         (
             "initiative",
             "fi",
-            "Melkein valmista: vahvista sähköpostiosoitteesi, niin aloitteesi lähtee",
+            "Melkein valmista: vahvista sähköpostiosoitteesi, jotta aloitteesi lähetetään",
             "Kiitos – aloitteesi on lähetetty",
         ),
         (
@@ -156,7 +156,7 @@ def test_error_summary_has_no_full_stop_before_a_colon(client, campaign):
     assert ".:" not in summary
     assert ">Vahvista, että sinulla on oikeus lähettää tämä organisaation puolesta.</a>" in summary
     # A question stays a question, followed by the error without a colon.
-    assert ">Mitä lupaat? Tämä kenttä vaaditaan.</a>" in summary
+    assert ">Mitä lupaat? Kirjoita, mitä lupaat.</a>" in summary
 
 
 # --- Language names, place names, dates and times -------------------------------------------
@@ -238,8 +238,11 @@ def test_english_page_shows_mariehamn_not_maarianhamina(client, campaign, staff_
 
 def test_form_lists_municipalities_alphabetically_by_the_name_shown(client, campaign):
     content = client.get(form_url("pledge", "en")).content.decode()
-    select = re.search(r'<select name="municipalities".*?</select>', content, re.S).group(0)
-    names = re.findall(r">([^<]+)</option>", select)
+    names = re.findall(
+        r'name="municipalities" value="\d+" id="[^"]+"><label class="form-check-label"'
+        r' for="[^"]+">([^<]+)</label>',
+        content,
+    )
 
     assert "Mariehamn" in names and "Maarianhamina" not in names
     assert names == sorted(names)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext_lazy, pgettext
+from django.utils.translation import get_language_info, gettext_lazy, ngettext, pgettext
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -95,6 +95,36 @@ def when(value, style="long"):
     shown = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "DATETIME_FORMAT")
     zone = pgettext("time zone", "Finnish time")
     return f"{shown} ({zone})"
+
+
+@register.filter
+def with_unit(value, indicator):
+    """A figure with its indicator's unit ("13 organisaatiota"). The unit is stored in
+    the form that follows a number other than one (fi partitive, sv and en plural), so
+    after 1 it is left out: the indicator's name beside the figure says what is counted
+    ("Mukana olleita kumppaniorganisaatioita: 1", never "1 organisaatiota")."""
+    unit = getattr(indicator, "unit", "")
+    if not unit or str(value) == "1":
+        return value
+    return f"{value} {unit}"
+
+
+@register.simple_tag
+def counter_texts():
+    """The character counter's words in both plural forms, with "%(count)s" left for the
+    script to fill in (static/js/entry-form.js picks "one" for 1, else "other")."""
+    return {
+        "remaining_one": ngettext("%(count)s character left", "%(count)s characters left", 1),
+        "remaining_other": ngettext("%(count)s character left", "%(count)s characters left", 2),
+        "over_one": ngettext("%(count)s character too many", "%(count)s characters too many", 1),
+        "over_other": ngettext("%(count)s character too many", "%(count)s characters too many", 2),
+        "shown_one": ngettext(
+            "%(count)s municipality matches.", "%(count)s municipalities match.", 1
+        ),
+        "shown_other": ngettext(
+            "%(count)s municipality matches.", "%(count)s municipalities match.", 2
+        ),
+    }
 
 
 @register.simple_tag

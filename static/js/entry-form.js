@@ -19,29 +19,103 @@
     return (form.dataset[name] || "").replace("%(count)s", String(count));
   }
 
+  // The text for a count in its plural form: data-i18n-<name>-one for 1, else -other.
+  function counted(name, count) {
+    return text(name + (count === 1 ? "One" : "Other"), count);
+  }
+
   // Character counters for every field with a limit. The long texts carry their limit
   // as data-limit, not maxlength, so nothing typed past it is cut off: the counter
   // says how much is too much, and the server's field error says it again.
+  // The visible counter changes with every keystroke but is not a live region (a screen
+  // reader reads it with the field, as its description); a hidden live region speaks
+  // only when the count crosses a threshold: 100 and 20 left, the limit, over it.
+  var THRESHOLDS = [100, 20, 0];
+  function band(left) {
+    if (left < 0) { return THRESHOLDS.length + 1; }
+    var reached = 0;
+    THRESHOLDS.forEach(function (threshold, index) { if (left <= threshold) { reached = index + 1; } });
+    return reached;
+  }
   function addCounter(field) {
     var limit = parseInt(field.getAttribute("data-limit") || field.getAttribute("maxlength"), 10);
     if (!limit || field.type === "email" || field.type === "url" || limit < 100) { return; }
     var counter = document.createElement("p");
     counter.className = "char-counter form-text";
     counter.id = field.id + "_counter";
-    counter.setAttribute("aria-live", "polite");
+    var announcer = document.createElement("p");
+    announcer.className = "char-counter__announcer visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
     field.setAttribute("aria-describedby",
       ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
     field.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", announcer);
+    function say(left) {
+      return left >= 0 ? counted("i18nRemaining", left) : counted("i18nOver", -left);
+    }
+    var spoken = band(limit - field.value.length);
     function update() {
       var left = limit - field.value.length;
-      counter.textContent = text(left >= 0 ? "i18nRemaining" : "i18nOver", Math.abs(left));
+      counter.textContent = say(left);
       counter.classList.toggle("text-danger", left < 0);
+      var now = band(left);
+      if (now !== spoken) {
+        // Only on the way towards the limit (and past it); deleting back is silent,
+        // except that coming back under the limit is said too.
+        if (now > spoken || spoken === THRESHOLDS.length + 1) { announcer.textContent = say(left); }
+        spoken = now;
+      }
     }
     field.addEventListener("input", update);
     update();
   }
   var limited = "input[data-limit], textarea[data-limit], input[maxlength], textarea[maxlength]";
   Array.prototype.forEach.call(form.querySelectorAll(limited), addCounter);
+
+  // The municipalities: a search box that shows only the matching names (what was ticked
+  // stays ticked when it is hidden). Without this script the list is simply scrolled.
+  Array.prototype.forEach.call(form.querySelectorAll(".municipality-picker"), function (picker) {
+    var list = picker.querySelector(".municipality-picker__list");
+    if (!list) { return; }
+    var box = document.createElement("div");
+    box.className = "municipality-picker__filter";
+    var label = document.createElement("label");
+    var input = document.createElement("input");
+    var status = document.createElement("p");
+    input.type = "search";
+    input.id = list.id + "_filter";
+    input.className = "form-control";
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-controls", list.id);
+    label.className = "form-label";
+    label.htmlFor = input.id;
+    label.textContent = form.dataset.i18nFilter || "";
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    box.append(label, input, status);
+    list.insertAdjacentElement("beforebegin", box);
+    var items = Array.prototype.slice.call(list.querySelectorAll(".form-check"));
+    var names = items.map(function (item) { return item.textContent.trim().toLocaleLowerCase(); });
+    var timer = null;
+    input.addEventListener("input", function () {
+      var typed = input.value.trim().toLocaleLowerCase();
+      var shown = 0;
+      items.forEach(function (item, index) {
+        var match = !typed || names[index].indexOf(typed) !== -1;
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      // Said once typing pauses, not on every key.
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        status.textContent = typed ? counted("i18nShown", shown) : "";
+      }, 700);
+    });
+    // Enter in the search box does not send the form.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
+  });
 
   // "Add another partner" without a round trip.
   var addButton = form.querySelector('button[value="add_partner"]');
@@ -67,7 +141,7 @@
       Array.prototype.forEach.call(row.querySelectorAll("select"), function (field) {
         if (field.querySelector('option[value="' + page + '"]')) { field.value = page; }
       });
-      Array.prototype.forEach.call(row.querySelectorAll(".invalid-feedback, .char-counter"),
+      Array.prototype.forEach.call(row.querySelectorAll(".invalid-feedback, .char-counter, .char-counter__announcer"),
         function (node) { node.remove(); });
       row.querySelector("legend").textContent = text("i18nPartner", count + 1);
       last.insertAdjacentElement("afterend", row);

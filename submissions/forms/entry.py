@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kotolupaus import widgets
 
 from ..extensions import published_entries
+from ..field_errors import FieldErrors
 from ..models import (
     Entry,
     EntryKind,
@@ -161,8 +162,8 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         label=_("Municipalities"),
         queryset=Municipality.objects.all(),
         required=False,
-        help_text=_("Where does it take place? To choose several, hold down Ctrl (Cmd on a Mac)."),
-        widget=widgets.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where does it take place? Tick one or more."),
+        widget=widgets.Checkboxes(attrs={"class": "municipality-picker__list"}),
     )
     original_language = forms.ChoiceField(
         label=_("Language the pledge is written in"),
@@ -337,7 +338,7 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         return sections
 
 
-class LostLinkForm(forms.Form):
+class LostLinkForm(FieldErrors, forms.Form):
     email = forms.EmailField(
         label=_("Contact e-mail given in the entry"),
         max_length=254,

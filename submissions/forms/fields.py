@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from .. import images
+from ..field_errors import FieldErrors
 from ..models import (
     Municipality,
 )
@@ -121,7 +122,7 @@ def checkbox(label, **kwargs):
     return forms.BooleanField(label=label, widget=StrictCheckbox, **kwargs)
 
 
-class HoneypotForm(forms.Form):
+class HoneypotForm(FieldErrors, forms.Form):
     """A field people never see (it is off-screen and skipped by the keyboard) but bots
     fill in; a filled-in form is refused. Every public form includes it."""
 

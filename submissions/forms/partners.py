@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotolupaus import widgets
 
+from ..field_errors import FieldErrors
 from ..models import MAX_PARTNERS
 
 
@@ -25,7 +26,7 @@ def partner_language_field():
     )
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(FieldErrors, forms.Form):
     name = forms.CharField(label=_("Partner organisation"), max_length=200)
     email = forms.EmailField(
         label=_("Contact e-mail of the partner"),
@@ -51,7 +52,7 @@ class PartnerForm(forms.Form):
         return any(name in self.changed_data for name in ("name", "email", "role"))
 
 
-class PartnerDetailsForm(forms.Form):
+class PartnerDetailsForm(FieldErrors, forms.Form):
     """Correcting a partner's address or language on the management page."""
 
     email = forms.EmailField(label=_("Correct e-mail address"), max_length=254)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..field_errors import FieldErrors
 from ..models import (
     Partnership,
     ProgressStatus,
@@ -14,7 +15,7 @@ from ..models import (
 from .fields import ImageUploadField, KeepsImages
 
 
-class ProgressReportForm(KeepsImages, forms.Form):
+class ProgressReportForm(KeepsImages, FieldErrors, forms.Form):
     """A progress report on a published entry: a dated status, what has been done,
     figures for the campaign's indicators, who took part, an optional image."""
 

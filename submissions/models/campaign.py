@@ -91,6 +91,14 @@ class Campaign(TranslatableModel):
 
     translations = TranslatedFields(
         name=models.CharField(_("name"), max_length=200),
+        short_name=models.CharField(
+            _("short name"),
+            max_length=40,
+            blank=True,
+            help_text=_(
+                "For e-mail subjects and signatures, e.g. “Kotolupaus 2027”. Empty: the name."
+            ),
+        ),
         intro=models.TextField(
             _("introduction"), blank=True, help_text=_("Shown on the home page.")
         ),

@@ -92,7 +92,7 @@ def test_return_for_fixes_round_trip_in_finnish_passes_axe_and_html_codesniffer(
     assert_accessible(page, "the comment missing")
     page.get_by_label("Mitä lähettäjän pitäisi muuttaa?").fill("Lisää mitattava tavoite, kiitos.")
     page.get_by_role("button", name="Lähetä").click()
-    page.get_by_text("pyydettiin korjaamaan lähetyksensä").wait_for()
+    page.get_by_text("pyydettiin korjaamaan lupauksensa tai aloitteensa").wait_for()
     assert_accessible(page, "returned")
     assert Publication.objects.get(entry=entry).status == PublicationStatus.RETURNED
 
@@ -134,7 +134,7 @@ def test_return_for_fixes_from_the_entrys_own_page_passes_axe(page, waiting):
     page.get_by_label("Mitä lähettäjän pitäisi muuttaa?").fill("Lägg till en tidtabell.")
     assert_accessible(page, "return one entry")
     page.get_by_role("button", name="Lähetä").click()
-    page.get_by_text("pyydettiin korjaamaan lähetyksensä").wait_for()
+    page.get_by_text("pyydettiin korjaamaan lupauksensa tai aloitteensa").wait_for()
 
     assert Publication.objects.get(pk=publication.pk).status == PublicationStatus.RETURNED
 

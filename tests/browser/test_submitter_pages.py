@@ -90,7 +90,7 @@ def test_without_javascript_a_too_large_upload_gets_the_413_page_with_a_way_back
 ):
     # A smaller limit than the 15 MB of production, so the browser sends little.
     settings.MAX_REQUEST_BYTES = 2 * MB
-    heading = {"fi": "Lähetys on liian suuri", "sv": "Filerna är för stora"}.get(
+    heading = {"fi": "Lähetetyt tiedot ovat liian suuret", "sv": "Filerna är för stora"}.get(
         language, "The upload is too large"
     )
     no_js_page.goto(f"/{language}/submit/pledge/")

@@ -148,6 +148,8 @@ class Command(BaseCommand):
         for language, (name, intro) in spec["texts"].items():
             campaign.set_current_language(language)
             campaign.name = name
+            # "Kotolupaus 2015" for the subjects and signatures of its e-mails.
+            campaign.short_name = f"Kotolupaus {opens_at.year}"
             campaign.intro = intro
             campaign.contact = CONTACT[language]
         campaign.save()
