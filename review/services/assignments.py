@@ -292,8 +292,7 @@ def auto_assign(
                 load[reviewer.pk] += 1
             if len(existing[entry.pk]) < per_entry:
                 result.short[entry.reference] = per_entry - len(existing[entry.pk])
-        Assignment.objects.bulk_create(new)
-        notifications.assigned(new)
+        notifications.assigned(Assignment.objects.bulk_create(new))  # one e-mail per reviewer
         result.created = len(new)
         audit(
             by,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kotolupaus import mail, public_side
 from kotolupaus.models import MessageKind
-from submissions.models import Campaign, Entry, EntryStatus
+from submissions.models import Campaign, Entry, EntryStatus, EntryVersion
 
 from .. import staleness
 from ..audit import audit
@@ -69,9 +69,7 @@ def save_review(
     when the entry changed since."""
     _check_review(reviewer, entry, scores)
     with transaction.atomic():
-        version = staleness.current(Entry.objects.select_for_update().get(pk=entry.pk))
-        if seen_version is not None and seen_version != version.pk:
-            raise staleness.ChangedMeanwhile(seen_version, version)
+        version = _version_seen(entry, seen_version)
         review, created = Review.objects.select_for_update().get_or_create(
             entry=entry,
             reviewer=reviewer,
@@ -106,16 +104,29 @@ def save_review(
                 reviewer, AuditAction.SCORED, entry.campaign, entry, version=version.number, **after
             )
         elif before != after or rescored_version:
-            audit(
-                reviewer,
-                AuditAction.SCORE_CHANGED,
-                entry.campaign,
-                entry,
-                before=before,
-                after=after,
-                version=version.number,
-            )
+            _audit_change(reviewer, entry, before, after, version.number)
     return review
+
+
+def _audit_change(reviewer: User, entry: Entry, before: Any, after: Any, version: int) -> None:
+    audit(
+        reviewer,
+        AuditAction.SCORE_CHANGED,
+        entry.campaign,
+        entry,
+        before=before,
+        after=after,
+        version=version,
+    )
+
+
+def _version_seen(entry: Entry, seen_version: int | None) -> EntryVersion:
+    """The entry's version now (its row locked); ChangedMeanwhile when it is not the
+    one the reviewer's page showed."""
+    version = staleness.current(Entry.objects.select_for_update().get(pk=entry.pk))
+    if seen_version is not None and seen_version != version.pk:
+        raise staleness.ChangedMeanwhile(seen_version, version)
+    return version
 
 
 def set_locked(campaign: Campaign, locked: bool, by: User) -> ReviewSettings:

@@ -173,15 +173,7 @@ def decide(request, entry_id):
         .select_related("reviewer", "withdrawn_by", "version")
         .prefetch_related("scores__criterion__translations")
     )
-    current_version = versions.latest(entry.pk)
-    for review in reviews:
-        review.stale = bool(
-            review.withdrawn_at is None
-            and review.version
-            and current_version
-            and review.version.number < current_version.number
-        )
-    stale = [review for review in reviews if review.stale]
+    current_version, stale, changed = _older_versions(entry, reviews)
     action = request.POST.get("action", "decide") if request.method == "POST" else None
     form = DecisionForm(
         request.POST if action == "decide" else None,
@@ -214,14 +206,25 @@ def decide(request, entry_id):
             "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
             "current_version": current_version,
             "stale": stale,
-            # What changed since the oldest of those scores.
-            "changed": staleness.change_since(
-                min((r.version for r in stale), key=lambda v: v.number), current_version
-            )
-            if stale
-            else None,
+            "changed": changed,
         },
     )
+
+
+def _older_versions(entry, reviews):
+    """(the entry's latest version, the counting reviews that scored an older one —
+    each marked `stale` —, what changed since the oldest of those)."""
+    current_version = versions.latest(entry.pk)
+    for review in reviews:
+        review.stale = bool(
+            review.withdrawn_at is None
+            and review.version
+            and current_version
+            and review.version.number < current_version.number
+        )
+    stale = [review for review in reviews if review.stale]
+    oldest = min((r.version for r in stale), key=lambda v: v.number) if stale else None
+    return current_version, stale, staleness.change_since(oldest, current_version)
 
 
 @coordinator_required

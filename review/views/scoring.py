@@ -128,19 +128,9 @@ def score(request, entry_id):
         .prefetch_related("scores")
         .first()
     )
-    current_version = versions.latest(entry.pk)
-    # Reviewing without names: no organisation's name nor logo before their own review.
-    hide_names = (
-        review_settings.hide_names and review is None and not services.can_coordinate(request.user)
-    )
-    changed = meanwhile = None
-    if review is not None and review.withdrawn_at is None:
-        changed = staleness.change_since(review.version, current_version)
-    initial = {}
-    if review:
-        initial = {"comment": review.comment, "recommendation": review.recommendation}
-        initial.update({f"criterion_{s.criterion_id}": s.value for s in review.scores.all()})
-    form = ScoreForm(initial=initial, criteria=criteria)
+    current_version, hide_names, changed = _what_changed(request, entry, review, review_settings)
+    meanwhile = None  # what changed while the page was open, when a save found that
+    form = ScoreForm(initial=_initial(review), criteria=criteria)
     conflict_form = ConflictForm()
 
     if request.method == "POST":
@@ -176,6 +166,29 @@ def score(request, entry_id):
             "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
         },
     )
+
+
+def _initial(review):
+    """The scoring form's values from the reviewer's saved review (none without)."""
+    if not review:
+        return {}
+    initial = {"comment": review.comment, "recommendation": review.recommendation}
+    initial.update({f"criterion_{s.criterion_id}": s.value for s in review.scores.all()})
+    return initial
+
+
+def _what_changed(request, entry, review, review_settings):
+    """(the entry's latest version, whether names are hidden, what changed since the
+    reviewer's review). Reviewing without names: no organisation's name nor logo before
+    the reviewer's own review; coordinators always see them."""
+    current_version = versions.latest(entry.pk)
+    hide_names = (
+        review_settings.hide_names and review is None and not services.can_coordinate(request.user)
+    )
+    changed = None
+    if review is not None and review.withdrawn_at is None:
+        changed = staleness.change_since(review.version, current_version)
+    return current_version, hide_names, changed
 
 
 def _following(request, entry):
