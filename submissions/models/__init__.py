@@ -47,12 +47,14 @@ from .partners import (
     PartnershipQuerySet,
     SubmitterNews,
 )
+from .regions import REGION_CODES, Region
 
 __all__ = [
     "CONSENT_TO_PUBLISH_WORDING",
     "ENTRY_TEXT_FIELDS",
     "ENTRY_TRANSITIONS",
     "LANGUAGE_CODES",
+    "REGION_CODES",
     "Campaign",
     "CampaignQuerySet",
     "Draft",
@@ -72,6 +74,7 @@ __all__ = [
     "PartnershipQuerySet",
     "ProgressReport",
     "ProgressStatus",
+    "Region",
     "ReminderSent",
     "ReportFigure",
     "RetiredLink",
