@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -30,11 +30,12 @@ from submissions.models import (
     Municipality,
     OrganisationType,
     ProgressStatus,
+    Region,
     TargetGroup,
     Theme,
 )
 
-from . import charts, progress, public_files, services
+from . import charts, progress, public_files, regions, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
@@ -123,6 +124,7 @@ def _facets(request):
         ("theme", _("Theme"), names["themes"]),
         ("target_group", _("Who it helps"), names["target_groups"]),
         ("org_type", _("Type of organisation"), OrganisationType.choices),
+        ("maakunta", pgettext("maakunta", "Region"), regions.facet_choices(request)),
         (
             "region",
             _("Region"),
@@ -230,6 +232,7 @@ def entry_detail(request, pk):
             "regions": region_names(
                 entry.whole_country, entry.municipality_ids, names["municipality"]
             ),
+            "region_names": regions.entry_regions(entry),
             "canonical": url,
             "alternates": list(entry_urls(entry.pk).items()),
             "share_links": _share_links(text, url, entry.campaign.hashtag),
@@ -378,6 +381,7 @@ def open_data_docs(request):
             "themes": Theme.objects.prefetch_related("translations"),
             "target_groups": TargetGroup.objects.prefetch_related("translations"),
             "organisation_types": OrganisationType.choices,
+            "regions": Region.objects.all(),
             "example": json.dumps({"reference": "KL-2015-0042", "kind": "pledge"}),
         },
     )

@@ -469,6 +469,7 @@ def test_every_kept_page_declares_the_parameters_it_reads():
             "target_group",
             "org_type",
             "region",
+            "maakunta",
             "programme",
             "award",
             "campaign",
