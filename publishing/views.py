@@ -35,7 +35,7 @@ from submissions.models import (
     Theme,
 )
 
-from . import charts, progress, public_files, regions, services
+from . import charts, progress, public_files, region_map, regions, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
@@ -390,7 +390,7 @@ def open_data_docs(request):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
-@public_cache(query=[])
+@public_cache(query=["figure"])
 def statistics(request):
     entries = PublicEntry.objects.all()
     # Counted with the latest reported status: the same query feeds both sections.
@@ -423,6 +423,7 @@ def statistics(request):
             ),
         ],
         **_progress_statistics(themes, by_kind_status, by_theme_status),
+        "region_map": region_map.tile_map(region_map.chosen(request.GET.get("figure"))),
     }
     return render(request, "publishing/statistics.html", context)
 

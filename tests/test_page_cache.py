@@ -478,7 +478,7 @@ def test_every_kept_page_declares_the_parameters_it_reads():
         ),
         "publishing:entry_detail": (),
         "publishing:programme": ("campaign",),
-        "publishing:statistics": (),
+        "publishing:statistics": ("figure",),
         "publishing:feed": (),
         "publishing:report_feed": (),
         "sitemap": ("p",),

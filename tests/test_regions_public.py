@@ -95,10 +95,10 @@ def test_the_region_facet_counts_the_entries_of_each_region(client, spread):
     page = client.get("/fi/entries/").content.decode()
     facet = page.split("Maakunta</h3>", 1)[1].split("</ul>", 1)[0]
     assert "Koko Suomen lupaukset ja aloitteet lasketaan ja näytetään joka maakunnassa." in page
-    links = dict(
-        (name, href)
+    links = {
+        name: href
         for href, name in re.findall(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a></li>', facet)
-    )
+    }
     assert list(links)[:6] == [
         "Uusimaa (2)",
         "Varsinais-Suomi (1)",
@@ -169,3 +169,85 @@ def test_open_data_has_the_region_codes_and_names(client, spread):
     assert (everywhere["whole_country"], everywhere["region_codes"]) == ("true", "")
     docs = client.get("/en/open-data/").content.decode()
     assert "<code>regions</code>" in docs and "<code>21</code> – Åland" in docs
+
+
+# --- The statistics page's tile map ---------------------------------------------------------
+
+
+def tiles(page):
+    """[(aria-label, shade class, [label lines], value)] of the map's tiles, in order."""
+    svg = page.split('class="region-map__svg"', 1)[1].split("</svg>", 1)[0]
+    found = []
+    for attributes, body in re.findall(r"<a ([^>]*)>(.*?)</a>", svg, re.S):
+        label = re.search(r'aria-label="([^"]+)"', attributes).group(1)
+        shade = re.search(r"region-map__tile--(\d)", attributes).group(1)
+        lines = re.findall(r'class="region-map__name">([^<]+)<', body)
+        value = int(re.search(r'class="region-map__value">(\d+)<', body).group(1))
+        found.append((label, shade, lines, value))
+    return found
+
+
+def table(page):
+    body = page.split('class="table table-sm region-map__table"', 1)[1].split("</tbody>", 1)[0]
+    return [
+        (name, [int(v) for v in values])
+        for name, values in (
+            (row[0], re.findall(r"<td[^>]*>(\d+)</td>", row[1]))
+            for row in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', body)
+        )
+    ]
+
+
+def test_the_map_has_19_labelled_tiles_with_their_figures(client, spread):
+    page = client.get("/en/statistics/").content.decode()
+    drawn = tiles(page)
+    assert len(drawn) == 19
+    by_name = {" ".join(lines).replace("- ", "-"): value for _l, _s, lines, value in drawn}
+    assert by_name == {
+        "Uusimaa": 2, "Southwest Finland": 1, "Satakunta": 1, "Kanta-Häme": 1, "Pirkanmaa": 2,
+        "Päijät-Häme": 1, "Kymenlaakso": 1, "South Karelia": 1, "South Savo": 1,
+        "North Savo": 1, "North Karelia": 1, "Central Finland": 1, "South Ostrobothnia": 1,
+        "Ostrobothnia": 1, "Central Ostrobothnia": 1, "North Ostrobothnia": 2, "Kainuu": 1,
+        "Lapland": 1, "Åland": 1,
+    }  # fmt: skip
+    assert drawn[4][0] == ("Pirkanmaa, 2 published entries, 0 in the programme, 0 achieved")
+    assert 'href="/en/entries/?maakunta=06"' in page
+    # The highest figure has the darkest shade (4), half of it the middle one (2).
+    shades = {" ".join(lines): shade for _l, shade, lines, _v in drawn}
+    assert (shades["Uusimaa"], shades["Satakunta"]) == ("4", "2")
+
+
+def test_the_table_has_the_same_figures_as_the_map(client, spread):
+    page = client.get("/fi/statistics/").content.decode()
+    rows = table(page)
+    assert [name for name, _values in rows][:3] == ["Uusimaa", "Varsinais-Suomi", "Satakunta"]
+    assert len(rows) == 19
+    drawn = {label.split(",")[0]: value for label, _s, _lines, value in tiles(page)}
+    assert {name: values[0] for name, values in rows} == drawn
+    assert dict(rows)["Pirkanmaa"] == [2, 0, 0]
+
+
+def test_the_map_shows_the_chosen_figure_with_a_legend(client, spread, coordinator):
+    from publishing.models import PublicEntry
+
+    PublicEntry.objects.filter(pk=spread["tampere"].pk).update(progress_status="achieved")
+    page = client.get("/fi/statistics/", {"figure": "achieved"}).content.decode()
+    values = {label.split(",")[0]: value for label, _s, _lines, value in tiles(page)}
+    assert values["Pirkanmaa"] == 1 and values["Uusimaa"] == 0
+    figures = page.split('class="region-map__figures"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="?figure=achieved#region-map-heading" aria-current="true"' in figures
+    legend = page.split('class="region-map__legend"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"</svg> ([^<]+)</li>", legend) == ["0", "1"]
+
+
+def test_an_unknown_figure_shows_the_entries(client, spread):
+    page = client.get("/fi/statistics/", {"figure": "<script>"}).content.decode()
+    assert 'href="?figure=entries#region-map-heading" aria-current="true"' in page
+
+
+def test_the_map_of_a_service_with_nothing_published(client, campaign):
+    page = client.get("/sv/statistics/").content.decode()
+    assert len(tiles(page)) == 19
+    assert {value for _l, _s, _lines, value in tiles(page)} == {0}
+    legend = page.split('class="region-map__legend"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"</svg> ([^<]+)</li>", legend) == ["0"]
