@@ -175,11 +175,12 @@ def test_open_data_has_the_region_codes_and_names(client, spread):
 
 
 def tiles(page):
-    """[(aria-label, shade class, [label lines], value)] of the map's tiles, in order."""
+    """[(its title: what a screen reader says, shade class, [label lines], value)] of the
+    map's tiles, in order."""
     svg = page.split('class="region-map__svg"', 1)[1].split("</svg>", 1)[0]
     found = []
     for attributes, body in re.findall(r"<a ([^>]*)>(.*?)</a>", svg, re.S):
-        label = re.search(r'aria-label="([^"]+)"', attributes).group(1)
+        label = re.search(r"<title>([^<]+)</title>", body).group(1)
         shade = re.search(r"region-map__tile--(\d)", attributes).group(1)
         lines = re.findall(r'class="region-map__name">([^<]+)<', body)
         value = int(re.search(r'class="region-map__value">(\d+)<', body).group(1))
