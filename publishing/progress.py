@@ -204,6 +204,7 @@ class IndicatorSum:
     unit: str
     total: int
     entries: int
+    slug: str = ""
 
 
 def indicator_sums() -> list[IndicatorSum]:
@@ -237,6 +238,7 @@ def indicator_sums() -> list[IndicatorSum]:
             indicator.safe_translation_getter("unit", any_language=True) or "",
             sums[indicator.slug]["total"],
             sums[indicator.slug]["entries"],
+            indicator.slug,
         )
         for indicator in ordered
     ]

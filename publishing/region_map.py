@@ -9,15 +9,16 @@ tile; the table is there to read or copy the figures in one go. An entry for all
 Finland counts in every region (publishing.regions), so the regions add up to more
 than the whole."""
 
-from django.db.models import Count, Q
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Case, CharField, Count, F, Func, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from submissions.models import REGION_CODES, ProgressStatus, Region
+from submissions.models import REGION_CODES, ProgressStatus, Region, ReportFigure
 
 from . import regions
-from .models import PublicEntry
+from .models import PublicationStatus, PublicEntry
 
 # (column, row) of each region's tile, north at the top: a 6 × 6 grid.
 TILES = {
@@ -150,6 +151,7 @@ def tile_map(figure: str) -> dict:
     ]
     return {
         "figure": figure,
+        "names": names,
         "title": title,
         "figures": [(key, str(name)) for key, name, _which in FIGURES],
         "tiles": tiles,
@@ -180,3 +182,50 @@ def _described(name, code, values) -> str:
             ngettext("%(n)d achieved", "%(n)d achieved", achieved) % {"n": achieved},
         ]
     )
+
+
+# --- The follow-up's indicator totals by region ---------------------------------------------
+
+WHOLE_COUNTRY = "00"  # the row of the entries for all of Finland
+
+
+def indicators_by_region(sums, names) -> dict | None:
+    """The figures of approved progress reports of public entries summed by indicator
+    and region, in one query: `sums` is progress.indicator_sums() (the indicators, in
+    order). An entry's figures count in each region of its municipalities; those of an
+    entry for all of Finland in a row of their own, never in every region (that would
+    count them 19 times). `names`: {region code: name} (tile_map()'s). None when
+    nothing was reported."""
+    if not sums:
+        return None
+    entry = "report__entry__public__"
+    place = Func(
+        Case(
+            When(
+                **{f"{entry}whole_country": True},
+                then=Value([WHOLE_COUNTRY], output_field=ArrayField(CharField())),
+            ),
+            default=F(f"{entry}region_codes"),
+        ),
+        function="unnest",
+        output_field=CharField(),
+    )
+    found = {
+        (row["indicator__slug"], row["place"]): row["total"]
+        for row in ReportFigure.objects.filter(
+            report__publication__status=PublicationStatus.APPROVED,
+            **{f"{entry}isnull": False},
+        )
+        .annotate(place=place)
+        .order_by()
+        .values("indicator__slug", "place")
+        .annotate(total=Sum("value"))
+    }
+    names = {**names, WHOLE_COUNTRY: str(_("All of Finland"))}
+    return {
+        "indicators": [f"{s.name} ({s.unit})" if s.unit else s.name for s in sums],
+        "rows": [
+            (names[code], [found.get((s.slug, code), 0) for s in sums])
+            for code in [*REGION_CODES, WHOLE_COUNTRY]
+        ],
+    }

@@ -403,6 +403,7 @@ def statistics(request):
     places = Municipality.objects.in_bulk([place for place, _n in counted])
     by_municipality = [(str(places[place]), n) for place, n in counted if place in places]
     themes = list(Theme.objects.prefetch_related("translations"))
+    by_region = region_map.tile_map(region_map.chosen(request.GET.get("figure")))
     context = {
         "total": entries.count(),
         "charts": [
@@ -422,13 +423,13 @@ def statistics(request):
                 [(_("All of Finland"), whole), *by_municipality],
             ),
         ],
-        **_progress_statistics(themes, by_kind_status, by_theme_status),
-        "region_map": region_map.tile_map(region_map.chosen(request.GET.get("figure"))),
+        "region_map": by_region,
+        **_progress_statistics(themes, by_kind_status, by_theme_status, by_region["names"]),
     }
     return render(request, "publishing/statistics.html", context)
 
 
-def _progress_statistics(themes, by_kind, by_theme):
+def _progress_statistics(themes, by_kind, by_theme, region_names):
     """What became of the published entries: the latest reported status by kind (charts)
     and by theme (a table), and the campaign's indicators summed."""
     statuses = progress.status_choices()
@@ -458,6 +459,7 @@ def _progress_statistics(themes, by_kind, by_theme):
         if sums
         else None,
         "indicator_sums": sums,
+        "indicators_by_region": region_map.indicators_by_region(sums, region_names),
     }
 
 

@@ -97,9 +97,10 @@ PUBLIC = {
     "search": ("/fi/entries/?q=kesätöitä", 18),
     "catalogue by progress": ("/fi/entries/?progress=achieved", 17),
     "programme": ("/fi/programme/", 16),
-    # The region map: every figure of every region in one query, the regions' names.
-    "statistics": ("/fi/statistics/", 18),
-    "statistics, map of the achieved": ("/fi/statistics/?figure=achieved", 18),
+    # The region map: every figure of every region in one query, the regions' names;
+    # the indicator totals by region (the site has reports with figures) one more.
+    "statistics": ("/fi/statistics/", 19),
+    "statistics, map of the achieved": ("/fi/statistics/?figure=achieved", 19),
     # The read model's rows, nothing more.
     "feed": ("/fi/feed.atom", 2),
     "feed of reports": ("/fi/feed/reports.atom", 4),
