@@ -189,13 +189,13 @@ def _described(name, code, values) -> str:
 WHOLE_COUNTRY = "00"  # the row of the entries for all of Finland
 
 
-def indicators_by_region(sums, names) -> dict | None:
+def indicators_by_region(sums, names, campaign=None) -> dict | None:
     """The figures of approved progress reports of public entries summed by indicator
     and region, in one query: `sums` is progress.indicator_sums() (the indicators, in
     order). An entry's figures count in each region of its municipalities; those of an
     entry for all of Finland in a row of their own, never in every region (that would
     count them 19 times). `names`: {region code: name} (tile_map()'s). None when
-    nothing was reported."""
+    nothing was reported. `campaign`: only its entries' figures."""
     if not sums:
         return None
     entry = "report__entry__public__"
@@ -210,13 +210,14 @@ def indicators_by_region(sums, names) -> dict | None:
         function="unnest",
         output_field=CharField(),
     )
+    figures = ReportFigure.objects.filter(
+        report__publication__status=PublicationStatus.APPROVED, **{f"{entry}isnull": False}
+    )
+    if campaign is not None:
+        figures = figures.filter(report__entry__campaign=campaign)
     found = {
         (row["indicator__slug"], row["place"]): row["total"]
-        for row in ReportFigure.objects.filter(
-            report__publication__status=PublicationStatus.APPROVED,
-            **{f"{entry}isnull": False},
-        )
-        .annotate(place=place)
+        for row in figures.annotate(place=place)
         .order_by()
         .values("indicator__slug", "place")
         .annotate(total=Sum("value"))

@@ -157,6 +157,7 @@ STAFF = {
     "ranking": ("/en/admin/workspace/ranking/", "coordinator"),
     "dashboard": ("/en/admin/workspace/dashboard/", "coordinator"),
     "follow-up": ("/en/admin/workspace/follow-up/", "coordinator"),
+    "campaign report": ("/en/admin/workspace/campaign-report/", "coordinator"),
     # With the mail-health box (one query), and the messages with each one's next try.
     "admin index": ("/en/admin/", "coordinator"),
     "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
@@ -168,6 +169,7 @@ STAFF_QUERIES = {
     "messages": 10,
     "dashboard": 19,
     "follow-up": 16,
+    "campaign report": 24,  # (each table one or two queries, whatever the rows)
     "score": 19,
     "decide": 17,
 }

@@ -175,6 +175,7 @@ PRIVATE = {
     "end_sessions",
     "follow_up",
     "follow_up_remind",
+    "campaign_report",
     "personal_data",
     "draft",
     "confirm",
