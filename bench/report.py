@@ -78,6 +78,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000, help="published entries")
     parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--keep", action="store_true", help="time the entries already there")
     args = parser.parse_args(argv)
     server = os.environ.get("DATABASE_URL")
     if not server:
@@ -87,10 +88,12 @@ def main(argv=None):
     env = production_environment(ensure_database(server, DATABASE), static_root)
     log("migrating")
     manage(env, "migrate", "--no-input")
-    log(f"filling {args.size} entries")
-    started = time.perf_counter()
-    subprocess.run([PYTHON, "-c", FILL, str(args.size)], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
-    log(f"filled in {time.perf_counter() - started:.0f} s; timing the report")
+    if not args.keep:
+        log(f"filling {args.size} entries")
+        started = time.perf_counter()
+        subprocess.run([PYTHON, "-c", FILL, str(args.size)], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+        log(f"filled in {time.perf_counter() - started:.0f} s")
+    log("timing the report")
     out = subprocess.run(  # noqa: S603 - our own code
         [PYTHON, "-c", TIME, str(args.runs)],
         cwd=BASE_DIR,

@@ -12,7 +12,8 @@ received, overdue follow-ups) say so."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Func, IntegerField
+from django.db.models import Count, F, Func, IntegerField, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -105,58 +106,86 @@ def _published_tables(entries, region_names) -> list[Table]:
     ]  # fmt: skip
 
 
+def _per_kind(entries, **figures) -> dict:
+    """{figure: [its value for each kind]} of aggregates given per kind, in one query."""
+    kinds = [value for value, _label in EntryKind.choices]
+    found = entries.aggregate(
+        **{
+            f"{name}_{kind}": Coalesce(aggregate, 0)
+            for name, (aggregate_of) in figures.items()
+            for kind in kinds
+            for aggregate in [aggregate_of(Q(kind=kind))]
+        }
+    )
+    return {name: [found[f"{name}_{kind}"] for kind in kinds] for name in figures}
+
+
 def _people_and_selection(entries) -> list[Table]:
     """Joint and single entries with their partner organisations; selected and awarded."""
-    rows = list(entries.values_list("kind", "partners", "in_programme", "prize_category_ids"))
-    kinds = [value for value, _label in EntryKind.choices]
-
-    def per_kind(test):
-        return [sum(1 for row in rows if row[0] == kind and test(row)) for kind in kinds]
-
+    partners = Func(F("partners"), function="jsonb_array_length", output_field=IntegerField())
+    found = _per_kind(
+        entries,
+        joint=lambda kind: Count("pk", filter=kind & ~Q(partners=[])),
+        single=lambda kind: Count("pk", filter=kind & Q(partners=[])),
+        partners=lambda kind: Sum(partners, filter=kind),
+        selected=lambda kind: Count("pk", filter=kind & Q(in_programme=True)),
+        awarded=lambda kind: Count("pk", filter=kind & ~Q(prize_category_ids=[])),
+    )
     columns = [*_kinds(), _("Together")]
 
-    def row(label, values):
-        return (label, [*values, sum(values)])
+    def row(label, key):
+        return (label, [*found[key], sum(found[key])])
 
     return [
         Table("cooperation", _("Joint and single entries"), columns, [
-            row(_("Joint entries (with confirmed partner organisations)"),
-                per_kind(lambda r: bool(r[1]))),
-            row(_("Single entries"), per_kind(lambda r: not r[1])),
-            row(_("Partner organisations in them"),
-                [sum(len(r[1]) for r in rows if r[0] == kind) for kind in kinds]),
+            row(_("Joint entries (with confirmed partner organisations)"), "joint"),
+            row(_("Single entries"), "single"),
+            row(_("Partner organisations in them"), "partners"),
         ]),
         Table("selection", _("Selected and awarded"), columns, [
-            row(_("Selected into the cooperation programme"), per_kind(lambda r: r[2])),
-            row(_("Awarded a prize"), per_kind(lambda r: bool(r[3]))),
+            row(_("Selected into the cooperation programme"), "selected"),
+            row(_("Awarded a prize"), "awarded"),
         ]),
+    ]  # fmt: skip
+
+
+def _status(status) -> Q:
+    return Q(progress_status="") if status == progress.NO_REPORT else Q(progress_status=status)
+
+
+def _status_tables(entries, region_names) -> list[Table]:
+    """The latest reported status by kind and by region, each in one query."""
+    statuses = progress.status_choices()
+    by_kind = _per_kind(
+        entries,
+        **{
+            status: (lambda kind, status=status: Count("pk", filter=kind & _status(status)))
+            for status, _label in statuses
+        },
+    )
+    in_region = entries.aggregate(
+        **{
+            f"s{index}_{code}": Count("pk", filter=_status(status) & regions.in_region(code))
+            for index, (status, _label) in enumerate(statuses)
+            for code in REGION_CODES
+        }
+    )
+    return [
+        Table("status_kind", _("Latest reported status by kind"), _kinds(),
+              [(str(label), by_kind[status]) for status, label in statuses]),
+        Table("status_region", _("Latest reported status by region"),
+              [str(label) for _s, label in statuses],
+              [(region_names[code], [in_region[f"s{index}_{code}"]
+                                     for index in range(len(statuses))])
+               for code in REGION_CODES],
+              _("An entry for all of Finland is counted in every region.")),
     ]  # fmt: skip
 
 
 def _follow_up_tables(campaign, entries, region_names) -> list[Table]:
     """The latest reported status by kind and by region, the indicator totals by region,
     the reports filed and the overdue follow-ups."""
-    statuses = progress.status_choices()
-    rows = [
-        (kind, status or progress.NO_REPORT, codes, whole)
-        for kind, status, codes, whole in entries.values_list(
-            "kind", "progress_status", "region_codes", "whole_country"
-        )
-    ]
-    by_kind = Table("status_kind", _("Latest reported status by kind"), _kinds())
-    for status, label in statuses:
-        by_kind.rows.append(
-            (str(label), [sum(1 for r in rows if r[0] == k and r[1] == status)
-                          for k, _l in EntryKind.choices])
-        )  # fmt: skip
-    by_region = Table(
-        "status_region", _("Latest reported status by region"),
-        [str(label) for _s, label in statuses],
-        [(region_names[code], [sum(1 for r in rows if (r[3] or code in r[2]) and r[1] == status)
-                               for status, _l in statuses]) for code in REGION_CODES],
-        _("An entry for all of Finland is counted in every region."),
-    )  # fmt: skip
-    tables = [by_kind, by_region]
+    tables = _status_tables(entries, region_names)
     sums = progress.indicator_sums(campaign)
     figures = region_map.indicators_by_region(sums, region_names, campaign)
     if figures:
