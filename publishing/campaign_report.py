@@ -163,20 +163,16 @@ def _status_tables(entries, region_names) -> list[Table]:
             for status, _label in statuses
         },
     )
-    in_region = entries.aggregate(
-        **{
-            f"s{index}_{code}": Count("pk", filter=_status(status) & regions.in_region(code))
-            for index, (status, _label) in enumerate(statuses)
-            for code in REGION_CODES
-        }
-    )
+    counted = {
+        (row["region"], row["progress_status"] or progress.NO_REPORT): row["n"]
+        for row in regions.grouped(entries, "progress_status", n=Count("pk"))
+    }
     return [
         Table("status_kind", _("Latest reported status by kind"), _kinds(),
               [(str(label), by_kind[status]) for status, label in statuses]),
         Table("status_region", _("Latest reported status by region"),
               [str(label) for _s, label in statuses],
-              [(region_names[code], [in_region[f"s{index}_{code}"]
-                                     for index in range(len(statuses))])
+              [(region_names[code], [counted.get((code, status), 0) for status, _l in statuses])
                for code in REGION_CODES],
               _("An entry for all of Finland is counted in every region.")),
     ]  # fmt: skip

@@ -66,15 +66,15 @@ def chosen(value) -> str:
 
 def figures() -> dict:
     """{figure key: {region code: value}} for every figure and region, in one query."""
-    found = PublicEntry.objects.aggregate(
-        **{
-            f"{key}_{code}": Count("pk", filter=which & regions.in_region(code))
-            for key, _name, which in FIGURES
-            for code in REGION_CODES
-        }
-    )
+    found = {
+        row["region"]: row
+        for row in regions.grouped(
+            PublicEntry.objects.all(),
+            **{key: Count("pk", filter=which) for key, _name, which in FIGURES},
+        )
+    }
     return {
-        key: {code: found[f"{key}_{code}"] for code in REGION_CODES}
+        key: {code: found.get(code, {}).get(key, 0) for code in REGION_CODES}
         for key, _name, _which in FIGURES
     }
 
