@@ -99,3 +99,22 @@ def test_the_map_is_used_with_the_keyboard_alone(page, site):
     page.wait_for_url("**/en/entries/?maakunta=06")
     assert "Tampereen kesätyöt" in page.content()
     assert "Oulun kerho" not in page.content()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_campaign_report_passes_axe_and_html_codesniffer(page, site, language):
+    from .conftest import login
+
+    make_staff("coordinator-bob", "coordinator", "reviewer")
+    login(page, "coordinator-bob", language=language)
+    page.goto(f"/{language}/admin/workspace/campaign-report/")
+    assert (
+        page.locator("h1")
+        .inner_text()
+        .startswith(
+            {"fi": "Kampanjaraportti", "sv": "Kampanjrapport", "en": "Campaign report"}[language]
+        )
+    )
+    problems = axe_violations(page) + htmlcs_errors(page)
+    assert problems == [], "\n".join(problems)
+    screenshot(page, f"campaign-report-{language}")
