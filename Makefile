@@ -69,14 +69,17 @@ backup-check: $(STAMP)
 	$(WITH_DB) $(PY) -m ops.backup_check $(ARGS)
 
 # Abuse check (ops/abuse_check.py): the security review's reproductions (issue 20) against
-# a production-like setup of its own (PostgreSQL under var/, two Redis servers, gunicorn,
+# a production-like setup of its own (the drills' PostgreSQL, two Redis servers, gunicorn,
 # a job worker, an SMTP sink); prints each as held / not held, non-zero when any is not.
 abuse-check: $(STAMP)
 	$(PY) -m ops.abuse_check $(ARGS)
 
+# mypy with django-stubs ([tool.mypy] in pyproject.toml): the plugin reads the settings,
+# which only need a database URL to parse (nothing connects).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=$${DATABASE_URL:-postgres://localhost/kotolupaus} KOTOLUPAUS_ENV=test $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

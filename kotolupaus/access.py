@@ -1,8 +1,5 @@
 """Shared by every app: who may open a staff page, and how fast the public may post.
-
-Staff roles are groups with permissions (review's migrations create them); the checks
-here name the permissions, so no app has to import another's views to use them.
-"""
+A staff role is a permission that review registers at start-up and its groups hold."""
 
 from functools import wraps
 
@@ -13,16 +10,24 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-COORDINATE = "review.coordinate_review"
-SCORE = "review.score_entries"
+# The staff roles; the app that defines each role's permission registers it at start-up
+# (review/apps.py).
+COORDINATE = "coordinate"
+SCORE = "score"
+_permissions: dict[str, str] = {}
 
 
-def has_role(user, permission) -> bool:
+def register_role(role: str, permission: str) -> None:
+    _permissions[role] = permission
+
+
+def has_role(user, role: str) -> bool:
+    permission = _permissions[role]
     return bool(user.is_active and user.is_staff and user.has_perm(permission))
 
 
-def staff_required(permission, reason):
-    """A staff page for holders of `permission`: others logged in get a 403 page that
+def staff_required(role, reason):
+    """A staff page for holders of `role`: others logged in get a 403 page that
     says what they can do instead; anyone else is sent to the login."""
 
     def decorator(view):
@@ -31,7 +36,7 @@ def staff_required(permission, reason):
             # The admin panel's own test: active staff, with a one-time code (STAFF_2FA).
             if not admin.site.has_permission(request):
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not has_role(request.user, permission):
+            if not has_role(request.user, role):
                 raise PermissionDenied(str(reason))
             return view(request, *args, **kwargs)
 

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -63,6 +64,11 @@ for library_model in (
 
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
+
+# Backup codes are made on the staff member's own page (review: staff/backup-codes/),
+# shown once there and never listed.
+if admin.site.is_registered(StaticDevice):
+    admin.site.unregister(StaticDevice)
 
 
 @admin.register(AccessAttempt)
@@ -262,7 +268,7 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
             linebreaks_filter(message.masked_body, autoescape=True),
         )
 
-    text_as_sent.contact_data = True
+    text_as_sent.contact_data = True  # type: ignore[attr-defined]
 
     # --- Actions -------------------------------------------------------------------------
 

@@ -35,17 +35,38 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 
-from submissions.access import (
-    can_view_contact_data,
-    contact_fields_of,
-    ordering_paths,
-    secret_fields_of,
-    touches,
-)
-
 from . import public_side
 
 _trail = None
+_contact_rules = None
+
+
+def register_contact_rules(rules):
+    """Which fields hold contact data and who may see them: submissions.access plugs in
+    here when it starts (touches, can_view_contact_data, contact_fields_of,
+    secret_fields_of, ordering_paths)."""
+    global _contact_rules
+    _contact_rules = rules
+
+
+def touches(model, path, user):
+    return _contact_rules.touches(model, path, user)
+
+
+def can_view_contact_data(user):
+    return _contact_rules.can_view_contact_data(user)
+
+
+def contact_fields_of(model):
+    return _contact_rules.contact_fields_of(model)
+
+
+def secret_fields_of(model):
+    return _contact_rules.secret_fields_of(model)
+
+
+def ordering_paths(order):
+    return _contact_rules.ordering_paths(order)
 
 
 def register_audit_trail(trail):
@@ -80,6 +101,8 @@ class ContactRules:
     """Contact fields and secrets out of every way into an admin (see the module's
     docstring). A display method that shows contact data is marked
     `method.contact_data = True` (or sorts by a contact field)."""
+
+    model: type[models.Model]
 
     def hides(self, request, name) -> bool:
         """Is this field, path or display column one the user may not see or use?"""
@@ -225,7 +248,7 @@ class AdminBase(ContactRules):
         related objects, codes of choices, ISO dates); contact data and secrets only as
         changed, without their values."""
         hidden = contact_fields_of(self.model) | secret_fields_of(self.model)
-        changes = {}
+        changes: dict[str, object] = {}
         for name in form.changed_data:
             if name in self.audit_exclude:
                 continue

@@ -92,7 +92,7 @@ class PostgresCache(DatabaseCache):
 
     def purge_expired(self) -> int:
         db = router.db_for_write(self.cache_model_class)
-        table = connections[db].ops.quote_name(self._table)
+        table = connections[db].ops.quote_name(self._table)  # type: ignore[attr-defined]
         with connections[db].cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE expires < now()")  # noqa: S608
             return cursor.rowcount

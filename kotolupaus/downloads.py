@@ -27,6 +27,7 @@ import re
 from calendar import timegm
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
@@ -52,7 +53,9 @@ def file_response(
     """The file that `open_file()` opens (binary, seekable), as a response to `request`."""
     etag = quote_etag(etag)
     modified = timegm(last_modified.utctimetuple())
-    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=modified
+    )
     if response is None:
         wanted = _range(request, size, etag, modified)
         if wanted is None:

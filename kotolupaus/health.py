@@ -1,4 +1,4 @@
-"""Readiness: GET /readyz, beside the liveness check /healthz (kotolupaus/middleware.py).
+"""Liveness (GET /healthz) and readiness (GET /readyz).
 
 /healthz says whether this app server can serve pages (the database answers): the load
 balancer's check. /readyz says whether the whole service is as it should be — for a
@@ -22,6 +22,18 @@ from django.http import JsonResponse
 
 log = logging.getLogger(__name__)
 
+
+def health(request):
+    """For the load balancer: 200 when the app can query the database, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not healthy"
+        log.warning("health check failed", exc_info=True)
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
 _migrated = False  # once true, true for as long as this code runs
 
 
@@ -39,7 +51,7 @@ def check_redis() -> str:
     from .cache import UNREACHABLE
 
     try:
-        caches["default"].client.get_client().ping()
+        caches["default"].client.get_client().ping()  # type: ignore[attr-defined]  # django-redis
     except UNREACHABLE as error:
         return f"unavailable ({type(error).__name__})"
     return "ok"

@@ -31,13 +31,14 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template import engines
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,11 +53,20 @@ class TemporaryFailure(Exception):
     """The message could not be delivered now; the job tries again later."""
 
 
+def erased_address(tag: str = "") -> str:
+    """What an erased address becomes: one under the reserved .invalid domain."""
+    return f"erased-{tag}@erased.invalid" if tag else "erased@erased.invalid"
+
+
 def deliverable(address: str) -> bool:
-    """Erased contact data is replaced by an empty value or an address under the
-    reserved .invalid domain: neither is ever mailed."""
+    """An empty address and an erased one (under .invalid) are never mailed."""
     address = (address or "").strip().lower()
     return bool(address) and not address.endswith(".invalid")
+
+
+def deliverable_q(field: str) -> Q:
+    """deliverable() as a filter on the address in `field`."""
+    return ~Q(**{field: ""}) & ~Q(**{f"{field}__endswith": ".invalid"})
 
 
 # --- Per-address limits -------------------------------------------------------------------
@@ -72,7 +82,7 @@ class Allowance:
     @property
     def limit(self) -> int:
         if isinstance(self.per_day, str):
-            return getattr(settings, self.per_day)
+            return int(getattr(settings, self.per_day))
         return self.per_day
 
 
@@ -138,7 +148,7 @@ def _lock_mailbox(key: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"mail:{key}"])
 
 
-def _recent(key: str, kind: str):
+def _recent(key: str, kind: str) -> QuerySet[Message]:
     return Message.objects.filter(
         recipient_key=key,
         kind=kind,
@@ -150,7 +160,8 @@ def _recent(key: str, kind: str):
 def allowance_left(kind: str, address: str) -> int:
     """How many more messages of this kind the address may be sent now (a form may say
     so next to a field; `queue()` decides, atomically)."""
-    return max(0, allowance(kind) - _recent(mailbox(address), kind).count())
+    left: int = allowance(kind) - _recent(mailbox(address), kind).count()
+    return max(0, left)
 
 
 # --- Private links masked -------------------------------------------------------------------
@@ -170,7 +181,7 @@ def mask_links(text: str) -> str:
 # --- Rendering --------------------------------------------------------------------------------
 
 
-def _render(template_name: str, context: dict) -> str:
+def _render(template_name: str, context: dict[str, Any]) -> str:
     return engines["text"].get_template(template_name).render(context)
 
 
@@ -180,7 +191,7 @@ def _tidy(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def render(kind: str, language: str, context: dict) -> tuple[str, str]:
+def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """The subject and body of a message of this kind, in `language`."""
     with override(language):
         context = {**context, **_signature(context, language), "language": language}
@@ -189,7 +200,7 @@ def render(kind: str, language: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def _signature(context: dict, language: str) -> dict:
+def _signature(context: dict[str, Any], language: str) -> dict[str, Any]:
     campaign = context.get("campaign")
     if campaign is None and context.get("entry") is not None:
         campaign = context["entry"].campaign
@@ -209,8 +220,8 @@ def queue(
     *,
     to: str,
     language: str,
-    context: dict,
-    entry=None,
+    context: dict[str, Any],
+    entry: Any = None,  # a submissions.Entry, which this layer does not import
     reply_to: str = "",
     unsubscribe_url: str = "",
 ) -> Message | None:
@@ -385,8 +396,10 @@ def try_now(message: Message) -> str:
         status = _job_status(message.job_id)
         if status == "doing":
             return TryNow.IN_PROGRESS
-        if status == "todo" and not app.job_manager.cancel_job_by_id(
-            message.job_id, delete_job=True
+        if (
+            status == "todo"
+            and message.job_id is not None
+            and not app.job_manager.cancel_job_by_id(message.job_id, delete_job=True)
         ):
             return TryNow.IN_PROGRESS  # a worker took it just now
         # Its job is gone (or was never recorded): a new one, due now.
@@ -406,15 +419,15 @@ def erase_address(address: str) -> int:
     cancelled = messages.filter(status__in=[MessageStatus.QUEUED, MessageStatus.FAILED])
     cancelled.update(status=MessageStatus.CANCELLED, last_error="address erased")
     return messages.update(
-        recipient="erased@erased.invalid",
-        recipient_key="erased@erased.invalid",
+        recipient=erased_address(),
+        recipient_key=erased_address(),
         body="",
         masked_body="",
         reply_to="",
     )
 
 
-def forget_join_senders(entries) -> int:
+def forget_join_senders(entries: Any) -> int:
     """Retention: the kept texts of "we want to join" messages to these entries' contacts
     name their senders; they go with the senders' data. Returns the number of messages."""
     return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry__in=entries).update(
@@ -428,7 +441,7 @@ def forget_join_senders(entries) -> int:
 FAILED_SHOWN_FOR = timedelta(days=3)
 
 
-def health(now=None) -> dict:
+def health(now: datetime | None = None) -> dict[str, Any]:
     """What the admin index and the dashboard warn about, in one query: messages that
     failed in the last 3 days, messages waiting longer than MAIL_WAITING_WARNING_MINUTES,
     and messages refused by the per-address limits in the last 24 hours."""

@@ -9,8 +9,6 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from submissions.images import MAX_UPLOAD_BYTES
-
 logger = logging.getLogger(__name__)
 
 
@@ -50,7 +48,7 @@ def too_large(request, length):
                 "back_url": back,
                 "size": length,
                 "limit": settings.MAX_REQUEST_BYTES,
-                "image_limit": MAX_UPLOAD_BYTES,
+                "image_limit": settings.MAX_IMAGE_UPLOAD_BYTES,
             },
             request=request,
         )
@@ -94,20 +92,6 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
-
-
-def health(request):
-    """For the load balancer: 200 when the app can query the database, else 503."""
-    from django.db import connection
-    from django.http import JsonResponse
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        logger.warning("health check failed", exc_info=True)
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 class AppendOnlyGuardMiddleware:

@@ -46,14 +46,8 @@ class Message(models.Model):
     # quotes and a "+tag" sub-address removed (mail.mailbox()).
     recipient_key = models.CharField(_("mailbox"), max_length=254, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    entry = models.ForeignKey(
-        "submissions.Entry",
-        verbose_name=_("entry"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="messages",
-    )
+    # entry: the entry a message is about (a foreign key, SET_NULL), added by submissions
+    # when its models load (submissions/models/messages.py): this layer imports no app.
     subject = models.CharField(_("subject"), max_length=250)
     # The text carries private links: it is kept only until the message is delivered
     # (or cancelled), then emptied.

@@ -189,7 +189,7 @@ def estimated_bits(key: str) -> float:
     per_character = alphabet_bits(key)
     found = zxcvbn(key, user_inputs=list(PROJECT_WORDS), max_length=max(len(key), 72))
     bits = 0.0
-    separators = set()
+    separators: set[str] = set()
     for match in found["sequence"]:
         if match["pattern"] == "bruteforce" or len(match["token"]) < 4:
             bits += _unmatched_bits(match["token"], per_character, separators)
@@ -246,7 +246,7 @@ def repository_hashes(root: Path) -> set[str]:
         capture_output=True,
         check=True,
     ).stdout.split(b"\0")
-    found = set()
+    found: set[str] = set()
     for name in filter(None, names):
         if name.startswith((b"static/vendor/", b"requirements/")):
             continue

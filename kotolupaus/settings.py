@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # staff backup codes (review: staff/backup-codes/)
     "axes",
     # The job queue in PostgreSQL: every e-mail and every scheduled job (see tasks.py).
     "procrastinate.contrib.django",
@@ -485,6 +486,7 @@ CONTACT_DATA_RETENTION_DAYS = env.int("CONTACT_DATA_RETENTION_DAYS", default=730
 MODERATION_EXTRA_WORDS = env.list("MODERATION_EXTRA_WORDS", default=[])
 # Whole request bodies above this are refused before Django reads them (HTTP 413).
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=15 * 1024 * 1024)
+MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024  # one logo or photo (submissions/images.py)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

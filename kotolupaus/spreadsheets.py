@@ -65,7 +65,7 @@ def inert(value):
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def as_typed(value):
+def as_typed(value: str) -> str:
     """A cell read back from a CSV this service wrote: without the inert apostrophe."""
     if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]

@@ -1,36 +1,15 @@
 """The staff login: one form that checks the user name, password and one-time code
-together, and one answer for every failure.
-
-A wrong password, a wrong or throttled one-time code, an account that is not staff or
-not active: each gets the same message on the same page, so the answer never tells
-whether the password was right. Every such failure is a failed login for django-axes
-(the `user_login_failed` signal), so wrong codes count toward the same lockout as wrong
-passwords, and for the audit trail (review/security.py), which records the reason.
-
-Guessing is stopped without letting anyone lock staff out (settings: AXES_*):
-
-- A user name is **locked per address**: AXES_FAILURE_LIMIT failures for one user name
-  from one address lock that pair for AXES_COOLOFF_HOURS, counted from the failure that
-  locked it; tries during the lock are refused without looking at the password and do
-  not restart it. The same person can log in from another address at once, and the
-  others in the office (the same address, other user names) are not touched.
-- A user name is only **slowed down** by failures from all addresses together: after
-  AXES_FAILURE_LIMIT of them within the cool-off, a try must wait 1, 2, 4 … seconds
-  (at most LOGIN_DELAY_MAX_SECONDS) after the last failure, or it is refused at once
-  with "try again in N seconds" (HTTP 429, Retry-After) — no request thread sleeps.
-  When the slow-down begins, the audit trail gets an event and the log a warning.
-- A browser that has logged in as the user before (a signed device cookie, as OWASP's
-  "device cookies") is never slowed down for that user, so someone hammering a user
-  name from many addresses cannot keep its owner out either.
-- Before the try that would lock, the page warns, the same for any user name typed.
-- A coordinator opens a lock or a slow-down from the staff page (review.security.unlock).
+together, with one answer for every failure (each a failed login for django-axes and the
+audit trail). Locks per user name and address, slow-downs per user name and device
+cookies: the README's "Staff" section and the AXES_* settings.
 """
 
 import hashlib
+import ipaddress
 import logging
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -50,6 +29,8 @@ from django.views.decorators.debug import sensitive_variables
 from django_otp import devices_for_user
 
 CODE = re.compile(r"[0-9]{6,8}")
+# A backup code (django-otp's static tokens: eight letters a–z and digits 2–7).
+BACKUP_CODE = re.compile(r"[a-z2-7]{8}")
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +56,7 @@ def _attempts(**where):
     return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off(), **where)
 
 
-def name_failures(username: str) -> tuple[int, object]:
+def name_failures(username: str) -> tuple[int, datetime | None]:
     """Failed logins for the user name within the cool-off, from every address together,
     and the time of the last one."""
     found = _attempts(username=username).aggregate(
@@ -107,10 +88,21 @@ def wait_seconds(request, username: str) -> int:
     return max(0, math.ceil(remaining))
 
 
+def client_address(request):
+    """The client's address as django-axes counts it (behind a TLS proxy too), or None."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def locked_until(request, username: str):
     """When the lock of this user name from this request's address ends, or None."""
-    from review.security import client_address
-
     found = _attempts(username=username, ip_address=client_address(request)).aggregate(
         failures=Sum("failures_since_start"), last=Max("attempt_time")
     )
@@ -162,7 +154,9 @@ class OneTimeCodeInput(forms.TextInput):
 class StaffLoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
         label=_("One-time code"),
-        help_text=_("The six digits your authenticator app shows now."),
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your backup codes."
+        ),
         max_length=20,
         widget=OneTimeCodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
@@ -194,8 +188,8 @@ class StaffLoginForm(AdminAuthenticationForm):
             }
 
     def clean_otp_token(self):
-        code = re.sub(r"\s", "", self.cleaned_data["otp_token"])
-        if not CODE.fullmatch(code):
+        code = re.sub(r"\s", "", self.cleaned_data["otp_token"]).lower()
+        if not (CODE.fullmatch(code) or BACKUP_CODE.fullmatch(code)):
             # About the typed text only: nothing has been checked yet.
             raise ValidationError(
                 _("Enter the six digits your authenticator app shows."), code="code_format"

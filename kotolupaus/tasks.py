@@ -68,4 +68,8 @@ def purge_expired_counters(timestamp: int) -> int:
     live ones are never removed, however many there are."""
     from django.core.cache import caches
 
-    return caches["shared"].purge_expired()
+    from .cache import PostgresCache
+
+    shared = caches["shared"]
+    assert isinstance(shared, PostgresCache)
+    return shared.purge_expired()

@@ -15,8 +15,7 @@ from publishing.staff_views import (
 )
 
 from . import views
-from .health import ready
-from .middleware import health
+from .health import health, ready
 
 handler500 = "kotolupaus.views.server_error"
 

@@ -42,9 +42,9 @@ if __package__ in (None, ""):  # `python ops/abuse_check.py` as well as `python 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import BASE_DIR, HOST, JobWorker, manage, production_environment
-from ops.fault_drill import Postgres, SiteGunicorn, form_choices, open_campaign
+from ops.fault_drill import SiteGunicorn, form_choices, open_campaign
+from ops.stack import Postgres, one_drill_at_a_time
 
-DATABASE_NAME = "kotolupaus"
 PASSWORD = "abuse check staff password"  # noqa: S105 - staff made for the check
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ATTACK_NAME = "Dear customer, your parcel is held. Pay the fee at http://evil.example/pay"
@@ -644,10 +644,15 @@ class Checks:
     # 7. The Range header
     def huge_range(self) -> Check:
         self.browser().get("/fi/open-data/entries.json")  # built
+        # Only what this request logs: earlier checks' refusals (e.g. the admin lookups'
+        # DisallowedModelAdminLookup, logged by django.security with its stack) are theirs.
+        before = len(self.gunicorn.log_path.read_bytes())
         reply = self.browser().get(
             "/fi/open-data/entries.json", headers={"Range": "bytes=" + "9" * 4400 + "-"}
         )
-        traced = "Traceback" in self.gunicorn.log_path.read_text(errors="replace")
+        time.sleep(0.5)  # the log line is written after the answer
+        logged = self.gunicorn.log_path.read_bytes()[before:].decode(errors="replace")
+        traced = "Traceback" in logged
         return Check(
             "7 Range: bytes=999…(4,400 digits)-",
             reply.status == 416 and not traced,
@@ -916,6 +921,11 @@ ORDER = [
 
 def main(argv=None) -> int:
     args = parse(argv)
+    with one_drill_at_a_time():
+        return run(args)
+
+
+def run(args) -> int:
     var = BASE_DIR / "var"
     var.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="abuse-", dir=var))
@@ -923,14 +933,14 @@ def main(argv=None) -> int:
     redises = []
     worker = None
     try:
-        log(f"a PostgreSQL of its own in {folder.relative_to(BASE_DIR)}/pgdata")
-        postgres = Postgres(folder)
-        postgres.create_database(DATABASE_NAME)
+        log("the drills' own PostgreSQL (var/drills/pgdata), a database for this run")
+        postgres = Postgres()
+        database_url = postgres.prepare()
         cache_redis = Redis(folder, policy="allkeys-lru", maxmemory="8mb")
         counter_redis = Redis(folder, policy="noeviction", maxmemory="64mb")
         redises = [cache_redis, counter_redis]
         sink = Sink()
-        env = production_environment(postgres.url(), folder / "static")
+        env = production_environment(database_url, folder / "static")
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "kotolupaus.settings",

@@ -63,7 +63,7 @@ def public_change(*, entry=None, entries=()) -> None:
     updated = PublicState.objects.filter(pk=1).update(changed_at=Greatest(F("changed_at"), now))
     if not updated:
         PublicState.objects.get_or_create(pk=1, defaults={"changed_at": now})
-    taken_down = set()
+    taken_down: set[int] = set()
     if ids:
         # A pledge's row counts the published pledges that took up its challenge.
         ids |= set(

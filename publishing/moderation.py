@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 # Spam vocabulary and widely used slurs and hate slogans in Finnish, Swedish and English.
-BLOCKED_WORDS = {
+FLAGGED_WORDS = {
     "viagra",
     "cialis",
     "casino",
@@ -60,7 +60,7 @@ def check(texts: list[str]) -> list[str]:
     """Flag names for the given public texts (see FLAG_LABELS)."""
     joined = "\n".join(t for t in texts if t)
     lowered = joined.lower()
-    words = BLOCKED_WORDS | {
+    words = FLAGGED_WORDS | {
         w.strip().lower() for w in settings.MODERATION_EXTRA_WORDS if w.strip()
     }
     flags = []

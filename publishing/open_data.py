@@ -383,7 +383,7 @@ class _Line:
 
 def _prize_names(languages) -> dict:
     """{category id: {language: the prize's name in it}}, in the categories' order."""
-    names = defaultdict(dict)
+    names: defaultdict[str, dict] = defaultdict(dict)
     for category in AwardCategory.objects.prefetch_related("translations"):
         for language in languages:
             category.set_current_language(language)
@@ -448,7 +448,8 @@ def write(files, generated_at) -> int:
             url = urls[language]
             if prizes:
                 names = [
-                    prize_names[category][language] for category in sorted(prizes, key=order.get)
+                    prize_names[category][language]
+                    for category in sorted(prizes, key=lambda category: order[category])
                 ]
                 record["awards"] = names
                 rest = json.dumps(record, ensure_ascii=False)[1:].replace(TEXTS_JSON, texts, 1)

@@ -15,14 +15,14 @@ def programme_context(campaign) -> dict:
     entries = list(
         PublicEntry.objects.filter(campaign=campaign, in_programme=True).order_by("number")
     )
-    groups = {}
+    groups: dict = {}
     for entry in entries:
-        entry.text = public_text(entry)
-        entry.cards = [card_of(entry)]
-        entry.regions = region_names(
+        entry.text = public_text(entry)  # type: ignore[attr-defined]
+        entry.cards = [card_of(entry)]  # type: ignore[attr-defined]
+        entry.regions = region_names(  # type: ignore[attr-defined]
             entry.whole_country, entry.municipality_ids, names["municipality"]
         )
-        entry.prize_list = prizes_of(entry, names["prize"])
+        entry.prize_list = prizes_of(entry, names["prize"])  # type: ignore[attr-defined]
         themes = sorted(names["theme"][t] for t in entry.theme_ids if t in names["theme"])
         groups.setdefault(themes[0] if themes else None, []).append(entry)
     ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or (0, "")))

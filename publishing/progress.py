@@ -192,7 +192,7 @@ def status_counts(by):
 
 def totals(counts) -> dict:
     """{value: number of entries} from status_counts(), all statuses together."""
-    summed = Counter()
+    summed: Counter = Counter()
     for (value, _status), n in counts.items():
         summed[value] += n
     return dict(summed)
@@ -225,7 +225,7 @@ def indicator_sums(campaign=None) -> list[IndicatorSum]:
     sums = {row["indicator__slug"]: row for row in rows}
     if not sums:
         return []
-    named = {}
+    named: dict = {}
     for indicator in (
         Indicator.objects.filter(slug__in=sums)
         .select_related("campaign")

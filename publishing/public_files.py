@@ -407,7 +407,7 @@ def remove_leftovers(now=None) -> int:
         _folders, names = default_storage.listdir(FOLDER)
     except FileNotFoundError:
         return 0
-    kept = set()
+    kept: set[str] = set()
     for name, previous in PublicFile.objects.values_list("name", "previous_name"):
         kept.update((name, previous))
     removed = 0

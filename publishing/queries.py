@@ -2,8 +2,10 @@
 how pages read it — from the public read model (PublicEntry), in few queries."""
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
@@ -76,7 +78,7 @@ def prizes_of(entry: PublicEntry, names, language=None) -> list[Prize]:
 
 
 @dataclass
-class PublicText:
+class TextShown:
     """An entry's public text in one language: the visitor's, else the original."""
 
     language: str
@@ -96,7 +98,7 @@ class PublicText:
             raise AttributeError(name) from None
 
 
-def text_in(rows, original_language, language=None) -> PublicText:
+def text_in(rows, original_language, language=None) -> TextShown:
     """The text in `language` (the page's) from {language: {field: value}}, else in the
     entry's own language (else any there is)."""
     language = language or get_language()
@@ -107,7 +109,7 @@ def text_in(rows, original_language, language=None) -> PublicText:
         if original_language in rows
         else next(iter(rows))
     )
-    return PublicText(
+    return TextShown(
         language=code,
         is_translation_missing=code != language,
         values={name: rows[code].get(name) or "" for name in PUBLIC_FIELDS},
@@ -115,7 +117,7 @@ def text_in(rows, original_language, language=None) -> PublicText:
     )
 
 
-def public_text(entry: PublicEntry, language=None) -> PublicText:
+def public_text(entry: PublicEntry, language=None) -> TextShown:
     """A public entry's text in `language` (the page's), else in its own language."""
     return text_in(entry.texts, entry.original_language, language)
 
@@ -233,7 +235,7 @@ def _card(row, language, names, base) -> Card:
 # --- What the submission form shows of public entries (through submissions.extensions) ----
 
 
-def public_summary(pk, kind=None) -> dict | None:
+def public_summary(pk, kind=None) -> Mapping[str, Any] | None:
     """A public entry as the form names it (a pledge taken up as a challenge): its
     title in the page's language, its organisation, themes and target groups."""
     entries = PublicEntry.objects.filter(pk=pk)

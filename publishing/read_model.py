@@ -5,6 +5,7 @@ number of queries for any number of entries; the README tells the whole story.""
 
 from collections import Counter
 from datetime import date
+from typing import cast
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.fields import ArrayField
@@ -61,7 +62,7 @@ def _citations(citations: dict) -> dict:
 
 
 def _grouped(rows) -> dict:
-    groups = {}
+    groups: dict = {}
     for key, value in rows:
         groups.setdefault(key, []).append(value)
     return groups
@@ -283,7 +284,10 @@ def _save(rows, now) -> None:
 def _copy(rows) -> None:
     """The same rows as bulk_create() would write, through COPY into a temporary table
     and one INSERT … ON CONFLICT from it."""
-    fields = [PublicEntry._meta.get_field(name) for name in ("entry", *FIELDS, "updated_at")]
+    fields = [
+        cast(models.Field, PublicEntry._meta.get_field(name))
+        for name in ("entry", *FIELDS, "updated_at")
+    ]
     names = ", ".join(f'"{field.column}"' for field in fields)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS public_rows")

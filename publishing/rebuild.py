@@ -3,6 +3,7 @@ and reporting what differed."""
 
 from collections import Counter
 from itertools import islice
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -43,7 +44,7 @@ def rebuild(*, check=False) -> dict:
 
     from .models import Publication, PublicationStatus
 
-    report = {
+    report: dict[str, Any] = {
         "versions": 0,
         "missing": [],
         "extra": [],

@@ -51,8 +51,7 @@ def remindable():
     return (
         published()
         .filter(reminders_stopped_at__isnull=True)
-        .exclude(contact_email="")
-        .exclude(contact_email__endswith=".invalid")
+        .filter(mail.deliverable_q("contact_email"))
     )
 
 

@@ -1,45 +1,8 @@
-"""Search and filters of the catalogue: what the public finds, in few and bounded queries,
-on the public read model (PublicEntry; publishing/read_model.py keeps its search
-document and the vocabulary).
-
-The document of an entry holds each translation with its own language's dictionary
-(finnish, swedish, english) and the organisations' names with the language-neutral
-`simple` one (GIN index). Every word of the public entries' texts is also kept with the
-lexeme it became and the number of public entries that have it (SearchTerm): the
-vocabulary, from which a word leaves with the last public entry that had it.
-
-A query, word by word (`understand`, one query for all the words):
-
-- each word is stemmed with all three dictionaries and each stem matched as a prefix,
-  so inflected forms find each other ("kotoutumista" finds "kotoutuminen"); the
-  vocabulary names the lexemes a stem starts (matched by name, which the GIN index
-  answers faster), unless there are too many;
-- a stem of four letters or more also matches the Finnish and Swedish words (and
-  organisation names) that contain it where a part of a compound can begin, so a part
-  of a compound finds the compound ("harjoittelupaikkoja" finds "työharjoittelupaikkoja",
-  "café" finds "språkcafé", but "Oulu" does not find "koulu");
-- a word that no text contains is replaced by the words of the texts one typo away
-  (a letter missing, extra, wrong or two letters swapped; accents do not count), in any
-  of the three languages ("invandarre" finds "invandrarna"): the page then says that it
-  shows results for similar words. Candidates come from trigram similarity (pg_trgm).
-
-Every word must match (AND); the alternatives of one word are OR-ed. The documents are
-then searched once with that tsquery (LexemeQuery, a django.contrib.postgres SearchQuery)
-through their GIN index; the one plain SQL around that ORM query counts the matches and
-orders them, by relevance (ts_rank) when they are few.
-
-Listing (`Listing`): the public entries, the filters and the search as one ORM queryset.
-The planner's estimate of the number of matches decides how to answer, so that no query
-reads more than about a thousand matches:
-
-- clearly more than the cap (the estimate is BROAD times the cap or more): newest first,
-  read along the publication-date index until a page is full; the count is "more than
-  the cap" and is never computed (a short first page gives the exact count instead);
-- otherwise the matches are counted up to the cap + 1 in one query through the GIN index,
-  which also orders them: by relevance (ts_rank) when there are at most RANKED_MATCHES,
-  else newest first; past the cap, the pages are read along the date index as above.
-
-No per-row Python: a page is a list of ids, turned into cards by queries.cards().
+"""Search and filters of the catalogue on the public read model, in few and bounded
+queries: `understand` turns the words into one tsquery (stems in fi, sv and en, parts of
+compounds, typos through the vocabulary); `Listing` answers a page by the planner's
+estimate, reading about a thousand matches at most. The README's "Public pages" tells how
+and why; BROAD, RANKED_MATCHES and the cap below are the knobs.
 """
 
 from __future__ import annotations
@@ -308,7 +271,9 @@ def _find_similar(words: list[Word]) -> None:
             ],
         )
         rows = cursor.fetchall()
-    found = {position: ([], []) for position in typed}  # whole words, then beginnings
+    found: dict[int, tuple[list, list]] = {
+        position: ([], []) for position in typed
+    }  # whole words, then beginnings
     for position, is_word, candidate, lexeme in rows:
         if is_word:
             if one_typo_apart(typed[position], candidate):
@@ -403,6 +368,7 @@ class Listing:
 
     @property
     def tsquery(self) -> LexemeQuery:
+        assert self.query is not None
         return LexemeQuery(self.query.tsquery)
 
     @property

@@ -15,9 +15,16 @@ once when nothing waits for moderation, else with what waits. A publication is n
 submitter (submissions.news: one e-mail a day at most).
 """
 
-import logging
+from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,7 +35,14 @@ from review.audit import audit
 from review.models import AuditAction
 from submissions import news, versions
 from submissions import services as submission_services
-from submissions.models import Entry, EntryStatus, NewsKind, ProgressReport, VersionSource
+from submissions.models import (
+    Entry,
+    EntryStatus,
+    EntryVersion,
+    NewsKind,
+    ProgressReport,
+    VersionSource,
+)
 from submissions.services import ERASED_NAME, TransitionNotAllowed
 
 from . import moderation, read_model
@@ -46,7 +60,7 @@ log = logging.getLogger(__name__)
 __all__ = ["TransitionNotAllowed", "moderate", "transition"]
 
 
-def public_texts(entry):
+def public_texts(entry: Entry) -> list[str]:
     return [
         getattr(t, name) or ""
         for t in entry.translations.all()
@@ -54,16 +68,16 @@ def public_texts(entry):
     ]
 
 
-def publication_for(entry) -> Publication:
+def publication_for(entry: Entry) -> Publication:
     publication, _created = Publication.objects.get_or_create(entry=entry)
     return publication
 
 
-def moderation_flags(texts):
-    return moderation.check(texts)
+def moderation_flags(texts: list[str]) -> list[str]:
+    return list(moderation.check(texts))
 
 
-def check_entry(entry) -> Publication:
+def check_entry(entry: Entry) -> Publication:
     """Record the automatic moderation flags of an entry (on submit and after edits)."""
     publication = publication_for(entry)
     publication.flags = moderation_flags(public_texts(entry))
@@ -71,12 +85,14 @@ def check_entry(entry) -> Publication:
     return publication
 
 
-def _move(moderation, to, *, entry, label, by, comment, note) -> str | None:
+def _move(
+    moderation: Any, to: str, *, entry: Entry, label: str, by: User | None, comment: str, note: str
+) -> str | None:
     """The check and the change every moderated thing (an entry's publication, a
     progress report's) shares: the entry must be sent and not withdrawn, the move must be
     in PUBLICATION_TRANSITIONS, returning needs a comment. Saves and returns the status
     it moved from, or None when it already had the status asked for."""
-    before = moderation.status
+    before: str = moderation.status
     if before == to:
         return None
     if entry.status != EntryStatus.SUBMITTED:
@@ -114,7 +130,17 @@ def _move(moderation, to, *, entry, label, by, comment, note) -> str | None:
     return before
 
 
-def _audit_move(by, entry, before, to, *, comment, note, reason, **details):
+def _audit_move(
+    by: User | None,
+    entry: Entry,
+    before: Any,
+    to: str,
+    *,
+    comment: str,
+    note: str,
+    reason: str,
+    **details: Any,
+) -> None:
     audit(
         by,
         AuditAction.MODERATED,
@@ -129,7 +155,15 @@ def _audit_move(by, entry, before, to, *, comment, note, reason, **details):
     )
 
 
-def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publication:
+def transition(
+    entry: Entry,
+    to: str,
+    *,
+    by: User | None = None,
+    comment: str = "",
+    note: str = "",
+    reason: str = "",
+) -> Publication:
     """Move an entry's publication to `to` (by a staff member, or None for the
     submitter's own edits). Asking for the status it already has changes nothing."""
     with transaction.atomic():
@@ -157,7 +191,9 @@ def transition(entry, to, *, by=None, comment="", note="", reason="") -> Publica
     return publication
 
 
-def _set_public_version(entry, publication, before, to, by) -> None:
+def _set_public_version(
+    entry: Entry, publication: Publication, before: Any, to: str, by: User | None
+) -> None:
     """Approving makes the entry's version as it is now the public one; rejecting the
     public version takes it down; rejecting an edit keeps the public version and tells
     the submitter so. Anything else leaves what is public as it was."""
@@ -177,20 +213,20 @@ def _set_public_version(entry, publication, before, to, by) -> None:
     publication.save(update_fields=["approved_version"])
 
 
-def _images(content) -> set[str]:
+def _images(content: dict[str, Any]) -> set[str]:
     return {name for name in (content["image"], content["organisation"]["logo"]) if name}
 
 
-def _remove_replaced_images(before, now) -> None:
+def _remove_replaced_images(before: Any, now: dict[str, Any]) -> None:
     """Images only the replaced public version showed (an edit kept them for it, see
     submissions.services.update_entry) go once the change commits."""
     from django.core.files.storage import default_storage
 
     for name in _images(before) - _images(now):
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
-def _tell_edit_rejected(entry):
+def _tell_edit_rejected(entry: Entry) -> None:
     """The submitter's changes were not approved: the published version stays."""
     fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
     mail.queue(
@@ -202,14 +238,14 @@ def _tell_edit_rejected(entry):
     )
 
 
-def staff_corrected(entry_ids, *, by=None) -> None:
+def staff_corrected(entry_ids: Iterable[int], *, by: User | None = None) -> None:
     """Staff corrected what entries show (their organisation, in the admin): a new
     version of each sent one, public at once where nothing waits for moderation."""
     for entry in Entry.objects.filter(pk__in=entry_ids, status=EntryStatus.SUBMITTED):
         _staff_version(entry, VersionSource.CORRECTION, by)
 
 
-def _staff_version(entry, source, by):
+def _staff_version(entry: Entry, source: str, by: User | None) -> EntryVersion:
     """A version made by staff; the public one too while nothing waits for moderation
     (an edit that waits carries the staff's change with it when approved)."""
     version = versions.record(entry, source, by=by)
@@ -219,12 +255,20 @@ def _staff_version(entry, source, by):
     return version
 
 
-def report_publication_for(report) -> ReportPublication:
+def report_publication_for(report: ProgressReport) -> ReportPublication:
     moderation, _created = ReportPublication.objects.get_or_create(report=report)
     return moderation
 
 
-def transition_report(report, to, *, by=None, comment="", note="", reason="") -> ReportPublication:
+def transition_report(
+    report: ProgressReport,
+    to: str,
+    *,
+    by: User | None = None,
+    comment: str = "",
+    note: str = "",
+    reason: str = "",
+) -> ReportPublication:
     """Move a progress report's publication to `to`: the same states, checks, audit
     trail and e-mail as an entry's (the audit row names the report)."""
     with transaction.atomic():
@@ -264,11 +308,13 @@ def transition_report(report, to, *, by=None, comment="", note="", reason="") ->
     return moderation
 
 
-def moderate_report(report, to, *, by, comment="", note="") -> ReportPublication:
+def moderate_report(
+    report: ProgressReport, to: str, *, by: User | None, comment: str = "", note: str = ""
+) -> ReportPublication:
     return transition_report(report, to, by=by, comment=comment, note=note)
 
 
-def _return_report_to_submitter(report, comment):
+def _return_report_to_submitter(report: ProgressReport, comment: str) -> None:
     submission_services.open_report_for_fixes(report)
     entry = report.entry
     token = submission_services.add_management_link(entry)
@@ -285,7 +331,7 @@ def _return_report_to_submitter(report, comment):
     )
 
 
-def report_changed(report, change):
+def report_changed(report: ProgressReport, change: str) -> None:
     """A submitter added or edited a progress report: it waits for moderation (with its
     automatic flags); an edit after return or approval goes back to the moderators."""
     moderation = report_publication_for(report)
@@ -296,26 +342,28 @@ def report_changed(report, change):
         transition_report(report, follows, reason="edited by the submitter")
 
 
-def moderate(entry, to, *, by, comment="", note="") -> Publication:
+def moderate(
+    entry: Entry, to: str, *, by: User | None, comment: str = "", note: str = ""
+) -> Publication:
     """A moderator approves, returns for fixes (with a comment that is e-mailed),
     decides not to publish, or takes a decision back to moderation."""
     return transition(entry, to, by=by, comment=comment, note=note)
 
 
-def approve(entry, by) -> Publication:
+def approve(entry: Entry, by: User | None) -> Publication:
     return moderate(entry, PublicationStatus.APPROVED, by=by)
 
 
-def reject(entry, by, note="") -> Publication:
+def reject(entry: Entry, by: User | None, note: str = "") -> Publication:
     return moderate(entry, PublicationStatus.REJECTED, by=by, note=note)
 
 
-def return_for_fixes(entry, by, comment) -> Publication:
+def return_for_fixes(entry: Entry, by: User | None, comment: str) -> Publication:
     """Send the entry back to its submitter with a comment and a new private link."""
     return moderate(entry, PublicationStatus.RETURNED, by=by, comment=comment)
 
 
-def _return_to_submitter(entry, comment):
+def _return_to_submitter(entry: Entry, comment: str) -> None:
     token = submission_services.open_for_fixes(entry)
     fresh = Entry.objects.select_related("campaign").get(pk=entry.pk)
     mail.queue(
@@ -332,14 +380,14 @@ def _return_to_submitter(entry, comment):
 
 # What the submitter's edit does to a publication: staff look at it again before (or
 # while) it is public.
-AFTER_EDIT = {
+AFTER_EDIT: dict[str, str] = {
     PublicationStatus.RETURNED: PublicationStatus.FIXED,
     PublicationStatus.APPROVED: PublicationStatus.PENDING,
     PublicationStatus.REJECTED: PublicationStatus.PENDING,
 }
 
 
-def entry_changed(entry, change, by=None, **kwargs):
+def entry_changed(entry: Entry, change: str, by: User | None = None, **kwargs: Any) -> None:
     """An entry was confirmed, edited, withdrawn, or its consent changed (called by
     submissions.services through submissions.extensions)."""
     if change == EntryStatus.SUBMITTED:
@@ -358,7 +406,7 @@ def entry_changed(entry, change, by=None, **kwargs):
     public_change(entry=entry)
 
 
-def partners_changed(entry, change, **kwargs):
+def partners_changed(entry: Entry, change: str, **kwargs: Any) -> None:
     """A partner answered, or the submitter added, corrected or removed one: the
     confirmed ones are shown with the entry, and its version names them all."""
     if entry.status == EntryStatus.SUBMITTED:
@@ -366,7 +414,9 @@ def partners_changed(entry, change, **kwargs):
     public_change(entry=entry)
 
 
-def translation_saved(entry, language, *, by, fields=()) -> None:
+def translation_saved(
+    entry: Entry, language: str, *, by: User | None, fields: Iterable[str] = ()
+) -> None:
     """Staff added or corrected the public text of an entry in one language: a new
     version, public at once where nothing waits for moderation."""
     entry = Entry.objects.select_related("campaign").get(pk=entry.pk)
@@ -383,7 +433,7 @@ def translation_saved(entry, language, *, by, fields=()) -> None:
     public_change(entry=entry)
 
 
-def report_translation_saved(report, language, *, by) -> None:
+def report_translation_saved(report: ProgressReport, language: str, *, by: User | None) -> None:
     """Staff added or corrected a progress report's text in one language."""
     report = ProgressReport.objects.select_related("entry__campaign").get(pk=report.pk)
     audit(
@@ -397,7 +447,9 @@ def report_translation_saved(report, language, *, by) -> None:
     public_change(entry=report.entry)
 
 
-def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequest:
+def relay_join_request(
+    entry: Entry, *, organisation: str, name: str, email: str, message: str
+) -> JoinRequest:
     """Pass a message from an organisation that wants to join an initiative to its
     contact person, who answers the sender directly (Reply-To); the sender never sees
     the contact's address. `entry`: an entry or its id."""
@@ -418,7 +470,7 @@ def relay_join_request(entry, *, organisation, name, email, message) -> JoinRequ
     return request
 
 
-def erase_join_requests(requests) -> int:
+def erase_join_requests(requests: QuerySet[JoinRequest]) -> int:
     """The sender's name, address and message go from requests to join (the record that
     an organisation asked stays)."""
-    return requests.update(name=ERASED_NAME, email="erased@erased.invalid", message="")
+    return requests.update(name=ERASED_NAME, email=mail.erased_address(), message="")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.types import TimeDeltaParams
 
 
 @app.periodic(cron="30 3 * * *")
@@ -61,7 +62,7 @@ def rebuild_public_files_soon(*, at_once=False) -> None:
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     suffix = AT_ONCE if at_once else ""
-    locks = {task: task.queueing_lock + suffix for task in REBUILT_AFTER_CHANGES}
+    locks = {task: f"{task.queueing_lock}{suffix}" for task in REBUILT_AFTER_CHANGES}
     waiting = set(
         ProcrastinateJob.objects.filter(
             queueing_lock__in=locks.values(), status="todo"
@@ -70,7 +71,7 @@ def rebuild_public_files_soon(*, at_once=False) -> None:
     delay = 0 if at_once else settings.PUBLIC_FILES_REBUILD_SECONDS
     # No time at all for "now": the job is due at once, also to a worker whose clock or
     # transaction started a moment earlier.
-    when = {"schedule_in": {"seconds": delay}} if delay else {}
+    schedule_in: TimeDeltaParams | None = {"seconds": delay} if delay else None
     for task, lock in locks.items():
         if lock in waiting:
             continue
@@ -78,7 +79,7 @@ def rebuild_public_files_soon(*, at_once=False) -> None:
             # A savepoint: the queueing lock's unique violation must not break the
             # transaction of the change.
             with transaction.atomic():
-                task.configure(queueing_lock=lock, **when).defer()
+                task.configure(queueing_lock=lock, schedule_in=schedule_in).defer()
         except AlreadyEnqueued:  # another process queued it a moment ago
             pass
 

@@ -411,7 +411,7 @@ class StaffUserAdmin(AdminBase, UserAdmin):
 
 
 class AssignToReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
+    reviewer: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,12 @@ class ReviewConfig(AppConfig):
 
         security.connect()
 
+        # The staff roles' permissions (review's migrations create the groups that hold them).
+        from kotolupaus import access
+
+        access.register_role(access.COORDINATE, "review.coordinate_review")
+        access.register_role(access.SCORE, "review.score_entries")
+
         # Changes made in the admin panel reach the audit trail (kotolupaus/admin_base.py).
         from kotolupaus.admin_base import register_audit_trail
 

@@ -14,8 +14,10 @@ the form changed; a deletion one row with what deleting it did; an action that n
 service recorded one row naming the action and the objects.
 """
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from .models import AuditAction, AuditEvent, AuditEventEntry
 
@@ -29,8 +31,16 @@ class _Unit:
 
 
 def audit(
-    actor, action, campaign=None, entry=None, *, about=(), user=None, ip_address=None, **details
-):
+    actor: Any,
+    action: str,
+    campaign: Any = None,
+    entry: Any = None,
+    *,
+    about: Iterable[Any] = (),
+    user: Any = None,
+    ip_address: str | None = None,
+    **details: Any,
+) -> AuditEvent:
     """Record that `actor` did `action` (on `entry`, in `campaign`; about more entries
     `about`; to the staff account `user`, from `ip_address`), with its details."""
     event = AuditEvent(

@@ -69,6 +69,8 @@ LABELS = {
     "cooloff_hours": _("locked for (hours)"),
     "device": _("device"),
     "kind": _("kind of device"),
+    "backup_code": _("with a backup code"),
+    "backup_codes_left": _("backup codes left"),
     "sessions": _("sessions ended"),
     "group": _("role"),
     "groups_added": _("roles added"),
@@ -99,6 +101,7 @@ ACTION_LABELS = {
 HIDDEN = {"model"}
 
 ROLES = {"coordinator": _("coordinator"), "reviewer": _("reviewer")}
+DEVICE_KINDS = {"totpdevice": _("authenticator app"), "staticdevice": _("backup codes")}
 # (action, key) → {code: label}; (None, key) for every action; other apps add theirs
 # with register_values().
 VALUES = {
@@ -120,8 +123,8 @@ VALUES = {
         "ended": _("ended by a coordinator"),
         "untracked": _("opened before sessions were recorded"),
     },
-    (AuditAction.DEVICE_ADDED, "kind"): {"totpdevice": _("authenticator app")},
-    (AuditAction.DEVICE_REMOVED, "kind"): {"totpdevice": _("authenticator app")},
+    (AuditAction.DEVICE_ADDED, "kind"): DEVICE_KINDS,
+    (AuditAction.DEVICE_REMOVED, "kind"): DEVICE_KINDS,
     (None, "groups_added"): ROLES,
     (None, "groups_removed"): ROLES,
     (None, "group"): ROLES,
@@ -250,7 +253,7 @@ def readable(event, names=None) -> list[tuple[str, str]]:
     if names is None:
         names = criterion_names(criterion_ids(event))
     model = _model(details.get("model", ""))
-    rows = []
+    rows: list = []
     for key, value in details.items():
         if key in HIDDEN:
             continue

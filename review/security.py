@@ -12,7 +12,6 @@ Each login also makes a StaffSession row naming the session, so that
 `end_sessions(user, by)` can end every session of a user at once.
 """
 
-import ipaddress
 import logging
 import time
 from contextvars import ContextVar
@@ -28,6 +27,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kotolupaus.staff_login import client_address
+
 from .audit import audit
 from .models import AuditAction, StaffSession
 
@@ -42,19 +43,6 @@ SEEN_AT = "staff_seen_at"
 SESSION_ROW = "staff_session"
 
 _FROM_REQUEST = object()
-
-
-def client_address(request):
-    """The client's address as django-axes counts it (behind a TLS proxy too), or None."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def record(action, *, user=None, actor=_FROM_REQUEST, request=None, **details):
@@ -93,7 +81,8 @@ def logged_in(sender, request, user, **kwargs):
     )
     request.session[SESSION_ROW] = row.pk
     _prune_sessions(user)
-    record(AuditAction.LOGIN, actor=user, user=user, request=request)
+    backup = _backup_code_used(user)
+    record(AuditAction.LOGIN, actor=user, user=user, request=request, **backup)
 
 
 def alive_sessions():
@@ -262,6 +251,38 @@ def end_sessions(user, by):
 
 
 # --- Two-factor devices ---------------------------------------------------------------------
+
+BACKUP_CODES = 10
+
+
+def new_backup_codes(user) -> list[str]:
+    """Backup codes for a lost phone (django-otp's static device): earlier ones stop
+    working. Returned once, to be shown once; each works for one login."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    with transaction.atomic():
+        for device in StaticDevice.objects.filter(user=user):
+            device.delete()  # audited (device_deleted)
+        device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def backup_codes_left(user) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _backup_code_used(user) -> dict:
+    """For the login's audit event: that a backup code opened it, and how many are left."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = getattr(user, "otp_device", None)
+    if not isinstance(device, StaticDevice):
+        return {}
+    return {"backup_code": True, "backup_codes_left": device.token_set.count()}
 
 
 def device_saved(sender, instance, created, raw=False, **kwargs):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("prizes/<int:category_id>/vote/", views.vote, name="vote"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("staff/", views.staff, name="staff"),
+    path("staff/backup-codes/", views.backup_codes, name="backup_codes"),
     path("staff/<int:user_id>/end-sessions/", views.end_sessions, name="end_sessions"),
     path("staff/<int:user_id>/unlock/", views.unlock_login, name="unlock_login"),
 ]

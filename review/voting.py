@@ -12,8 +12,10 @@ tactical voting better than a Borda count, and a small committee can check it by
 from the pairwise table, which the results page shows.
 """
 
+from typing import Any
 
-def pairwise_preferences(candidates, ballots):
+
+def pairwise_preferences(candidates: Any, ballots: Any) -> Any:
     d = {a: {b: 0 for b in candidates if b != a} for a in candidates}
     worst = len(candidates) + 1
     for ranks in ballots:
@@ -24,7 +26,7 @@ def pairwise_preferences(candidates, ballots):
     return d
 
 
-def schulze(candidates, ballots):
+def schulze(candidates: Any, ballots: Any) -> Any:
     """[(candidate, wins)] best first, and the pairwise table; ballots are dicts c → rank."""
     candidates = list(candidates)
     d = pairwise_preferences(candidates, ballots)
@@ -42,7 +44,7 @@ def schulze(candidates, ballots):
     return [(a, wins[a]) for a in order], d
 
 
-def places(order):
+def places(order: Any) -> Any:
     """[(candidate, wins, place, tied)] from schulze()'s order: a place is one more than
     the number of entries that beat more others; `tied` when another shares it."""
     result = []
@@ -53,6 +55,6 @@ def places(order):
     return result
 
 
-def winners(order):
+def winners(order: Any) -> list[Any]:
     """The candidates in the first place (several when they are tied)."""
     return [candidate for candidate, _wins, place, _tied in places(order) if place == 1]

@@ -41,6 +41,7 @@ CONTACT_DATA = {
 SECRETS = {
     "auth.user": ("password",),
     "otp_totp.totpdevice": ("key",),
+    "otp_static.statictoken": ("token",),
     "kotolupaus.message": ("body", "unsubscribe_url", "message_id"),
     "submissions.entry": ("confirm_token_hash", "submission_key"),
     "submissions.managementlink": ("token_hash",),

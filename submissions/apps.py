@@ -9,8 +9,16 @@ class SubmissionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from .models import Campaign
+        from kotolupaus.admin_base import register_contact_rules
+        from kotolupaus.templatetags.kotolupaus import register_labels
+
+        from . import access
+        from .models import Campaign, ProgressStatus
         from .signals import give_new_campaign_default_indicators
+
+        # What the shared layer needs from submissions, registered into it.
+        register_contact_rules(access)
+        register_labels("progress_status", ProgressStatus)
 
         post_save.connect(
             give_new_campaign_default_indicators,

@@ -21,6 +21,8 @@ reach the public side through kotolupaus.public_side instead.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from .models import Entry
 
 HOOKS = (
@@ -47,7 +49,7 @@ def _call(name, *args, **kwargs) -> list:
     return [function(*args, **kwargs) for function in _hooks[name]]
 
 
-def published_entries(queryset=None):
+def published_entries(queryset: QuerySet[Entry] | None = None) -> QuerySet[Entry]:
     """Keep only what the public may see (without publishing, nothing is public)."""
     queryset = Entry.objects.all() if queryset is None else queryset
     for definition in _hooks["published"]:

@@ -20,6 +20,7 @@ import secrets
 import warnings
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -33,7 +34,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps
 # switch this on for the whole process; see also publishing.views.programme_pdf).
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = settings.MAX_IMAGE_UPLOAD_BYTES
 # Pixels an image may have, by how it is decoded (measured by ops/image_cost.py). A JPEG
 # is decoded straight at ½, ¼ or ⅛ of its size when it is that much larger than what is
 # stored; a PNG or GIF is decoded whole (up to four bytes a pixel); libwebp needs about

@@ -86,7 +86,7 @@ def _what_to_tell(entry: Entry, waiting: list[SubmitterNews]) -> list[dict]:
     then each partner's latest answer (an entry taken down since is not "published")."""
     from .extensions import published_entries
 
-    items = []
+    items: list[dict[str, str]] = []
     kinds = {item.kind for item in waiting}
     published = kinds & {NewsKind.PUBLISHED, NewsKind.REPUBLISHED}
     if published and published_entries(Entry.objects.filter(pk=entry.pk)).exists():

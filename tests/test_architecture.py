@@ -169,3 +169,19 @@ def test_the_length_rule_sees_views_and_services():
         "publishing/services.py",
         "publishing/staff_views.py",
     } <= names
+
+
+def test_the_shared_layers_message_still_names_its_entry():
+    """Message.entry is added by submissions at start-up; the table and the migrations'
+    state are those of before (makemigrations --check proves the state)."""
+    from django.db import models
+
+    from kotolupaus.models import Message
+    from submissions.models import Entry
+
+    field = Message._meta.get_field("entry")
+
+    assert field.related_model is Entry
+    assert field.remote_field.on_delete is models.SET_NULL
+    assert field.column == "entry_id" and Message._meta.db_table == "kotolupaus_message"
+    assert Entry._meta.get_field("messages").related_model is Message

@@ -190,6 +190,7 @@ PRIVATE = {
     "kept_image",
     "partner_remove",
     "unlock_login",
+    "backup_codes",
     "health",
     "ready",
     "set_language",

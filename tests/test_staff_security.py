@@ -756,6 +756,7 @@ def staff_walk(client, entry):
         "staff": [],
         "end_sessions": [get_user_model().objects.first().pk],
         "unlock_login": [get_user_model().objects.first().pk],
+        "backup_codes": [],
     }
     names = {p.name for p in review_urls.urlpatterns}
     assert set(workspace) == names, "a workspace page is missing from the walk"

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
+from django.db import models
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -120,12 +121,19 @@ def error_line(label, error):
     return f"{label}: {error}"
 
 
+# Choices whose labels the filters show, registered by the app that defines them.
+_labels: dict[str, type[models.TextChoices]] = {}
+
+
+def register_labels(name, choices):
+    _labels[name] = choices
+
+
 @register.filter
 def progress_label(status):
     """A progress status ("achieved") in the page's language ("Toteutunut")."""
-    from submissions.models import ProgressStatus
-
-    return ProgressStatus(status).label if status in ProgressStatus.values else ""
+    choices = _labels["progress_status"]
+    return choices(status).label if status in choices.values else ""
 
 
 @register.simple_tag

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
+
 from submissions.models import Campaign, Entry, Organisation
 
 COORDINATOR_GROUP = "coordinator"
@@ -79,7 +80,7 @@ class ReviewSettings(models.Model):
         return str(self.campaign)
 
     @classmethod
-    def for_campaign(cls, campaign):
+    def for_campaign(cls, campaign: models.Model) -> "ReviewSettings":
         return cls.objects.get_or_create(campaign=campaign)[0]
 
     @property
@@ -226,7 +227,7 @@ class Recommendation(models.TextChoices):
 
 
 class ReviewQuerySet(models.QuerySet):
-    def counting(self):
+    def counting(self) -> "ReviewQuerySet":
         """The reviews that count: not withdrawn after a conflict of interest."""
         return self.filter(withdrawn_at__isnull=True)
 

@@ -1,5 +1,7 @@
 """Every change in review happens in these modules: checked, saved and audited in one transaction."""
 
+# The audit trail, as callers of review.services have always reached it.
+from ..audit import audit
 from .assignments import (
     TOLD_AT_MOST_EVERY,
     AutoAssignment,
@@ -62,6 +64,7 @@ __all__ = [
     "_untold",
     "_withdraw_reviews",
     "assign",
+    "audit",
     "auto_assign",
     "award",
     "award_vote_winners",

@@ -1,15 +1,19 @@
 """Assigning entries to reviewers and telling them."""
 
+from __future__ import annotations
+
 import csv
 import io
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +22,7 @@ from django.utils.translation import override
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
-from submissions.models import Entry
+from submissions.models import Campaign, Entry, Organisation
 
 from ..audit import audit
 from ..models import (
@@ -38,20 +42,21 @@ log = logging.getLogger(__name__)
 TOLD_AT_MOST_EVERY = timedelta(days=1)
 
 
-def _untold(reviewer):
+def _untold(reviewer: User) -> QuerySet[Review]:
     """Reviews of the reviewer withdrawn by someone else that they were not told of."""
     return Review.objects.filter(
         reviewer=reviewer, withdrawn_at__isnull=False, withdrawal_told_at__isnull=True
     ).exclude(withdrawn_by=reviewer)
 
 
-def _last_told(reviewer):
-    return Review.objects.filter(reviewer=reviewer).aggregate(last=Max("withdrawal_told_at"))[
-        "last"
-    ]
+def _last_told(reviewer: User) -> datetime | None:
+    last: datetime | None = Review.objects.filter(reviewer=reviewer).aggregate(
+        last=Max("withdrawal_told_at")
+    )["last"]
+    return last
 
 
-def _tell_reviewer_soon(reviewer) -> None:
+def _tell_reviewer_soon(reviewer: User) -> None:
     """Queue the job that e-mails the reviewer (in this transaction): now, or a day
     after the last such e-mail. A job already waiting for them tells this one too."""
     from procrastinate.contrib.django.models import ProcrastinateJob
@@ -64,18 +69,18 @@ def _tell_reviewer_soon(reviewer) -> None:
         return
     last = _last_told(reviewer)
     due = None if last is None else last + TOLD_AT_MOST_EVERY
-    when = {"schedule_at": due} if due and due > timezone.now() else {}
+    schedule_at = due if due and due > timezone.now() else None
     try:
         # A savepoint: the queueing lock's unique violation must not break the change.
         with transaction.atomic():
-            tasks.tell_reviewer_of_withdrawn_reviews.configure(queueing_lock=lock, **when).defer(
-                reviewer_id=reviewer.pk
-            )
+            tasks.tell_reviewer_of_withdrawn_reviews.configure(
+                queueing_lock=lock, schedule_at=schedule_at
+            ).defer(reviewer_id=reviewer.pk)
     except AlreadyEnqueued:  # another process queued it a moment ago
         pass
 
 
-def tell_reviewer(reviewer_id) -> int:
+def tell_reviewer(reviewer_id: int) -> int:
     """The job's work: one e-mail to the reviewer, in their language (that of the page
     they last saved a review on), listing each review someone else withdrew since the
     last one, why and by whom. Not within a day of the last one: then later. Returns
@@ -105,7 +110,7 @@ def tell_reviewer(reviewer_id) -> int:
             .order_by("-updated_at")
             .values_list("language", flat=True)
             .first()
-        )
+        ) or settings.LANGUAGE_CODE
         with override(language):
             queue_url = settings.SITE_URL + reverse("review:queue")
         mail.queue(
@@ -124,7 +129,7 @@ def tell_reviewer(reviewer_id) -> int:
     return len(reviews)
 
 
-def _campaigns_of_organisation(organisation):
+def _campaigns_of_organisation(organisation: Organisation) -> list[Campaign]:
     from submissions.models import Campaign
 
     return list(
@@ -135,7 +140,7 @@ def _campaigns_of_organisation(organisation):
     )
 
 
-def assign(entry, reviewer, by) -> Assignment:
+def assign(entry: Entry, reviewer: User, by: User) -> Assignment:
     """Assign an entry to a reviewer: never to a conflicted reviewer, and never beyond the
     campaign's maximum per reviewer (the same rules as automatic assignment)."""
     if not can_score(reviewer):
@@ -165,7 +170,9 @@ def assign(entry, reviewer, by) -> Assignment:
     return assignment
 
 
-def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
+def import_assignments(
+    campaign: Campaign, text: str, by: User, reviewers: Iterable[User]
+) -> tuple[int, list[str]]:
     """Assignments from CSV lines "reference,reviewer" (a header line is allowed); each
     line is assigned like any other assignment or reported as a problem."""
     users = {u.username: u for u in reviewers}
@@ -201,7 +208,7 @@ def import_assignments(campaign, text, by, reviewers) -> tuple[int, list[str]]:
     return created, problems
 
 
-def unassign(entry, reviewer, by):
+def unassign(entry: Entry, reviewer: User, by: User) -> None:
     with transaction.atomic():
         deleted, _ = Assignment.objects.filter(entry=entry, reviewer=reviewer).delete()
         if deleted:
@@ -211,10 +218,10 @@ def unassign(entry, reviewer, by):
 @dataclass
 class AutoAssignment:
     created: int = 0
-    short: dict = field(default_factory=dict)  # reference -> reviews still missing
+    short: dict[str, int] = field(default_factory=dict)  # reference -> reviews still missing
 
 
-def _assigned_reviewers(campaign):
+def _assigned_reviewers(campaign: Campaign) -> defaultdict[int, set[int]]:
     """{entry id: ids of the reviewers it is assigned to}"""
     existing = defaultdict(set)
     for entry_id, reviewer_id in Assignment.objects.filter(entry__campaign=campaign).values_list(
@@ -224,11 +231,18 @@ def _assigned_reviewers(campaign):
     return existing
 
 
-def _least_loaded(reviewers, load, wanted):
+def _least_loaded(reviewers: Iterable[User], load: dict[int, int], wanted: int) -> list[User]:
     return sorted(reviewers, key=lambda r: (load[r.pk], r.username))[: max(wanted, 0)]
 
 
-def auto_assign(campaign, by, reviewers, *, per_entry=None, max_per_reviewer=None):
+def auto_assign(
+    campaign: Campaign,
+    by: User,
+    reviewers: Iterable[User],
+    *,
+    per_entry: int | None = None,
+    max_per_reviewer: int | None = None,
+) -> AutoAssignment:
     """Give every entry `per_entry` reviewers, nobody more than `max_per_reviewer` entries,
     keeping loads balanced and never assigning a reviewer an entry they are conflicted with.
 

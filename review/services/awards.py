@@ -1,10 +1,15 @@
 """Nominations, ballots and awards."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
-from submissions.models import Entry
 
 from kotolupaus import public_side
+from submissions.models import Entry
 
 from .. import voting
 from ..audit import audit
@@ -18,7 +23,7 @@ from ..models import (
 from .common import ReviewError
 
 
-def nominate(category, entry, by) -> Nomination:
+def nominate(category: AwardCategory, entry: Entry, by: User) -> Nomination:
     if entry.campaign_id != category.campaign_id:
         raise ReviewError(_("The entry belongs to another campaign."))
     with transaction.atomic():
@@ -30,7 +35,7 @@ def nominate(category, entry, by) -> Nomination:
     return nomination
 
 
-def cast_ballot(category, voter, ranks: dict[int, int]) -> Ballot:
+def cast_ballot(category: AwardCategory, voter: User, ranks: dict[int, int]) -> Ballot:
     """A coordinator ranks the shortlist: entry id → rank (1 = best; ties allowed)."""
     shortlist = set(category.nominations.values_list("entry_id", flat=True))
     if set(ranks) != shortlist:
@@ -47,7 +52,9 @@ def cast_ballot(category, voter, ranks: dict[int, int]) -> Ballot:
     return ballot
 
 
-def award(category, entry, citations: dict[str, str], by, **details) -> Award:
+def award(
+    category: AwardCategory, entry: Entry, citations: dict[str, str], by: User, **details: Any
+) -> Award:
     """Award the category's prize to an entry, with a citation in at least one language;
     `details` go to the audit trail with it."""
     if not any(text.strip() for text in citations.values()):
@@ -69,7 +76,7 @@ def award(category, entry, citations: dict[str, str], by, **details) -> Award:
     return prize
 
 
-def vote_result(category):
+def vote_result(category: AwardCategory) -> tuple[list[dict[int, Any]], list[Any], dict[Any, Any]]:
     """The Schulze count of the category's ballots: (ballots, order, pairwise), the order
     as voting.schulze gives it ([(entry id, wins)], best first)."""
     entry_ids = list(category.nominations.order_by("entry__number").values_list("entry", flat=True))
@@ -80,7 +87,9 @@ def vote_result(category):
     return ballots, order, pairwise
 
 
-def award_vote_winners(category, entries, citations: dict[str, str], by) -> list[Award]:
+def award_vote_winners(
+    category: AwardCategory, entries: list[Entry], citations: dict[str, str], by: User
+) -> list[Award]:
     """ "Award the prize" from the vote's result: to the entry ranked first, or to those
     of the entries tied for the first place that the coordinator picks. Counted again
     here, under a lock on the category, so a ballot cast meanwhile is not overlooked."""

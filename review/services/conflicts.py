@@ -1,13 +1,19 @@
 """Conflicts of interest and the reviews they withdraw."""
 
-from collections import defaultdict
+from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from submissions.models import Entry
+
+from submissions.models import Campaign, Entry, Organisation
 
 from ..audit import audit
 from ..models import (
@@ -18,14 +24,14 @@ from ..models import (
 )
 
 
-def conflicted_entry_ids(reviewer, campaign) -> set[int]:
+def conflicted_entry_ids(reviewer: User, campaign: Campaign) -> set[int]:
     """Entries of the campaign the reviewer may not review: declared directly, or through
     an organisation (matched by business ID or name) that leads or partners in them."""
     from .common import reviewable_entries
 
     conflicts = list(Conflict.objects.filter(reviewer=reviewer).select_related("organisation"))
     ids = {c.entry_id for c in conflicts if c.entry_id}
-    organisations = [c.organisation for c in conflicts if c.organisation_id]
+    organisations = [c.organisation for c in conflicts if c.organisation is not None]
     if organisations:
         business_ids = {o.business_id for o in organisations if o.business_id}
         names = {o.name.lower() for o in organisations}
@@ -46,11 +52,18 @@ def conflicted_entry_ids(reviewer, campaign) -> set[int]:
     return ids
 
 
-def is_conflicted(reviewer, entry) -> bool:
+def is_conflicted(reviewer: User, entry: Entry) -> bool:
     return entry.pk in conflicted_entry_ids(reviewer, entry.campaign)
 
 
-def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None) -> Conflict:
+def declare_conflict(
+    reviewer: User,
+    reason: str,
+    *,
+    entry: Entry | None = None,
+    organisation: Organisation | None = None,
+    by: User | None = None,
+) -> Conflict:
     """Record a reviewer's conflict of interest with an entry or an organisation: the
     reviewer declares it, or a coordinator records it for them (`by`). Their assignments
     of the entries concerned go, their reviews of them stop counting; a reviewer whose
@@ -71,7 +84,13 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None
             organisation=organisation,
             defaults={"reason": reason},
         )
-        campaigns = [campaign] if campaign else _campaigns_of_organisation(organisation)
+        campaigns = (
+            [campaign]
+            if campaign
+            else _campaigns_of_organisation(organisation)
+            if organisation is not None
+            else []
+        )
         for each in campaigns:
             blocked = conflicted_entry_ids(reviewer, each)
             removed = Assignment.objects.filter(reviewer=reviewer, entry__in=blocked)
@@ -101,7 +120,9 @@ def declare_conflict(reviewer, reason, *, entry=None, organisation=None, by=None
     return conflict
 
 
-def _withdraw_reviews(reviewer, entry_ids, reason, *, by, **details):
+def _withdraw_reviews(
+    reviewer: User, entry_ids: Iterable[int], reason: str, *, by: User | None, **details: Any
+) -> int:
     """Reviews the reviewer made before the conflict stop counting; the audit trail
     keeps what they said. `by`: who recorded the conflict (None: a change made by the
     submitter). A reviewer whose review someone else withdrew is told."""
@@ -136,14 +157,16 @@ def _withdraw_reviews(reviewer, entry_ids, reason, *, by, **details):
     return withdrawn
 
 
-def _organisations_of(entry):
+def _organisations_of(entry: Entry) -> list[Organisation]:
     """The lead and partner organisations of an entry, as conflicts match them."""
     organisations = [entry.lead_organisation]
     organisations += [p.organisation for p in entry.partnerships.select_related("organisation")]
     return organisations
 
 
-def _matching_conflict(conflicts, entry, organisations):
+def _matching_conflict(
+    conflicts: list[Conflict], entry: Entry, organisations: list[Organisation]
+) -> Conflict | None:
     for conflict in conflicts:
         if conflict.entry_id == entry.pk:
             return conflict
@@ -164,7 +187,7 @@ def _matching_conflict(conflicts, entry, organisations):
     return None
 
 
-def withdraw_conflicted_reviews(entry) -> int:
+def withdraw_conflicted_reviews(entry: Entry) -> int:
     """After the submitter changed who takes part in an entry (a partner organisation
     added or corrected, the lead organisation renamed): a reviewer who declared a
     conflict of interest with an organisation now in it is conflicted with the entry.
@@ -185,10 +208,10 @@ def withdraw_conflicted_reviews(entry) -> int:
     withdrawn = 0
     with transaction.atomic():
         for reviewer, theirs in conflicts.items():
-            conflict = _matching_conflict(theirs, entry, organisations)
-            if conflict is None:
+            matching = _matching_conflict(theirs, entry, organisations)
+            if matching is None:
                 continue
-            organisation = conflict.organisation.name if conflict.organisation else None
+            organisation = matching.organisation.name if matching.organisation else None
             if Assignment.objects.filter(entry=entry, reviewer=reviewer).delete()[0]:
                 audit(
                     None,
@@ -196,10 +219,10 @@ def withdraw_conflicted_reviews(entry) -> int:
                     entry.campaign,
                     entry,
                     reviewer=reviewer.username,
-                    reason=conflict.reason,
+                    reason=matching.reason,
                     organisation=organisation,
                 )
             withdrawn += _withdraw_reviews(
-                reviewer, [entry.pk], conflict.reason, by=None, organisation=organisation
+                reviewer, [entry.pk], matching.reason, by=None, organisation=organisation
             )
     return withdrawn

@@ -1,14 +1,21 @@
 """Reviews, locking, decisions and their publication."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail, public_side
 from kotolupaus.models import MessageKind
-from submissions.models import Entry, EntryStatus
+from submissions.models import Campaign, Entry, EntryStatus
 
 from ..audit import audit
 from ..models import (
@@ -24,7 +31,7 @@ from .common import ReviewError, _page_language, can_score
 from .conflicts import is_conflicted
 
 
-def _check_review(reviewer, entry, scores: dict) -> None:
+def _check_review(reviewer: User, entry: Entry, scores: dict[str, Any]) -> None:
     review_settings = ReviewSettings.for_campaign(entry.campaign)
     if review_settings.is_locked:
         raise ReviewError(
@@ -46,7 +53,9 @@ def _check_review(reviewer, entry, scores: dict) -> None:
             )
 
 
-def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: str) -> Review:
+def save_review(
+    reviewer: User, entry: Entry, *, scores: dict[str, Any], comment: str, recommendation: str
+) -> Review:
     """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
     _check_review(reviewer, entry, scores)
     with transaction.atomic():
@@ -72,7 +81,7 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
             Score.objects.update_or_create(
                 review=review, criterion_id=criterion_id, defaults={"value": value}
             )
-        after = {
+        after: dict[str, Any] = {
             "scores": {str(k): v for k, v in scores.items()},
             "comment": comment,
             "recommendation": recommendation,
@@ -91,7 +100,7 @@ def save_review(reviewer, entry, *, scores: dict, comment: str, recommendation: 
     return review
 
 
-def set_locked(campaign, locked: bool, by):
+def set_locked(campaign: Campaign, locked: bool, by: User) -> ReviewSettings:
     with transaction.atomic():
         review_settings = ReviewSettings.objects.select_for_update().get(
             pk=ReviewSettings.for_campaign(campaign).pk
@@ -105,7 +114,9 @@ def set_locked(campaign, locked: bool, by):
     return review_settings
 
 
-def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision:
+def record_decision(
+    entry: Entry, outcome: str, rationale: str, by: User, *, language: str | None = None
+) -> Decision:
     """Decide an entry's programme inclusion; provisional until the decisions are published.
 
     `language` is the language the rationale is written in (the page's by default)."""
@@ -150,11 +161,11 @@ def record_decision(entry, outcome, rationale, by, *, language=None) -> Decision
     return decision
 
 
-def provisional_decisions(campaign):
+def provisional_decisions(campaign: Campaign) -> QuerySet[Decision]:
     return Decision.objects.filter(entry__campaign=campaign, published_at__isnull=True)
 
 
-def decisions_to_publish(campaign) -> dict:
+def decisions_to_publish(campaign: Campaign) -> dict[str, Any]:
     """What "Publish decisions" would do: decisions and e-mails per language."""
     counts = dict(
         provisional_decisions(campaign)
@@ -164,8 +175,7 @@ def decisions_to_publish(campaign) -> dict:
     )
     mailed = dict(
         provisional_decisions(campaign)
-        .exclude(entry__contact_email="")
-        .exclude(entry__contact_email__endswith=".invalid")
+        .filter(mail.deliverable_q("entry__contact_email"))
         .values_list("entry__contact_language")
         .annotate(count=Count("pk"))
         .values_list("entry__contact_language", "count")
@@ -173,7 +183,7 @@ def decisions_to_publish(campaign) -> dict:
     return {"decisions": sum(counts.values()), "by_language": counts, "mailed": mailed}
 
 
-def decisions_to_list(campaign):
+def decisions_to_list(campaign: Campaign) -> QuerySet[Decision]:
     """The provisional decisions as "Publish decisions" lists them, by reference."""
     return (
         provisional_decisions(campaign)
@@ -183,21 +193,27 @@ def decisions_to_list(campaign):
     )
 
 
-def publish_decisions(campaign, by, *, listed=None, shown_at=None) -> int:
+def publish_decisions(
+    campaign: Campaign,
+    by: User,
+    *,
+    listed: Iterable[int] | None = None,
+    shown_at: datetime | None = None,
+) -> int:
     """Make provisional decisions final and tell each submitter, in their language.
 
     `listed` (decision ids) and `shown_at` say what the coordinator was shown: only
     those decisions are published, and none that changed after the list was shown, so
     nothing becomes final unseen. One e-mail per decision is queued in this
     transaction; a failure to deliver one never stops the others (each is its own job)."""
-    decisions = provisional_decisions(campaign)
+    chosen = provisional_decisions(campaign)
     if listed is not None:
-        decisions = decisions.filter(pk__in=listed)
+        chosen = chosen.filter(pk__in=listed)
     if shown_at is not None:
-        decisions = decisions.filter(decided_at__lte=shown_at)
+        chosen = chosen.filter(decided_at__lte=shown_at)
     with transaction.atomic():
         decisions = list(
-            decisions.select_for_update(of=("self",))
+            chosen.select_for_update(of=("self",))
             .select_related("entry", "entry__campaign")
             .prefetch_related("entry__translations", "entry__campaign__translations")
         )

@@ -7,11 +7,12 @@ from .dashboard import dashboard
 from .prizes import vote
 from .ranking import decide, lock, publish_decisions, ranking_view, reviews_export
 from .scoring import queue, score
-from .staff import end_sessions, staff, unlock_login
+from .staff import backup_codes, end_sessions, staff, unlock_login
 
 __all__ = [
     "assignments_csv",
     "auto_assign",
+    "backup_codes",
     "dashboard",
     "decide",
     "end_sessions",

@@ -1,13 +1,15 @@
 """Staff accounts and their sessions."""
 
 from django.conf import settings as django_settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus.access import coordinator_required
 
@@ -105,3 +107,17 @@ def unlock_login(request, user_id):
         % {"user": user.get_username()},
     )
     return redirect("review:staff")
+
+
+@require_http_methods(["GET", "POST"])
+def backup_codes(request):
+    """The staff member's own backup codes, for logging in when the phone is lost: new
+    ones are shown once, right after they are made (earlier ones stop working)."""
+    if not admin.site.has_permission(request):
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    codes = security.new_backup_codes(request.user) if request.method == "POST" else None
+    left = len(codes) if codes else security.backup_codes_left(request.user)
+    # (Staff pages are never kept by a browser or a proxy: no-store, from the middleware.)
+    return _render(
+        request, "review/backup_codes.html", _("Backup codes"), {"codes": codes, "left": left}
+    )

@@ -141,7 +141,7 @@ class KeepsImages:
     """A checked image survives a failed submit (and a preview) as a signed reference in
     a hidden `<name>_pending` field, so the person need not choose the file again."""
 
-    image_fields = ()
+    image_fields: tuple[str, ...] = ()
 
     def _keep_images(self, cleaned):
         """A checked image survives a failed submit and the preview step as a signed reference."""

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kotolupaus import widgets
 
+from ..models import MAX_PARTNERS
+
 
 def partner_language_field():
     """The language of every e-mail to a partner; the page's language by default (a
@@ -74,9 +76,6 @@ class BasePartnerFormSet(forms.BaseFormSet):
 
     def partners(self):
         return [form.cleaned_data for form in self.forms if form.is_valid() and form.has_changed()]
-
-
-MAX_PARTNERS = 10
 
 
 PartnerFormSet = forms.formset_factory(

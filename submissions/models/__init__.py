@@ -1,5 +1,6 @@
 """The submissions app's models, one module per concern."""
 
+from . import messages  # noqa: F401  (Message.entry)
 from .campaign import (
     Campaign,
     CampaignQuerySet,
@@ -42,6 +43,7 @@ from .organisations import (
     OrganisationType,
 )
 from .partners import (
+    MAX_PARTNERS,
     NewsKind,
     Partnership,
     PartnershipQuerySet,
@@ -54,6 +56,7 @@ __all__ = [
     "ENTRY_TEXT_FIELDS",
     "ENTRY_TRANSITIONS",
     "LANGUAGE_CODES",
+    "MAX_PARTNERS",
     "REGION_CODES",
     "Campaign",
     "CampaignQuerySet",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from parler.managers import TranslatableQuerySet
@@ -64,9 +65,9 @@ CONSENT_TO_PUBLISH_WORDING = {
 }
 
 
-def consent_wording(kind):
+def consent_wording(kind: str) -> str | Promise:
     """The consent to publish as shown on the form for this kind of entry."""
-    return CONSENT_TO_PUBLISH_WORDING[kind]
+    return CONSENT_TO_PUBLISH_WORDING[EntryKind(kind)]
 
 
 # The entry's public text (translated with parler), in reading order.

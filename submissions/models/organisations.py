@@ -18,7 +18,7 @@ class OrganisationType(models.TextChoices):
     OTHER = "other", _("Other organisation or informal group")
 
 
-class Organisation(models.Model):
+class Organisation(models.Model):  # type: ignore[django-manager-missing]
     """A lead or partner organisation, as the submitter described it."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -11,6 +11,9 @@ from ..tokens import hash_token
 from .entries import LANGUAGE_CODES, Entry
 from .organisations import Organisation
 
+# How many partner organisations one entry may name.
+MAX_PARTNERS = 10
+
 
 class PartnershipQuerySet(models.QuerySet):
     def confirmed(self):

@@ -3,13 +3,17 @@
 An entry sent through the form waits for its contact to confirm the e-mail address; only then
 does it get its reference, reach staff and invite its partner organisations."""
 
+from __future__ import annotations
+
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,8 +53,12 @@ class Submitted:
 
 
 def _store_image(
-    field_file_owner, attribute, content: ContentFile | None, remove=False, keep_old=False
-):
+    field_file_owner: models.Model,
+    attribute: str,
+    content: ContentFile[bytes] | None,
+    remove: bool = False,
+    keep_old: bool = False,
+) -> None:
     """A new image replaces the old one (whose file goes after commit, unless
     `keep_old`: a published entry's approved version still shows it until an edit is
     approved); `remove` takes it away without a new one."""
@@ -64,13 +72,17 @@ def _store_image(
         _save_image(field_file_owner, attribute, content)
 
 
-def _save_image(field_file_owner, attribute, content: ContentFile | None):
+def _save_image(
+    field_file_owner: models.Model, attribute: str, content: ContentFile[bytes] | None
+) -> None:
     if content is not None:
         content.seek(0)
         getattr(field_file_owner, attribute).save(content.name, content, save=False)
 
 
-def _apply_entry_fields(entry: Entry, data: dict, *, keep_old_image=False):
+def _apply_entry_fields(
+    entry: Entry, data: dict[str, Any], *, keep_old_image: bool = False
+) -> None:
     entry.original_language = data["original_language"]
     entry.whole_country = bool(data.get("whole_country"))
     entry.pledge_deadline = data.get("pledge_deadline") if entry.kind == EntryKind.PLEDGE else None
@@ -92,7 +104,9 @@ def _apply_entry_fields(entry: Entry, data: dict, *, keep_old_image=False):
     )
 
 
-def _apply_organisation_fields(organisation: Organisation, data: dict, *, keep_old_logo=False):
+def _apply_organisation_fields(
+    organisation: Organisation, data: dict[str, Any], *, keep_old_logo: bool = False
+) -> None:
     organisation.name = data["org_name"]
     organisation.business_id = data.get("org_business_id", "")
     organisation.type = data["org_type"]
@@ -107,7 +121,7 @@ def _apply_organisation_fields(organisation: Organisation, data: dict, *, keep_o
     )
 
 
-def _set_consent(entry: Entry, consent: bool):
+def _set_consent(entry: Entry, consent: bool) -> None:
     if consent and not entry.consent_publish:
         entry.consent_publish_at = timezone.now()
         # The wording exactly as shown, in the language of the page it was given on.
@@ -118,7 +132,7 @@ def _set_consent(entry: Entry, consent: bool):
     entry.consent_publish = consent
 
 
-def confirmation_deadline(entry: Entry):
+def confirmation_deadline(entry: Entry) -> datetime:
     """Until when the contact may confirm the address before the entry is removed."""
     return entry.submitted_at + timedelta(days=settings.UNCONFIRMED_ENTRY_DAYS)
 
@@ -134,7 +148,7 @@ def _lock_submission(submission_key: str) -> None:
 def _draft_sent(draft: Draft, entry: Entry) -> None:
     for key in ("org_logo_pending", "image_pending"):
         for reference in draft.data.get(key) or []:
-            transaction.on_commit(lambda r=reference: images.discard(r))
+            transaction.on_commit(partial(images.discard, reference))
     _retire(draft.token_hash, RetiredLinkKind.DRAFT, RetiredLinkReason.SENT, entry)
     draft.delete()
 
@@ -159,8 +173,8 @@ def submit_entry(
     *,
     campaign: Campaign,
     kind: str,
-    data: dict,
-    partners: list[dict],
+    data: dict[str, Any],
+    partners: list[dict[str, Any]],
     language: str,
     draft: Draft | None = None,
     challenge_of: Entry | None = None,
@@ -216,7 +230,7 @@ class TransitionNotAllowed(Exception):
     the language of the page."""
 
 
-def change_status(entry: Entry, to: str, *, by=None, reason: str = "") -> Entry:
+def change_status(entry: Entry, to: str, *, by: Any = None, reason: str = "") -> Entry:
     """The one way an entry changes status (EntryStatus, ENTRY_TRANSITIONS): checked,
     saved, logged, mailed and followed by the later apps (extensions.entry_changed: a
     staff member's change audited, moderation, versions and the public side; `by` is the
@@ -289,7 +303,7 @@ def _remove_images(entry: Entry) -> list[str]:
     reports.update(image="")
     for file in files:
         name, storage = file.name, file.storage
-        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        transaction.on_commit(partial(storage.delete, name or ""))
     if files:
         log.info("entry %s withdrawn: %d images removed", entry.reference, len(files))
     return fields
@@ -320,7 +334,7 @@ def confirm_address(entry: Entry) -> Entry:
     return change_status(entry, EntryStatus.SUBMITTED)
 
 
-def remove_unconfirmed(older_than=None) -> int:
+def remove_unconfirmed(older_than: timedelta | None = None) -> int:
     """Remove entries whose address was never confirmed in time, with their uploads.
     Returns how many were removed."""
     limit = timezone.now() - (older_than or timedelta(days=settings.UNCONFIRMED_ENTRY_DAYS))
@@ -361,10 +375,10 @@ def delete_unconfirmed(entry: Entry, *, reason: str = RetiredLinkReason.EXPIRED)
         entry.delete()
         Organisation.objects.filter(pk__in=organisations).delete()
         for file in files:
-            transaction.on_commit(lambda f=file: f.storage.delete(f.name))
+            transaction.on_commit(partial(file.storage.delete, file.name or ""))
 
 
-def update_entry(entry: Entry, data: dict) -> Entry:
+def update_entry(entry: Entry, data: dict[str, Any]) -> Entry:
     """The submitter edits an entry through the private link while the campaign is open."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)

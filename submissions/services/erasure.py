@@ -1,6 +1,10 @@
 """Erasing a contact's personal data."""
 
+from typing import Any
+
 from django.db import transaction
+
+from kotolupaus import mail
 
 from ..models import (
     Entry,
@@ -12,7 +16,7 @@ from .entries import change_status
 ERASED_NAME = "–"
 
 
-def erase_contact(entry: Entry, *, by=None, reason: str = "personal data erased") -> Entry:
+def erase_contact(entry: Entry, *, by: Any = None, reason: str = "personal data erased") -> Entry:
     """The contact person's data go from the entry; an entry its submitter did not allow
     to be published is withdrawn (through change_status, like any withdrawal)."""
     with transaction.atomic():
@@ -39,5 +43,5 @@ def erase_partner_address(partnership: Partnership) -> None:
     """The address a partner organisation was invited at goes (its invitation link
     stops working; the partner's answer stays)."""
     Partnership.objects.filter(pk=partnership.pk).update(
-        invited_email=f"erased-{partnership.pk}@erased.invalid"
+        invited_email=mail.erased_address(str(partnership.pk))
     )

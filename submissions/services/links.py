@@ -1,11 +1,14 @@
 """Private links and drafts."""
 
 import logging
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 def link(url_name: str, token: str, language: str) -> str:
     """The absolute address of a private link, in the reader's language."""
     with override(language):
-        return settings.SITE_URL + reverse(url_name, args=[token])
+        return f"{settings.SITE_URL}{reverse(url_name, args=[token])}"
 
 
 def add_management_link(entry: Entry) -> str:
@@ -39,14 +42,14 @@ def add_management_link(entry: Entry) -> str:
     return token
 
 
-def delete_drafts(drafts, *, reason: str) -> int:
+def delete_drafts(drafts: QuerySet[Draft], *, reason: str) -> int:
     """Delete saved drafts (personal data erased, or the retention period over); their
     links then say so (410) instead of "not found". Returns how many."""
     deleted = 0
     for draft in drafts:
         for key in ("org_logo_pending", "image_pending"):
             for reference in draft.data.get(key) or []:
-                transaction.on_commit(lambda r=reference: images.discard(r))
+                transaction.on_commit(partial(images.discard, reference))
         _retire(draft.token_hash, RetiredLinkKind.DRAFT, reason, None)
         draft.delete()
         deleted += 1
@@ -95,10 +98,10 @@ def resend_management_links(email: str) -> int:
     return len(rows)
 
 
-def _draft_contact(data):
+def _draft_contact(data: dict[str, Any]) -> str:
     """The contact e-mail typed into a draft, when it is a valid address."""
     values = data.get("contact_email") or [""]
-    value = (values[0] if isinstance(values, list) else values).strip()
+    value = str(values[0] if isinstance(values, list) else values).strip()
     try:
         validate_email(value)
     except ValidationError:
@@ -107,7 +110,12 @@ def _draft_contact(data):
 
 
 def save_draft(
-    *, campaign: Campaign, kind: str, data: dict, language: str, draft: Draft | None = None
+    *,
+    campaign: Campaign,
+    kind: str,
+    data: dict[str, Any],
+    language: str,
+    draft: Draft | None = None,
 ) -> tuple[Draft, str | None]:
     """Save a half-filled form. A new draft gets a private link (returned once)."""
     from .entries import CampaignClosed

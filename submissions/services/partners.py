@@ -1,6 +1,8 @@
 """Partnerships: invitations, answers and the submitter's changes of partners."""
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +14,7 @@ from kotolupaus.models import MessageKind
 
 from .. import extensions, news
 from ..models import (
+    MAX_PARTNERS,
     Entry,
     EntryKind,
     EntryStatus,
@@ -27,7 +30,7 @@ from .links import _retire, link
 log = logging.getLogger(__name__)
 
 
-def _add_partner(entry: Entry, partner: dict) -> Partnership:
+def _add_partner(entry: Entry, partner: dict[str, Any]) -> Partnership:
     organisation = Organisation.objects.create(name=partner["name"])
     # The link that reaches the partner is made when the invitation is sent.
     _unsent, token_hash = new_token()
@@ -66,7 +69,7 @@ def _was_invited(partnership: Partnership, entry: Entry) -> bool:
     return entry.status != EntryStatus.UNCONFIRMED
 
 
-def _tell_partners(entry: Entry, partnerships, kind: str) -> None:
+def _tell_partners(entry: Entry, partnerships: Iterable[Partnership], kind: str) -> None:
     """E-mail partners who were invited and did not decline, each in its language."""
     for partnership in partnerships:
         if partnership.declined_at or not _was_invited(partnership, entry):
@@ -111,7 +114,6 @@ def answer_partnership(partnership: Partnership, confirm: bool) -> Partnership:
 
 
 # At most this many partners per entry (the form's limit too).
-MAX_PARTNERS = 10
 
 
 def _partners_editable(entry: Entry) -> None:
@@ -252,6 +254,6 @@ def remove_partner(partnership: Partnership) -> None:
         _partners_changed(entry, partnership, "removed")
 
 
-def _partners_changed(entry, partnership, change):
+def _partners_changed(entry: Entry, partnership: Partnership, change: str) -> None:
     log.info("partner %s: %s", change, entry.reference or "unconfirmed entry")
     extensions.partners_changed(entry, change)

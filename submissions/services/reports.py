@@ -1,6 +1,7 @@
 """Progress reports and their reminders."""
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import extensions
 from ..models import (
     Entry,
+    Indicator,
     ProgressReport,
     ProgressStatus,
     ReportFigure,
@@ -33,7 +35,7 @@ def _report_allowed(entry: Entry) -> None:
         )
 
 
-def _apply_report(report: ProgressReport, data: dict, language: str) -> None:
+def _apply_report(report: ProgressReport, data: dict[str, Any], language: str) -> None:
     report.status = data["status"]
     report.reason = data.get("reason", "") if data["status"] == ProgressStatus.DISCONTINUED else ""
     report.reported_on = data["reported_on"]
@@ -46,7 +48,7 @@ def _apply_report(report: ProgressReport, data: dict, language: str) -> None:
     _store_image(report, "image", data.get("image"), remove=bool(data.get("image_remove")))
 
 
-def _save_figures(report: ProgressReport, figures: dict) -> None:
+def _save_figures(report: ProgressReport, figures: dict[Indicator, Any]) -> None:
     """figures: {indicator: value or None}; an empty figure removes it."""
     for indicator, value in figures.items():
         if value is None:
@@ -57,7 +59,7 @@ def _save_figures(report: ProgressReport, figures: dict) -> None:
             )
 
 
-def add_report(entry: Entry, data: dict, *, language: str) -> ProgressReport:
+def add_report(entry: Entry, data: dict[str, Any], *, language: str) -> ProgressReport:
     """The submitter reports what became of a published entry (through the private link)."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -76,7 +78,7 @@ def add_report(entry: Entry, data: dict, *, language: str) -> ProgressReport:
     return report
 
 
-def update_report(report: ProgressReport, data: dict, *, language: str) -> ProgressReport:
+def update_report(report: ProgressReport, data: dict[str, Any], *, language: str) -> ProgressReport:
     """The submitter corrects a report while it can still be edited."""
     with transaction.atomic():
         report = (

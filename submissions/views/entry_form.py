@@ -26,6 +26,7 @@ from ..extensions import (
 )
 from ..forms import (
     MAX_PARTNERS,
+    BasePartnerFormSet,
     PartnerFormSet,
     SubmissionForm,
     form_initial_from_data,
@@ -127,7 +128,7 @@ class _Post:
     kind: str
     draft: Draft | None
     form: SubmissionForm
-    partners: PartnerFormSet
+    partners: BasePartnerFormSet
     valid: bool
     rows: list
     show: Callable[..., HttpResponse]

@@ -250,9 +250,13 @@ def test_reviewer_workspace_passes_axe_and_html_codesniffer(page, site, language
         "follow-up/",
         "assign/auto/",
         "staff/",
+        "staff/backup-codes/",
     ]:
         page.goto(f"/{language}/admin/workspace/{path}")
         assert_accessible(page, f"workspace {path} ({language})")
+    # New backup codes, shown once.
+    page.locator("form[action$='backup-codes/'] button").click()
+    assert_accessible(page, f"workspace new backup codes ({language})")
     # Mail trouble in sight on the dashboard, as a list of links.
     page.goto(f"/{language}/admin/workspace/dashboard/")
     expect(page.locator(".mail-health a")).to_have_count(1)

@@ -39,9 +39,22 @@ def assert_accessible(page, where):
     assert problems == [], f"{where}:\n" + "\n".join(problems)
 
 
-def test_the_moderation_list_at_1280_px_shows_the_state_consent_and_flags(page, waiting):
-    login(page, "coordinator-alice", language="fi")
-    page.goto("/fi/admin/publishing/publication/")
+# The column names and the first row's state as a coordinator reads them.
+MODERATION_LIST = {
+    "fi": (
+        ("Julkaisu", "Julkinen nyt", "Suostumus", "Automaattiset merkinnät"),
+        "Odottaa tarkastusta",
+    ),
+    "sv": (("Publicering", "Publik nu", "Samtycke", "Automatiska flaggor"), "Väntar på granskning"),
+    "en": (("Publication", "Public now", "Consent", "Automatic flags"), "Waiting for moderation"),
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_moderation_list_at_1280_px_shows_the_state_consent_and_flags(page, waiting, language):
+    headers, state = MODERATION_LIST[language]
+    login(page, "coordinator-alice", language=language)
+    page.goto(f"/{language}/admin/publishing/publication/")
     table = page.locator("#changelist .results")
 
     fits = page.evaluate(
@@ -49,15 +62,15 @@ def test_the_moderation_list_at_1280_px_shows_the_state_consent_and_flags(page, 
         " return r.scrollWidth <= r.clientWidth + 1; }"
     )
     box = table.bounding_box()
-    for header in ("Julkaisu", "Suostumus", "Automaattiset merkinnät"):
+    for header in headers:
         cell = page.get_by_role("columnheader", name=header)
         bounds = cell.bounding_box()
         assert bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1, header
-    screenshot(page, "moderation-list")
+    screenshot(page, f"moderation-list-{language}")
 
     assert fits
     first_row = page.locator("#result_list tbody tr").first
-    assert first_row.locator(".field-status").inner_text() == "Odottaa tarkastusta"
+    assert first_row.locator(".field-status").inner_text() == state
 
 
 def test_return_for_fixes_round_trip_in_finnish_passes_axe_and_html_codesniffer(page, waiting):
