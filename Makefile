@@ -15,7 +15,7 @@ ARGS ?=
 AXE := var/node/node_modules/axe-core/axe.min.js
 HTMLCS := var/node/node_modules/html_codesniffer/build/HTMLCS.js
 
-.PHONY: run test bench faults fleet backup-check abuse-check lint format messages install lock sbom audit db-url db-stop clean
+.PHONY: run test bench bench-report faults fleet backup-check abuse-check lint format messages install lock sbom audit db-url db-stop clean
 
 # The web server and one job worker (e-mails, scheduled jobs), stopped together by Ctrl-C.
 # Links in e-mails, feeds and share buttons follow HOST and PORT (SITE_URL overrides).
@@ -46,6 +46,10 @@ $(HTMLCS):
 # production settings, wrk; prints a table, asserts nothing. Not part of `make test`.
 bench: $(STAMP)
 	$(WITH_DB) $(PY) -m bench.run $(ARGS)
+
+# The campaign report at 10,000 entries (bench/report.py).
+bench-report: $(STAMP)
+	$(WITH_DB) $(PY) -m bench.report $(ARGS)
 
 # Fault drill (ops/fault_drill.py): a PostgreSQL of its own under var/ is stopped and
 # started under load; checks the 503 page, recovery and that no submission is lost.

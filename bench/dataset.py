@@ -190,6 +190,7 @@ class Rows:
             "confirmed_at",
             "entry_id",
             "organisation_id",
+            "language",
         ),
         "publishing_publication": (
             "status",
@@ -201,6 +202,7 @@ class Rows:
             "updated_at",
             "decided_by_id",
             "entry_id",
+            "status_changed_at",
         ),
         "review_decision": (
             "outcome",
@@ -382,6 +384,7 @@ def grow(campaign, target: int) -> float:
                     published_at,
                     entry_id,
                     organisation_id,
+                    "fi",
                 )
                 organisation_id += 1
             rows.add(
@@ -395,6 +398,7 @@ def grow(campaign, target: int) -> float:
                 published_at,
                 user.pk,
                 entry_id,
+                published_at,
             )
             if rng.random() < 0.03:
                 included = rng.random() < 0.67

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from publishing.caching import public_cache
 from publishing.sitemaps import PublicPages, PublishedEntries
-from publishing.staff_views import follow_up_view, personal_data_view, send_reminder_view
+from publishing.staff_views import (
+    campaign_report_view,
+    follow_up_view,
+    personal_data_view,
+    send_reminder_view,
+)
 
 from . import views
 from .health import health, ready
@@ -31,6 +36,11 @@ urlpatterns = i18n_patterns(
         f"{settings.ADMIN_PATH}workspace/follow-up/<int:entry_id>/remind/",
         send_reminder_view,
         name="follow_up_remind",
+    ),
+    path(
+        f"{settings.ADMIN_PATH}workspace/campaign-report/",
+        campaign_report_view,
+        name="campaign_report",
     ),
     path(f"{settings.ADMIN_PATH}workspace/", include("review.urls")),
     path(f"{settings.ADMIN_PATH}personal-data/", personal_data_view, name="personal_data"),

@@ -23,12 +23,21 @@ class CatalogueFilter(forms.Form):
     region = forms.CharField(
         label=pgettext_lazy("filter", "Municipality"), required=False, max_length=3
     )
+    # One of the 19 regions (maakunta / landskap) by its code; an unknown one is ignored.
+    maakunta = forms.CharField(
+        label=pgettext_lazy("maakunta", "Region"), required=False, max_length=20
+    )
     programme = forms.BooleanField(label=_("In the cooperation programme"), required=False)
     award = forms.CharField(label=_("Prize"), required=False, max_length=10)
     campaign = forms.SlugField(label=_("Campaign"), required=False)
     progress = forms.ChoiceField(
         label=_("Progress"), required=False, choices=[("", _("All")), *ProgressStatus.choices]
     )
+
+    def clean_maakunta(self):
+        from .regions import known
+
+        return known(self.cleaned_data["maakunta"])
 
     def active_filters(self):
         """(key, label, value label) of each filter in use, for the "filtered by" line; the
@@ -46,6 +55,7 @@ class CatalogueFilter(forms.Form):
             "region": {"all": _("All of Finland"), **names["municipalities"]},
             "award": {"any": _("Any prize"), **dict(names["prizes"])},
             "campaign": names["campaigns"],
+            "maakunta": names["regions"],
         }
         for key, known in lookups.items():
             if data[key]:

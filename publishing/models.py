@@ -232,6 +232,9 @@ class PublicEntry(models.Model):
     theme_ids = ArrayField(models.IntegerField(), default=list)
     target_group_ids = ArrayField(models.IntegerField(), default=list)
     municipality_ids = ArrayField(models.IntegerField(), default=list)
+    # The codes of its municipalities' regions (submissions.Region), in code order; an
+    # entry for all of Finland belongs to every region (publishing.regions).
+    region_codes = ArrayField(models.CharField(max_length=2), default=list)
     whole_country = models.BooleanField(default=False)
     pledge_deadline = models.DateField(null=True, blank=True)
     image = models.ImageField(upload_to="images/", blank=True)
@@ -263,6 +266,7 @@ class PublicEntry(models.Model):
             GinIndex(fields=["theme_ids"], name="public_entry_themes"),
             GinIndex(fields=["target_group_ids"], name="public_entry_groups"),
             GinIndex(fields=["municipality_ids"], name="public_entry_places"),
+            GinIndex(fields=["region_codes"], name="public_entry_regions"),
             GinIndex(fields=["prize_category_ids"], name="public_entry_prizes"),
             models.Index(
                 fields=["campaign", "number"],

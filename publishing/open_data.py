@@ -30,6 +30,7 @@ from submissions.models import (
     Municipality,
     Partnership,
     ProgressReport,
+    Region,
     ReportFigure,
     TargetGroup,
     Theme,
@@ -46,6 +47,7 @@ NAMES = ("entries.json", "entries.csv", "reports.csv")
 # Entries whose details are fetched together: a handful of queries per chunk.
 CHUNK = 2000
 
+LANGS = ("fi", "sv", "en")
 CSV_COLUMNS = [
     "reference",
     "url",
@@ -66,6 +68,10 @@ CSV_COLUMNS = [
     "target_groups",
     "whole_country",
     "municipality_codes",
+    "region_codes",
+    "region_names_fi",
+    "region_names_sv",
+    "region_names_en",
     "published_at",
     "in_programme",
     "awards",
@@ -109,6 +115,8 @@ def entry_csv_row(record, titles) -> list:
         "|".join(record["target_groups"]),
         "true" if record["whole_country"] else "false",
         "|".join(record["municipality_codes"]),
+        "|".join(region["code"] for region in record["regions"]),
+        *["|".join(region[f"name_{code}"] for region in record["regions"]) for code in LANGS],
         record["published_at"],
         "true" if record["in_programme"] else "false",
         "|".join(record["awards"]),
@@ -173,6 +181,7 @@ ENTRY_COLUMNS = {
     "places": F("municipality_ids"),
     "entry_partners": F("partners"),
     "prize_ids": F("prize_category_ids"),
+    "entry_regions": F("region_codes"),
     "reported": F("reports"),
 }
 
@@ -276,6 +285,10 @@ def records():
         Municipality.objects.values_list("pk", "code").order_by("name_fi", "code")
     )
     codes = dict(municipalities)
+    regions = {
+        code: {"code": code, "name_fi": fi, "name_sv": sv, "name_en": en}
+        for code, fi, sv, en in Region.objects.values_list("code", "name_fi", "name_sv", "name_en")
+    }
     place_order = {pk: position for position, (pk, _code) in enumerate(municipalities)}
     for chunk in _chunks(_entries(), CHUNK):
         # Progress reports are few: fetched for the entries of the chunk that have any.
@@ -309,6 +322,7 @@ def records():
                 places,
                 partners,
                 prizes,
+                region_codes,
                 _reported,
             ) = row
             entry_reports = reports.get(pk, [])
@@ -333,6 +347,7 @@ def records():
                 "municipality_codes": [
                     codes[m] for m in sorted(places, key=lambda m: place_order.get(m, 0))
                 ],
+                "regions": [regions[code] for code in region_codes if code in regions],
                 "pledge_deadline": deadline.isoformat() if deadline else None,
                 "published_at": published_at,
                 "in_programme": in_programme,

@@ -34,4 +34,16 @@ def programme_context(campaign) -> dict:
         "groups": [(theme[1] if theme else None, group) for theme, group in ordered],
         "count": len(entries),
         "follow_up": progress.follow_up_rows(entries),
+        "by_region": by_region(entries),
     }
+
+
+def by_region(entries) -> list[tuple[str, str, list]]:
+    """(code, name, entries) of each region that has any of these entries, in code
+    order; an entry for all of Finland is in every region."""
+    names = taxonomy(get_language())["regions"]
+    return [
+        (code, name, found)
+        for code, name in names.items()
+        if (found := [e for e in entries if e.whole_country or code in e.region_codes])
+    ]

@@ -204,18 +204,21 @@ class IndicatorSum:
     unit: str
     total: int
     entries: int
+    slug: str = ""
 
 
-def indicator_sums() -> list[IndicatorSum]:
-    """Each indicator's figures summed over approved reports of public entries, with
-    how many entries reported it. Indicators of different campaigns with the same slug
-    are added up under the newest campaign's name."""
+def indicator_sums(campaign=None) -> list[IndicatorSum]:
+    """Each indicator's figures summed over approved reports of public entries (of one
+    campaign, when given), with how many entries reported it. Indicators of different
+    campaigns with the same slug are added up under the newest campaign's name."""
+    figures = ReportFigure.objects.filter(
+        report__publication__status=PublicationStatus.APPROVED,
+        report__entry__public__isnull=False,
+    )
+    if campaign is not None:
+        figures = figures.filter(report__entry__campaign=campaign)
     rows = (
-        ReportFigure.objects.filter(
-            report__publication__status=PublicationStatus.APPROVED,
-            report__entry__public__isnull=False,
-        )
-        .order_by()
+        figures.order_by()
         .values("indicator__slug")
         .annotate(total=Sum("value"), entries=Count("report__entry", distinct=True))
     )
@@ -237,13 +240,17 @@ def indicator_sums() -> list[IndicatorSum]:
             indicator.safe_translation_getter("unit", any_language=True) or "",
             sums[indicator.slug]["total"],
             sums[indicator.slug]["entries"],
+            indicator.slug,
         )
         for indicator in ordered
     ]
 
 
-def reports_count() -> int:
-    return approved_reports().filter(entry__public__isnull=False).count()
+def reports_count(campaign=None) -> int:
+    reports = approved_reports().filter(entry__public__isnull=False)
+    if campaign is not None:
+        reports = reports.filter(entry__campaign=campaign)
+    return reports.count()
 
 
 # --- Open data ----------------------------------------------------------------------------

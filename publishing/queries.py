@@ -290,13 +290,15 @@ def _taxonomy(language, version):
         groups = list(TargetGroup.objects.prefetch_related("translations"))
         prizes = list(AwardCategory.objects.prefetch_related("translations"))
         campaigns = list(Campaign.objects.prefetch_related("translations"))
-        places = list(Municipality.objects.all())
+        places = list(Municipality.objects.select_related("region"))
+        regions = {m.region_id: m.region for m in places}
         return {
             "themes": [(t.slug, str(t)) for t in themes],
             "target_groups": [(g.slug, str(g)) for g in groups],
             "prizes": [(str(c.pk), str(c)) for c in prizes],
             "campaigns": {c.slug: str(c) for c in campaigns},
             "municipalities": {m.code: str(m) for m in places},
+            "regions": {code: str(regions[code]) for code in sorted(regions)},
             # For the listing's SQL: slugs and codes as ids.
             "ids": {
                 "theme": {t.slug: t.pk for t in themes},

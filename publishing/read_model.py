@@ -8,6 +8,7 @@ from datetime import date
 from typing import cast
 
 from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import (
     BooleanField,
@@ -67,6 +68,17 @@ def _grouped(rows) -> dict:
     return groups
 
 
+class RegionsOf(Func):
+    """The codes of the regions of a version's municipalities, each once, in code order."""
+
+    template = (
+        "ARRAY(SELECT DISTINCT place.region_id FROM submissions_municipality place WHERE "
+        "place.id IN (SELECT jsonb_array_elements_text(%(expressions)s -> 'municipalities')"
+        "::integer) ORDER BY 1)"
+    )
+    output_field = ArrayField(models.CharField(max_length=2))
+
+
 def build(entry_ids) -> dict:
     """{entry id: its PublicEntry (not saved)} for those of the entries that are public,
     in five queries whatever their number. `updated_at` and the document are left to
@@ -79,7 +91,8 @@ def build(entry_ids) -> dict:
             in_programme=ExpressionWrapper(
                 Q(decision__published_at__isnull=False, decision__outcome=Outcome.INCLUDED),
                 output_field=BooleanField(),
-            )
+            ),
+            region_codes=RegionsOf(F("publication__approved_version__content")),
         )
         .values_list(
             "pk",
@@ -91,6 +104,7 @@ def build(entry_ids) -> dict:
             "publication__approved_version__content",
             "challenge_of__reference",
             "in_programme",
+            "region_codes",
         )
     )
     rows = list(entries)
@@ -145,6 +159,7 @@ def build(entry_ids) -> dict:
         content,
         challenge_of,
         in_programme,
+        region_codes,
     ) in rows:
         texts = {code: content["texts"][code] for code in LANGUAGES if code in content["texts"]}
         original = content["original_language"]
@@ -177,6 +192,7 @@ def build(entry_ids) -> dict:
             theme_ids=content["themes"],
             target_group_ids=content["target_groups"],
             municipality_ids=content["municipalities"],
+            region_codes=list(region_codes),
             whole_country=content["whole_country"],
             pledge_deadline=(
                 date.fromisoformat(content["pledge_deadline"])

@@ -23,6 +23,7 @@ from kotolupaus.params import as_id
 from .models import PublicEntry
 from .queries import taxonomy
 from .read_model import CONFIGS
+from .regions import in_region
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -317,6 +318,8 @@ def _filters(data: dict) -> Q:
         where &= Q(whole_country=True)
     elif data.get("region"):
         where &= Q(municipality_ids__contains=[ids["region"].get(data["region"], 0)])
+    if data.get("maakunta"):
+        where &= in_region(data["maakunta"])
     if data.get("programme"):
         where &= Q(in_programme=True)
     if data.get("award") == "any":

@@ -10,8 +10,8 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus.access import coordinator_required
@@ -21,7 +21,7 @@ from review.views.common import _campaign, _paged, _render
 from submissions.access import can_view_contact_data
 from submissions.models import EntryKind, ProgressStatus
 
-from . import follow_up, personal_data, reminders
+from . import campaign_report, follow_up, personal_data, reminders
 from .forms import FollowUpFilter
 from .queries import published
 
@@ -185,3 +185,28 @@ def send_reminder_view(request, entry_id):
             back[name] = kept[name]
     url = reverse("follow_up")
     return redirect(f"{url}?{back.urlencode()}" if back else url)
+
+
+@coordinator_required
+def campaign_report_view(request):
+    """The ministry's report of a campaign (publishing.campaign_report): the page, or as
+    a tagged PDF or an XLSX (?export=pdf|xlsx), in the page's language."""
+    campaign = _campaign(request)
+    made = campaign_report.report(campaign)
+    export = request.GET.get("export")
+    name = f"kotolupaus-report-{campaign.slug}-{get_language()}"
+    if export == "xlsx":
+        header, rows = campaign_report.spreadsheet_rows(made)
+        return spreadsheet_response(name, header, rows, "xlsx")
+    if export == "pdf":
+        response = HttpResponse(
+            campaign_report.pdf(made, get_language()), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return _render(
+        request,
+        "publishing/staff/campaign_report.html",
+        _("Campaign report"),
+        {"report": made, "campaign": campaign},
+    )

@@ -30,11 +30,12 @@ from submissions.models import (
     Municipality,
     OrganisationType,
     ProgressStatus,
+    Region,
     TargetGroup,
     Theme,
 )
 
-from . import charts, progress, public_files, services
+from . import charts, progress, public_files, region_map, regions, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
@@ -123,6 +124,7 @@ def _facets(request):
         ("theme", _("Theme"), names["themes"]),
         ("target_group", _("Who it helps"), names["target_groups"]),
         ("org_type", _("Type of organisation"), OrganisationType.choices),
+        ("maakunta", pgettext("maakunta", "Region"), regions.facet_choices(request)),
         (
             "region",
             pgettext("filter", "Municipality"),
@@ -230,6 +232,7 @@ def entry_detail(request, pk):
             "regions": region_names(
                 entry.whole_country, entry.municipality_ids, names["municipality"]
             ),
+            "region_names": regions.entry_regions(entry),
             "canonical": url,
             "alternates": list(entry_urls(entry.pk).items()),
             "share_links": _share_links(text, url, entry.campaign.hashtag),
@@ -378,6 +381,7 @@ def open_data_docs(request):
             "themes": Theme.objects.prefetch_related("translations"),
             "target_groups": TargetGroup.objects.prefetch_related("translations"),
             "organisation_types": OrganisationType.choices,
+            "regions": Region.objects.all(),
             "example": json.dumps({"reference": "KL-2015-0042", "kind": "pledge"}),
         },
     )
@@ -386,7 +390,7 @@ def open_data_docs(request):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
-@public_cache(query=[])
+@public_cache(query=["figure"])
 def statistics(request):
     entries = PublicEntry.objects.all()
     # Counted with the latest reported status: the same query feeds both sections.
@@ -399,6 +403,7 @@ def statistics(request):
     places = Municipality.objects.in_bulk([place for place, _n in counted])
     by_municipality = [(str(places[place]), n) for place, n in counted if place in places]
     themes = list(Theme.objects.prefetch_related("translations"))
+    by_region = region_map.tile_map(region_map.chosen(request.GET.get("figure")))
     context = {
         "total": entries.count(),
         "charts": [
@@ -418,12 +423,13 @@ def statistics(request):
                 [(_("All of Finland"), whole), *by_municipality],
             ),
         ],
-        **_progress_statistics(themes, by_kind_status, by_theme_status),
+        "region_map": by_region,
+        **_progress_statistics(themes, by_kind_status, by_theme_status, by_region["names"]),
     }
     return render(request, "publishing/statistics.html", context)
 
 
-def _progress_statistics(themes, by_kind, by_theme):
+def _progress_statistics(themes, by_kind, by_theme, region_names):
     """What became of the published entries: the latest reported status by kind (charts)
     and by theme (a table), and the campaign's indicators summed."""
     statuses = progress.status_choices()
@@ -453,6 +459,7 @@ def _progress_statistics(themes, by_kind, by_theme):
         if sums
         else None,
         "indicator_sums": sums,
+        "indicators_by_region": region_map.indicators_by_region(sums, region_names),
     }
 
 

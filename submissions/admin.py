@@ -65,8 +65,9 @@ class TaxonomyAdmin(AdminBase, TranslatableAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(AdminBase, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_sv", "majority_language"]
-    list_filter = ["majority_language"]
+    list_display = ["code", "name_fi", "name_sv", "majority_language", "region"]
+    list_filter = ["majority_language", "region"]
+    list_select_related = ["region"]
     search_fields = ["code", "name_fi", "name_sv"]
 
 

@@ -169,12 +169,14 @@ def test_the_statistics_page_shows_progress_by_kind_and_theme_and_indicator_tota
     html = client.get("/fi/statistics/").content.decode()
     section = html[html.index('id="progress-heading"') :]
     tables = re.findall(r"<table.*?</table>", section, re.S)
-    pledges, initiatives, by_theme, indicators = tables
+    pledges, initiatives, by_theme, indicators, by_region = tables
     assert '<td>Toteutunut</td><td class="text-end">1</td>' in pledges
     assert '<td>Ei vielä raporttia</td><td class="text-end">1</td>' in pledges
     assert '<td>Käynnissä</td><td class="text-end">1</td>' in initiatives
     assert "Työelämä" in by_theme
     assert '<td>Tavoitettuja ihmisiä (ihmistä)</td><td class="text-end">75</td>' in indicators
+    # Every entry of the fixtures is in Helsinki: all of it in Uusimaa.
+    assert '<th scope="row">Uusimaa</th><td class="text-end">75</td>' in by_region
     # Every chart has a readable name and the same figures as a table.
     assert section.count('<svg role="img" aria-label=') == 3
 

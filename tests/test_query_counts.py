@@ -85,14 +85,22 @@ def count(client, url, django_assert_num_queries, expected):
 PUBLIC = {
     # Each includes the public version (ETag, the page cache's key): one query.
     "home": ("/fi/", 3),
-    # The filters' names (queries.taxonomy) are 12 of these, once per public change.
-    "catalogue": ("/fi/entries/", 16),
-    "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 16),
+    # The filters' names (queries.taxonomy) are 12 of these, once per public change;
+    # the entries per region (the region filter's counts) one more, as often.
+    "catalogue": ("/fi/entries/", 17),
+    "catalogue filtered": ("/fi/entries/?kind=pledge&theme=working-life", 17),
+    # Helsinki's region, then one with none of the entries (no cards to read).
+    "catalogue by region": ("/fi/entries/?maakunta=01", 17),
+    "catalogue by an empty region": ("/fi/entries/?maakunta=06", 16),
+    "catalogue by an unknown region": ("/fi/entries/?maakunta=99", 17),
     # The words looked up, then the matches counted and ranked in one query.
-    "search": ("/fi/entries/?q=kesätöitä", 17),
-    "catalogue by progress": ("/fi/entries/?progress=achieved", 16),
+    "search": ("/fi/entries/?q=kesätöitä", 18),
+    "catalogue by progress": ("/fi/entries/?progress=achieved", 17),
     "programme": ("/fi/programme/", 16),
-    "statistics": ("/fi/statistics/", 16),
+    # The region map: every figure of every region in one query, the regions' names;
+    # the indicator totals by region (the site has reports with figures) one more.
+    "statistics": ("/fi/statistics/", 19),
+    "statistics, map of the achieved": ("/fi/statistics/?figure=achieved", 19),
     # The read model's rows, nothing more.
     "feed": ("/fi/feed.atom", 2),
     "feed of reports": ("/fi/feed/reports.atom", 4),
@@ -130,7 +138,8 @@ def test_the_entry_page_costs_the_same_with_one_or_many_partners_prizes_and_repo
 def test_open_data_costs_a_fixed_number_of_queries(client, site, django_assert_num_queries):
     # Built once (by the job, or here by the first request) in queries that do not grow
     # with the entries (tests/test_open_data_files.py), then served as files.
-    with django_assert_num_queries(35):
+    # (One of them the regions' names.)
+    with django_assert_num_queries(36):
         client.get("/fi/open-data/entries.json").getvalue()
     for url in (
         "/fi/open-data/entries.json",
@@ -149,6 +158,7 @@ STAFF = {
     "ranking": ("/en/admin/workspace/ranking/", "coordinator"),
     "dashboard": ("/en/admin/workspace/dashboard/", "coordinator"),
     "follow-up": ("/en/admin/workspace/follow-up/", "coordinator"),
+    "campaign report": ("/en/admin/workspace/campaign-report/", "coordinator"),
     # With the mail-health box (one query), and the messages with each one's next try.
     "admin index": ("/en/admin/", "coordinator"),
     "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
@@ -164,6 +174,7 @@ STAFF_QUERIES = {
     "messages": 10,
     "dashboard": 19,
     "follow-up": 16,
+    "campaign report": 25,  # (each table one or two queries, whatever the rows)
     "score": 20,  # with the entry's latest version
     "decide": 18,
 }

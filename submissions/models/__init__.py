@@ -49,6 +49,7 @@ from .partners import (
     PartnershipQuerySet,
     SubmitterNews,
 )
+from .regions import REGION_CODES, Region
 
 __all__ = [
     "CONSENT_TO_PUBLISH_WORDING",
@@ -56,6 +57,7 @@ __all__ = [
     "ENTRY_TRANSITIONS",
     "LANGUAGE_CODES",
     "MAX_PARTNERS",
+    "REGION_CODES",
     "Campaign",
     "CampaignQuerySet",
     "Draft",
@@ -75,6 +77,7 @@ __all__ = [
     "PartnershipQuerySet",
     "ProgressReport",
     "ProgressStatus",
+    "Region",
     "ReminderSent",
     "ReportFigure",
     "RetiredLink",

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from parler.managers import TranslatableQuerySet
 from parler.models import TranslatableModel, TranslatedFields
 
+from .regions import Region
+
 reminder_months_validator = RegexValidator(
     r"^(|[1-9][0-9]?(,[1-9][0-9]?)*)$",
     _("Enter whole months from 1 to 99 separated by commas, e.g. 6,12."),
@@ -224,6 +226,10 @@ class Municipality(models.Model):
             "decree on the linguistic status of municipalities. English pages use the "
             "name in this language."
         ),
+    )
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="municipalities"
     )
 
     objects = MunicipalityQuerySet.as_manager()
