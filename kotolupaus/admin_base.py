@@ -39,6 +39,7 @@ from . import public_side
 
 _trail = None
 _contact_rules = None
+_entry_reference = None
 
 
 def register_contact_rules(rules):
@@ -67,6 +68,19 @@ def secret_fields_of(model):
 
 def ordering_paths(order):
     return _contact_rules.ordering_paths(order)
+
+
+def register_entry_reference(reference_of):
+    """How to read the reference of the entry a row names by id, as a query expression:
+    `reference_of(OuterRef("entry_id"))`. Submissions plugs it in when it starts (the
+    e-mail messages' list shows and searches it; this layer knows no entries)."""
+    global _entry_reference
+    _entry_reference = reference_of
+
+
+def entry_reference(entry_id):
+    """The reference of the entry `entry_id` (an OuterRef) names, or NULL."""
+    return _entry_reference(entry_id)
 
 
 def register_audit_trail(trail):

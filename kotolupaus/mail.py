@@ -244,7 +244,7 @@ def queue(
         recipient=to.strip(),
         recipient_key=key,
         language=language,
-        entry=entry,
+        entry_id=entry.pk if entry is not None else None,
         subject=subject,
         body=body,
         masked_body=mask_links(body),
@@ -427,10 +427,11 @@ def erase_address(address: str) -> int:
     )
 
 
-def forget_join_senders(entries: Any) -> int:
+def forget_join_senders(entry_ids: Any) -> int:
     """Retention: the kept texts of "we want to join" messages to these entries' contacts
-    name their senders; they go with the senders' data. Returns the number of messages."""
-    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry__in=entries).update(
+    name their senders; they go with the senders' data. `entry_ids`: ids, or a queryset
+    (of ids, or of entries: their ids). Returns the number of messages."""
+    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry_id__in=entry_ids).update(
         masked_body="", reply_to=""
     )
 
