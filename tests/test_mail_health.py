@@ -263,7 +263,7 @@ def test_try_now_as_an_action_on_the_chosen_messages(client, coordinator, settin
                 "_selected_action": [
                     first.pk,
                     second.pk,
-                    Message.objects.get(entry=sent).pk,
+                    Message.objects.get(entry_id=sent.pk).pk,
                 ],
             },
             follow=True,
@@ -363,7 +363,7 @@ def test_a_refused_message_says_why_it_was_not_sent(client, campaign, coordinato
 
 def test_erasing_an_address_erases_the_texts_kept(campaign, coordinator):
     entry = make_entry(campaign, contact_email=CONTACT)
-    message = Message.objects.get(entry=entry, kind=MessageKind.CONFIRM_ADDRESS)
+    message = Message.objects.get(entry_id=entry.pk, kind=MessageKind.CONFIRM_ADDRESS)
     assert "/manage/•••/" in message.masked_body
 
     erase(CONTACT, coordinator)
