@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from . import mail
-from .admin_base import AdminBase, InlineBase, entry_reference
+from .admin_base import AdminBase, InlineBase, entry_change_url_name, entry_reference
 from .models import Message, MessageStatus
 from .templatetags.kotolupaus import when
 
@@ -165,7 +165,7 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
         "kind",
         "recipient",
         "language",
-        "entry_reference",
+        "entry",
         "subject",
         "reply_to",
         "status",
@@ -232,6 +232,17 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
     @admin.display(description=_("entry"), ordering="entry_ref")
     def entry_reference(self, message):
         return getattr(message, "entry_ref", None)
+
+    @admin.display(description=_("entry"))
+    def entry(self, message):
+        """On the message's page: the reference, a link to the entry's page."""
+        reference = getattr(message, "entry_ref", None)
+        if reference is None:
+            return None
+        url = reverse(
+            entry_change_url_name(), args=[message.entry_id], current_app=self.admin_site.name
+        )
+        return format_html('<a href="{}">{}</a>', url, reference)
 
     @admin.display(description=_("next try"))
     def next_try(self, message):

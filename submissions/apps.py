@@ -18,7 +18,7 @@ class SubmissionsConfig(AppConfig):
 
         # What the shared layer needs from submissions, registered into it.
         register_contact_rules(access)
-        register_entry_reference(entry_reference)
+        register_entry_reference(entry_reference, "admin:submissions_entry_change")
         register_labels("progress_status", ProgressStatus)
 
         post_save.connect(

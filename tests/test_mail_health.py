@@ -480,7 +480,10 @@ def test_the_message_list_shows_searches_and_sorts_by_the_entrys_reference(
 
     message = Message.objects.get(kind=MessageKind.WITHDRAWN)
     page = client.get(f"/en/admin/kotolupaus/message/{message.pk}/change/").content.decode()
-    assert '<dd class="field-entry_reference">KL-2026-0003</dd>' in page
+    assert (
+        f'<dd class="field-entry"><a href="/en/admin/submissions/entry/{third.pk}/change/">'
+        "KL-2026-0003</a></dd>"
+    ) in page
 
 
 def test_erasing_an_unconfirmed_entry_deletes_its_messages(client, campaign):
