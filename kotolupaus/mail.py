@@ -221,7 +221,7 @@ def queue(
     to: str,
     language: str,
     context: dict[str, Any],
-    entry: Any = None,  # a submissions.Entry, which this layer does not import
+    entry: Any = None,  # a submissions.Entry (not imported here): its id is kept
     reply_to: str = "",
     unsubscribe_url: str = "",
 ) -> Message | None:
