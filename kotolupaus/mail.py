@@ -114,6 +114,11 @@ ALLOWANCES: dict[str, Allowance] = {
     MessageKind.PARTNER_WITHDRAWN: Allowance(3),
     # To an entry's confirmed contact, one a day per entry at most anyway (submissions/news.py).
     MessageKind.SUBMITTER_NEWS: Allowance(10),
+    # Staff's own mail about their assignments: one per batch of assignments a
+    # coordinator makes; the reminder once per deadline; changes once a day at most.
+    MessageKind.REVIEW_ASSIGNED: Allowance(10),
+    MessageKind.REVIEW_REMINDER: Allowance(3),
+    MessageKind.REVIEW_CHANGED: Allowance(3),
 }
 LIMIT_WINDOW = timedelta(hours=24)
 # What counts against an allowance: messages that went, or will go, out.

@@ -24,6 +24,11 @@ class MessageKind(models.TextChoices):
     SUBMITTER_NEWS = "news", _("News about an entry (partners' answers, publication)")
     PARTNER_REMOVED = "partner_removed", _("Partner organisation removed from an entry")
     PARTNER_WITHDRAWN = "partner_withdrawn", _("An entry with partners was withdrawn")
+    # To a reviewer (review/notifications.py): entries assigned (one per batch), a reminder
+    # before the review deadline, entries they scored changed (one a day at most).
+    REVIEW_ASSIGNED = "review_assigned", _("Entries assigned to a reviewer")
+    REVIEW_REMINDER = "review_reminder", _("Reminder before the review deadline")
+    REVIEW_CHANGED = "review_changed", _("Entries a reviewer scored have changed")
 
 
 class MessageStatus(models.TextChoices):

@@ -37,6 +37,7 @@ LABELS = {
     "category": _("prize category"),
     "scores": _("scores"),
     "recommendation": _("recommendation"),
+    "version": _("version of the entry scored"),
     "entries": _("entries"),
     "assignments_removed": _("assignments removed"),
     "organisation": _("organisation"),

@@ -25,6 +25,8 @@ def ranking_response(campaign, rows, file_format, user):
         _("organisation"),
         _("reviews"),
         _("withdrawn reviews (conflict of interest)"),
+        _("scores of an older version"),
+        _("scores of an older version left out"),
         _("weighted mean"),
         _("median"),
         _("spread"),
@@ -47,6 +49,8 @@ def ranking_response(campaign, rows, file_format, user):
                 entry.lead_organisation.name,
                 row.count,
                 row.withdrawn,
+                row.stale,
+                row.left_out,
                 _round(row.mean),
                 _round(row.median),
                 _round(row.spread),
@@ -62,6 +66,35 @@ def ranking_response(campaign, rows, file_format, user):
             ]
         )
     return spreadsheet_response(f"ranking-{campaign.slug}", header, data, file_format)
+
+
+def agreement_response(campaign, agreement, file_format):
+    """The agreement between reviewers (review/agreement.py): Krippendorff's α of each
+    criterion, then each reviewer's mean difference from the others, each with the
+    number of entries it rests on; "not enough reviews yet" where there is no number."""
+    header = [_("what"), _("figure"), _("entries"), _("flagged")]
+    data = []
+    for item in agreement.criteria:
+        data.append(
+            [
+                _("Krippendorff's α: %(criterion)s") % {"criterion": item.criterion},
+                _round(item.alpha) if item.alpha is not None else _("not enough reviews yet"),
+                item.entries,
+                "",
+            ]
+        )
+    for item in agreement.reviewers:
+        data.append(
+            [
+                item.reviewer,
+                round(item.mean_difference, 2)
+                if item.mean_difference is not None
+                else _("not enough reviews yet"),
+                item.entries,
+                _("yes") if item.flagged else "",
+            ]
+        )
+    return spreadsheet_response(f"agreement-{campaign.slug}", header, data, file_format)
 
 
 def reviews_response(campaign, file_format):

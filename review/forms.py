@@ -175,6 +175,11 @@ class RankingFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), *Outcome.choices, ("none", _("Not decided"))],
     )
+    current_only = forms.BooleanField(
+        label=_("Leave out scores of an older version"),
+        required=False,
+        help_text=_("Scores given before the entry last changed count nowhere then."),
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -9,17 +9,19 @@ z = (total − reviewer's mean) / reviewer's standard deviation (population), sh
 once the reviewer has reviewed `min_reviews_for_normalisation` entries and their totals
 vary at all. The entry's mean z averages the z-scores it has.
 
-Everything is computed from three queries, whatever the number of entries. Reviews
+Everything is computed from four queries, whatever the number of entries. Reviews
 withdrawn after a conflict of interest count nowhere; each row says how many there were.
+A score given to an older version of its entry (the entry changed since, see
+review/staleness.py) is marked; the ranking can leave such scores out.
 """
 
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
 
-from submissions.models import Entry
+from submissions.models import Entry, EntryVersion
 
 from .models import Decision, Recommendation, Review, ReviewSettings, Score
 
@@ -31,6 +33,8 @@ class ReviewTotal:
     total: float
     recommendation: str
     z: float | None = None
+    stale: bool = False  # given to an older version of the entry (review/staleness.py)
+    version: int | None = None  # the number of the version scored
 
 
 @dataclass
@@ -38,6 +42,12 @@ class RankedEntry:
     entry: Entry
     reviews: list[ReviewTotal] = field(default_factory=list)
     withdrawn: int = 0  # reviews withdrawn after a conflict of interest: not counted
+    left_out: int = 0  # scores of an older version left out (ranking(current_only=True))
+
+    @property
+    def stale(self):
+        """How many of the counted scores were given to an older version of the entry."""
+        return sum(1 for r in self.reviews if r.stale)
 
     @property
     def count(self):
@@ -79,7 +89,8 @@ class RankedEntry:
 
 
 def review_totals(campaign):
-    """{entry id: [ReviewTotal]} for every review in the campaign (one query)."""
+    """{entry id: [ReviewTotal]} for every review in the campaign (two queries: the
+    totals, and each entry's latest version to mark scores of an older one)."""
     weighted = ExpressionWrapper(
         F("value") * F("criterion__weight"),
         output_field=DecimalField(max_digits=12, decimal_places=4),
@@ -96,18 +107,28 @@ def review_totals(campaign):
             "review__reviewer_id",
             "review__reviewer__username",
             "review__recommendation",
+            "review__version__number",
         )
         .annotate(weighted=Sum(weighted), weights=Sum("criterion__weight"))
         .order_by("review__entry_id", "review__reviewer__username")
     )
+    latest = dict(
+        EntryVersion.objects.filter(entry__campaign=campaign)
+        .values_list("entry_id")
+        .annotate(number=Max("number"))
+        .values_list("entry_id", "number")
+    )
     totals = defaultdict(list)
     for row in rows:
+        version = row["review__version__number"]
         totals[row["review__entry_id"]].append(
             ReviewTotal(
                 reviewer_id=row["review__reviewer_id"],
                 reviewer=row["review__reviewer__username"],
                 total=float(row["weighted"] / row["weights"]),
                 recommendation=row["review__recommendation"],
+                version=version,
+                stale=version is not None and version < latest.get(row["review__entry_id"], 0),
             )
         )
     return totals
@@ -139,10 +160,18 @@ SORTS = {
 }
 
 
-def ranking(campaign, entries, *, sort="mean"):
-    """RankedEntry rows for the given entries, sorted; the settings say what is disputed."""
-    settings = ReviewSettings.for_campaign(campaign)
-    totals = review_totals(campaign)
+def ranking(campaign, entries, *, sort="mean", current_only=False, settings=None, totals=None):
+    """RankedEntry rows for the given entries, sorted; the settings say what is disputed.
+    With `current_only`, scores given to an older version of their entry count nowhere
+    (not in the means, nor in the reviewers' z-scores); each row says how many went.
+    `settings` and `totals` (review_totals) when the caller has them already."""
+    settings = settings or ReviewSettings.for_campaign(campaign)
+    totals = review_totals(campaign) if totals is None else totals
+    left_out = Counter()
+    if current_only:
+        for entry_id, reviews in totals.items():
+            left_out[entry_id] = sum(1 for r in reviews if r.stale)
+            reviews[:] = [r for r in reviews if not r.stale]
     add_z_scores(totals, settings.min_reviews_for_normalisation)
     withdrawn = dict(
         Review.objects.filter(entry__campaign=campaign, withdrawn_at__isnull=False)
@@ -151,7 +180,7 @@ def ranking(campaign, entries, *, sort="mean"):
         .values_list("entry_id", "n")
     )
     rows = [
-        RankedEntry(entry, totals.get(entry.pk, []), withdrawn.get(entry.pk, 0))
+        RankedEntry(entry, totals.get(entry.pk, []), withdrawn.get(entry.pk, 0), left_out[entry.pk])
         for entry in entries
     ]
     rows.sort(key=SORTS.get(sort, SORTS["mean"]))

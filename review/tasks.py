@@ -11,3 +11,23 @@ def tell_reviewer_of_withdrawn_reviews(reviewer_id: int) -> int:
     from .services import tell_reviewer
 
     return tell_reviewer(reviewer_id)
+
+
+@app.periodic(cron="0 7 * * *")
+@app.task(name="remind_reviewers", queue="mail")
+def remind_reviewers(timestamp: int) -> int:
+    """Each morning: reviewers with unscored assignments are reminded before the
+    campaign's review deadline (review/notifications.py)."""
+    from . import notifications
+
+    return notifications.remind()
+
+
+@app.periodic(cron="10 7 * * *")
+@app.task(name="tell_reviewers_of_changes", queue="mail")
+def tell_reviewers_of_changes(timestamp: int) -> int:
+    """Each morning, where the review settings ask for it: reviewers whose scored
+    entries changed are told, one e-mail a day at most (review/notifications.py)."""
+    from . import notifications
+
+    return notifications.tell_changes()

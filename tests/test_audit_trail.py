@@ -113,6 +113,8 @@ def test_every_staff_action_leaves_one_audit_row(client, campaign, coordinator, 
             "max_per_reviewer": review_settings.max_per_reviewer,
             "min_reviews_for_normalisation": review_settings.min_reviews_for_normalisation,
             "disputed_spread": "0.75",
+            "agreement_flag": "1.00",
+            "remind_days_before": "3",
         },
     )
     did(AuditAction.SETTINGS)

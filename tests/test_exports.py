@@ -47,6 +47,8 @@ def everything(client):
 EXPORT_LINKS = {
     "/en/admin/workspace/ranking/?export=csv",
     "/en/admin/workspace/ranking/?export=xlsx",
+    "/en/admin/workspace/ranking/?export=agreement-csv",
+    "/en/admin/workspace/ranking/?export=agreement-xlsx",
     "/en/admin/workspace/reviews/export/?format=csv",
     "/en/admin/workspace/reviews/export/?format=xlsx",
     "/en/admin/workspace/assign/csv/?download=1",
@@ -219,6 +221,8 @@ HEADERS = {
             "organisaatio",
             "arviot",
             "peruutetut arviot (esteellisyys)",
+            "pisteet vanhemmalle versiolle",
+            "vanhemman version pisteet jätetty pois",
             "painotettu keskiarvo",
             "mediaani",
             "hajonta",
@@ -238,6 +242,8 @@ HEADERS = {
             "organisation",
             "bedömningar",
             "återkallade bedömningar (jäv)",
+            "poäng för en äldre version",
+            "poäng för en äldre version utelämnade",
             "viktat medelvärde",
             "median",
             "spridning",
@@ -257,6 +263,8 @@ HEADERS = {
             "organisation",
             "reviews",
             "withdrawn reviews (conflict of interest)",
+            "scores of an older version",
+            "scores of an older version left out",
             "weighted mean",
             "median",
             "spread",
@@ -349,6 +357,11 @@ HEADERS = {
         ],
     },
     "assignments": {language: ["reference", "reviewer"] for language in LANGUAGES},
+    "agreement": {
+        "fi": ["mitä", "luku", "lupaukset ja aloitteet", "merkitty"],
+        "sv": ["vad", "siffra", "bidrag", "markerad"],
+        "en": ["what", "figure", "entries", "flagged"],
+    },
 }
 
 
@@ -366,6 +379,8 @@ def ranking_rows(w, file_format):
                 "Förening rf",
                 "1",
                 "1",
+                "0",
+                "0",
                 "5.0",
                 "5.0",
                 "0.0",
@@ -384,6 +399,8 @@ def ranking_rows(w, file_format):
                 w["Finnish"],
                 "'+Cmd|calc",
                 "1",
+                "0",
+                "0",
                 "0",
                 "4.0",
                 "4.0",
@@ -404,6 +421,8 @@ def ranking_rows(w, file_format):
                 "Esimerkki Oy",
                 "2",
                 "0",
+                "0",
+                "0",
                 "3.667",
                 "3.667",
                 "2.0",
@@ -423,6 +442,8 @@ def ranking_rows(w, file_format):
                 "'@SUM(1+1)",
                 "0",
                 "0",
+                "0",
+                "0",
                 "",
                 "",
                 "",
@@ -440,6 +461,8 @@ def ranking_rows(w, file_format):
                 "Football together",
                 w["English"],
                 "FC",
+                "0",
+                "0",
                 "0",
                 "0",
                 "",
@@ -463,6 +486,8 @@ def ranking_rows(w, file_format):
             "Förening rf",
             1,
             1,
+            0,
+            0,
             5,
             5,
             0,
@@ -481,6 +506,8 @@ def ranking_rows(w, file_format):
             w["Finnish"],
             "+Cmd|calc",
             1,
+            0,
+            0,
             0,
             4,
             4,
@@ -501,6 +528,8 @@ def ranking_rows(w, file_format):
             "Esimerkki Oy",
             2,
             0,
+            0,
+            0,
             3.667,
             3.667,
             2,
@@ -520,6 +549,8 @@ def ranking_rows(w, file_format):
             "@SUM(1+1)",
             0,
             0,
+            0,
+            0,
             None,
             None,
             None,
@@ -537,6 +568,8 @@ def ranking_rows(w, file_format):
             "Football together",
             w["English"],
             "FC",
+            0,
+            0,
             0,
             0,
             None,
@@ -707,13 +740,49 @@ def assignments_rows(w, file_format):
     ]
 
 
+def agreement_rows(w, file_format):
+    """Only KL-2026-0001 has two counting reviews: bob's 4 and 5 (total 4.667) and
+    dora's 2 and 3 (2.667). One entry of two different values: α = 1 − Do/De with
+    Do = De = 4, so 0 for each criterion. Bob is 2 above dora, dora 2 below bob, on one
+    entry: not flagged (that takes two). Reviews withdrawn after a conflict never count."""
+    number = str if file_format == "csv" else float
+    whole = str if file_format == "csv" else int
+    alpha = {
+        "fi": "Krippendorffin α: {}",
+        "sv": "Krippendorffs α: {}",
+        "en": "Krippendorff's α: {}",
+    }
+    names = {
+        "Lupaus": ("Selkeys", "Vaikutus"),
+        "Löfte": ("Tydlighet", "Effekt"),
+        "Pledge": ("Clarity", "Effect"),
+    }[w["Pledge"]]
+    label = alpha[{"Lupaus": "fi", "Löfte": "sv", "Pledge": "en"}[w["Pledge"]]]
+    empty = "" if file_format == "csv" else None
+    return [
+        [label.format(names[0]), number(0.0), whole(1), empty],
+        [label.format(names[1]), number(0.0), whole(1), empty],
+        ["reviewer-bob", number(2.0), whole(1), empty],
+        ["reviewer-dora", number(-2.0), whole(1), empty],
+    ]
+
+
 EXPORTS = {
     "ranking": ("/{language}/admin/workspace/ranking/?export={format}", ranking_rows),
+    "agreement": (
+        "/{language}/admin/workspace/ranking/?export=agreement-{format}",
+        agreement_rows,
+    ),
     "reviews": ("/{language}/admin/workspace/reviews/export/?format={format}", reviews_rows),
     "follow-up": ("/{language}/admin/workspace/follow-up/?export={format}", follow_up_rows),
     "assignments": ("/{language}/admin/workspace/assign/csv/?download=1", assignments_rows),
 }
-FORMATS = {"ranking": ["csv", "xlsx"], "reviews": ["csv", "xlsx"], "follow-up": ["csv", "xlsx"]}
+FORMATS = {
+    "ranking": ["csv", "xlsx"],
+    "agreement": ["csv", "xlsx"],
+    "reviews": ["csv", "xlsx"],
+    "follow-up": ["csv", "xlsx"],
+}
 CASES = [
     (name, file_format, language)
     for name in EXPORTS
@@ -728,7 +797,11 @@ def test_the_cases_cover_every_export_found_by_the_crawl():
     covered = {
         (
             EXPORTS[name][0].format(language="en", format=file_format).split("?")[0],
-            "1" if name == "assignments" else file_format,
+            "1"
+            if name == "assignments"
+            else f"agreement-{file_format}"
+            if name == "agreement"
+            else file_format,
         )
         for name, file_format, language in CASES
     }

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ from kotolupaus.models import Message, MessageKind, MessageStatus
 from publishing import reminders
 from publishing import services as publishing
 from publishing.personal_data import erase
+from review import notifications
 from review import services as review
+from review.models import ReviewSettings
 from submissions import services as submission_services
 from submissions.models import Entry
 
@@ -58,6 +61,7 @@ TYPED = [
 
 CONTACT = "maija@esimerkki.example.fi"
 REVIEWER = "bob@tem.example.fi"
+REVIEWER_2 = "dora@tem.example.fi"
 SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar,", "en": "Best regards,"}
 CAMPAIGN_NAME = {
     "fi": "Kotolupaus-testikampanja",
@@ -183,6 +187,36 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     review.declare_conflict(
         reviewer, "Hallituksen jäsen & <puheenjohtaja>.", entry=entry, by=coordinator
     )
+    # A second reviewer, who chose e-mails in this language: the entry assigned to her,
+    # the reminder before the review deadline, then the entry changed after her review.
+    dora = make_staff("reviewer-dora", "reviewer")
+    dora.email = REVIEWER_2
+    dora.save()
+    notifications.set_choice(dora, no_mail=False, language=language)
+    review.assign(entry, dora, coordinator)
+    ReviewSettings.for_campaign(entry.campaign)
+    ReviewSettings.objects.filter(campaign=entry.campaign).update(
+        review_deadline=timezone.localdate() + timedelta(days=3), tell_changes=True
+    )
+    assert notifications.remind() == 1
+    review.save_review(
+        dora,
+        entry,
+        scores={c.pk: 4 for c in entry.campaign.criteria.all()},
+        comment="",
+        recommendation="include",
+    )
+    client.post(
+        f"/{language}/manage/{manage}/edit/",
+        entry_form_data(
+            "initiative",
+            org_name=HOSTILE_ORG,
+            title=f"{HOSTILE_TITLE}!!",
+            original_language=language,
+            partners_sought="Kuntia & yhdistyksiä",
+        ),
+    )
+    assert notifications.tell_changes() == 1
     run_jobs()
     # Withdrawn: the contact is told, and so is the partner that had not declined.
     client.post(f"/{language}/manage/{manage}/", {"action": "withdraw_entry", "confirm": "yes"})
@@ -193,6 +227,11 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert Counter(kind_of(m) for m in smtp.messages) == {
         **dict.fromkeys(MessageKind.values, 1),
         MessageKind.PARTNER_INVITATION: 2,
+    }
+    to_reviewer_2 = {
+        MessageKind.REVIEW_ASSIGNED,
+        MessageKind.REVIEW_REMINDER,
+        MessageKind.REVIEW_CHANGED,
     }
     to_partners = {
         MessageKind.PARTNER_INVITATION,
@@ -209,6 +248,8 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         assert message["Content-Language"] == language
         if kind == MessageKind.REVIEWS_WITHDRAWN:
             assert message["To"] == REVIEWER
+        elif kind in to_reviewer_2:
+            assert message["To"] == REVIEWER_2
         elif kind not in to_partners:
             assert message["To"] == CONTACT
         assert SIGNATURE[language] in body, kind
@@ -239,6 +280,10 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     withdrawn = text_of(received[MessageKind.REVIEWS_WITHDRAWN])
     assert "> Hallituksen jäsen & <puheenjohtaja>." in withdrawn
     assert HOSTILE_TITLE in withdrawn
+    for kind in to_reviewer_2:  # the entry's title as typed, its reference, her queue
+        told = text_of(received[kind])
+        assert HOSTILE_TITLE in told and entry.reference in told, kind
+        assert f"http://testserver/{language}/admin/workspace/queue/" in told, kind
     assert received[MessageKind.PARTNER_REMOVED]["To"] == "toinen@example.fi"
     assert received[MessageKind.PARTNER_WITHDRAWN]["To"] == "partner@example.fi"
     for kind in (MessageKind.PARTNER_REMOVED, MessageKind.PARTNER_WITHDRAWN):
@@ -569,6 +614,8 @@ SCHEDULES = {
     "send_progress_reminders": "0 9 * * *",
     "check_public_files": "17 * * * *",
     "purge_expired_counters": "25 * * * *",
+    "remind_reviewers": "0 7 * * *",
+    "tell_reviewers_of_changes": "10 7 * * *",
 }
 
 

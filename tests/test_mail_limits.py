@@ -76,6 +76,9 @@ def test_every_kind_of_message_has_its_allowance():
         "partner_removed": 3,
         "partner_withdrawn": 3,
         "news": 10,
+        "review_assigned": 10,
+        "review_reminder": 3,
+        "review_changed": 3,
     }
 
 
@@ -153,6 +156,23 @@ def context_for(kind, entry, campaign):
             "reviews": [],
             "queue_url": link,
         },
+        MessageKind.REVIEW_ASSIGNED: {
+            "reviewer": SimpleNamespace(get_full_name=lambda: "Arvioija", get_username=lambda: "a"),
+            "entries": [entry],
+            "deadline": date(2027, 3, 31),
+            "queue_url": link,
+        },
+        MessageKind.REVIEW_REMINDER: {
+            "reviewer": SimpleNamespace(get_full_name=lambda: "Arvioija", get_username=lambda: "a"),
+            "entries": [entry],
+            "deadline": date(2027, 3, 31),
+            "queue_url": link,
+        },
+        MessageKind.REVIEW_CHANGED: {
+            "reviewer": SimpleNamespace(get_full_name=lambda: "Arvioija", get_username=lambda: "a"),
+            "entries": [entry],
+            "queue_url": link,
+        },
     }[kind]
 
 
@@ -173,6 +193,9 @@ PARAMETRISED_KINDS = [
     ("partner_removed", 3),
     ("partner_withdrawn", 3),
     ("news", 10),
+    ("review_assigned", 10),
+    ("review_reminder", 3),
+    ("review_changed", 3),
 ]
 
 

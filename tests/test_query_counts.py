@@ -154,14 +154,18 @@ STAFF = {
     "messages": ("/en/admin/kotolupaus/message/", "coordinator"),
 }
 STAFF_QUERIES = {
-    "queue": 13,  # 12, and the reviewer's withdrawn reviews (none here)
-    "ranking": 15,
+    # 12, the reviewer's withdrawn reviews (none here), their progress (scored, changed)
+    # and their e-mail choice
+    "queue": 15,
+    # with each entry's latest version (scores of an older one) and the agreement
+    # between reviewers (criteria, their names, the scores)
+    "ranking": 18,
     "admin index": 6,
     "messages": 10,
     "dashboard": 19,
     "follow-up": 16,
-    "score": 19,
-    "decide": 17,
+    "score": 20,  # with the entry's latest version
+    "decide": 18,
 }
 
 
@@ -208,3 +212,31 @@ def test_the_prize_vote_and_the_decisions_to_publish_cost_a_fixed_number_of_quer
 
     assert vote.content.decode().count("(tied)") == (site["rows"] if site["rows"] > 1 else 0)
     assert publish.content.decode().count("Not included") == site["rows"]
+
+
+def test_the_queue_and_the_scoring_page_cost_the_same_with_entries_changed_since_review(
+    client, site, reviewer, coordinator, django_assert_num_queries
+):
+    """Issue 27: every entry changed after the reviewer's review (a new version of its
+    text). The queue marks them all in the same queries; the scoring page adds one query
+    for who made the versions in between to show the word diff; the ranking marks the
+    scores of an older version in the same queries."""
+    from submissions import versions
+    from submissions.models import VersionSource
+
+    for entry in site["entries"]:
+        text = entry.translations.get(language_code="fi")
+        text.summary = f"{text.summary} Uutta."
+        text.save()
+        versions.record(entry, VersionSource.SUBMITTER)
+    client.force_login(reviewer)
+
+    queue = count(client, "/en/admin/workspace/queue/", django_assert_num_queries, 15)
+    assert queue.content.decode().count("changed since your review</strong>") == site["rows"]
+    entry = site["entries"][-1]
+    page = count(client, f"/en/admin/workspace/score/{entry.pk}/", django_assert_num_queries, 21)
+    assert "{+ Uutta.+}" in page.content.decode()
+    client.logout()
+    client.force_login(coordinator)
+    ranking = count(client, "/en/admin/workspace/ranking/", django_assert_num_queries, 18)
+    assert "of an older version" in ranking.content.decode()

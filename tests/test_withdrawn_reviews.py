@@ -18,7 +18,15 @@ from django.core import mail
 from django.utils.translation import override
 
 from review import services
-from review.models import Assignment, AuditAction, AuditEvent, Conflict, Criterion, Review
+from review.models import (
+    Assignment,
+    AuditAction,
+    AuditEvent,
+    Conflict,
+    Criterion,
+    Review,
+    ReviewerPreference,
+)
 from submissions import services as submissions
 
 from .conftest import entry_form_data, make_entry, make_staff, manage_token
@@ -32,6 +40,9 @@ def bob(db):
     reviewer = make_staff("reviewer-bob", "reviewer")
     reviewer.first_name, reviewer.last_name, reviewer.email = "Bob", "Berg", "bob@tem.example.fi"
     reviewer.save()
+    # Bob wants no e-mails about his assignments (tests/test_review_notifications.py):
+    # those of withdrawn reviews still reach him.
+    ReviewerPreference.objects.create(reviewer=reviewer, no_mail=True)
     return reviewer
 
 

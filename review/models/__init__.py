@@ -14,6 +14,11 @@ from .decisions import (
     Nomination,
     Outcome,
 )
+from .reviewer_mail import (
+    NoticeKind,
+    ReviewerNotice,
+    ReviewerPreference,
+)
 from .reviewing import (
     COORDINATOR_GROUP,
     REVIEWER_GROUP,
@@ -45,11 +50,14 @@ __all__ = [
     "Criterion",
     "Decision",
     "Nomination",
+    "NoticeKind",
     "Outcome",
     "Recommendation",
     "Review",
     "ReviewQuerySet",
     "ReviewSettings",
+    "ReviewerNotice",
+    "ReviewerPreference",
     "Score",
     "StaffSession",
 ]

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
-from submissions.models import Campaign, Entry, Organisation
+from submissions.models import Campaign, Entry, EntryVersion, Organisation
 
 COORDINATOR_GROUP = "coordinator"
 
@@ -47,6 +47,38 @@ class ReviewSettings(models.Model):
         default=Decimal("1.50"),
         help_text=_("Entries whose reviewers' totals differ by at least this much are flagged."),
     )
+    agreement_flag = models.DecimalField(
+        _("difference that flags a reviewer"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_(
+            "A reviewer whose totals differ from the other reviewers' of the same entries "
+            "by at least this much on average is flagged."
+        ),
+    )
+    review_deadline = models.DateField(
+        _("review deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Reviewers with unscored assignments are reminded before it."),
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before the deadline"), default=3
+    )
+    tell_changes = models.BooleanField(
+        _("e-mail reviewers when entries they scored change"),
+        default=False,
+        help_text=_("At most one e-mail a day, listing the entries."),
+    )
+    hide_names = models.BooleanField(
+        _("review without names"),
+        default=False,
+        help_text=_(
+            "Reviewers see neither the organisations' names nor the logo until they have "
+            "saved their own review. Coordinators always see them."
+        ),
+    )
     locked_at = models.DateTimeField(
         _("review locked at"),
         null=True,
@@ -73,6 +105,9 @@ class ReviewSettings(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(disputed_spread__gt=0), name="reviewsettings_spread_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_flag__gt=0), name="reviewsettings_agreement_flag_positive"
             ),
         ]
 
@@ -270,6 +305,16 @@ class Review(models.Model):
     )
     withdrawal_told_at = models.DateTimeField(
         _("reviewer told of the withdrawal at"), null=True, blank=True
+    )
+    # The version of the entry the reviewer saw when they last saved it: an entry
+    # changed since has scores "of an older version" (review/staleness.py).
+    version = models.ForeignKey(
+        EntryVersion,
+        verbose_name=_("version scored"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ReviewQuerySet.as_manager()

@@ -24,6 +24,7 @@ from kotolupaus.models import MessageKind
 from kotolupaus.spreadsheets import as_typed
 from submissions.models import Campaign, Entry, Organisation
 
+from .. import notifications
 from ..audit import audit
 from ..models import (
     Assignment,
@@ -140,9 +141,11 @@ def _campaigns_of_organisation(organisation: Organisation) -> list[Campaign]:
     )
 
 
-def assign(entry: Entry, reviewer: User, by: User) -> Assignment:
+def assign(entry: Entry, reviewer: User, by: User, *, tell: bool = True) -> Assignment:
     """Assign an entry to a reviewer: never to a conflicted reviewer, and never beyond the
-    campaign's maximum per reviewer (the same rules as automatic assignment)."""
+    campaign's maximum per reviewer (the same rules as automatic assignment). The
+    reviewer is e-mailed (review/notifications.py) unless `tell` is False: the caller
+    tells them of its whole batch."""
     if not can_score(reviewer):
         raise ReviewError(_("%(user)s is not a reviewer.") % {"user": reviewer})
     if is_conflicted(reviewer, entry):
@@ -167,6 +170,8 @@ def assign(entry: Entry, reviewer: User, by: User) -> Assignment:
             )
         assignment = Assignment.objects.create(entry=entry, reviewer=reviewer, assigned_by=by)
         audit(by, AuditAction.ASSIGNED, entry.campaign, entry, reviewer=reviewer.username)
+        if tell:
+            notifications.assigned([assignment])
     return assignment
 
 
@@ -178,6 +183,7 @@ def import_assignments(
     users = {u.username: u for u in reviewers}
     entries = {e.reference: e for e in Entry.objects.filter(campaign=campaign)}
     created, problems = 0, []
+    made: list[Assignment] = []
     for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if line == 1 and row[:2] == ["reference", "reviewer"]:
             continue
@@ -201,10 +207,14 @@ def import_assignments(
         else:
             try:
                 existed = Assignment.objects.filter(entry=entry, reviewer=user).exists()
-                assign(entry, user, by)
+                assignment = assign(entry, user, by, tell=False)
                 created += 0 if existed else 1
+                if not existed:
+                    made.append(assignment)
             except ReviewError as error:
                 problems.append(_("Line %(line)s: %(error)s") % {"line": line, "error": error})
+    with transaction.atomic():
+        notifications.assigned(made)  # one e-mail per reviewer for the whole file
     return created, problems
 
 
@@ -283,6 +293,7 @@ def auto_assign(
             if len(existing[entry.pk]) < per_entry:
                 result.short[entry.reference] = per_entry - len(existing[entry.pk])
         Assignment.objects.bulk_create(new)
+        notifications.assigned(new)
         result.created = len(new)
         audit(
             by,

@@ -17,6 +17,7 @@ from kotolupaus import mail, public_side
 from kotolupaus.models import MessageKind
 from submissions.models import Campaign, Entry, EntryStatus
 
+from .. import staleness
 from ..audit import audit
 from ..models import (
     AuditAction,
@@ -54,11 +55,23 @@ def _check_review(reviewer: User, entry: Entry, scores: dict[str, Any]) -> None:
 
 
 def save_review(
-    reviewer: User, entry: Entry, *, scores: dict[str, Any], comment: str, recommendation: str
+    reviewer: User,
+    entry: Entry,
+    *,
+    scores: dict[str, Any],
+    comment: str,
+    recommendation: str,
+    seen_version: int | None = None,
 ) -> Review:
-    """Create or change the reviewer's review of an entry (scores: criterion id → value)."""
+    """Create or change the reviewer's review of an entry (scores: criterion id → value).
+    The review records the entry's version it scores; `seen_version`, the id of the
+    version the reviewer's page showed, refuses the save (staleness.ChangedMeanwhile)
+    when the entry changed since."""
     _check_review(reviewer, entry, scores)
     with transaction.atomic():
+        version = staleness.current(Entry.objects.select_for_update().get(pk=entry.pk))
+        if seen_version is not None and seen_version != version.pk:
+            raise staleness.ChangedMeanwhile(seen_version, version)
         review, created = Review.objects.select_for_update().get_or_create(
             entry=entry,
             reviewer=reviewer,
@@ -76,6 +89,8 @@ def save_review(
         review.comment = comment
         review.recommendation = recommendation
         review.language = _page_language()
+        rescored_version = review.version_id != version.pk
+        review.version = version
         review.save()
         for criterion_id, value in scores.items():
             Score.objects.update_or_create(
@@ -87,8 +102,10 @@ def save_review(
             "recommendation": recommendation,
         }
         if created:
-            audit(reviewer, AuditAction.SCORED, entry.campaign, entry, **after)
-        elif before != after:
+            audit(
+                reviewer, AuditAction.SCORED, entry.campaign, entry, version=version.number, **after
+            )
+        elif before != after or rescored_version:
             audit(
                 reviewer,
                 AuditAction.SCORE_CHANGED,
@@ -96,6 +113,7 @@ def save_review(
                 entry,
                 before=before,
                 after=after,
+                version=version.number,
             )
     return review
 

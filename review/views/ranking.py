@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotolupaus import mail
 from kotolupaus.access import coordinator_required
+from submissions import versions
 from submissions.models import Entry
 
-from .. import exports, services
+from .. import exports, services, staleness
+from ..agreement import agreement
 from ..forms import (
     DecisionForm,
     RankingFilterForm,
@@ -25,7 +27,7 @@ from ..models import (
     Review,
     ReviewSettings,
 )
-from ..ranking import ranking
+from ..ranking import ranking, review_totals
 from .common import _campaign, _entries_with_text, _paged, _render, _title
 
 # --- The coordinator's ranking and decisions ------------------------------------------------
@@ -115,10 +117,23 @@ def ranking_view(request):
             return response
 
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else "mean"
-    rows = ranking(campaign, _filtered_entries(campaign, filters), sort=sort or "mean")
+    current_only = filters.is_valid() and filters.cleaned_data.get("current_only")
+    settings = ReviewSettings.for_campaign(campaign)
+    totals = review_totals(campaign)
+    rows = ranking(
+        campaign,
+        _filtered_entries(campaign, filters),
+        sort=sort or "mean",
+        current_only=current_only,
+        settings=settings,
+        totals=totals,
+    )
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return exports.ranking_response(campaign, rows, export, request.user)
+    agreed = agreement(campaign, current_only=current_only, settings=settings, totals=totals)
+    if export in ("agreement-csv", "agreement-xlsx"):
+        return exports.agreement_response(campaign, agreed, export.split("-")[1])
     return _render(
         request,
         "review/ranking.html",
@@ -128,8 +143,12 @@ def ranking_view(request):
             "filters": filters,
             **_paged(request, rows),
             "decision_form": decision_form,
-            "settings": ReviewSettings.for_campaign(campaign),
+            "settings": settings,
             "provisional": services.provisional_decisions(campaign).count(),
+            "current_only": current_only,
+            "agreement": agreed,
+            "stale": sum(row.stale for row in rows),
+            "left_out": sum(row.left_out for row in rows),
         },
     )
 
@@ -151,9 +170,18 @@ def decide(request, entry_id):
     reviews = list(
         Review.objects.filter(entry=entry)
         .order_by("withdrawn_at", "reviewer__username")
-        .select_related("reviewer", "withdrawn_by")
+        .select_related("reviewer", "withdrawn_by", "version")
         .prefetch_related("scores__criterion__translations")
     )
+    current_version = versions.latest(entry.pk)
+    for review in reviews:
+        review.stale = bool(
+            review.withdrawn_at is None
+            and review.version
+            and current_version
+            and review.version.number < current_version.number
+        )
+    stale = [review for review in reviews if review.stale]
     action = request.POST.get("action", "decide") if request.method == "POST" else None
     form = DecisionForm(
         request.POST if action == "decide" else None,
@@ -184,6 +212,14 @@ def decide(request, entry_id):
             "form": form,
             "decision": decision,
             "reviews": [(review, conflict_forms.get(review.reviewer_id)) for review in reviews],
+            "current_version": current_version,
+            "stale": stale,
+            # What changed since the oldest of those scores.
+            "changed": staleness.change_since(
+                min((r.version for r in stale), key=lambda v: v.number), current_version
+            )
+            if stale
+            else None,
         },
     )
 

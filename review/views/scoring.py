@@ -8,13 +8,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotolupaus.access import reviewer_required
-from submissions.models import EntryStatus
+from submissions import versions
+from submissions.models import EntryStatus, EntryVersion
 
-from .. import services
+from .. import notifications, services, staleness
 from ..forms import (
     ConflictForm,
     ScoreForm,
@@ -23,6 +25,7 @@ from ..models import (
     Assignment,
     Criterion,
     Review,
+    ReviewerPreference,
     ReviewSettings,
 )
 from .common import _campaign, _entries_with_text, _render, _title
@@ -33,7 +36,7 @@ from .common import _campaign, _entries_with_text, _render, _title
 def _queue(user, campaign):
     """Entries the reviewer may review: assigned first, then those with fewest reviews."""
     blocked = services.conflicted_entry_ids(user, campaign)
-    return (
+    entries = (
         services.reviewable_entries(campaign)
         .exclude(pk__in=blocked)
         .annotate(
@@ -45,14 +48,30 @@ def _queue(user, campaign):
         )
         .select_related("lead_organisation")
         .prefetch_related("translations")
-        .order_by("reviewed_by_me", "-assigned_to_me", "review_count", "number")
+    )
+    # Entries changed since the reviewer's review come right after those still to do.
+    return staleness.annotate_for_reviewer(entries, user).order_by(
+        "reviewed_by_me", "-changed_since_my_review", "-assigned_to_me", "review_count", "number"
     )
 
 
 @reviewer_required
+@require_http_methods(["GET", "POST"])
 def queue(request):
     campaign = _campaign(request)
+    if request.method == "POST":
+        # The reviewer's e-mail choice, in the language of this page.
+        wants = request.POST.get("mail") == "on"
+        notifications.set_choice(request.user, no_mail=not wants, language=get_language())
+        messages.success(
+            request,
+            _("You will get e-mails about your assignments.")
+            if wants
+            else _("You will get no e-mails about your assignments."),
+        )
+        return redirect(request.get_full_path())
     entries = _queue(request.user, campaign)
+    settings = ReviewSettings.for_campaign(campaign)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -61,8 +80,13 @@ def queue(request):
         {
             "campaign": campaign,
             "page": page,
-            "settings": ReviewSettings.for_campaign(campaign),
+            "settings": settings,
             "todo": entries.filter(assigned_to_me=True, reviewed_by_me=False).count(),
+            "progress": staleness.progress(request.user, campaign, entries),
+            "hide_names": settings.hide_names and not services.can_coordinate(request.user),
+            "wants_mail": not ReviewerPreference.objects.filter(
+                reviewer=request.user, no_mail=True
+            ).exists(),
             "withdrawn": [
                 (review, *_title(review.entry))
                 for review in Review.objects.filter(
@@ -99,8 +123,19 @@ def score(request, entry_id):
     review_settings = ReviewSettings.for_campaign(campaign)
     criteria = Criterion.objects.filter(campaign=campaign).prefetch_related("translations")
     review = (
-        Review.objects.filter(entry=entry, reviewer=request.user).prefetch_related("scores").first()
+        Review.objects.filter(entry=entry, reviewer=request.user)
+        .select_related("version")
+        .prefetch_related("scores")
+        .first()
     )
+    current_version = versions.latest(entry.pk)
+    # Reviewing without names: no organisation's name nor logo before their own review.
+    hide_names = (
+        review_settings.hide_names and review is None and not services.can_coordinate(request.user)
+    )
+    changed = meanwhile = None
+    if review is not None and review.withdrawn_at is None:
+        changed = staleness.change_since(review.version, current_version)
     initial = {}
     if review:
         initial = {"comment": review.comment, "recommendation": review.recommendation}
@@ -109,12 +144,20 @@ def score(request, entry_id):
     conflict_form = ConflictForm()
 
     if request.method == "POST":
-        page = SimpleNamespace(form=form, conflict_form=conflict_form)
+        page = SimpleNamespace(
+            form=form,
+            conflict_form=conflict_form,
+            current_version=current_version,
+            meanwhile=None,
+            names=not hide_names,
+        )
         act = SCORE_ACTIONS.get(request.POST.get("action"), _save_review)
         response = act(request, entry, criteria, page)
         if response is not None:
             return response
         form, conflict_form = page.form, page.conflict_form
+        if page.meanwhile is not None:
+            current_version, meanwhile, changed = page.current_version, page.meanwhile, None
 
     return _render(
         request,
@@ -125,6 +168,10 @@ def score(request, entry_id):
             "form": form,
             "conflict_form": conflict_form,
             "review": review,
+            "current_version": current_version,
+            "changed": changed,
+            "meanwhile": meanwhile,
+            "hide_names": hide_names,
             "locked": review_settings.is_locked,
             "assigned": Assignment.objects.filter(entry=entry, reviewer=request.user).exists(),
         },
@@ -167,6 +214,7 @@ def _save_review(request, entry, criteria, page):
     page.form = form = ScoreForm(request.POST, criteria=criteria)
     if not form.is_valid():
         return None
+    seen = request.POST.get("seen_version", "")
     try:
         services.save_review(
             request.user,
@@ -174,9 +222,26 @@ def _save_review(request, entry, criteria, page):
             scores=form.scores(),
             comment=form.cleaned_data["comment"],
             recommendation=form.cleaned_data["recommendation"],
+            seen_version=int(seen) if seen.isdigit() else None,
         )
     except services.ReviewError as error:
         form.add_error(None, str(error))
+        return None
+    except staleness.ChangedMeanwhile as changed_meanwhile:
+        # Nothing saved: the reviewer sees what changed, with their scores kept in the
+        # form, and saves again to give them to this version.
+        seen_version = EntryVersion.objects.filter(pk=changed_meanwhile.seen, entry=entry).first()
+        page.current_version = changed_meanwhile.now
+        page.meanwhile = staleness.change_since(
+            seen_version, changed_meanwhile.now, names=page.names
+        )
+        form.add_error(
+            None,
+            _(
+                "The entry changed while you had this page open. Your review was not saved "
+                "yet: look at what changed, then save again."
+            ),
+        )
         return None
     messages.success(
         request, _("Your review of %(reference)s was saved.") % {"reference": entry.reference}

@@ -616,3 +616,34 @@ def test_screenshots_of_the_main_pages(browser, live_server, site, width):
     page.goto("/fi/admin/workspace/follow-up/")
     screenshot(page, "follow-up")
     context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_scoring_page_with_what_changed_passes_axe_and_html_codesniffer(page, site, language):
+    """A reviewer's review, then the entry changed: the scoring page shows the word diff
+    (issue 27), marked in text as well as by strike-through and underline."""
+    from review.models import Criterion
+    from submissions import versions
+    from submissions.models import VersionSource
+
+    pledge = site["pledge"]
+    review.save_review(
+        site["staff"],
+        pledge,
+        scores={c.pk: 4 for c in Criterion.objects.filter(campaign=site["campaign"])},
+        comment="",
+        recommendation="include",
+    )
+    text = pledge.translations.get(language_code="fi")
+    text.summary = "Kesätöitä ja harjoittelua nuorille: tiivistelmä."
+    text.save()
+    versions.record(pledge, VersionSource.SUBMITTER)
+    login(page, "coordinator-alice", language=language)
+
+    page.goto(f"/{language}/admin/workspace/score/{pledge.pk}/")
+
+    expect(page.locator(".ws-changed .ws-diff ins")).to_have_text("{+ ja harjoittelua+}")
+    assert_accessible(page, f"scoring page with a diff ({language})")
+    page.goto(f"/{language}/admin/workspace/queue/")
+    expect(page.locator(".ws-queue .ws-flag")).to_have_count(1)
+    assert_accessible(page, f"queue with a changed entry ({language})")
