@@ -1,4 +1,4 @@
-"""kotolupaus 0008: Message.entry (a foreign key to submissions.Entry) became entry_id, a
+"""kotolupaus 0009: Message.entry (a foreign key to submissions.Entry) became entry_id, a
 plain number in the same column. The migration drops only the constraint: the ids stay,
 the column keeps its index, and it runs back as well."""
 
@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import make_campaign, make_entry
 
-BEFORE = [("kotolupaus", "0007_message_kind_edit_rejected")]
-AFTER = [("kotolupaus", "0008_message_entry_id_without_foreign_key")]
+BEFORE = [("kotolupaus", "0008_review_mail_kinds")]
+AFTER = [("kotolupaus", "0009_message_entry_id_without_foreign_key")]
 
 
 def migrate(targets):
@@ -51,7 +51,7 @@ def test_the_message_keeps_the_id_of_its_entry_through_the_migration_and_back():
             language="fi",
             entry_id=entry.pk,
             subject="Vetäytyminen",
-            message_id="<before-0008@example.fi>",
+            message_id="<before-0009@example.fi>",
         )
 
         new_apps = migrate(AFTER)
@@ -68,7 +68,7 @@ def test_the_message_keeps_the_id_of_its_entry_through_the_migration_and_back():
             language="fi",
             entry_id=entry.pk + 1_000_000,
             subject="Vetäytyminen",
-            message_id="<after-0008@example.fi>",
+            message_id="<after-0009@example.fi>",
         )
 
         back = migrate(BEFORE).get_model("kotolupaus", "Message")

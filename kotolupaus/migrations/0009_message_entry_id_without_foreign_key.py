@@ -37,7 +37,7 @@ ALTER TABLE kotolupaus_message
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kotolupaus", "0007_message_kind_edit_rejected"),
+        ("kotolupaus", "0008_review_mail_kinds"),
     ]
 
     operations = [
