@@ -153,7 +153,7 @@ def run(
     stored = set(keys)
     # Exactly one confirmation for each, queued or already sent.
     confirmations = list(
-        Message.objects.filter(kind=MessageKind.CONFIRM_ADDRESS, entry__in=entries).values_list(
+        Message.objects.filter(kind=MessageKind.CONFIRM_ADDRESS, entry_id__in=entries).values_list(
             "entry_id", "status", "body"
         )
     )

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from . import mail
-from .admin_base import AdminBase, InlineBase
+from .admin_base import AdminBase, InlineBase, entry_change_url_name, entry_reference
 from .models import Message, MessageStatus
 from .templatetags.kotolupaus import when
 
@@ -157,8 +157,8 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
         "note",
     ]
     list_filter = [NeedsAttentionFilter, "status", "kind", "language"]
-    search_fields = ["recipient", "entry__reference", "subject"]
-    list_select_related = ["entry"]
+    # The entry's reference is read in the list's own query (admin_base.entry_reference).
+    search_fields = ["recipient", "entry_ref", "subject"]
     date_hierarchy = "created_at"
     actions = ["try_now", "send_again"]
     fields = [
@@ -197,6 +197,7 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
             .annotate(
                 job_status=Subquery(job.values("status")[:1]),
                 job_scheduled_at=Subquery(job.values("scheduled_at")[:1]),
+                entry_ref=entry_reference(OuterRef("entry_id")),
             )
         )
 
@@ -228,9 +229,20 @@ class MessageAdmin(AdminBase, admin.ModelAdmin):
 
     # --- Columns and fields ---------------------------------------------------------------
 
-    @admin.display(description=_("entry"), ordering="entry__reference")
+    @admin.display(description=_("entry"), ordering="entry_ref")
     def entry_reference(self, message):
-        return message.entry.reference if message.entry else None
+        return getattr(message, "entry_ref", None)
+
+    @admin.display(description=_("entry"))
+    def entry(self, message):
+        """On the message's page: the reference, a link to the entry's page."""
+        reference = getattr(message, "entry_ref", None)
+        if reference is None:
+            return None
+        url = reverse(
+            entry_change_url_name(), args=[message.entry_id], current_app=self.admin_site.name
+        )
+        return format_html('<a href="{}">{}</a>', url, reference)
 
     @admin.display(description=_("next try"))
     def next_try(self, message):

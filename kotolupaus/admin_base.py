@@ -39,6 +39,8 @@ from . import public_side
 
 _trail = None
 _contact_rules = None
+_entry_reference = None
+_entry_change_url_name = None
 
 
 def register_contact_rules(rules):
@@ -67,6 +69,25 @@ def secret_fields_of(model):
 
 def ordering_paths(order):
     return _contact_rules.ordering_paths(order)
+
+
+def register_entry_reference(reference_of, change_url_name):
+    """How to read the reference of the entry a row names by id, as a query expression
+    (`reference_of(OuterRef("entry_id"))`), and the URL name of the entry's admin page.
+    Submissions plugs them in when it starts (the e-mail messages' list shows and
+    searches the reference; this layer knows no entries)."""
+    global _entry_reference, _entry_change_url_name
+    _entry_reference = reference_of
+    _entry_change_url_name = change_url_name
+
+
+def entry_reference(entry_id):
+    """The reference of the entry `entry_id` (an OuterRef) names, or NULL."""
+    return _entry_reference(entry_id)
+
+
+def entry_change_url_name():
+    return _entry_change_url_name
 
 
 def register_audit_trail(trail):

@@ -229,7 +229,7 @@ def queue(
     to: str,
     language: str,
     context: dict[str, Any],
-    entry: Any = None,  # a submissions.Entry, which this layer does not import
+    entry: Any = None,  # a submissions.Entry (not imported here): its id is kept
     reply_to: str = "",
     unsubscribe_url: str = "",
 ) -> Message | None:
@@ -252,7 +252,7 @@ def queue(
         recipient=to.strip(),
         recipient_key=key,
         language=language,
-        entry=entry,
+        entry_id=entry.pk if entry is not None else None,
         subject=subject,
         body=body,
         masked_body=mask_links(body),
@@ -435,10 +435,11 @@ def erase_address(address: str) -> int:
     )
 
 
-def forget_join_senders(entries: Any) -> int:
+def forget_join_senders(entry_ids: Any) -> int:
     """Retention: the kept texts of "we want to join" messages to these entries' contacts
-    name their senders; they go with the senders' data. Returns the number of messages."""
-    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry__in=entries).update(
+    name their senders; they go with the senders' data. `entry_ids`: ids, or a queryset
+    (of ids, or of entries: their ids). Returns the number of messages."""
+    return Message.objects.filter(kind=MessageKind.JOIN_REQUEST, entry_id__in=entry_ids).update(
         masked_body="", reply_to=""
     )
 

@@ -51,8 +51,9 @@ class Message(models.Model):
     # quotes and a "+tag" sub-address removed (mail.mailbox()).
     recipient_key = models.CharField(_("mailbox"), max_length=254, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    # entry: the entry a message is about (a foreign key, SET_NULL), added by submissions
-    # when its models load (submissions/models/messages.py): this layer imports no app.
+    # The id of the entry a message is about (submissions.Entry), without a foreign key:
+    # this layer knows no app. Erasing an entry deletes its messages (submissions).
+    entry_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
     subject = models.CharField(_("subject"), max_length=250)
     # The text carries private links: it is kept only until the message is delivered
     # (or cancelled), then emptied.

@@ -402,7 +402,8 @@ def check_submissions(traffic, campaign) -> tuple[Check, list]:
     unconfirmed = list(Entry.objects.filter(campaign=campaign).unconfirmed())
     confirmations = Counter(
         Message.objects.filter(
-            kind=MessageKind.CONFIRM_ADDRESS, entry__campaign=campaign
+            kind=MessageKind.CONFIRM_ADDRESS,
+            entry_id__in=Entry.objects.filter(campaign=campaign).values("pk"),
         ).values_list("entry_id", flat=True)
     )
     one_each = all(confirmations[entry.pk] == 1 for entry in unconfirmed)

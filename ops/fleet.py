@@ -936,6 +936,7 @@ class Fleet:
 
     def drained(self) -> list[Check]:
         from django.db import connection
+        from django.db.models import OuterRef, Subquery
 
         from kotolupaus.models import Message, MessageKind, MessageStatus
         from ops.fault_drill import database_answers
@@ -965,9 +966,13 @@ class Fleet:
             )
         )
         messages = list(
-            Message.objects.filter(kind=MessageKind.CONFIRM_ADDRESS).values_list(
-                "entry__submission_key", "status", "message_id"
+            Message.objects.filter(kind=MessageKind.CONFIRM_ADDRESS)
+            .annotate(
+                key=Subquery(
+                    Entry.objects.filter(pk=OuterRef("entry_id")).values("submission_key")[:1]
+                )
             )
+            .values_list("key", "status", "message_id")
         )
         target, asked, allowed = self.results["per-address"]
         links = list(

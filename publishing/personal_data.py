@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kotolupaus import mail
@@ -118,9 +118,13 @@ def export(email, by):
                 "status": m.status,
                 "queued_at": _moment(m.created_at),
                 "sent_at": _moment(m.sent_at),
-                "entry": m.entry.reference if m.entry else None,
+                "entry": m.entry_reference,
             }
-            for m in Message.objects.filter(recipient__iexact=email.strip()).select_related("entry")
+            for m in Message.objects.filter(recipient__iexact=email.strip()).annotate(
+                entry_reference=Subquery(
+                    Entry.objects.filter(pk=OuterRef("entry_id")).values("reference")[:1]
+                )
+            )
         ],
         **_staff_member(email),
     }
@@ -258,7 +262,7 @@ def purge_after_retention(days, by=None, now=None):
                     Q(email="erased@erased.invalid")
                 )
             )
-            mail.forget_join_senders(Entry.objects.filter(campaign=campaign))
+            mail.forget_join_senders(Entry.objects.filter(campaign=campaign).values("pk"))
             submission_services.delete_drafts(
                 Draft.objects.filter(campaign=campaign), reason=RetiredLinkReason.EXPIRED
             )

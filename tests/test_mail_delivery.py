@@ -397,7 +397,7 @@ def test_reviewers_cannot_see_the_messages(client, campaign, reviewer):
 
 def test_a_delivered_message_is_never_delivered_again(campaign, smtp):
     entry = make_entry(campaign, confirm=False)  # its confirmation is sent already
-    message = Message.objects.get(entry=entry)
+    message = Message.objects.get(entry_id=entry.pk)
 
     assert mail_layer.deliver(message.pk) == "skipped"
     assert mail_layer.resend(message) is False

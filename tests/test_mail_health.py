@@ -263,7 +263,7 @@ def test_try_now_as_an_action_on_the_chosen_messages(client, coordinator, settin
                 "_selected_action": [
                     first.pk,
                     second.pk,
-                    Message.objects.get(entry=sent).pk,
+                    Message.objects.get(entry_id=sent.pk).pk,
                 ],
             },
             follow=True,
@@ -363,7 +363,7 @@ def test_a_refused_message_says_why_it_was_not_sent(client, campaign, coordinato
 
 def test_erasing_an_address_erases_the_texts_kept(campaign, coordinator):
     entry = make_entry(campaign, contact_email=CONTACT)
-    message = Message.objects.get(entry=entry, kind=MessageKind.CONFIRM_ADDRESS)
+    message = Message.objects.get(entry_id=entry.pk, kind=MessageKind.CONFIRM_ADDRESS)
     assert "/manage/•••/" in message.masked_body
 
     erase(CONTACT, coordinator)
@@ -438,3 +438,61 @@ def test_the_retention_purge_forgets_the_senders_of_join_requests(db):
 
     join.refresh_from_db()
     assert (join.masked_body, join.reply_to, join.recipient) == ("", "", "maija@example.fi")
+
+
+def test_the_message_list_shows_searches_and_sorts_by_the_entrys_reference(
+    client, campaign, coordinator
+):
+    """Message.entry_id is a plain id: the list reads the entries' references in its own
+    query (registered by submissions), the same number of queries for one entry or three."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    first = make_entry(campaign, "Ensimmäinen")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/en/admin/kotolupaus/message/")
+    second = make_entry(campaign, "Toinen")
+    third = make_entry(campaign, "Kolmas")
+    mail_layer.queue(MessageKind.WITHDRAWN, to=CONTACT, language="en", entry=third, context={})
+    with CaptureQueriesContext(connection) as three:
+        listing = client.get("/en/admin/kotolupaus/message/").content.decode()
+
+    assert len(three) == len(one)
+    cells = re.findall(r'<td class="field-entry_reference">([^<]*)</td>', listing)
+    assert cells == ["KL-2026-0003", "KL-2026-0003", "KL-2026-0002", "KL-2026-0001"]
+    assert [first.reference, second.reference, third.reference] == [
+        "KL-2026-0001",
+        "KL-2026-0002",
+        "KL-2026-0003",
+    ]
+
+    found = client.get("/en/admin/kotolupaus/message/?q=2026-0002").content.decode()
+    assert re.findall(r'<td class="field-entry_reference">([^<]*)</td>', found) == ["KL-2026-0002"]
+
+    by_reference = client.get("/en/admin/kotolupaus/message/?o=6").content.decode()
+    assert re.findall(r'<td class="field-entry_reference">([^<]*)</td>', by_reference) == [
+        "KL-2026-0001",
+        "KL-2026-0002",
+        "KL-2026-0003",
+        "KL-2026-0003",
+    ]
+
+    message = Message.objects.get(kind=MessageKind.WITHDRAWN)
+    page = client.get(f"/en/admin/kotolupaus/message/{message.pk}/change/").content.decode()
+    assert (
+        f'<dd class="field-entry"><a href="/en/admin/submissions/entry/{third.pk}/change/">'
+        "KL-2026-0003</a></dd>"
+    ) in page
+
+
+def test_erasing_an_unconfirmed_entry_deletes_its_messages(client, campaign):
+    """Without a foreign key, the entry's messages go by its id."""
+    from submissions.services import delete_unconfirmed
+
+    entry = make_entry(campaign, confirm=False)
+    assert Message.objects.filter(entry_id=entry.pk).count() == 1
+
+    delete_unconfirmed(entry)
+
+    assert not Message.objects.filter(entry_id=entry.pk).exists()

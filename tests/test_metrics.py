@@ -196,7 +196,7 @@ def test_queue_messages_and_public_files_come_from_the_database(
         (MessageStatus.FAILED, MessageStatus.FAILED, MessageStatus.CANCELLED)
     ):
         Message.objects.create(
-            kind="confirm_address", recipient="a@example.fi", language="fi", entry=entry,
+            kind="confirm_address", recipient="a@example.fi", language="fi", entry_id=entry.pk,
             subject="Vahvista", body="", status=status, message_id=f"<{n}@metrics.test>",
         )  # fmt: skip
     send_message.defer(message_id=0)  # due now, no worker runs in tests

@@ -147,7 +147,7 @@ def test_a_rejected_edit_keeps_the_approved_version_and_tells_the_submitter(clie
     assert "Lupaus pysyy kampanjan verkkosivuilla sellaisena kuin se julkaistiin aiemmin." in (
         message.body
     )
-    assert Message.objects.filter(kind=MessageKind.EDIT_REJECTED, entry=entry).count() == 1
+    assert Message.objects.filter(kind=MessageKind.EDIT_REJECTED, entry_id=entry.pk).count() == 1
     manage = text(client, f"/en/manage/{token}/")[1]
     assert "Your latest changes were not accepted" in manage
 

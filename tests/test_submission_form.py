@@ -215,7 +215,7 @@ def test_an_entry_not_confirmed_in_time_is_removed_with_its_uploads(client, camp
     entry = Entry.objects.get()
     assert entry.status == EntryStatus.SUBMITTED
     assert Organisation.objects.count() == 1
-    assert not Message.objects.filter(entry__isnull=True, kind="confirm_address").exists()
+    assert not Message.objects.filter(entry_id__isnull=True, kind="confirm_address").exists()
 
 
 @pytest.mark.parametrize(

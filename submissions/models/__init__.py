@@ -1,6 +1,5 @@
 """The submissions app's models, one module per concern."""
 
-from . import messages  # noqa: F401  (Message.entry)
 from .campaign import (
     Campaign,
     CampaignQuerySet,
@@ -23,6 +22,7 @@ from .entries import (
     EntryVersion,
     VersionSource,
     consent_wording,
+    entry_reference,
 )
 from .follow_up import (
     Indicator,
@@ -88,6 +88,7 @@ __all__ = [
     "Theme",
     "VersionSource",
     "consent_wording",
+    "entry_reference",
     "hashtag_validator",
     "reminder_months_validator",
 ]

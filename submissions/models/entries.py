@@ -396,3 +396,9 @@ class EntryVersion(models.Model):
 
     def __str__(self):
         return f"{self.entry.reference} v{self.number}"
+
+
+def entry_reference(entry_id: models.Expression | models.F) -> models.Subquery:
+    """The reference of the entry with the id `entry_id` (an OuterRef), as a subquery: how
+    rows that name an entry by id only (the shared layer's e-mail messages) show it."""
+    return models.Subquery(Entry.objects.filter(pk=entry_id).values("reference")[:1])

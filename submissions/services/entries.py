@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotolupaus import mail
-from kotolupaus.models import MessageKind
+from kotolupaus.models import Message, MessageKind
 
 from .. import extensions, images
 from ..models import (
@@ -371,7 +371,7 @@ def delete_unconfirmed(entry: Entry, *, reason: str = RetiredLinkReason.EXPIRED)
             *entry.partnerships.values_list("organisation_id", flat=True),
         ]
         files = [f for f in (entry.image, entry.lead_organisation.logo) if f]
-        entry.messages.all().delete()
+        Message.objects.filter(entry_id=entry.pk).delete()
         entry.delete()
         Organisation.objects.filter(pk__in=organisations).delete()
         for file in files:
