@@ -81,7 +81,8 @@ def counts(entries=None) -> dict:
 
 def catalogue_counts(request) -> dict:
     """counts() of every public entry, kept until the next public change."""
-    return cache.get_or_set(f"catalogue-region-counts:{version(request)}", counts, timeout=600)
+    found = cache.get_or_set(f"catalogue-region-counts:{version(request)}", counts, timeout=600)
+    return found if found is not None else counts()
 
 
 def facet_choices(request) -> list[tuple[str, str]]:
