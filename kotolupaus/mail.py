@@ -119,6 +119,13 @@ ALLOWANCES: dict[str, Allowance] = {
     MessageKind.REVIEW_ASSIGNED: Allowance(10),
     MessageKind.REVIEW_REMINDER: Allowance(3),
     MessageKind.REVIEW_CHANGED: Allowance(3),
+    # To an organisation that asked to join an entry (so within the allowance of requests
+    # it can send): its request declined or expired, one message per request.
+    MessageKind.JOIN_DECLINED: Allowance(10),
+    MessageKind.JOIN_EXPIRED: Allowance(10),
+    # To an entry's confirmed contact: one reminder per request; suggestions once a month.
+    MessageKind.JOIN_REMINDER: Allowance(10),
+    MessageKind.PARTNER_SUGGESTIONS: Allowance(3),
 }
 LIMIT_WINDOW = timedelta(hours=24)
 # What counts against an allowance: messages that went, or will go, out.

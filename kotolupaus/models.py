@@ -29,6 +29,13 @@ class MessageKind(models.TextChoices):
     REVIEW_ASSIGNED = "review_assigned", _("Entries assigned to a reviewer")
     REVIEW_REMINDER = "review_reminder", _("Reminder before the review deadline")
     REVIEW_CHANGED = "review_changed", _("Entries a reviewer scored have changed")
+    # Requests to join an entry (publishing/cooperation): to the organisation that asked,
+    # declined or expired; to the entry's contact, a reminder of one waiting unanswered.
+    JOIN_DECLINED = "join_declined", _("Request to join declined")
+    JOIN_EXPIRED = "join_expired", _("Request to join expired without an answer")
+    JOIN_REMINDER = "join_reminder", _("Reminder of a request to join")
+    # To an entry's contact who asked for it: organisations they could work with (monthly).
+    PARTNER_SUGGESTIONS = "partner_suggestions", _("Organisations you could work with")
 
 
 class MessageStatus(models.TextChoices):

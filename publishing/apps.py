@@ -11,6 +11,7 @@ class PublishingConfig(AppConfig):
         from submissions import extensions
 
         from . import changes, notices, queries, services
+        from .cooperation import badges, requests, suggestions, wanted
 
         # What follows a change made in submissions (the list is in
         # submissions/extensions.py), and the one door to the public side for the admin
@@ -23,6 +24,8 @@ class PublishingConfig(AppConfig):
         extensions.register("report_changed", services.report_changed)
         extensions.register("notices", notices.management_notices)
         extensions.register("report_states", queries.report_states)
+        for concern in (wanted, requests, suggestions, badges):
+            extensions.register("sections", concern.management_sections)
         public_side.register(changes.model_changed)
 
         # The audit trail names moderation states in words.

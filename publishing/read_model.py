@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import cast
 
-from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import (
@@ -23,7 +23,14 @@ from django.utils import timezone
 from parler.appsettings import PARLER_LANGUAGES
 
 from review.models import Award, Outcome
-from submissions.models import ENTRY_TEXT_FIELDS, Entry, EntryKind, Partnership
+from submissions.models import (
+    ENTRY_TEXT_FIELDS,
+    REGION_CODES,
+    Entry,
+    EntryKind,
+    PartnerSearch,
+    Partnership,
+)
 
 from .models import PublicEntry
 from .progress import approved_reports
@@ -79,9 +86,52 @@ class RegionsOf(Func):
     output_field = ArrayField(models.CharField(max_length=2))
 
 
+NOT_SEEKING = {
+    "seeks_partners": False,
+    "open_to_cooperation": False,
+    "sought_types": [],
+    "sought_whole_country": False,
+    "sought_region_codes": [],
+    "sought_theme_ids": [],
+}
+
+
+def _partner_searches(ids) -> dict:
+    """{entry id: its partners-wanted fields} for the entries that have a search."""
+    searches = {}
+    for pk, looking, open_, types, whole_country, regions, themes in (
+        PartnerSearch.objects.filter(entry_id__in=ids)
+        .order_by()
+        .annotate(
+            region_list=ArrayAgg("regions__code", distinct=True, default=[]),
+            theme_list=ArrayAgg("themes__id", distinct=True, default=[]),
+        )
+        .values_list(
+            "entry_id",
+            "looking",
+            "open_to_cooperation",
+            "organisation_types",
+            "whole_country",
+            "region_list",
+            "theme_list",
+        )
+    ):
+        searches[pk] = {
+            "seeks_partners": looking,
+            "open_to_cooperation": open_,
+            "sought_types": sorted(types),
+            "sought_whole_country": whole_country,
+            "sought_region_codes": (
+                list(REGION_CODES) if whole_country else sorted(r for r in regions if r)
+            ),
+            "sought_theme_ids": sorted(t for t in themes if t),
+        }
+    return searches
+
+
 def build(entry_ids) -> dict:
     """{entry id: its PublicEntry (not saved)} for those of the entries that are public,
-    in five queries whatever their number. `updated_at` and the document are left to
+    in six queries whatever their number. `updated_at` and the document are left to
     write()."""
     ids = list(entry_ids)
     entries = (
@@ -148,6 +198,7 @@ def build(entry_ids) -> dict:
         .order_by("pk")
         .values_list("challenge_of_id", "pk")
     )
+    searches = _partner_searches(public)
     built = {}
     for (
         pk,
@@ -208,6 +259,7 @@ def build(entry_ids) -> dict:
             challenge_taker_ids=takers.get(pk, []),
             challenge_of=challenge_of or "",
             published_at=published_at,
+            **searches.get(pk, NOT_SEEKING),
         )
     return built
 

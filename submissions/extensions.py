@@ -13,6 +13,7 @@ one way: submissions → review → publishing), and nothing is left to signals.
 | `report_changed(report, change)` | publishing.services.report_changed | submissions.services: a progress report added or edited |
 | `notices(entry)` | publishing.notices.management_notices | the private management page |
 | `report_states(reports)` | publishing.queries.report_states | the private management page |
+| `sections(entry, token)` | publishing.cooperation: partners wanted, requests to join, suggestions, the badge | the private management page |
 
 Rows the public sees that are changed elsewhere (in the admin, by review's services)
 reach the public side through kotolupaus.public_side instead.
@@ -34,6 +35,7 @@ HOOKS = (
     "report_changed",
     "notices",
     "report_states",
+    "sections",
 )
 _hooks: dict[str, list[Callable]] = {name: [] for name in HOOKS}
 
@@ -108,3 +110,17 @@ def report_states(reports) -> dict:
     for found in _call("report_states", reports):
         states.update(found)
     return states
+
+
+@dataclass
+class Section:
+    """A part of the management page that an app after submissions adds: its template
+    (given the context as `data`, with `entry` and `token` as on the page)."""
+
+    template: str
+    context: dict
+
+
+def sections_for(entry, token) -> list[Section]:
+    """The parts of the management page the later apps add, in the order registered."""
+    return [section for sections in _call("sections", entry, token) for section in sections or ()]

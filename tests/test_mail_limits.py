@@ -79,6 +79,10 @@ def test_every_kind_of_message_has_its_allowance():
         "review_assigned": 10,
         "review_reminder": 3,
         "review_changed": 3,
+        "join_declined": 10,
+        "join_expired": 10,
+        "join_reminder": 10,
+        "partner_suggestions": 3,
     }
 
 
@@ -196,6 +200,10 @@ PARAMETRISED_KINDS = [
     ("review_assigned", 10),
     ("review_reminder", 3),
     ("review_changed", 3),
+    ("join_declined", 10),
+    ("join_expired", 10),
+    ("join_reminder", 10),
+    ("partner_suggestions", 3),
 ]
 
 

@@ -10,6 +10,7 @@ from .campaign import (
     hashtag_validator,
     reminder_months_validator,
 )
+from .cooperation import PartnerSearch
 from .entries import (
     CONSENT_TO_PUBLISH_WORDING,
     ENTRY_TEXT_FIELDS,
@@ -73,6 +74,7 @@ __all__ = [
     "NewsKind",
     "Organisation",
     "OrganisationType",
+    "PartnerSearch",
     "Partnership",
     "PartnershipQuerySet",
     "ProgressReport",

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -88,6 +88,16 @@ class Campaign(TranslatableModel):
         help_text=_(
             "The last day of the cooperation programme. Contacts are also reminded a month "
             "before it."
+        ),
+    )
+    join_request_days = models.PositiveSmallIntegerField(
+        _("requests to join expire after, days"),
+        default=21,
+        validators=[MinValueValidator(4), MaxValueValidator(90)],
+        help_text=_(
+            "A request to join an entry that its contact has not answered in this many days "
+            "expires, and the organisation that sent it is told. The contact is reminded "
+            "once, halfway."
         ),
     )
 

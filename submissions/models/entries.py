@@ -199,10 +199,8 @@ class Entry(TranslatableModel):
                 ),
                 models.CheckConstraint(
                     # A pledge's text has its promise and target, an initiative's its goal
-                    # and plan; never a mixture.
-                    condition=(
-                        ~Q(promise="") & ~Q(target="") & Q(goal="", plan="", partners_sought="")
-                    )
+                    # and plan; never a mixture. Both may say what partners they seek.
+                    condition=(~Q(promise="") & ~Q(target="") & Q(goal="", plan=""))
                     | (~Q(goal="") & ~Q(plan="") & Q(promise="", target="")),
                     name="entry_text_has_fields_of_one_kind",
                 ),

@@ -17,6 +17,7 @@ from .. import services
 from ..extensions import (
     notices_for,
     published_entries,
+    sections_for,
 )
 from ..forms import (
     SubmissionForm,
@@ -53,6 +54,7 @@ def manage(request, token):
             "consent_wording": consent_wording(entry.kind),
             "confirm_by": services.confirmation_deadline(entry),
             "notices": notices_for(entry),
+            "sections": sections_for(entry, token),
             **_progress_context(entry),
         },
     )

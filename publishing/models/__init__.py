@@ -1,6 +1,6 @@
 """What the public sees: the moderation state of each entry, the public read model
 (PublicEntry, with the search vocabulary), the cooperation programme's texts and
-messages relayed to initiatives seeking partners."""
+requests to join an entry (publishing.models.cooperation)."""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -24,6 +24,9 @@ from submissions.models import (
     ProgressReport,
     ProgressStatus,
 )
+
+from .cooperation import JoinRequest as JoinRequest
+from .cooperation import JoinRequestStatus as JoinRequestStatus
 
 
 class PublicationStatus(models.TextChoices):
@@ -249,6 +252,14 @@ class PublicEntry(models.Model):
     # this pledge takes up (as given when sent).
     challenge_taker_ids = ArrayField(models.IntegerField(), default=list)
     challenge_of = models.CharField(max_length=20, blank=True)
+    # Partners wanted (submissions.PartnerSearch, as it is now): the kinds of
+    # organisation, regions (every region when anywhere in Finland) and themes sought.
+    seeks_partners = models.BooleanField(default=False)
+    open_to_cooperation = models.BooleanField(default=False)
+    sought_types = ArrayField(models.CharField(max_length=20), default=list)
+    sought_whole_country = models.BooleanField(default=False)
+    sought_region_codes = ArrayField(models.CharField(max_length=2), default=list)
+    sought_theme_ids = ArrayField(models.IntegerField(), default=list)
     published_at = models.DateTimeField()  # first published
     updated_at = models.DateTimeField()  # what the public sees of it last changed
     # The search document (search_document()), kept by the database.
@@ -268,6 +279,11 @@ class PublicEntry(models.Model):
             GinIndex(fields=["municipality_ids"], name="public_entry_places"),
             GinIndex(fields=["region_codes"], name="public_entry_regions"),
             GinIndex(fields=["prize_category_ids"], name="public_entry_prizes"),
+            models.Index(
+                fields=["-published_at", "-entry"],
+                condition=Q(seeks_partners=True),
+                name="public_entry_seeking",
+            ),
             models.Index(
                 fields=["campaign", "number"],
                 condition=Q(in_programme=True),
@@ -338,28 +354,6 @@ class Programme(TranslatableModel):
 
     def __str__(self):
         return self.safe_translation_getter("title", any_language=True) or str(self.campaign)
-
-
-class JoinRequest(models.Model):
-    """A message from an organisation that wants to join an initiative, relayed by e-mail
-    to the initiative's contact person (whose address the sender never sees)."""
-
-    entry = models.ForeignKey(
-        Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="join_requests"
-    )
-    organisation = models.CharField(_("organisation"), max_length=200)
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail"), max_length=254)
-    message = models.TextField(_("message"), max_length=3000)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("request to join")
-        verbose_name_plural = _("requests to join")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.organisation} → {self.entry.reference}"
 
 
 class PublicText(Entry):
