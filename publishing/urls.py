@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
+from .cooperation import badge_views
 
 app_name = "publishing"
 
@@ -27,4 +28,7 @@ urlpatterns = [
         public_cache(feeds.NewProgressReports(), query=[]),
         name="report_feed",
     ),
+    path("entries/<int:pk>/badge.svg", badge_views.badge_svg, name="badge_svg"),
+    path("entries/<int:pk>/badge.png", badge_views.badge_png, name="badge_png"),
+    path("entries/<int:pk>/share.png", badge_views.share_image, name="share_image"),
 ]
