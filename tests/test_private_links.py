@@ -150,6 +150,9 @@ PUBLIC_PAGES = {
     "publishing:statistics",
     "publishing:feed",
     "publishing:report_feed",
+    "publishing:badge_svg",
+    "publishing:badge_png",
+    "publishing:share_image",
 }
 
 
