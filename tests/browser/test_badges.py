@@ -54,7 +54,9 @@ def test_the_badge_is_copied_with_one_button(browser, live_server, token, langua
         assert details.locator("summary").inner_text() == summary
         preview = details.locator("img")
         preview.wait_for()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=preview.element_handle()
+        )
 
         code = details.locator("textarea")
         button = details.get_by_role("button", name=button_name)
