@@ -154,7 +154,7 @@ def test_a_long_organisation_name_is_cut_to_the_badge(client, pledge):
     root = parsed(client.get(f"/fi/entries/{pledge.pk}/badge.svg"))
     name = texts_of(root)[1]
     assert name.endswith("…")
-    assert badge_images.width_of(name, 14) <= 460 - 102 - 14
+    assert badge_images.width_of(name, 12) <= 460 - 102 - 14
     assert len(root.find(f"{SVG}title").text) < 130  # capped at 80 characters
 
 
@@ -225,6 +225,13 @@ def test_an_entry_never_public_is_not_found_and_a_withdrawn_one_is_gone(
     response = client.get(f"/en/entries/{pledge.pk}/{suffix}")
     assert response.status_code == 410
     assert "This pledge was withdrawn" in response.content.decode()
+
+
+def test_a_number_beyond_any_entry_is_not_found_and_head_has_no_body(client, pledge):
+    assert client.get(f"/fi/entries/{'9' * 30}/badge.svg").status_code == 404
+    head = client.head(f"/fi/entries/{pledge.pk}/badge.svg")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head["Content-Type"] == "image/svg+xml"
 
 
 def test_the_png_badge_and_the_share_image_open_at_their_sizes(client, pledge):

@@ -136,12 +136,13 @@ class Layout:
 
 def badge_layout(badge: Badge) -> Layout:
     """The badge, 460 × 100: the band and mark, three lines of words (the achievement
-    smaller when it is long, the others cut to the width)."""
+    and the name smaller when long, down to 12 px, then cut to the width)."""
     x, room = 102, WIDTH - 102 - 14
     words, size = fit_size(badge.achievement, 16, room, bold=True)
+    name, name_size = fit_size(badge.organisation, 14, room)
     rows = [
         ("achievement", words, 36, size, True),
-        ("organisation", badge.organisation, 60, 14, False),
+        ("organisation", name, 60, name_size, False),
         ("campaign", badge.campaign, 82, 12, False),
     ]
     return Layout(
