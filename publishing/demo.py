@@ -23,6 +23,7 @@ from submissions.services import add_report, confirm_address, submit_entry
 
 from . import services
 from .changes import model_changed, public_change
+from .cooperation.demo import seed_partner_searches
 from .models import Programme, Publication, PublicationStatus
 from .queries import published
 
@@ -307,6 +308,7 @@ def seed_entries(campaign, count=200):
             )
             confirm_address(result.entry)
         created += 1
+    seed_partner_searches(campaign)
     return created
 
 

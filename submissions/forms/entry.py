@@ -36,7 +36,7 @@ from .fields import (
     phone_validator,
 )
 from .partner_search import FIELDS as PARTNER_SEARCH_FIELDS
-from .partner_search import PartnerSearchFields
+from .partner_search import PartnerSearchFields, ReadOnce
 
 
 class SubmissionForm(KeepsImages, HoneypotForm, PartnerSearchFields):
@@ -262,6 +262,8 @@ class SubmissionForm(KeepsImages, HoneypotForm, PartnerSearchFields):
         org_municipality = self.fields["org_municipality"]
         org_municipality.widget.choices = [("", org_municipality.empty_label), *places]
         self.fields["municipalities"].widget.choices = places
+        themes = ReadOnce(self.fields["themes"].choices)
+        self.fields["themes"].widget.choices = self.fields["wanted_themes"].widget.choices = themes
         # The search for partners is checked and listed with its fieldset, before the
         # contact person.
         moved = ("partners_sought", *PARTNER_SEARCH_FIELDS)

@@ -7,12 +7,15 @@ their own behind the private link (PartnerSearchForm, without the typed text, wh
 stays with the entry's moderated text)."""
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..field_errors import FieldErrors
 from ..models import OrganisationType, PartnerSearch, Region, Theme
-from .fields import checkbox
+from .fields import MUNICIPALITY_CHOICES_SECONDS, checkbox
 
 # The form's names of PartnerSearch's fields (prefixed: the entry form has its own
 # `themes` and `whole_country`).
@@ -29,6 +32,31 @@ NOTHING_SOUGHT = _(
     "Tell what kind of partners you are looking for: tick a kind of organisation, a "
     "region or a theme, or describe the partners in words."
 )
+
+
+def region_choices(language) -> list[tuple[str, str]]:
+    """The 19 regions as (code, name in `language`), in code order: fixed data (a data
+    migration's), kept in the cache like the municipalities; the field still validates
+    against the database."""
+    key = f"region-choices:{language}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(region.code, region.name_in(language)) for region in Region.objects.all()]
+        cache.set(key, choices, MUNICIPALITY_CHOICES_SECONDS)
+    return choices
+
+
+class ReadOnce(BaseChoiceIterator):
+    """Choices read from the database once, however many widgets show them (the entry's
+    themes and the themes sought)."""
+
+    def __init__(self, choices):
+        self.choices, self.read = choices, None
+
+    def __iter__(self):
+        if self.read is None:
+            self.read = list(self.choices)
+        yield from self.read
 
 
 class PartnerSearchFields(forms.Form):
@@ -62,6 +90,10 @@ class PartnerSearchFields(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wanted_regions"].widget.choices = region_choices(get_language())
 
     def clean_partner_search(self, cleaned, *, text=""):
         """A search that is on must say what it seeks: a kind, a region, a theme or words."""
