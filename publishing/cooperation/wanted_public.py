@@ -43,7 +43,9 @@ def sought_in_words(types, whole_country, region_codes, theme_ids, language=None
             parts.append(_("anywhere in Finland"))
         elif region_codes:
             shown = [names["regions"][c] for c in sorted(region_codes) if c in names["regions"]]
-            parts.append(_("in %(regions)s") % {"regions": _or(shown)})
+            parts.append(
+                ngettext("in %(regions)s", "in %(regions)s", len(shown)) % {"regions": _or(shown)}
+            )
         themes = names["by_id"]["theme"]
         known = sorted((pk for pk in theme_ids if pk in themes), key=lambda pk: themes[pk][0])
         shown = [themes[pk][1] for pk in known]
