@@ -3,7 +3,7 @@ entry seeks in words, the catalogue's filters "Looking for partners" and by what
 sought (on PublicEntry's seeks_partners and sought_* columns), and their chips."""
 
 from django.db.models import Q
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
 
 from submissions.models import REGION_CODES, OrganisationType
