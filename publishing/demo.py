@@ -256,6 +256,7 @@ MUNICIPALITY_CODES = [
 def seed_entries(campaign, count=200):
     """Create `count` demo entries once (idempotent: skipped when the campaign has them)."""
     if Entry.objects.filter(campaign=campaign).count() >= count:
+        seed_partner_searches(campaign)  # idempotent: also for demo data seeded before them
         return 0
     rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
     themes = {t.slug: t for t in Theme.objects.all()}
