@@ -73,9 +73,9 @@ def test_the_catalogue_filter_and_the_management_section(browser, live_server, s
 
         page.goto(f"/{language}/manage/{token}/partners-wanted/")
         assert_accessible(page, f"partners wanted page ({language}, {width} px)")
-        for box in page.locator("input[name=wanted_types]:checked").all():
-            box.uncheck()
-        page.locator("input[name=wanted_regions]:checked").uncheck()
+        for value in ("company", "education"):
+            page.locator(f"input[name=wanted_types][value={value}]").uncheck()
+        page.locator("input[name=wanted_regions][value='06']").uncheck()
         page.get_by_role("button", name=t(language, "Save the search")).click()
         page.locator("#error-summary").wait_for()
         assert_accessible(page, f"partners wanted page with an error ({language}, {width} px)")
