@@ -297,9 +297,9 @@ def test_the_catalogue_filters_by_what_is_sought(client, campaign, seekers):
 @pytest.mark.parametrize(
     ("language", "chips"),
     [
-        ("fi", ["Etsii kumppaneita: kyllä", "Haettu organisaatiotyyppi: yrityksiä"]),
-        ("sv", ["Söker partnerorganisationer: ja", "Typ av organisation som söks: företag"]),
-        ("en", ["Looking for partners: yes", "Kind of organisation sought: companies"]),
+        ("fi", ["Etsii kumppaneita: kyllä", "Haettu organisaatiotyyppi: Yritys"]),
+        ("sv", ["Söker partnerorganisationer: ja", "Typ av organisation som söks: Företag"]),
+        ("en", ["Looking for partners: yes", "Kind of organisation sought: Company"]),
     ],
 )
 def test_the_filters_in_use_are_shown_as_chips(client, campaign, seekers, language, chips):

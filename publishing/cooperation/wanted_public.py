@@ -89,22 +89,17 @@ def catalogue_where(data: dict, theme_ids: dict) -> Q:
 def active_lookups(names: dict) -> dict:
     """{parameter: {value: its name}} for the chips of the filters in use."""
     return {
-        "seeks_type": {key: str(label) for key, label in sought_type_choices()},
+        "seeks_type": dict(OrganisationType.choices),
         "seeks_region": names["regions"],
         "seeks_theme": dict(names["themes"]),
     }
-
-
-def sought_type_choices() -> list:
-    """(kind, its plural name) of every kind of organisation, in the page's language."""
-    return [(key, SOUGHT_TYPES[key]) for key in OrganisationType.values]
 
 
 def facet_options(names: dict) -> list:
     """The catalogue's facets of partners wanted: (parameter, heading, choices)."""
     return [
         ("partners", _("Partners wanted"), [("on", _("Looking for partners"))]),
-        ("seeks_type", _("Kind of organisation sought"), sought_type_choices()),
+        ("seeks_type", _("Kind of organisation sought"), OrganisationType.choices),
         ("seeks_region", _("Region sought"), list(names["regions"].items())),
         ("seeks_theme", _("Theme sought"), names["themes"]),
     ]

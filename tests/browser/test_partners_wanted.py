@@ -60,7 +60,7 @@ def test_the_catalogue_filter_and_the_management_section(browser, live_server, s
         assert page.locator(".entry-card").count() == 1
         assert page.locator(".badge-partners").inner_text() == t(language, "Looking for partners")
         assert_accessible(page, f"catalogue filtered ({language}, {width} px)")
-        screenshot(page, f"partners-wanted-catalogue-{language}-{width}")
+        screenshot(page, f"partners-wanted-catalogue-{language}")
 
         page.goto(f"/{language}/entries/{seeker.pk}/")
         page.get_by_text(t(language, "They look for:"), exact=False).wait_for()
@@ -69,7 +69,7 @@ def test_the_catalogue_filter_and_the_management_section(browser, live_server, s
         page.goto(f"/{language}/manage/{token}/")
         page.get_by_role("heading", name=t(language, "Partners wanted")).wait_for()
         assert_accessible(page, f"management page ({language}, {width} px)")
-        screenshot(page, f"partners-wanted-manage-{language}-{width}")
+        screenshot(page, f"partners-wanted-manage-{language}")
 
         page.goto(f"/{language}/manage/{token}/partners-wanted/")
         assert_accessible(page, f"partners wanted page ({language}, {width} px)")
@@ -79,7 +79,7 @@ def test_the_catalogue_filter_and_the_management_section(browser, live_server, s
         page.get_by_role("button", name=t(language, "Save the search")).click()
         page.locator("#error-summary").wait_for()
         assert_accessible(page, f"partners wanted page with an error ({language}, {width} px)")
-        screenshot(page, f"partners-wanted-error-{language}-{width}")
+        screenshot(page, f"partners-wanted-error-{language}")
         context.close()
 
     context = _context(browser, live_server, viewport={"width": 1280, "height": 900})
