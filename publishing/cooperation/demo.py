@@ -51,7 +51,7 @@ def seed_partner_searches(campaign) -> int:
         .exclude(translations__partners_sought="")
         .values_list("pk", flat=True)
     )
-    done = []
+    done: list[int] = []
     with transaction.atomic():
         for index, entry in enumerate(entries.order_by("pk")):
             if entry.pk in seeking or (entry.kind == EntryKind.PLEDGE and index % 8 == 0):

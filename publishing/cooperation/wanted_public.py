@@ -2,6 +2,8 @@
 entry seeks in words, the catalogue's filters "Looking for partners" and by what is
 sought (on PublicEntry's seeks_partners and sought_* columns), and their chips."""
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from submissions.models import REGION_CODES, OrganisationType
 from ..queries import taxonomy
 
 # How the entry page and the management page name the kinds of organisation sought.
-SOUGHT_TYPES = {
+SOUGHT_TYPES: dict[str, Any] = {
     OrganisationType.COMPANY: gettext_lazy("companies"),
     OrganisationType.MUNICIPALITY: gettext_lazy("municipalities or joint municipal authorities"),
     OrganisationType.STATE_AUTHORITY: gettext_lazy("state authorities"),

@@ -42,11 +42,10 @@ def save_partner_search(entry: Entry, data: dict[str, Any], *, new: bool = False
         search.regions.add(*regions)
         search.themes.add(*themes)
         return True
-    search = PartnerSearch.objects.select_for_update().filter(entry_id=entry.pk).first()
-    if search is None:
-        if not (any(values.values()) or regions or themes):
-            return False
-        search = PartnerSearch(entry=entry)
+    found = PartnerSearch.objects.select_for_update().filter(entry_id=entry.pk).first()
+    if found is None and not (any(values.values()) or regions or themes):
+        return False
+    search = found or PartnerSearch(entry=entry)
     if values["looking"] and not search.looking:
         search.found_at = None
     for name, value in values.items():
