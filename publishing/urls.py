@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
-from .cooperation import badge_views
+from .cooperation import badge_views, wanted_views
 
 app_name = "publishing"
 
@@ -22,6 +22,11 @@ urlpatterns = [
         name="open_data_reports",
     ),
     path("statistics/", views.statistics, name="statistics"),
+    path(
+        "manage/<str:token>/partners-wanted/",
+        wanted_views.manage_partners_wanted,
+        name="manage_partners_wanted",
+    ),
     path("feed.atom", public_cache(feeds.NewPublications(), query=[]), name="feed"),
     path(
         "feed/reports.atom",

@@ -195,6 +195,7 @@ PRIVATE = {
     "reminders_stop",
     "kept_image",
     "partner_remove",
+    "manage_partners_wanted",
     "unlock_login",
     "backup_codes",
     "health",
