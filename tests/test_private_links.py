@@ -124,6 +124,7 @@ PRIVATE_LINK_PAGES = {
     "submissions:reminders_stop",
     "submissions:partner_confirm",
     "submissions:partner_remove",
+    "publishing:answer_join_request",
 }
 PUBLIC_PAGES = {
     "home",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kotolupaus import mail
-from kotolupaus.models import MessageKind
+from kotolupaus.models import Message, MessageKind
 from submissions import services as submission_services
 from submissions.extensions import Section
 from submissions.models import Entry, EntryKind
@@ -186,7 +186,16 @@ def relay_join_request(
 
 def erase_join_requests(requests: QuerySet[JoinRequest]) -> int:
     """The sender's name, address and message go from requests to join (the record that
-    an organisation asked stays)."""
+    an organisation asked stays), and so does the kept text of the e-mail that passed
+    each on to the entry's contact (queued in the same moment: it names the sender)."""
+    moment = timedelta(seconds=60)
+    for entry_id, created_at in requests.values_list("entry_id", "created_at"):
+        Message.objects.filter(
+            kind=MessageKind.JOIN_REQUEST,
+            entry_id=entry_id,
+            created_at__gte=created_at - timedelta(seconds=1),
+            created_at__lte=created_at + moment,
+        ).update(masked_body="", reply_to="")
     return requests.update(name=ERASED_NAME, email=mail.erased_address(), message="", note="")
 
 
