@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -24,32 +24,32 @@ from .requests import Answer
 
 
 class JoinForm(HoneypotForm):
-    organisation = forms.CharField(label=_lazy("Your organisation"), max_length=200)
+    organisation = forms.CharField(label=gettext_lazy("Your organisation"), max_length=200)
     organisation_type = forms.ChoiceField(
-        label=_lazy("Type of organisation"),
+        label=gettext_lazy("Type of organisation"),
         required=False,
-        choices=[("", _lazy("Not given")), *OrganisationType.choices],
+        choices=[("", gettext_lazy("Not given")), *OrganisationType.choices],
     )
-    name = forms.CharField(label=_lazy("Your name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
     email = forms.EmailField(
-        label=_lazy("Your e-mail"),
+        label=gettext_lazy("Your e-mail"),
         max_length=254,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "The contact person sees your address only if they accept your request. We "
             "tell you the answer at this address."
         ),
     )
     message = forms.CharField(
-        label=_lazy("Message"),
+        label=gettext_lazy("Message"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_lazy("Tell them who you are and how you would like to take part."),
+        help_text=gettext_lazy("Tell them who you are and how you would like to take part."),
     )
 
 
 class DeclineForm(forms.Form):
     note = forms.CharField(
-        label=_lazy("A sentence to the organisation (optional)"),
+        label=gettext_lazy("A sentence to the organisation (optional)"),
         required=False,
         max_length=requests.NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
