@@ -420,8 +420,8 @@ def test_coordinators_see_the_text_only_with_the_contact_data_permission(
 def test_the_retention_purge_forgets_the_senders_of_join_requests(db):
     from django.utils import timezone
 
-    from publishing.personal_data import purge_after_retention
     from publishing.cooperation.requests import relay_join_request
+    from publishing.personal_data import purge_after_retention
 
     now = timezone.now()
     old = make_campaign(
