@@ -260,6 +260,31 @@ def test_the_daily_job_reads_the_requests_in_queries_not_growing_with_them(campa
     assert queries_of_a_run() == one
 
 
+def test_the_management_page_costs_the_same_queries_for_few_requests_or_many(client, initiative):
+    token = manage_token(initiative)
+
+    def ask_accept_decline(tag):
+        joins = [
+            relay_join_request(initiative, **{**JOIN, "email": f"{tag}{n}@example.fi"})
+            for n in range(3)
+        ]
+        requests.accept_join_request(initiative, joins[0].pk)
+        requests.decline_join_request(initiative, joins[1].pk)
+
+    def queries_of_the_page():
+        client.get(f"/fi/manage/{token}/")  # caches warm
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(f"/fi/manage/{token}/").status_code == 200
+        return len(page.captured_queries)
+
+    ask_accept_decline("first")
+    few = queries_of_the_page()
+    for tag in ("second", "third", "fourth"):
+        ask_accept_decline(tag)
+
+    assert queries_of_the_page() == few
+
+
 # --- Two tabs, one partnership ------------------------------------------------------------
 
 
