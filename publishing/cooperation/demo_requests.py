@@ -10,6 +10,7 @@ from django.utils import timezone
 from submissions.models import Entry, PartnerSearch, Partnership
 from submissions.services import answer_partnership
 
+from ..changes import public_change
 from ..models import JoinRequest, JoinRequestStatus, PublicEntry
 from .requests import accept_join_request, decline_join_request, relay_join_request
 
@@ -47,7 +48,11 @@ NOTES = {
 
 def _send(entry, sender, index):
     organisation, kind, name, language, message = sender
-    PartnerSearch.objects.get_or_create(entry=entry, defaults={"open_to_cooperation": True})
+    _search, created = PartnerSearch.objects.get_or_create(
+        entry=entry, defaults={"open_to_cooperation": True}
+    )
+    if created:
+        public_change(entry=entry)  # its "we want to join" form is open
     return relay_join_request(
         entry,
         organisation=organisation,

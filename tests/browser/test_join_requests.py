@@ -65,7 +65,7 @@ def test_requests_are_answered_on_the_management_page_without_javascript(
         assert_accessible(page, f"join form ({language}, {width} px)")
         page.goto(f"/{language}/manage/{token}/#join-requests")
         page.get_by_role("heading", name=t(language, "Requests to join")).wait_for()
-        screenshot(page, f"join-requests-{language}-{width}")
+        screenshot(page, f"join-requests-{language}")
         assert_accessible(page, f"requests waiting ({language}, {width} px)")
         checked.close()
 
@@ -97,6 +97,6 @@ def test_requests_are_answered_on_the_management_page_without_javascript(
         page = checked.new_page()
         page.goto(f"/{language}/manage/{token}/#join-requests")
         page.get_by_text("lukijat@example.fi").wait_for()  # shown once accepted
-        screenshot(page, f"join-requests-answered-{language}-{width}")
+        screenshot(page, f"join-requests-answered-{language}")
         assert_accessible(page, f"requests answered ({language}, {width} px)")
         checked.close()
