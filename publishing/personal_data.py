@@ -106,6 +106,10 @@ def export(email, by):
                 "email": j.email,
                 "message": j.message,
                 "sent_at": _moment(j.created_at),
+                "language": j.language,
+                "state": j.status,
+                "answered_at": _moment(j.answered_at),
+                "note_from_the_contact": j.note,
             }
             for j in JoinRequest.objects.filter(email__iexact=email).select_related("entry")
         ],

@@ -285,7 +285,7 @@ def decline_join_request(entry: Entry, pk, note: str = "") -> tuple[str, JoinReq
 # --- The management page -------------------------------------------------------------------
 
 
-def expires_on(request: JoinRequest, campaign) -> object:
+def expires_on(request: JoinRequest, campaign):
     return request.created_at + timedelta(days=campaign.join_request_days)
 
 
@@ -300,7 +300,9 @@ def requests_of(entry: Entry) -> list[JoinRequest]:
         )
     )
     for row in rows:
-        row.expires_at = expires_on(row, entry.campaign) if row.status == WAITING else None
+        # For the page: when a waiting request expires.
+        expires = expires_on(row, entry.campaign) if row.status == WAITING else None
+        row.expires_at = expires  # type: ignore[attr-defined]
     return rows
 
 
