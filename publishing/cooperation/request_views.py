@@ -14,10 +14,11 @@ from django_ratelimit.decorators import ratelimit
 
 from kotolupaus.access import post_rate
 from submissions.forms import HoneypotForm
-from submissions.models import Entry, OrganisationType
+from submissions.models import Entry, EntryKind, OrganisationType
 
 from ..models import PublicEntry
 from ..queries import public_text
+from ..views import _no_longer_public
 from . import requests
 from .requests import Answer
 
@@ -73,10 +74,8 @@ def _open_entry(pk):
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def join(request, pk):
-    """ "We want to join": a request to the entry's contact, in the page's language. An
-    entry no longer public answers 410 and nothing is sent."""
-    from ..views import _no_longer_public
-
+    """The form "we want to join": a request to the entry's contact, in the page's
+    language. An entry no longer public answers 410 and nothing is sent."""
     entry = _open_entry(pk)
     if entry is None:
         return _no_longer_public(request, pk)
@@ -104,7 +103,7 @@ def join(request, pk):
 def _told(entry, answer, join) -> tuple[str, str]:
     """(level, message) for the management page after an answer."""
     name = {"organisation": join.organisation} if join else {}
-    pledge = requests._by_kind(entry, True, False)
+    pledge = entry.kind == EntryKind.PLEDGE
     if answer == Answer.ACCEPTED:
         return "success", _(
             "You accepted the request of %(organisation)s. We e-mailed them an invitation "
