@@ -67,6 +67,11 @@ def test_requests_are_answered_on_the_management_page_without_javascript(
         page.get_by_role("heading", name=t(language, "Requests to join")).wait_for()
         screenshot(page, f"join-requests-{language}")
         assert_accessible(page, f"requests waiting ({language}, {width} px)")
+        # The decline question as a page of its own (where a sentence too long is shown).
+        waiting = JoinRequest.objects.get(entry=entry, email="vasa@example.fi")
+        page.goto(f"/{language}/manage/{token}/requests/{waiting.pk}/")
+        page.get_by_role("button", name=t(language, "Decline")).wait_for()
+        assert_accessible(page, f"decline page ({language}, {width} px)")
         checked.close()
 
         context = _context(browser, live_server, java_script_enabled=False, viewport=viewport)
