@@ -355,7 +355,9 @@ def test_when_partners_can_no_longer_be_added_the_request_stays_waiting(client, 
 
     told = client.get(response["Location"]).content.decode()
     assert "Aloitteeseen ei voi enää lisätä kumppaneita, joten pyyntöä ei hyväksytty." in told
-    assert "Aloitteeseen ei voi enää lisätä kumppaneita, joten pyyntöjä ei voi nyt hyväksyä." in told
+    assert (
+        "Aloitteeseen ei voi enää lisätä kumppaneita, joten pyyntöjä ei voi nyt hyväksyä." in told
+    )
     join.refresh_from_db()
     assert join.status == "waiting" and join.partnership is None
     assert Organisation.objects.count() == organisations
