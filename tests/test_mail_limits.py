@@ -144,7 +144,9 @@ def context_for(kind, entry, campaign):
         MessageKind.JOIN_REQUEST: {
             "join": SimpleNamespace(
                 organisation="Yhdistys", name="Pekka", email="p@example.fi", message="Hei!"
-            )
+            ),
+            "link": link,
+            "days": 21,
         },
         MessageKind.JOIN_DECLINED: {
             "join": SimpleNamespace(
