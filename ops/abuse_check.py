@@ -371,7 +371,11 @@ class Checks:
         )
 
     def join_relay(self) -> Check:
+        from django.db import transaction
+
         from publishing import services as publishing
+        from publishing.changes import public_change
+        from submissions.models import PartnerSearch
 
         coordinator = self.coordinator
         entry = submitted(
@@ -382,6 +386,9 @@ class Checks:
             ),
         )
         publishing.approve(entry, coordinator)
+        with transaction.atomic():  # it asks for partners (the join form is open)
+            PartnerSearch.objects.update_or_create(entry=entry, defaults={"looking": True})
+            public_change(entry=entry)
         drained()
         before = len(self.sink.to("join-target@victim.test"))  # its confirmation
         answers = []

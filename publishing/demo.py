@@ -24,6 +24,7 @@ from submissions.services import add_report, confirm_address, submit_entry
 from . import services
 from .changes import model_changed, public_change
 from .cooperation.demo import seed_partner_searches
+from .cooperation.demo_requests import seed_join_requests
 from .models import Programme, Publication, PublicationStatus
 from .queries import published
 
@@ -440,6 +441,7 @@ def seed_progress_reports(campaign, coordinator):
     """Progress reports on about four in ten published entries (one to three each, most
     approved, a few awaiting moderation), so that the timeline, the filters, the
     statistics and the follow-up page have something to show. Idempotent."""
+    seed_join_requests(campaign)  # requests to join, in every state (cooperation/)
     if ProgressReport.objects.filter(entry__campaign=campaign).exists():
         return 0
     rng = random.Random(SEED + 1)  # noqa: S311 - repeatable demo data, not security

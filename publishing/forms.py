@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from submissions.forms import HoneypotForm
 from submissions.models import EntryKind, OrganisationType, ProgressStatus
 
 
@@ -81,22 +80,6 @@ class CatalogueFilter(forms.Form):
             if data[key]:
                 active.append((key, self.fields[key].label, _("yes")))
         return active
-
-
-class JoinForm(HoneypotForm):
-    organisation = forms.CharField(label=_("Your organisation"), max_length=200)
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(
-        label=_("Your e-mail"),
-        max_length=254,
-        help_text=_("The initiative's contact person answers you at this address."),
-    )
-    message = forms.CharField(
-        label=_("Message"),
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Tell them who you are and how you would like to take part."),
-    )
 
 
 class FollowUpFilter(forms.Form):

@@ -31,7 +31,7 @@ from submissions.models import (
 )
 from submissions.services import ERASED_NAME
 
-from . import services
+from .cooperation.requests import erase_join_requests
 from .models import JoinRequest
 
 __all__ = ["ERASED_NAME", "erase", "export", "purge_after_retention"]
@@ -106,6 +106,10 @@ def export(email, by):
                 "email": j.email,
                 "message": j.message,
                 "sent_at": _moment(j.created_at),
+                "language": j.language,
+                "state": j.status,
+                "answered_at": _moment(j.answered_at),
+                "note_from_the_contact": j.note,
             }
             for j in JoinRequest.objects.filter(email__iexact=email).select_related("entry")
         ],
@@ -222,7 +226,7 @@ def erase(email, by):
         for partnership in Partnership.objects.filter(invited_email__iexact=email):
             submission_services.erase_partner_address(partnership)
             partners += 1
-        joins = services.erase_join_requests(JoinRequest.objects.filter(email__iexact=email))
+        joins = erase_join_requests(JoinRequest.objects.filter(email__iexact=email))
         drafts = _drafts(email)
         submission_services.delete_drafts(drafts, reason=RetiredLinkReason.ERASED)
         emails = mail.erase_address(email)
@@ -257,7 +261,7 @@ def purge_after_retention(days, by=None, now=None):
             ):
                 mail.erase_address(partnership.invited_email)
                 submission_services.erase_partner_address(partnership)
-            services.erase_join_requests(
+            erase_join_requests(
                 JoinRequest.objects.filter(entry__campaign=campaign).exclude(
                     Q(email="erased@erased.invalid")
                 )

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -43,13 +42,12 @@ from submissions.models import (
     ProgressReport,
     VersionSource,
 )
-from submissions.services import ERASED_NAME, TransitionNotAllowed
+from submissions.services import TransitionNotAllowed
 
 from . import moderation, read_model
 from .changes import public_change
 from .models import (
     PUBLICATION_TRANSITIONS,
-    JoinRequest,
     Publication,
     PublicationStatus,
     ReportPublication,
@@ -445,32 +443,3 @@ def report_translation_saved(report: ProgressReport, language: str, *, by: User 
         report=report.pk,
     )
     public_change(entry=report.entry)
-
-
-def relay_join_request(
-    entry: Entry, *, organisation: str, name: str, email: str, message: str
-) -> JoinRequest:
-    """Pass a message from an organisation that wants to join an initiative to its
-    contact person, who answers the sender directly (Reply-To); the sender never sees
-    the contact's address. `entry`: an entry or its id."""
-    with transaction.atomic():
-        entry = Entry.objects.select_related("campaign").get(pk=getattr(entry, "pk", entry))
-        request = JoinRequest.objects.create(
-            entry=entry, organisation=organisation, name=name, email=email, message=message
-        )
-        mail.queue(
-            MessageKind.JOIN_REQUEST,
-            to=entry.contact_email,
-            language=entry.contact_language,
-            entry=entry,
-            reply_to=email,
-            context={"join": request},
-        )
-    log.info("join request relayed to %s", entry.reference)
-    return request
-
-
-def erase_join_requests(requests: QuerySet[JoinRequest]) -> int:
-    """The sender's name, address and message go from requests to join (the record that
-    an organisation asked stays)."""
-    return requests.update(name=ERASED_NAME, email=mail.erased_address(), message="")

@@ -26,6 +26,17 @@ def send_progress_reminders(timestamp: int) -> int:
     return send_due_reminders()
 
 
+@app.periodic(cron="20 8 * * *")
+@app.task(name="handle_join_requests", queue="maintenance")
+def handle_join_requests(timestamp: int) -> dict:
+    """Requests to join (daily at 08:20 UTC): the contact reminded once at half of the
+    campaign's join_request_days, the request expired at the end of them, and the
+    requests of entries no longer public closed (publishing/cooperation/request_jobs.py)."""
+    from .cooperation.request_jobs import handle_waiting_requests
+
+    return handle_waiting_requests()
+
+
 # --- Files built for the public (publishing/public_files.py) -----------------------------------
 # Each has a queueing lock: while one job of the task waits, no second one is queued, so
 # a burst of public changes ends in one build, PUBLIC_FILES_REBUILD_SECONDS after the

@@ -2,14 +2,19 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
-from .cooperation import badge_views, wanted_views
+from .cooperation import badge_views, request_views, wanted_views
 
 app_name = "publishing"
 
 urlpatterns = [
     path("entries/", views.catalogue, name="catalogue"),
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
-    path("entries/<int:pk>/join/", views.join, name="join"),
+    path("entries/<int:pk>/join/", request_views.join, name="join"),
+    path(
+        "manage/<str:token>/requests/<int:pk>/",
+        request_views.answer_join_request,
+        name="answer_join_request",
+    ),
     path("entries/<int:pk>/challenge/", views.take_up_challenge, name="take_up_challenge"),
     path("programme/", views.programme, name="programme"),
     path("programme/pdf/", views.programme_pdf, name="programme_pdf"),

@@ -1,5 +1,5 @@
 """Public pages: the catalogue, entry pages, the cooperation programme (HTML and PDF),
-open data, statistics and the form for joining an initiative."""
+open data and statistics (the form for joining an entry: cooperation/request_views.py)."""
 
 import json
 from urllib.parse import quote, urlencode
@@ -15,10 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
-from kotolupaus.access import post_rate
 from kotolupaus.downloads import file_response, public
 from kotolupaus.params import as_slug
 from kotolupaus.views import gone
@@ -35,12 +32,12 @@ from submissions.models import (
     Theme,
 )
 
-from . import charts, progress, public_files, region_map, regions, services
+from . import charts, progress, public_files, region_map, regions
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .cooperation import wanted_public
-from .forms import CatalogueFilter, JoinForm
+from .forms import CatalogueFilter
 from .models import PublicEntry, PublicFile
 from .programme import programme_context
 from .queries import cards, named, prizes_of, public_text, region_names, taxonomy
@@ -246,25 +243,6 @@ def entry_detail(request, pk):
             "sought": wanted_public.entry_sought(entry) if entry.seeks_partners else [],
         },
     )
-
-
-@ratelimit(key="ip", rate=post_rate, method="POST", block=True)
-@require_http_methods(["GET", "POST"])
-def join(request, pk):
-    entry = PublicEntry.objects.filter(pk=pk, kind=EntryKind.INITIATIVE).first()
-    if entry is None:
-        return _no_longer_public(request, pk)
-    text = public_text(entry)
-    if not text.partners_sought:
-        raise Http404
-    form = JoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.relay_join_request(
-            entry.entry_id,
-            **{k: form.cleaned_data[k] for k in ("organisation", "name", "email", "message")},
-        )
-        return render(request, "publishing/join_sent.html", {"entry": entry, "text": text})
-    return render(request, "publishing/join.html", {"entry": entry, "text": text, "form": form})
 
 
 # --- The cooperation programme -----------------------------------------------------------------

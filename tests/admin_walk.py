@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from .conftest import make_entry, make_staff
+from .conftest import make_entry, make_staff, seek_partners
 from .jobs import run_jobs
 
 # Every piece of contact data in the fixture contains this (never in a CSRF token).
@@ -40,6 +40,7 @@ def everything(campaign):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from publishing import services as publishing
+    from publishing.cooperation.requests import relay_join_request
     from publishing.models import Programme
     from review import services as review
     from review.models import AwardCategory, Criterion
@@ -73,7 +74,8 @@ def everything(campaign):
     )
     publishing.approve(entry, coordinator)
     publishing.approve(initiative, coordinator)
-    publishing.relay_join_request(
+    seek_partners(initiative)
+    relay_join_request(
         initiative,
         organisation="Kirjasto",
         name=f"{MARK}liisa Lukija",

@@ -432,3 +432,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
         caches["shared"].clear()
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def seek_partners(entry, **fields):
+    """The entry looks for partners (submissions.PartnerSearch), public at once: its
+    "we want to join" form is open."""
+    from django.db import transaction
+
+    from publishing.changes import public_change
+    from submissions.models import PartnerSearch
+
+    with transaction.atomic():
+        PartnerSearch.objects.update_or_create(entry=entry, defaults={"looking": True, **fields})
+        public_change(entry=entry)

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from PIL import Image, ImageFile
 
+from publishing.cooperation.requests import relay_join_request
 from publishing.models import JoinRequest
 from publishing.services import approve
 from submissions import images
@@ -55,6 +56,7 @@ from .conftest import (
     form_url,
     make_entry,
     manage_token,
+    seek_partners,
     with_partners,
 )
 
@@ -392,6 +394,7 @@ def published(campaign, staff_user):
     )
     for entry in (pledge, initiative):
         approve(entry, staff_user)
+    seek_partners(initiative)
     return {"pledge": pledge, "initiative": initiative}
 
 
@@ -494,7 +497,7 @@ def test_entry_form_post_saves_nothing_with_a_broken_field(campaign, kind, data)
         assert len(mail.outbox) == outbox
 
 
-JOIN_FIELDS = ["organisation", "name", "email", "message", "homepage"]
+JOIN_FIELDS = ["organisation", "organisation_type", "name", "email", "message", "homepage"]
 
 
 def join_data(**overrides):
@@ -534,7 +537,7 @@ def test_join_form_post_never_fails_and_saves_only_on_success_with_random_input(
         assert_no_server_error(response)
         after = counts()
 
-        sent = response.status_code == 200 and "publishing/join_sent.html" in [
+        sent = response.status_code == 200 and "publishing/cooperation/join_sent.html" in [
             t.name for t in response.templates
         ]
         event("sent" if sent else f"refused ({response.status_code})")
@@ -964,7 +967,13 @@ def csrf_target(campaign, staff_user):
         if endpoint == "join":
             entry = make_entry(campaign, kind="initiative", partners_sought="Kuntia.")
             approve(entry, staff_user)
+            seek_partners(entry)
             return f"/en/entries/{entry.pk}/join/", join_data()
+        if endpoint == "answer_join_request":
+            entry = make_entry(campaign, kind="initiative", partners_sought="Kuntia.")
+            join = relay_join_request(entry, **join_data())
+            path = f"/en/manage/{manage_token(entry)}/requests/{join.pk}/"
+            return path, {"action": "accept"}
         if endpoint == "admin_login":
             credentials = {"username": "coordinator-alice", "password": "correct horse battery"}
             return "/en/admin/login/", credentials
@@ -992,6 +1001,7 @@ CSRF_ENDPOINTS = [
     "manage_edit",
     "partner",
     "join",
+    "answer_join_request",
     "admin_login",
 ]
 

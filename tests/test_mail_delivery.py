@@ -23,6 +23,8 @@ from kotolupaus import mail as mail_layer
 from kotolupaus.models import Message, MessageKind, MessageStatus
 from publishing import reminders
 from publishing import services as publishing
+from publishing.cooperation.request_jobs import handle_waiting_requests
+from publishing.models import JoinRequest
 from publishing.personal_data import erase
 from review import notifications
 from review import services as review
@@ -35,6 +37,7 @@ from .conftest import (
     form_url,
     make_entry,
     make_staff,
+    seek_partners,
     token_from,
     with_partners,
 )
@@ -60,6 +63,8 @@ TYPED = [
 ]
 
 CONTACT = "maija@esimerkki.example.fi"
+REQUESTER = "pekka@yhdistys.example.fi"
+REQUESTER_2 = "toinen@yhdistys.example.fi"
 REVIEWER = "bob@tem.example.fi"
 REVIEWER_2 = "dora@tem.example.fi"
 SIGNATURE = {"fi": "Ystävällisin terveisin", "sv": "Med vänliga hälsningar", "en": "Best regards,"}
@@ -134,15 +139,30 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     client.post(f"/{language}/manage/lost-link/", {"email": CONTACT})
     client.post(form_url("pledge", language), entry_form_data("pledge", action="draft"))
     publishing.approve(entry, coordinator)
+    seek_partners(entry)
+    # Requests to join, from organisations that read the page in this language: one
+    # declined with a sentence, one reminded and then expired.
+    for sender in (REQUESTER, REQUESTER_2):
+        client.post(
+            f"/{language}/entries/{entry.pk}/join/",
+            {
+                "organisation": HOSTILE_JOIN_ORG,
+                "name": "Pekka & Co",
+                "email": sender,
+                "message": HOSTILE_MESSAGE,
+            },
+        )
+    declined, ignored = JoinRequest.objects.order_by("pk")
     client.post(
-        f"/en/entries/{entry.pk}/join/",
-        {
-            "organisation": HOSTILE_JOIN_ORG,
-            "name": "Pekka & Co",
-            "email": "pekka@yhdistys.example.fi",
-            "message": HOSTILE_MESSAGE,
-        },
+        f"/{language}/manage/{manage}/requests/{declined.pk}/",
+        {"action": "decline", "note": "Ei nyt & <kiitos>"},
     )
+    days = entry.campaign.join_request_days
+    for age in (days // 2 + 1, days + 1):
+        JoinRequest.objects.filter(pk=ignored.pk).update(
+            created_at=timezone.now() - timedelta(days=age)
+        )
+        handle_waiting_requests()
     publishing.return_for_fixes(entry, coordinator, "Lisää aikataulu & <kumppanit>, kiitos.")
     review.record_decision(
         entry, "included", 'Hyvä & "konkreettinen" <3', coordinator, language="fi"
@@ -227,6 +247,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert Counter(kind_of(m) for m in smtp.messages) == {
         **dict.fromkeys(MessageKind.values, 1),
         MessageKind.PARTNER_INVITATION: 2,
+        MessageKind.JOIN_REQUEST: 2,
     }
     to_reviewer_2 = {
         MessageKind.REVIEW_ASSIGNED,
@@ -234,6 +255,8 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
         MessageKind.REVIEW_CHANGED,
     }
     to_partners = {
+        MessageKind.JOIN_DECLINED,
+        MessageKind.JOIN_EXPIRED,
         MessageKind.PARTNER_INVITATION,
         MessageKind.DRAFT_LINK,
         MessageKind.PARTNER_REMOVED,
@@ -272,7 +295,12 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert HOSTILE_JOIN_ORG in join
     assert '> We\'d like to join & help <3\n> "Really" – call us.' in join
     assert HOSTILE_TITLE in join
-    assert received[MessageKind.JOIN_REQUEST]["Reply-To"] == "pekka@yhdistys.example.fi"
+    assert received[MessageKind.JOIN_REQUEST]["Reply-To"] is None  # answered in the service
+    assert REQUESTER not in join
+    assert "> Ei nyt & <kiitos>" in text_of(received[MessageKind.JOIN_DECLINED])
+    assert received[MessageKind.JOIN_DECLINED]["To"] == REQUESTER
+    assert received[MessageKind.JOIN_EXPIRED]["To"] == REQUESTER_2
+    assert f"http://testserver/{language}/manage/" in text_of(received[MessageKind.JOIN_REMINDER])
     assert "> Lisää aikataulu & <kumppanit>, kiitos." in text_of(received[MessageKind.RETURNED])
     assert '> Hyvä & "konkreettinen" <3' in text_of(received[MessageKind.DECISION])
     returned = text_of(received[MessageKind.REPORT_RETURNED])
@@ -308,6 +336,7 @@ def test_an_entry_without_a_text_in_the_readers_language_is_named_in_its_own(
     )
     Entry.objects.filter(pk=entry.pk).update(contact_language="en")
     publishing.approve(entry, coordinator)
+    seek_partners(entry)
     smtp.messages.clear()
 
     client.post(
@@ -612,6 +641,7 @@ SCHEDULES = {
     "retry_stalled_jobs": "* * * * * */30",
     "remove_old_jobs": "40 3 * * *",
     "send_progress_reminders": "0 9 * * *",
+    "handle_join_requests": "20 8 * * *",
     "check_public_files": "17 * * * *",
     "purge_expired_counters": "25 * * * *",
     "remind_reviewers": "0 7 * * *",

@@ -28,6 +28,7 @@ from .conftest import (
     form_url,
     make_entry,
     manage_token,
+    seek_partners,
     with_partners,
 )
 from .jobs import run_jobs
@@ -143,7 +144,30 @@ def context_for(kind, entry, campaign):
         MessageKind.JOIN_REQUEST: {
             "join": SimpleNamespace(
                 organisation="Yhdistys", name="Pekka", email="p@example.fi", message="Hei!"
-            )
+            ),
+            "link": link,
+            "days": 21,
+        },
+        MessageKind.JOIN_DECLINED: {
+            "join": SimpleNamespace(
+                organisation="Yhdistys", name="Pekka", note="Ei nyt.", created_at=timezone.now()
+            ),
+            "catalogue": link,
+        },
+        MessageKind.JOIN_EXPIRED: {
+            "join": SimpleNamespace(
+                organisation="Yhdistys", name="Pekka", created_at=timezone.now()
+            ),
+            "closed": False,
+            "days": 21,
+            "catalogue": link,
+        },
+        MessageKind.JOIN_REMINDER: {
+            "join": SimpleNamespace(
+                organisation="Yhdistys", name="Pekka", created_at=timezone.now()
+            ),
+            "link": link,
+            "expires": timezone.now(),
         },
         MessageKind.REPORT_RETURNED: {
             "report": SimpleNamespace(reported_on=date(2027, 3, 1)),
@@ -384,6 +408,7 @@ def test_join_requests_reach_an_initiatives_contact_at_most_three_times_a_day(
         contact_email=VICTIM,
     )
     publishing.approve(entry, coordinator)
+    seek_partners(entry)
     mail.outbox.clear()
 
     answers = [
@@ -403,7 +428,7 @@ def test_join_requests_reach_an_initiatives_contact_at_most_three_times_a_day(
     assert {a.status_code for a in answers} == {200}
     # The same page for every sender.
     assert len({a.content for a in answers}) == 1
-    assert "<h1>Your message was sent</h1>" in answers[-1].content.decode()
+    assert "<h1>Your request was sent</h1>" in answers[-1].content.decode()
     assert len(mail.outbox) == 3
     joins = Message.objects.filter(kind=MessageKind.JOIN_REQUEST)
     assert sorted(joins.values_list("status", flat=True)) == ["refused"] * 2 + ["sent"] * 3

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from publishing import personal_data
 from publishing import services as publishing
+from publishing.cooperation.requests import relay_join_request
 from publishing.models import JoinRequest
 from publishing.queries import published as published_entries
 from review.models import AuditAction, AuditEvent
@@ -105,7 +106,7 @@ def person(campaign):
     initiative = make_entry(campaign, "Aloite", kind="initiative", partners_sought="Kaikki.")
     for entry in (published, initiative):
         publishing.approve(entry, staff)
-    publishing.relay_join_request(
+    relay_join_request(
         initiative,
         organisation="Maijan yhdistys",
         name="Maija",

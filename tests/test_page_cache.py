@@ -26,7 +26,7 @@ from publishing.changes import public_change
 from submissions import services as submissions
 from submissions.models import Campaign
 
-from .conftest import make_campaign, make_entry, manage_token
+from .conftest import make_campaign, make_entry, manage_token, seek_partners
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def site(campaign, coordinator):
     )
     for entry in (pledge, initiative):
         publishing.approve(entry, coordinator)
+    seek_partners(initiative)
     report = submissions.add_report(
         pledge,
         {"status": "under_way", "reported_on": timezone.localdate(), "text": "Kymmenen nuorta."},

@@ -125,6 +125,7 @@ PRIVATE_LINK_PAGES = {
     "submissions:partner_confirm",
     "submissions:partner_remove",
     "publishing:manage_partners_wanted",
+    "publishing:answer_join_request",
 }
 PUBLIC_PAGES = {
     "home",

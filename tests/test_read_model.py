@@ -23,7 +23,7 @@ from review.models import AwardCategory
 from submissions import services as submissions
 from submissions.models import EntryVersion, Indicator, Partnership
 
-from .conftest import entry_form_data, make_entry, manage_token
+from .conftest import entry_form_data, make_entry, manage_token, seek_partners
 from .jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,7 @@ def rich(campaign, coordinator):
         campaign, "Kielikahvila", kind="initiative", partners_sought="Kirjastoja."
     )
     publishing.approve(initiative, coordinator)
+    seek_partners(initiative)
     withdrawn = make_entry(campaign, "Peruttu lupaus")
     publishing.approve(withdrawn, coordinator)
     submissions.withdraw_entry(withdrawn)
@@ -196,6 +197,7 @@ PRIVATE = {
     "kept_image",
     "partner_remove",
     "manage_partners_wanted",
+    "answer_join_request",
     "unlock_login",
     "backup_codes",
     "health",

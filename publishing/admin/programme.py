@@ -41,12 +41,30 @@ class IndicatorAdmin(AdminBase, TranslatableAdmin):
 
 @admin.register(JoinRequest)
 class JoinRequestAdmin(AdminBase, admin.ModelAdmin):
-    """Who wants to join an initiative: their name and address are contact data."""
+    """Who wants to join an entry and what became of it: their name and address are
+    contact data. The answer is the entry's contact's (on the management page) or the
+    daily job's: read-only here."""
 
-    list_display = ["entry", "organisation", "name", "email", "created_at"]
+    list_display = ["entry", "organisation", "name", "email", "status", "created_at", "answered_at"]
+    list_filter = ["status", "organisation_type", "language"]
     search_fields = ["entry__reference", "organisation", "email"]
     list_select_related = ["entry"]
-    fields = readonly_fields = ["entry", "organisation", "name", "email", "message", "created_at"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "entry",
+        "organisation",
+        "organisation_type",
+        "name",
+        "email",
+        "language",
+        "message",
+        "created_at",
+        "status",
+        "reminded_at",
+        "answered_at",
+        "note",
+        "partnership",
+    ]
 
     def has_add_permission(self, request):
         return False

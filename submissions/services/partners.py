@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 
 def _add_partner(entry: Entry, partner: dict[str, Any]) -> Partnership:
-    organisation = Organisation.objects.create(name=partner["name"])
+    organisation = Organisation.objects.create(
+        name=partner["name"], type=partner.get("organisation_type") or ""
+    )
     # The link that reaches the partner is made when the invitation is sent.
     _unsent, token_hash = new_token()
     return Partnership.objects.create(
@@ -44,9 +46,10 @@ def _add_partner(entry: Entry, partner: dict[str, Any]) -> Partnership:
     )
 
 
-def invite_partner(partnership: Partnership) -> None:
+def invite_partner(partnership: Partnership, *, from_request: bool = False) -> None:
     """E-mail a partner organisation its link to confirm or decline, in the partner's
-    language; a fresh link each time."""
+    language; a fresh link each time. `from_request`: the partner asked to join and the
+    entry's contact accepted (the invitation says so)."""
     entry = partnership.entry
     token, partnership.token_hash = new_token()
     partnership.invited_at = timezone.now()
@@ -59,6 +62,7 @@ def invite_partner(partnership: Partnership) -> None:
         context={
             "partnership": partnership,
             "link": link("submissions:partner_confirm", token, partnership.language),
+            "from_request": from_request,
         },
     )
 
@@ -147,11 +151,19 @@ def _may_invite(entry: Entry, email: str, *, again: bool = False) -> None:
 
 
 def add_partner(
-    entry: Entry, *, name: str, email: str, role: str = "", language: str = ""
+    entry: Entry,
+    *,
+    name: str,
+    email: str,
+    role: str = "",
+    language: str = "",
+    organisation_type: str = "",
+    from_request: bool = False,
 ) -> Partnership:
-    """The submitter names one more partner; it is invited at once, in its language
-    (or, while the contact has not confirmed the address yet, with the others when
-    they do)."""
+    """The submitter names one more partner (or accepts a request to join: then
+    `from_request`, and the organisation's type as the requester gave it); it is
+    invited at once, in its language (or, while the contact has not confirmed the
+    address yet, with the others when they do)."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
         _partners_editable(entry)
@@ -167,10 +179,17 @@ def add_partner(
             )
         _may_invite(entry, email)
         partnership = _add_partner(
-            entry, {"name": name, "email": email, "role": role, "language": language}
+            entry,
+            {
+                "name": name,
+                "email": email,
+                "role": role,
+                "language": language,
+                "organisation_type": organisation_type,
+            },
         )
         if entry.status == EntryStatus.SUBMITTED:
-            invite_partner(partnership)
+            invite_partner(partnership, from_request=from_request)
         _partners_changed(entry, partnership, "added")
     return partnership
 

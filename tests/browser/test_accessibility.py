@@ -21,7 +21,7 @@ from review.models import AwardCategory
 from submissions import services as submissions
 from submissions.tokens import new_token
 
-from ..conftest import make_campaign, make_entry, make_staff, manage_token
+from ..conftest import make_campaign, make_entry, make_staff, manage_token, seek_partners
 from ..jobs import run_jobs
 from .conftest import _context, axe_violations, htmlcs_errors, layout_shift, login, screenshot
 
@@ -49,6 +49,7 @@ def site(db):
     withdrawn = make_entry(campaign, "Peruttu lupaus", partners=[("Seura", "seura@x.fi")])
     for entry in (pledge, initiative, withdrawn):
         publishing.approve(entry, staff)
+    seek_partners(initiative)
     submissions.withdraw_entry(withdrawn)
     # The withdrawn entry's partner link (its invitation) now explains that (410).
     partnership = withdrawn.partnerships.get()
