@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
+from .cooperation import suggestion_views
 
 app_name = "publishing"
 
@@ -21,6 +22,16 @@ urlpatterns = [
         name="open_data_reports",
     ),
     path("statistics/", views.statistics, name="statistics"),
+    path(
+        "manage/<str:token>/suggestions/<int:pk>/join/",
+        suggestion_views.suggestion_join,
+        name="suggestion_join",
+    ),
+    path(
+        "manage/<str:token>/suggestions/by-email/",
+        suggestion_views.suggestions_by_email,
+        name="suggestions_by_email",
+    ),
     path("feed.atom", public_cache(feeds.NewPublications(), query=[]), name="feed"),
     path(
         "feed/reports.atom",

@@ -124,6 +124,8 @@ PRIVATE_LINK_PAGES = {
     "submissions:reminders_stop",
     "submissions:partner_confirm",
     "submissions:partner_remove",
+    "publishing:suggestion_join",
+    "publishing:suggestions_by_email",
 }
 PUBLIC_PAGES = {
     "home",
