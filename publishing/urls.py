@@ -21,6 +21,12 @@ urlpatterns = [
         {"reports": True},
         name="open_data_reports",
     ),
+    path(
+        "open-data/cooperation.<str:fmt>",
+        views.open_data,
+        {"stem": "cooperation"},
+        name="open_data_cooperation",
+    ),
     path("statistics/", views.statistics, name="statistics"),
     path(
         "manage/<str:token>/suggestions/<int:pk>/join/",

@@ -149,6 +149,7 @@ PUBLIC_PAGES = {
     "publishing:open_data_docs",
     "publishing:open_data",
     "publishing:open_data_reports",
+    "publishing:open_data_cooperation",
     "publishing:statistics",
     "publishing:feed",
     "publishing:report_feed",

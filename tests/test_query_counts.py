@@ -99,8 +99,8 @@ PUBLIC = {
     "programme": ("/fi/programme/", 16),
     # The region map: every figure of every region in one query, the regions' names;
     # the indicator totals by region (the site has reports with figures) one more.
-    "statistics": ("/fi/statistics/", 19),
-    "statistics, map of the achieved": ("/fi/statistics/?figure=achieved", 19),
+    "statistics": ("/fi/statistics/", 22),
+    "statistics, map of the achieved": ("/fi/statistics/?figure=achieved", 22),
     # The read model's rows, nothing more.
     "feed": ("/fi/feed.atom", 2),
     "feed of reports": ("/fi/feed/reports.atom", 4),
