@@ -475,9 +475,11 @@ def cooperation_json(language, generated_at) -> str:
 
     head = json.loads(_json_head(language, generated_at).removesuffix(', "entries": [') + "}")
     with override(language):
-        campaigns = Campaign.objects.filter(
-            pk__in=PublicEntry.objects.values("campaign_id")
-        ).prefetch_related("translations").order_by("opens_at", "pk")
+        campaigns = (
+            Campaign.objects.filter(pk__in=PublicEntry.objects.values("campaign_id"))
+            .prefetch_related("translations")
+            .order_by("opens_at", "pk")
+        )
         data = {
             **head,
             "cooperation": cooperation_figures().as_data(),

@@ -39,8 +39,8 @@ from . import charts, progress, public_files, region_map, regions, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
-from .forms import CatalogueFilter, JoinForm
 from .cooperation.figures import cooperation_figures
+from .forms import CatalogueFilter, JoinForm
 from .models import PublicEntry, PublicFile
 from .programme import programme_context
 from .queries import cards, named, prizes_of, public_text, region_names, taxonomy

@@ -31,8 +31,13 @@ def confirm(entry, name, kind):
 def request(entry, n, status):
     answered = None if status == "waiting" else timezone.now()
     JoinRequest.objects.create(
-        entry=entry, organisation=f"Pyytäjä {n}", name="Pekka", email=f"p{n}@example.fi",
-        message="Hei!", status=status, answered_at=answered,
+        entry=entry,
+        organisation=f"Pyytäjä {n}",
+        name="Pekka",
+        email=f"p{n}@example.fi",
+        message="Hei!",
+        status=status,
+        answered_at=answered,
     )
 
 
@@ -42,10 +47,19 @@ def counted(campaign):
     and one that declined, an NGO's with one confirmed and one only invited, a
     municipality's alone), one never published and one withdrawn (with partners that
     do not count), and seven requests to join."""
-    company = make_entry(campaign, "Yrityksen", organisation="Yritys Oy", org_type="company",
-                         partners=[("Yhdistys ry", "a@example.fi"), ("Seurakunta", "b@example.fi"),
-                                   ("Toinen Oy", "c@example.fi"), ("Tuntematon", "d@example.fi"),
-                                   ("Kieltäytyi ry", "e@example.fi")])
+    company = make_entry(
+        campaign,
+        "Yrityksen",
+        organisation="Yritys Oy",
+        org_type="company",
+        partners=[
+            ("Yhdistys ry", "a@example.fi"),
+            ("Seurakunta", "b@example.fi"),
+            ("Toinen Oy", "c@example.fi"),
+            ("Tuntematon", "d@example.fi"),
+            ("Kieltäytyi ry", "e@example.fi"),
+        ],
+    )
     confirm(company, "Yhdistys ry", "ngo")
     confirm(company, "Seurakunta", "religious")
     confirm(company, "Toinen Oy", "company")
@@ -53,23 +67,45 @@ def counted(campaign):
     submissions.answer_partnership(
         Partnership.objects.get(entry=company, organisation__name="Kieltäytyi ry"), False
     )
-    ngo = make_entry(campaign, "Yhdistyksen", organisation="Yhdistys B ry", org_type="ngo",
-                     partners=[("Kunta", "f@example.fi"), ("Kolmas ry", "g@example.fi")])
+    ngo = make_entry(
+        campaign,
+        "Yhdistyksen",
+        organisation="Yhdistys B ry",
+        org_type="ngo",
+        partners=[("Kunta", "f@example.fi"), ("Kolmas ry", "g@example.fi")],
+    )
     confirm(ngo, "Kunta", "municipality")
     town = make_entry(campaign, "Kunnan", organisation="Kunta C", org_type="municipality")
-    pending = make_entry(campaign, "Odottaa", organisation="Seurakunta D", org_type="religious",
-                         partners=[("Yritys E", "h@example.fi")])
+    pending = make_entry(
+        campaign,
+        "Odottaa",
+        organisation="Seurakunta D",
+        org_type="religious",
+        partners=[("Yritys E", "h@example.fi")],
+    )
     confirm(pending, "Yritys E", "company")
-    gone = make_entry(campaign, "Peruttu", organisation="Opisto", org_type="education",
-                      partners=[("Yritys F", "i@example.fi")])
+    gone = make_entry(
+        campaign,
+        "Peruttu",
+        organisation="Opisto",
+        org_type="education",
+        partners=[("Yritys F", "i@example.fi")],
+    )
     confirm(gone, "Yritys F", "company")
     for entry in (company, ngo, town, gone):
         publishing.approve(entry, None)
     submissions.withdraw_entry(gone)
-    for n, (entry, status) in enumerate([
-        (company, "waiting"), (company, "waiting"), (company, "accepted"),
-        (company, "declined"), (company, "expired"), (pending, "closed"), (town, "relayed"),
-    ]):
+    for n, (entry, status) in enumerate(
+        [
+            (company, "waiting"),
+            (company, "waiting"),
+            (company, "accepted"),
+            (company, "declined"),
+            (company, "expired"),
+            (pending, "closed"),
+            (town, "relayed"),
+        ]
+    ):
         request(entry, n, status)
     return campaign
 
@@ -82,11 +118,18 @@ def test_the_figures_equal_the_hand_count(counted):
     assert figures.partners == 5
     assert figures.partners_per_entry == Decimal("1.7")
     assert figures.requests == {
-        "waiting": 2, "accepted": 1, "declined": 1, "expired": 1, "closed": 1, "relayed": 1,
+        "waiting": 2,
+        "accepted": 1,
+        "declined": 1,
+        "expired": 1,
+        "closed": 1,
+        "relayed": 1,
     }
     assert figures.requests_sent == 7
     assert [(p.first, p.second, p.count) for p in figures.pairs] == [
-        ("company", "ngo", 1), ("company", "religious", 1), ("municipality", "ngo", 1),
+        ("company", "ngo", 1),
+        ("company", "religious", 1),
+        ("municipality", "ngo", 1),
     ]
     assert (figures.same_kind, figures.unknown_kind) == (1, 1)
     # Of every campaign: the same, there being one.
@@ -99,12 +142,30 @@ def test_no_entries_no_division(campaign):
 
 
 PAGE_WORDS = {
-    "fi": ["Yhteistyö luvuin", "Yhteishankkeiden osuus", "66,7 %", "1,7",
-           "Yritys + Yhdistys, säätiö tai muu kansalaisjärjestö", "Liittymispyynnöt"],
-    "sv": ["Samarbete i siffror", "Andel gemensamma bidrag", "66,7 %", "1,7",
-           "Företag + Förening, stiftelse eller annan medborgarorganisation", "Förfrågningar om att gå med"],
-    "en": ["Cooperation in figures", "Share of joint entries", "66.7 %", "1.7",
-           "Company + Association, foundation or other NGO", "Requests to join"],
+    "fi": [
+        "Yhteistyö luvuin",
+        "Yhteisten lupausten ja aloitteiden osuus",
+        "66,7 %",
+        "1,7",
+        "Yritys + Yhdistys, säätiö tai muu kansalaisjärjestö",
+        "Mukaantulopyynnöt",
+    ],
+    "sv": [
+        "Samarbete i siffror",
+        "Andel gemensamma bidrag",
+        "66,7 %",
+        "1,7",
+        "Företag + Förening, stiftelse eller annan medborgarorganisation",
+        "Förfrågningar om att delta",
+    ],
+    "en": [
+        "Cooperation in figures",
+        "Share of joint entries",
+        "66.7 %",
+        "1.7",
+        "Company + Association, foundation or other NGO",
+        "Requests to join",
+    ],
 }
 
 
@@ -157,16 +218,32 @@ def test_the_open_data_has_them_in_each_language(client, counted):
         "joint_share_percent": 66.7,
         "partner_organisations": 5,
         "partner_organisations_per_entry": 1.7,
-        "join_requests": {"sent": 7, "waiting": 2, "accepted": 1, "declined": 1,
-                          "expired": 1, "closed": 1, "relayed": 1},
+        "join_requests": {
+            "sent": 7,
+            "waiting": 2,
+            "accepted": 1,
+            "declined": 1,
+            "expired": 1,
+            "closed": 1,
+            "relayed": 1,
+        },
         "partnerships_across_sectors": [
-            {"types": ["company", "ngo"],
-             "label": "Company + Association, foundation or other NGO", "count": 1},
-            {"types": ["company", "religious"], "label": "Company + Religious community",
-             "count": 1},
-            {"types": ["municipality", "ngo"],
-             "label": "Municipality or joint municipal authority + Association, foundation or "
-                      "other NGO", "count": 1},
+            {
+                "types": ["company", "ngo"],
+                "label": "Company + Association, foundation or other NGO",
+                "count": 1,
+            },
+            {
+                "types": ["company", "religious"],
+                "label": "Company + Religious community",
+                "count": 1,
+            },
+            {
+                "types": ["municipality", "ngo"],
+                "label": "Municipality or joint municipal authority + Association, foundation or "
+                "other NGO",
+                "count": 1,
+            },
         ],
         "partnerships_within_a_sector": 1,
         "partnerships_kind_unknown": 1,

@@ -36,8 +36,22 @@ def group(slug="job-seekers"):
     return TargetGroup.objects.get(slug=slug)
 
 
-def entry(campaign, title, organisation, kind_of, *, where="837", themes=None, groups=None,
-          publish=True, seeks=False, open_=False, sought_types=(), sought_regions=(), **extra):
+def entry(
+    campaign,
+    title,
+    organisation,
+    kind_of,
+    *,
+    where="837",
+    themes=None,
+    groups=None,
+    publish=True,
+    seeks=False,
+    open_=False,
+    sought_types=(),
+    sought_regions=(),
+    **extra,
+):
     """An entry of `organisation` (of kind `kind_of`) in municipality `where`, published
     unless told otherwise, looking for partners as told."""
     made = make_entry(
@@ -53,7 +67,9 @@ def entry(campaign, title, organisation, kind_of, *, where="837", themes=None, g
     if seeks or open_:
         with transaction.atomic():
             search = PartnerSearch.objects.create(
-                entry=made, looking=seeks, open_to_cooperation=open_,
+                entry=made,
+                looking=seeks,
+                open_to_cooperation=open_,
                 organisation_types=list(sought_types),
             )
             from submissions.models import Region
@@ -68,33 +84,64 @@ def entry(campaign, title, organisation, kind_of, *, where="837", themes=None, g
 @pytest.fixture
 def world(campaign):
     """A company in Tampere working on jobs for job seekers, and the entries around it."""
-    me = entry(campaign, "Alfan kesätyöt", "Alfa Oy", "company", business_id="1234567-1",
-               groups=[group()], partners=[("Partneri ry", "partneri@example.fi")])
+    me = entry(
+        campaign,
+        "Alfan kesätyöt",
+        "Alfa Oy",
+        "company",
+        business_id="1234567-1",
+        groups=[group()],
+        partners=[("Partneri ry", "partneri@example.fi")],
+    )
     made = {"me": me}
-    made["best"] = entry(campaign, "Beetan työpajat", "Beeta ry", "ngo", seeks=True,
-                         sought_types=["company"], sought_regions=["06"])
-    made["both"] = entry(campaign, "Gamman polut", "Gamma-opisto", "education",
-                         groups=[group()], seeks=True)
-    made["everywhere"] = entry(campaign, "Deltan verkosto", "Deltan kaupunki", "municipality",
-                               where="091", whole_country=True, themes=[theme("leisure")],
-                               groups=[group()], open_=True)
+    made["best"] = entry(
+        campaign,
+        "Beetan työpajat",
+        "Beeta ry",
+        "ngo",
+        seeks=True,
+        sought_types=["company"],
+        sought_regions=["06"],
+    )
+    made["both"] = entry(
+        campaign, "Gamman polut", "Gamma-opisto", "education", groups=[group()], seeks=True
+    )
+    made["everywhere"] = entry(
+        campaign,
+        "Deltan verkosto",
+        "Deltan kaupunki",
+        "municipality",
+        where="091",
+        whole_country=True,
+        themes=[theme("leisure")],
+        groups=[group()],
+        open_=True,
+    )
     # Left out, each for one reason:
     made["not looking"] = entry(campaign, "Epsilon", "Epsilon ry", "ngo")
     made["same kind"] = entry(campaign, "Zeta", "Zeta Oy", "company", seeks=True)
     made["elsewhere"] = entry(campaign, "Eta", "Eta ry", "ngo", where="853", seeks=True)
-    made["other theme"] = entry(campaign, "Theta", "Theta ry", "ngo", seeks=True,
-                                themes=[theme("leisure")])
+    made["other theme"] = entry(
+        campaign, "Theta", "Theta ry", "ngo", seeks=True, themes=[theme("leisure")]
+    )
     made["unpublished"] = entry(campaign, "Iota", "Iota ry", "ngo", seeks=True, publish=False)
     made["withdrawn"] = entry(campaign, "Kappa", "Kappa ry", "ngo", seeks=True)
     submissions.withdraw_entry(made["withdrawn"])
     made["no consent"] = entry(campaign, "Lambda", "Lambda ry", "ngo", seeks=True)
     submissions.set_consent(made["no consent"], False)
     made["own name"] = entry(campaign, "My", "ALFA OY", "ngo", seeks=True)
-    made["own id"] = entry(campaign, "Ny", "Alfa-säätiö", "ngo", seeks=True,
-                           business_id="1234567-1")
+    made["own id"] = entry(
+        campaign, "Ny", "Alfa-säätiö", "ngo", seeks=True, business_id="1234567-1"
+    )
     made["our partner"] = entry(campaign, "Xi", "Partneri ry", "ngo", seeks=True)
-    made["we are partner"] = entry(campaign, "Omikron", "Omikron ry", "ngo", seeks=True,
-                                   partners=[("Alfa Oy", "alfa@example.fi")])
+    made["we are partner"] = entry(
+        campaign,
+        "Omikron",
+        "Omikron ry",
+        "ngo",
+        seeks=True,
+        partners=[("Alfa Oy", "alfa@example.fi")],
+    )
     return made
 
 
@@ -105,33 +152,52 @@ def listed(found):
 def test_the_known_set_gives_the_expected_list_with_reasons_in_finnish_and_english(world):
     with override("fi"):
         assert listed(suggestions_for(world["me"])) == [
-            ("Beetan työpajat", 5,
-             "sama alue: Pirkanmaa; sama teema: Työelämä ja työllistyminen; "
-             "he etsivät: yrityksiä; he etsivät kumppaneita alueelta: Pirkanmaa"),
-            ("Gamman polut", 3,
-             "sama alue: Pirkanmaa; sama teema: Työelämä ja työllistyminen; "
-             "sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat"),
-            ("Deltan verkosto", 1,
-             "sama alue: Pirkanmaa; sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat; "
-             "avoin yhteistyölle"),
+            (
+                "Beetan työpajat",
+                5,
+                "sama maakunta: Pirkanmaa; sama teema: Työelämä ja työllistyminen; "
+                "he etsivät: yrityksiä; he etsivät kumppaneita maakunnasta: Pirkanmaa",
+            ),
+            (
+                "Gamman polut",
+                3,
+                "sama maakunta: Pirkanmaa; sama teema: Työelämä ja työllistyminen; "
+                "sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat",
+            ),
+            (
+                "Deltan verkosto",
+                1,
+                "sama maakunta: Pirkanmaa; sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat; "
+                "avoin yhteistyölle",
+            ),
         ]
     with override("en"):
         assert listed(suggestions_for(world["me"])) == [
-            ("Beetan työpajat", 5,
-             "same region: Pirkanmaa; same theme: Working life and jobs; "
-             "they look for: companies; they look for partners in: Pirkanmaa"),
-            ("Gamman polut", 3,
-             "same region: Pirkanmaa; same theme: Working life and jobs; "
-             "same target group: Job seekers with an immigrant background"),
-            ("Deltan verkosto", 1,
-             "same region: Pirkanmaa; same target group: Job seekers with an immigrant "
-             "background; open to cooperation"),
+            (
+                "Beetan työpajat",
+                5,
+                "same region: Pirkanmaa; same theme: Working life and jobs; "
+                "they look for: companies; they look for partners in: Pirkanmaa",
+            ),
+            (
+                "Gamman polut",
+                3,
+                "same region: Pirkanmaa; same theme: Working life and jobs; "
+                "same target group: Job seekers with an immigrant background",
+            ),
+            (
+                "Deltan verkosto",
+                1,
+                "same region: Pirkanmaa; same target group: Job seekers with an immigrant "
+                "background; open to cooperation",
+            ),
         ]
 
 
 def test_the_limit_and_ties_newest_first(world, campaign):
-    later = entry(campaign, "Gamman toinen", "Gamma-opisto", "education",
-                  groups=[group()], seeks=True)
+    later = entry(
+        campaign, "Gamman toinen", "Gamma-opisto", "education", groups=[group()], seeks=True
+    )
     found = suggestions_for(world["me"], limit=2)
     assert [s.entry.entry_id for s in found] == [world["best"].pk, later.pk]
 
@@ -140,7 +206,13 @@ def test_an_unpublished_entry_is_matched_as_written(world, campaign):
     draft = entry(campaign, "Uusi", "Uusi Oy", "company", publish=False, groups=[group()])
     # Alfa Oy's name, business ID and partners are not Uusi Oy's: those entries count here.
     assert [s.entry.title_fi for s in suggestions_for(draft, limit=10)] == [
-        "Beetan työpajat", "Gamman polut", "Omikron", "Xi", "Ny", "My", "Deltan verkosto",
+        "Beetan työpajat",
+        "Gamman polut",
+        "Omikron",
+        "Xi",
+        "Ny",
+        "My",
+        "Deltan verkosto",
     ]
 
 
@@ -181,7 +253,7 @@ def test_the_management_page_shows_the_suggestions_the_rule_and_the_switch(world
     assert page.count("Send a join request") == 3
     assert "E-mail me suggestions at most once a month" in page
     page = client.get(f"/fi/manage/{token}/").content.decode()
-    assert "Organisaatioita, joiden kanssa voisitte tehdä yhteistyötä" in page
+    assert "Organisaatioita, joiden kanssa voisit tehdä yhteistyötä" in page
     assert "he etsivät: yrityksiä" in page
 
 
@@ -197,15 +269,21 @@ def test_one_click_sends_a_join_request_in_the_requesters_name(world, client, mo
     token = manage_token(world["me"])
     response = client.post(f"/en/manage/{token}/suggestions/{world['best'].pk}/join/")
     assert response.status_code == 302
-    assert sent == [(world["best"].pk, {
-        "organisation": "Alfa Oy",
-        "name": "Maija Meikäläinen",
-        "email": "maija@example.fi",
-        "message": "Löysimme kohteenne Kotolupauksen ehdotuksista. Oma kohteemme: "
-                   f"Alfan kesätyöt http://testserver/fi/entries/{world['me'].pk}/",
-        "language": "fi",
-        "organisation_type": "company",
-    })]
+    assert sent == [
+        (
+            world["best"].pk,
+            {
+                "organisation": "Alfa Oy",
+                "name": "Maija Meikäläinen",
+                "email": "maija@example.fi",
+                "message": "Löysimme organisaatiosi Kotolupauksen ehdotuksista. "
+                "Oma lupauksemme tai aloitteemme: "
+                f"Alfan kesätyöt http://testserver/fi/entries/{world['me'].pk}/",
+                "language": "fi",
+                "organisation_type": "company",
+            },
+        )
+    ]
     page = client.get(response["Location"]).content.decode()
     assert "Your request to join was sent." in page
 
@@ -213,11 +291,11 @@ def test_one_click_sends_a_join_request_in_the_requesters_name(world, client, mo
 def test_one_click_refuses_an_entry_not_suggested(world, client, monkeypatch):
     import publishing.cooperation.requests as requests_module
 
-    monkeypatch.setattr(requests_module, "relay_join_request", lambda *a, **k: 1 / 0,
-                        raising=False)
+    monkeypatch.setattr(requests_module, "relay_join_request", lambda *a, **k: 1 / 0, raising=False)
     token = manage_token(world["me"])
-    response = client.post(f"/en/manage/{token}/suggestions/{world['withdrawn'].pk}/join/",
-                           follow=True)
+    response = client.post(
+        f"/en/manage/{token}/suggestions/{world['withdrawn'].pk}/join/", follow=True
+    )
     assert "That entry is no longer among your suggestions." in response.content.decode()
 
 
@@ -231,8 +309,7 @@ def test_a_refusal_of_the_request_is_shown(world, client, monkeypatch):
 
     monkeypatch.setattr(requests_module, "relay_join_request", refuse, raising=False)
     token = manage_token(world["me"])
-    response = client.post(f"/en/manage/{token}/suggestions/{world['best'].pk}/join/",
-                           follow=True)
+    response = client.post(f"/en/manage/{token}/suggestions/{world['best'].pk}/join/", follow=True)
     assert "You have sent too many requests today." in response.content.decode()
 
 
@@ -264,8 +341,15 @@ def _opt_in(entry_, mailed_at=None):
 def test_the_monthly_email_once_in_30_days_only_if_asked_and_only_with_suggestions(world, campaign):
     from publishing.cooperation.tasks import send_suggestions
 
-    lonely = entry(campaign, "Yksin", "Yksin Oy", "company", where="853",
-                   themes=[theme("health-wellbeing")], groups=[group("parents-at-home")])
+    lonely = entry(
+        campaign,
+        "Yksin",
+        "Yksin Oy",
+        "company",
+        where="853",
+        themes=[theme("health-wellbeing")],
+        groups=[group("parents-at-home")],
+    )
     _opt_in(lonely)  # asked, but nothing to suggest
     assert send_suggestions() == 0
     _opt_in(world["me"])
@@ -273,7 +357,7 @@ def test_the_monthly_email_once_in_30_days_only_if_asked_and_only_with_suggestio
     run_jobs()
     [message] = mail.outbox
     assert message.to == ["maija@example.fi"]
-    assert message.subject == "Organisaatioita, joiden kanssa voisitte tehdä yhteistyötä"
+    assert message.subject == "Organisaatioita, joiden kanssa voisit tehdä yhteistyötä"
     assert "Beetan työpajat" in message.body
     assert "he etsivät: yrityksiä" in message.body
     assert "/fi/manage/" in message.body
@@ -293,12 +377,11 @@ def test_the_monthly_email_is_in_the_contacts_language_and_never_for_a_withdrawn
 ):
     from publishing.cooperation.tasks import send_suggestions
 
-    swede = entry(campaign, "Svensk", "Svensk Ab", "company", groups=[group()],
-                  language="sv")
+    swede = entry(campaign, "Svensk", "Svensk Ab", "company", groups=[group()], language="sv")
     _opt_in(swede)
     _opt_in(world["withdrawn"])
     assert send_suggestions() == 1
     run_jobs()
     [message] = mail.outbox
-    assert message.subject == "Organisationer som ni kunde samarbeta med"
-    assert "samma region: Birkaland" in message.body
+    assert message.subject == "Organisationer som du kunde samarbeta med"
+    assert "samma landskap: Birkaland" in message.body

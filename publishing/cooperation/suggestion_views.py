@@ -36,7 +36,7 @@ def join_message(entry: Entry, public: bool) -> str:
     with override(entry.contact_language):
         entry.set_current_language(entry.original_language)
         text = _(
-            "We found your entry through the suggestions of Kotolupaus. Our entry: %(title)s"
+            "We found your organisation through the suggestions of Kotolupaus. Our entry: %(title)s"
         ) % {"title": entry.title}
         if public:
             text += " " + entry_urls(entry.pk)[entry.contact_language]

@@ -31,9 +31,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from submissions.extensions import Section
 from submissions.models import REGION_CODES, Entry, Partnership
@@ -44,13 +43,15 @@ from ..regions import names_of
 
 # The kinds of organisation, as "they look for: …" names them.
 SOUGHT_NAMES = {
-    "company": gettext_lazy("companies"),
-    "municipality": gettext_lazy("municipalities"),
-    "state_authority": gettext_lazy("state authorities"),
-    "ngo": gettext_lazy("associations, foundations and other NGOs"),
-    "religious": gettext_lazy("religious communities"),
-    "education": gettext_lazy("educational institutions"),
-    "other": gettext_lazy("other organisations and informal groups"),
+    "company": pgettext_lazy("they look for", "companies"),
+    "municipality": pgettext_lazy(
+        "they look for", "municipalities and joint municipal authorities"
+    ),
+    "state_authority": pgettext_lazy("they look for", "state authorities"),
+    "ngo": pgettext_lazy("they look for", "associations, foundations and other NGOs"),
+    "religious": pgettext_lazy("they look for", "religious communities"),
+    "education": pgettext_lazy("they look for", "educational institutions"),
+    "other": pgettext_lazy("they look for", "other organisations and informal groups"),
 }
 
 RULE = gettext_lazy(
@@ -151,8 +152,10 @@ def candidates(me: Profile):
     """The public entries that qualify as suggestions for `me`, with their points."""
     themes, groups = _array(me.themes, IntegerField()), _array(me.groups, IntegerField())
     regions = _array(me.regions, CharField(max_length=2))
-    in_region = Q() if me.regions >= set(REGION_CODES) else (
-        Q(region_codes__overlap=sorted(me.regions)) | Q(whole_country=True)
+    in_region = (
+        Q()
+        if me.regions >= set(REGION_CODES)
+        else (Q(region_codes__overlap=sorted(me.regions)) | Q(whole_country=True))
     )
     found = (
         PublicEntry.objects.filter(campaign_id=me.campaign_id)
@@ -161,7 +164,9 @@ def candidates(me: Profile):
         .exclude(organisation_type=me.type)
         .filter(Q(seeks_partners=True) | Q(open_to_cooperation=True))
         .filter(in_region)
-        .filter(Q(theme_ids__overlap=sorted(me.themes)) | Q(target_group_ids__overlap=sorted(me.groups)))
+        .filter(
+            Q(theme_ids__overlap=sorted(me.themes)) | Q(target_group_ids__overlap=sorted(me.groups))
+        )
         .annotate(name_lower=Lower("organisation_name"))
         .exclude(name_lower=me.name.strip().lower())
         .exclude(name_lower__in=sorted(me.partners))
@@ -193,10 +198,18 @@ def reasons(me: Profile, row: PublicEntry, names: dict) -> list[str]:
     else:
         place = ", ".join(names_of(theirs & me.regions))
     found = [_("same region: %(names)s") % {"names": place}]
-    themes = [names["themes"][pk] for pk in sorted(set(row.theme_ids) & me.themes) if pk in names["themes"]]
+    themes = [
+        names["themes"][pk]
+        for pk in sorted(set(row.theme_ids) & me.themes)
+        if pk in names["themes"]
+    ]
     if themes:
         found.append(_("same theme: %(names)s") % {"names": ", ".join(themes)})
-    groups = [names["groups"][pk] for pk in sorted(set(row.target_group_ids) & me.groups) if pk in names["groups"]]
+    groups = [
+        names["groups"][pk]
+        for pk in sorted(set(row.target_group_ids) & me.groups)
+        if pk in names["groups"]
+    ]
     if groups:
         found.append(_("same target group: %(names)s") % {"names": ", ".join(groups)})
     if me.type in row.sought_types:
