@@ -37,7 +37,7 @@ from submissions.models import (
 )
 
 from .addresses import entry_url_patterns, entry_urls
-from .cooperation.figures import cooperation_figures
+from .cooperation.figures import for_open_data, open_data_json
 from .models import PublicEntry
 from .progress import approved_reports
 
@@ -461,32 +461,12 @@ def write(files, generated_at) -> int:
             for report_line in report_lines:
                 outputs["reports.csv"].write(url.join(report_line))
         count += 1
+    cooperation = for_open_data() if any("cooperation.json" in o for o in files.values()) else None
     for language, outputs in files.items():
         outputs["entries.json"].write("\n]}\n")
-        if "cooperation.json" in outputs:
-            outputs["cooperation.json"].write(cooperation_json(language, generated_at))
+        if cooperation is not None:  # the same head as the entries' file
+            head = json.loads(
+                _json_head(language, generated_at).removesuffix(', "entries": [') + "}"
+            )
+            outputs["cooperation.json"].write(open_data_json(cooperation, language, head))
     return count
-
-
-def cooperation_json(language, generated_at) -> str:
-    """Cooperation in figures (publishing/cooperation/figures.py), of all campaigns and of
-    each campaign with published entries: aggregates only, the labels in `language`."""
-    from submissions.models import Campaign
-
-    head = json.loads(_json_head(language, generated_at).removesuffix(', "entries": [') + "}")
-    with override(language):
-        campaigns = (
-            Campaign.objects.filter(pk__in=PublicEntry.objects.values("campaign_id"))
-            .prefetch_related("translations")
-            .order_by("opens_at", "pk")
-        )
-        data = {
-            **head,
-            "cooperation": cooperation_figures().as_data(),
-            "campaigns": [
-                {"campaign": campaign.slug, "name": str(campaign),
-                 "cooperation": cooperation_figures(campaign).as_data()}
-                for campaign in campaigns
-            ],
-        }  # fmt: skip
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

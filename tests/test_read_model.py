@@ -195,6 +195,8 @@ PRIVATE = {
     "reminders_stop",
     "kept_image",
     "partner_remove",
+    "suggestion_join",
+    "suggestions_by_email",
     "unlock_login",
     "backup_codes",
     "health",

@@ -112,19 +112,30 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def _pairs(public) -> tuple[list[Pair], int, int]:
+def _pair_counts(public) -> dict:
+    """{campaign id: {(lead kind, partner kind): confirmed partnerships}} of public entries."""
     lead = PublicEntry.objects.filter(entry_id=OuterRef("entry_id")).values("organisation_type")
     rows = (
         Partnership.objects.confirmed()
         .filter(entry_id__in=public.values("entry_id"))
         .annotate(lead=Subquery(lead))
         .order_by()
-        .values_list("lead", "organisation__type")
+        .values_list("entry__campaign_id", "lead", "organisation__type")
         .annotate(n=Count("pk"))
     )
     counted: dict = {}
+    for campaign, lead_type, partner_type, n in rows:
+        kinds = counted.setdefault(campaign, {})
+        kinds[(lead_type or "", partner_type or "")] = n
+    return counted
+
+
+def _figures(found: dict, states: dict, kinds: dict) -> Figures:
+    """Figures from counts: `found` {"public", "joint", "partners"}, `states` {state: n},
+    `kinds` {(lead kind, partner kind): n}."""
+    counted: dict = {}
     same = unknown = 0
-    for lead_type, partner_type, n in rows:
+    for (lead_type, partner_type), n in kinds.items():
         if not lead_type or not partner_type:
             unknown += n
         elif lead_type == partner_type:
@@ -134,33 +145,69 @@ def _pairs(public) -> tuple[list[Pair], int, int]:
             counted[key] = counted.get(key, 0) + n
     pairs = [Pair(first, second, n) for (first, second), n in counted.items()]
     pairs.sort(key=lambda pair: (-pair.count, TYPE_ORDER[pair.first], TYPE_ORDER[pair.second]))
-    return pairs, same, unknown
+    return Figures(
+        public=found.get("public", 0),
+        joint=found.get("joint", 0),
+        partners=found.get("partners", 0),
+        requests={state: states.get(state, 0) for state in REQUEST_STATES},
+        pairs=pairs,
+        same_kind=same,
+        unknown_kind=unknown,
+    )
 
 
-def cooperation_figures(campaign=None) -> Figures:
-    """The figures of `campaign`, or of every campaign when None."""
+def _counts(campaign=None) -> tuple[dict, dict, dict]:
+    """({campaign id: public counts}, {campaign id: {state: n}}, {campaign id: kinds}),
+    in three queries."""
     public = PublicEntry.objects.all()
     requests = JoinRequest.objects.all()
     if campaign is not None:
         public = public.filter(campaign=campaign)
         requests = requests.filter(entry__campaign=campaign)
     partners = Func(F("partners"), function="jsonb_array_length", output_field=IntegerField())
-    found = public.aggregate(
-        public=Count("pk"),
-        joint=Count("pk", filter=~Q(partners=[])),
-        partners=Coalesce(Sum(partners), 0),
-    )
-    by_state = dict(requests.order_by().values_list("status").annotate(n=Count("pk")))
-    pairs, same, unknown = _pairs(public)
-    return Figures(
-        public=found["public"],
-        joint=found["joint"],
-        partners=found["partners"],
-        requests={state: by_state.get(state, 0) for state in REQUEST_STATES},
-        pairs=pairs,
-        same_kind=same,
-        unknown_kind=unknown,
-    )
+    found = {
+        row.pop("campaign_id"): row
+        for row in public.order_by()
+        .values("campaign_id")
+        .annotate(
+            public=Count("pk"),
+            joint=Count("pk", filter=~Q(partners=[])),
+            partners=Coalesce(Sum(partners), 0),
+        )
+    }
+    states: dict = {}
+    for campaign_id, state, n in (
+        requests.order_by().values_list("entry__campaign_id", "status").annotate(n=Count("pk"))
+    ):
+        states.setdefault(campaign_id, {})[state] = n
+    return found, states, _pair_counts(public)
+
+
+def _summed(dicts) -> dict:
+    total: dict = {}
+    for counts in dicts:
+        for key, n in counts.items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def figures_by_campaign() -> tuple[Figures, dict]:
+    """(the figures of every campaign together, {campaign id: its figures}) for the
+    campaigns with public entries or requests to join, in three queries."""
+    found, states, kinds = _counts()
+    each = {
+        pk: _figures(found.get(pk, {}), states.get(pk, {}), kinds.get(pk, {}))
+        for pk in {*found, *states, *kinds}
+    }
+    total = _figures(_summed(found.values()), _summed(states.values()), _summed(kinds.values()))
+    return total, each
+
+
+def cooperation_figures(campaign=None) -> Figures:
+    """The figures of `campaign`, or of every campaign together when None (three
+    queries)."""
+    found, states, kinds = _counts(campaign)
+    return _figures(_summed(found.values()), _summed(states.values()), _summed(kinds.values()))
 
 
 def report_rows(figures: Figures) -> list[tuple[str, str, list[tuple[str, list]]]]:
@@ -198,3 +245,44 @@ def dashboard_sections(campaign) -> list:
             {"figures": cooperation_figures(campaign)},
         )
     ]
+
+
+# --- The open data (publishing/open_data.py writes it as cooperation.json) ----------------
+
+
+def for_open_data():
+    """The figures of all campaigns together and of each with published entries, with
+    those campaigns: five queries, once for every language's file."""
+    from submissions.models import Campaign
+
+    total, each = figures_by_campaign()
+    campaigns = Campaign.objects.filter(
+        pk__in=[pk for pk, figures in each.items() if figures.public]
+    ).prefetch_related("translations")
+    return total, [(c, each[c.pk]) for c in campaigns.order_by("opens_at", "pk")]
+
+
+def open_data_json(cooperation, language, head: dict) -> str:
+    """The cooperation file in `language` after `head` (the licence, the publisher):
+    aggregates only, the labels in the language."""
+    import json
+
+    from django.utils.translation import override
+
+    total, campaigns = cooperation
+    with override(language):
+        data = {
+            **head,
+            "cooperation": total.as_data(),
+            "campaigns": [
+                {
+                    "campaign": campaign.slug,
+                    "name": campaign.safe_translation_getter(
+                        "name", language_code=language, any_language=True
+                    ),
+                    "cooperation": figures.as_data(),
+                }
+                for campaign, figures in campaigns
+            ],
+        }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
