@@ -26,7 +26,8 @@ def entry(request, campaign):
 
 
 PAGES = {
-    "management page": ("/fi/manage/{token}/", 12),
+    # (three of them the suggestions: the switch, the entry as public, the suggestions)
+    "management page": ("/fi/manage/{token}/", 15),
     "partners": ("/fi/manage/{token}/partners/", 10),
     "remove a partner?": ("/fi/manage/{token}/partners/{partnership}/remove/", 10),
     # The staff comment (when returned) and whether a version is public (an edit then waits).
