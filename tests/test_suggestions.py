@@ -162,7 +162,7 @@ def test_the_known_set_gives_the_expected_list_with_reasons_in_finnish_and_engli
                 "Gamman polut",
                 3,
                 "sama maakunta: Pirkanmaa; sama teema: Työelämä ja työllistyminen; "
-                "sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat",
+                "sama kohderyhmä: Maahanmuuttajataustaiset työnhakijat; he etsivät kumppaneita",
             ),
             (
                 "Deltan verkosto",
@@ -183,7 +183,8 @@ def test_the_known_set_gives_the_expected_list_with_reasons_in_finnish_and_engli
                 "Gamman polut",
                 3,
                 "same region: Pirkanmaa; same theme: Working life and jobs; "
-                "same target group: Job seekers with an immigrant background",
+                "same target group: Job seekers with an immigrant background; "
+                "they look for partners",
             ),
             (
                 "Deltan verkosto",
@@ -385,3 +386,73 @@ def test_the_monthly_email_is_in_the_contacts_language_and_never_for_a_withdrawn
     [message] = mail.outbox
     assert message.subject == "Organisationer som du kunde samarbeta med"
     assert "samma landskap: Birkaland" in message.body
+
+
+# --- The demo data ---------------------------------------------------------------------------
+
+
+def test_the_demo_entries_get_the_expected_suggestions(settings):
+    """`seed_demo` (with the demo's partners wanted and requests to join) gives the open
+    campaign's entries suggestions: these, written out by hand, for the first four."""
+    pytest.importorskip("publishing.cooperation.demo")  # partners wanted's demo searches
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from submissions.models import Entry
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--entries", "24", stdout=StringIO())
+    entries = Entry.objects.filter(campaign__slug="kotolupaus-demo", number__lte=4)
+    found = {}
+    with override("en"):
+        for demo in entries.order_by("number"):
+            found[demo.number] = [
+                (s.entry.number, s.points, s.reason_text) for s in suggestions_for(demo)
+            ]
+    assert found == {
+        1: [
+            (
+                22,
+                5,
+                "same region: Ostrobothnia; same theme: Working life and jobs; same target "
+                "group: Newly arrived immigrants, Job seekers with an immigrant background; "
+                "they look for partners in all of Finland",
+            ),
+            (
+                9,
+                2,
+                "same region: Uusimaa; same target group: Newly arrived immigrants; they look "
+                "for partners in all of Finland",
+            ),
+            (
+                6,
+                1,
+                "same region: Uusimaa; same target group: Newly arrived immigrants; open to "
+                "cooperation",
+            ),
+            (
+                2,
+                1,
+                "same region: North Karelia; same target group: Newly arrived immigrants; open "
+                "to cooperation",
+            ),
+        ],
+        2: [],
+        3: [
+            (
+                6,
+                1,
+                "same region: Uusimaa; same target group: Refugees and asylum seekers; open to "
+                "cooperation",
+            ),
+        ],
+        4: [
+            (
+                18,
+                4,
+                "same region: Southwest Finland; same theme: Everyday advice and services; "
+                "same target group: Older immigrants, All immigrants; open to cooperation",
+            ),
+        ],
+    }

@@ -185,8 +185,8 @@ def candidates(me: Profile):
     return found.annotate(
         points=Shared(F("theme_ids"), themes) * 2
         + Shared(F("target_group_ids"), groups)
-        + Case(When(sought_types__contains=[me.type], then=2), default=0)
-        + Case(When(sought_region_codes__overlap=regions, then=1), default=0)
+        + Case(When(seeks_partners=True, sought_types__contains=[me.type], then=2), default=0)
+        + Case(When(seeks_partners=True, sought_region_codes__overlap=regions, then=1), default=0)
     ).order_by("-points", "-published_at", "-entry_id")
 
 
@@ -212,6 +212,9 @@ def reasons(me: Profile, row: PublicEntry, names: dict) -> list[str]:
     ]
     if groups:
         found.append(_("same target group: %(names)s") % {"names": ", ".join(groups)})
+    shared = len(found)
+    if not row.seeks_partners:  # what they sought no longer counts
+        return [*found, _("open to cooperation")]
     if me.type in row.sought_types:
         found.append(_("they look for: %(kind)s") % {"kind": SOUGHT_NAMES[me.type]})
     sought_here = set(row.sought_region_codes) & me.regions
@@ -221,8 +224,8 @@ def reasons(me: Profile, row: PublicEntry, names: dict) -> list[str]:
         )
     elif row.sought_whole_country:
         found.append(_("they look for partners in all of Finland"))
-    if not row.seeks_partners:
-        found.append(_("open to cooperation"))
+    if len(found) == shared:  # looking, though for nothing said above
+        found.append(_("they look for partners"))
     return found
 
 
