@@ -166,14 +166,15 @@ def _counts(campaign=None) -> tuple[dict, dict, dict]:
         requests = requests.filter(entry__campaign=campaign)
     partners = Func(F("partners"), function="jsonb_array_length", output_field=IntegerField())
     found = {
-        row.pop("campaign_id"): row
-        for row in public.order_by()
+        campaign_id: {"public": n, "joint": joint, "partners": total}
+        for campaign_id, n, joint, total in public.order_by()
         .values("campaign_id")
         .annotate(
-            public=Count("pk"),
+            n=Count("pk"),
             joint=Count("pk", filter=~Q(partners=[])),
-            partners=Coalesce(Sum(partners), 0),
+            total=Coalesce(Sum(partners), 0),
         )
+        .values_list("campaign_id", "n", "joint", "total")
     }
     states: dict = {}
     for campaign_id, state, n in (
