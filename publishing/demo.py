@@ -23,6 +23,7 @@ from submissions.services import add_report, confirm_address, submit_entry
 
 from . import services
 from .changes import model_changed, public_change
+from .cooperation.demo import seed_partner_searches
 from .models import Programme, Publication, PublicationStatus
 from .queries import published
 
@@ -255,6 +256,7 @@ MUNICIPALITY_CODES = [
 def seed_entries(campaign, count=200):
     """Create `count` demo entries once (idempotent: skipped when the campaign has them)."""
     if Entry.objects.filter(campaign=campaign).count() >= count:
+        seed_partner_searches(campaign)  # idempotent: also for demo data seeded before them
         return 0
     rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
     themes = {t.slug: t for t in Theme.objects.all()}
@@ -307,6 +309,7 @@ def seed_entries(campaign, count=200):
             )
             confirm_address(result.entry)
         created += 1
+    seed_partner_searches(campaign)
     return created
 
 

@@ -33,16 +33,32 @@ class CatalogueFilter(forms.Form):
     progress = forms.ChoiceField(
         label=_("Progress"), required=False, choices=[("", _("All")), *ProgressStatus.choices]
     )
+    # Partners wanted (publishing.cooperation.wanted_public): looking for partners now,
+    # and what is sought; an unknown region or theme matches nothing.
+    partners = forms.BooleanField(label=_("Looking for partners"), required=False)
+    seeks_type = forms.ChoiceField(
+        label=_("Kind of organisation sought"),
+        required=False,
+        choices=[("", _("All")), *OrganisationType.choices],
+    )
+    seeks_region = forms.CharField(label=_("Region sought"), required=False, max_length=20)
+    seeks_theme = forms.SlugField(label=_("Theme sought"), required=False)
 
     def clean_maakunta(self):
         from .regions import known
 
         return known(self.cleaned_data["maakunta"])
 
+    def clean_seeks_region(self):
+        from .regions import known
+
+        return known(self.cleaned_data["seeks_region"])
+
     def active_filters(self):
         """(key, label, value label) of each filter in use, for the "filtered by" line; the
         names come from queries.taxonomy() (a cache), an unknown value is shown as given.
         The filters themselves are applied by publishing.search.Listing."""
+        from .cooperation.wanted_public import active_lookups
         from .queries import taxonomy
 
         data, active, names = self.cleaned_data, [], taxonomy()
@@ -56,12 +72,14 @@ class CatalogueFilter(forms.Form):
             "award": {"any": _("Any prize"), **dict(names["prizes"])},
             "campaign": names["campaigns"],
             "maakunta": names["regions"],
+            **active_lookups(names),
         }
         for key, known in lookups.items():
             if data[key]:
                 active.append((key, self.fields[key].label, known.get(data[key], data[key])))
-        if data["programme"]:
-            active.append(("programme", self.fields["programme"].label, _("yes")))
+        for key in ("programme", "partners"):
+            if data[key]:
+                active.append((key, self.fields[key].label, _("yes")))
         return active
 
 

@@ -146,6 +146,7 @@ class Card:
     prizes: list[str]
     url: str
     progress: str = ""  # the latest approved progress report's status ("" when none)
+    seeks_partners: bool = False  # looking for partners now (partners wanted)
 
     @property
     def organisations(self):
@@ -167,6 +168,7 @@ CARD_COLUMNS = (
     "in_programme",
     "prize_category_ids",
     "progress_status",
+    "seeks_partners",
 )
 
 
@@ -229,6 +231,7 @@ def _card(row, language, names, base) -> Card:
         prizes=named(row["prize_category_ids"], names["prize"]),
         url=entry_url(row["pk"], base),
         progress=row["progress_status"],
+        seeks_partners=row["seeks_partners"],
     )
 
 

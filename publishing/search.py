@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 
 from kotolupaus.params import as_id
 
+from .cooperation import wanted_public
 from .models import PublicEntry
 from .queries import taxonomy
 from .read_model import CONFIGS
@@ -330,7 +331,7 @@ def _filters(data: dict) -> Q:
         where &= Q(campaign_id=ids["campaign"].get(data["campaign"], 0))
     if data.get("progress"):
         where &= Q(progress_status=data["progress"])
-    return where
+    return where & wanted_public.catalogue_where(data, ids["theme"])
 
 
 # The matches, up to the cap + 1, in order. Planned without the LIMIT (a materialised

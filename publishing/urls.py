@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
-from .cooperation import suggestion_views
+from .cooperation import badge_views, suggestion_views, wanted_views
 
 app_name = "publishing"
 
@@ -38,10 +38,18 @@ urlpatterns = [
         suggestion_views.suggestions_by_email,
         name="suggestions_by_email",
     ),
+    path(
+        "manage/<str:token>/partners-wanted/",
+        wanted_views.manage_partners_wanted,
+        name="manage_partners_wanted",
+    ),
     path("feed.atom", public_cache(feeds.NewPublications(), query=[]), name="feed"),
     path(
         "feed/reports.atom",
         public_cache(feeds.NewProgressReports(), query=[]),
         name="report_feed",
     ),
+    path("entries/<int:pk>/badge.svg", badge_views.badge_svg, name="badge_svg"),
+    path("entries/<int:pk>/badge.png", badge_views.badge_png, name="badge_png"),
+    path("entries/<int:pk>/share.png", badge_views.share_image, name="share_image"),
 ]

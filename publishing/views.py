@@ -39,6 +39,7 @@ from . import charts, progress, public_files, region_map, regions, services
 from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
+from .cooperation import wanted_public
 from .cooperation.figures import cooperation_figures
 from .forms import CatalogueFilter, JoinForm
 from .models import PublicEntry, PublicFile
@@ -135,6 +136,7 @@ def _facets(request):
         ("programme", _("Cooperation programme"), [("on", _("In the cooperation programme"))]),
         ("progress", _("Progress"), ProgressStatus.choices),
         ("award", _("Prizes"), [("any", _("Any prize")), *names["prizes"]]),
+        *wanted_public.facet_options(names),
     ]
     base = reverse("publishing:catalogue")
     params = [(k, v) for k, v in request.GET.lists() if k != "page"]
@@ -241,7 +243,8 @@ def entry_detail(request, pk):
             "challenge_takers": takers,
             "challenge_progress": progress.challenge_progress(taker.progress for taker in takers),
             "progress": progress.timeline(entry),
-            "seeks_partners": entry.kind == EntryKind.INITIATIVE and bool(text.partners_sought),
+            "seeks_partners": entry.seeks_partners,
+            "sought": wanted_public.entry_sought(entry) if entry.seeks_partners else [],
         },
     )
 

@@ -240,6 +240,8 @@ def make_entry(
         **texts,
         **extra,
     }
+    # As the migration of partners wanted did: words on partners sought mean looking.
+    data.setdefault("wanted_looking", bool(data.get("partners_sought")))
     partner_rows = [{"name": name, "email": email, "role": ""} for name, email in partners]
     entry = submit_entry(
         campaign=campaign,

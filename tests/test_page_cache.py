@@ -474,9 +474,16 @@ def test_every_kept_page_declares_the_parameters_it_reads():
             "award",
             "campaign",
             "progress",
+            "partners",
+            "seeks_type",
+            "seeks_region",
+            "seeks_theme",
             "page",
         ),
         "publishing:entry_detail": (),
+        "publishing:badge_svg": (),
+        "publishing:badge_png": (),
+        "publishing:share_image": (),
         "publishing:programme": ("campaign",),
         "publishing:statistics": ("figure",),
         "publishing:feed": (),
@@ -485,7 +492,12 @@ def test_every_kept_page_declares_the_parameters_it_reads():
     }
 
 
-ARGUMENTS = {"publishing:entry_detail": "pledge"}
+ARGUMENTS = {
+    "publishing:entry_detail": "pledge",
+    "publishing:badge_svg": "pledge",
+    "publishing:badge_png": "pledge",
+    "publishing:share_image": "pledge",
+}
 
 
 @pytest.mark.parametrize("name", sorted(public_cache_views()))

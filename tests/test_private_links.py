@@ -126,6 +126,7 @@ PRIVATE_LINK_PAGES = {
     "submissions:partner_remove",
     "publishing:suggestion_join",
     "publishing:suggestions_by_email",
+    "publishing:manage_partners_wanted",
 }
 PUBLIC_PAGES = {
     "home",
@@ -153,6 +154,9 @@ PUBLIC_PAGES = {
     "publishing:statistics",
     "publishing:feed",
     "publishing:report_feed",
+    "publishing:badge_svg",
+    "publishing:badge_png",
+    "publishing:share_image",
 }
 
 

@@ -26,12 +26,15 @@ def entry(request, campaign):
 
 
 PAGES = {
-    # (three of them the suggestions: the switch, the entry as public, the suggestions)
-    "management page": ("/fi/manage/{token}/", 15),
+    # The sections of publishing.cooperation: partners wanted reads the search (1), the
+    # badge asks whether the entry is public (1); the suggestions read the switch, the
+    # entry as public and the suggestions (3).
+    "management page": ("/fi/manage/{token}/", 17),
     "partners": ("/fi/manage/{token}/partners/", 10),
     "remove a partner?": ("/fi/manage/{token}/partners/{partnership}/remove/", 10),
-    # The staff comment (when returned) and whether a version is public (an edit then waits).
-    "edit form": ("/fi/manage/{token}/edit/", 15),
+    # The staff comment (when returned) and whether a version is public (an edit then waits);
+    # the search for partners (1) and the regions' names, read once into the cache (1).
+    "edit form": ("/fi/manage/{token}/edit/", 17),
 }
 
 

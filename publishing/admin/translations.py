@@ -151,7 +151,7 @@ class PublicTextForm(TranslatableModelForm):
                     name, ValidationError(_("Translate this field too."), code="required")
                 )
         other_kind = (
-            ("goal", "plan", "timetable", "partners_sought")
+            ("goal", "plan", "timetable")
             if (self.instance.kind == EntryKind.PLEDGE)
             else ("promise", "target")
         )
@@ -177,7 +177,7 @@ class PublicTextAdmin(StaffTranslationAdmin):
         if obj is None:
             return []
         kind_fields = (
-            ("promise", "target")
+            ("promise", "target", "partners_sought")
             if obj.kind == EntryKind.PLEDGE
             else ("goal", "plan", "timetable", "partners_sought")
         )

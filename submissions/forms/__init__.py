@@ -19,6 +19,11 @@ from .fields import (
     municipality_choices,
     phone_validator,
 )
+from .partner_search import (
+    PartnerSearchFields,
+    PartnerSearchForm,
+    partner_search_initial,
+)
 from .partners import (
     MAX_PARTNERS,
     BasePartnerFormSet,
@@ -44,6 +49,8 @@ __all__ = [
     "PartnerDetailsForm",
     "PartnerForm",
     "PartnerFormSet",
+    "PartnerSearchFields",
+    "PartnerSearchForm",
     "ProgressReportForm",
     "StrictCheckbox",
     "SubmissionForm",
@@ -53,5 +60,6 @@ __all__ = [
     "limited_text",
     "municipality_choices",
     "partner_language_field",
+    "partner_search_initial",
     "phone_validator",
 ]

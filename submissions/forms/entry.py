@@ -35,10 +35,13 @@ from .fields import (
     municipality_choices,
     phone_validator,
 )
+from .partner_search import FIELDS as PARTNER_SEARCH_FIELDS
+from .partner_search import PartnerSearchFields, ReadOnce
 
 
-class SubmissionForm(KeepsImages, HoneypotForm):
-    """Everything about one pledge or initiative except its partner organisations."""
+class SubmissionForm(KeepsImages, HoneypotForm, PartnerSearchFields):
+    """Everything about one pledge or initiative except its partner organisations (with
+    the partners it looks for: PartnerSearchFields)."""
 
     image_fields = ("org_logo", "image")
 
@@ -139,9 +142,9 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         rows=3,
     )
     partners_sought = limited_text(
-        _("Partners you are still looking for"),
+        _("Partners you are looking for, in words"),
         "partners_sought",
-        _("Optional. Which kinds of organisations would you like to join in?"),
+        _("Optional. Which organisations would you like to join in, and to do what?"),
         required=False,
         rows=3,
     )
@@ -230,7 +233,7 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         ),
     }
     PLEDGE_ONLY = ("promise", "target", "pledge_deadline")
-    INITIATIVE_ONLY = ("goal", "plan", "timetable", "partners_sought")
+    INITIATIVE_ONLY = ("goal", "plan", "timetable")
 
     def __init__(self, *args, kind, **kwargs):
         kwargs.setdefault("initial", {})
@@ -259,6 +262,14 @@ class SubmissionForm(KeepsImages, HoneypotForm):
         org_municipality = self.fields["org_municipality"]
         org_municipality.widget.choices = [("", org_municipality.empty_label), *places]
         self.fields["municipalities"].widget.choices = places
+        themes = ReadOnce(self.fields["themes"].choices)
+        self.fields["themes"].widget.choices = self.fields["wanted_themes"].widget.choices = themes
+        # The search for partners is checked and listed with its fieldset, before the
+        # contact person.
+        moved = ("partners_sought", *PARTNER_SEARCH_FIELDS)
+        rest = [name for name in self.fields if name not in moved]
+        at = rest.index("contact_name")
+        self.fields = {name: self.fields[name] for name in [*rest[:at], *moved, *rest[at:]]}
 
     def clean_org_business_id(self):
         value = normalise_business_id(self.cleaned_data["org_business_id"])
@@ -269,6 +280,7 @@ class SubmissionForm(KeepsImages, HoneypotForm):
     def clean(self):
         cleaned = super().clean()
         self._keep_images(cleaned)
+        self.clean_partner_search(cleaned, text=cleaned.get("partners_sought"))
         no_region = not cleaned.get("whole_country") and not cleaned.get("municipalities")
         if no_region and "municipalities" not in self.errors:
             self.add_error(
@@ -297,7 +309,6 @@ class SubmissionForm(KeepsImages, HoneypotForm):
                 "goal",
                 "plan",
                 "timetable",
-                "partners_sought",
                 "themes",
                 "target_groups",
                 "whole_country",
@@ -305,6 +316,7 @@ class SubmissionForm(KeepsImages, HoneypotForm):
                 "original_language",
             ),
         ),
+        (_("Partners wanted"), ("partners_sought", *PARTNER_SEARCH_FIELDS)),
         (_("Contact person (not published)"), ("contact_name", "contact_email", "contact_phone")),
         (_("Consents"), ("consent_publish", "consent_contact", "authorised")),
     )
@@ -325,6 +337,10 @@ class SubmissionForm(KeepsImages, HoneypotForm):
                 field = self.fields[name]
                 if isinstance(field, forms.BooleanField):
                     value = _("Yes") if value else _("No")
+                elif isinstance(field, forms.MultipleChoiceField) and not isinstance(
+                    field, forms.ModelMultipleChoiceField
+                ):
+                    value = ", ".join(str(dict(field.choices).get(v, v)) for v in value or ())
                 elif isinstance(value, datetime.date):
                     value = date_format(value, "DATE_FORMAT")
                 elif isinstance(field, forms.ModelMultipleChoiceField):

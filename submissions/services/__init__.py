@@ -39,6 +39,11 @@ from .links import (
     resend_management_links,
     save_draft,
 )
+from .partner_search import (
+    save_partner_search,
+    set_looking,
+    set_open_to_cooperation,
+)
 from .partners import (
     MAX_PARTNERS,
     PartnerCorrected,
@@ -121,7 +126,10 @@ __all__ = [
     "resend_management_links",
     "resume_reminders",
     "save_draft",
+    "save_partner_search",
     "set_consent",
+    "set_looking",
+    "set_open_to_cooperation",
     "stop_reminders",
     "submit_entry",
     "update_entry",

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..tokens import new_token
 from .links import _retire, add_management_link, link
+from .partner_search import save_partner_search
 from .partners import _add_partner, _tell_partners, invite_partner
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def submit_entry(
         entry.themes.add(*data["themes"])
         entry.target_groups.add(*data["target_groups"])
         entry.municipalities.add(*(data.get("municipalities") or []))
+        save_partner_search(entry, data, new=True)
         for partner in partners:
             _add_partner(entry, partner)
         token = add_management_link(entry)
@@ -398,6 +400,7 @@ def update_entry(entry: Entry, data: dict[str, Any]) -> Entry:
         entry.themes.set(data["themes"])
         entry.target_groups.set(data["target_groups"])
         entry.municipalities.set(data.get("municipalities") or [])
+        save_partner_search(entry, data)
         log.info("entry edited by submitter: %s", entry.reference)
         extensions.entry_changed(entry, "edited")
     return entry

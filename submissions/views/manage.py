@@ -21,6 +21,7 @@ from ..extensions import (
 )
 from ..forms import (
     SubmissionForm,
+    partner_search_initial,
 )
 from ..models import (
     ENTRY_TEXT_FIELDS,
@@ -203,6 +204,7 @@ def _initial_from_entry(entry):
     }
     for name in ENTRY_TEXT_FIELDS:
         initial[name] = entry.original_text(name) or ""
+    initial.update(partner_search_initial(entry))
     return initial
 
 
