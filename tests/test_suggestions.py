@@ -394,7 +394,9 @@ def test_the_monthly_email_is_in_the_contacts_language_and_never_for_a_withdrawn
 def test_the_demo_entries_get_the_expected_suggestions(settings):
     """`seed_demo` (with the demo's partners wanted and requests to join) gives the open
     campaign's entries suggestions: these, written out by hand, for the first four."""
-    pytest.importorskip("publishing.cooperation.demo")  # partners wanted's demo searches
+    # The demo's partners wanted, and its requests to join (which open entries to them).
+    pytest.importorskip("publishing.cooperation.demo")
+    pytest.importorskip("publishing.cooperation.demo_requests")
     from io import StringIO
 
     from django.core.management import call_command
