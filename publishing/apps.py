@@ -27,6 +27,12 @@ class PublishingConfig(AppConfig):
         for concern in (wanted, requests, suggestions, badges):
             extensions.register("sections", concern.management_sections)
         public_side.register(changes.model_changed)
+        # Cooperation in figures on the coordinator's dashboard (review/dashboard_parts.py).
+        from review import dashboard_parts
+
+        from .cooperation import figures
+
+        dashboard_parts.register(figures.dashboard_sections)
 
         # The audit trail names moderation states in words.
         from review.audit_display import register_values

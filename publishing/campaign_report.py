@@ -29,6 +29,7 @@ from submissions.models import (
 )
 
 from . import follow_up, progress, region_map, regions
+from .cooperation.figures import cooperation_figures, report_rows
 from .models import PublicEntry
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -201,6 +202,15 @@ def _follow_up_tables(campaign, entries, region_names) -> list[Table]:
     return tables
 
 
+def _cooperation_tables(campaign) -> list[Table]:
+    """Cooperation in figures (publishing/cooperation/figures.py)."""
+    number = [pgettext("number of", "Number")]
+    return [
+        Table(key, title, number, rows)
+        for key, title, rows in report_rows(cooperation_figures(campaign))
+    ]
+
+
 def report(campaign) -> Report:
     """The report of `campaign` as it stands now."""
     received, withdrawn = _received(campaign)
@@ -212,6 +222,7 @@ def report(campaign) -> Report:
         tables = [
             *_published_tables(entries, names),
             *_people_and_selection(entries),
+            *_cooperation_tables(campaign),
             *_follow_up_tables(campaign, entries, names),
         ]
     return Report(campaign, timezone.localtime(), received, withdrawn, published, tables)

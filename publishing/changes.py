@@ -42,7 +42,7 @@ from submissions.models import (
 )
 
 from . import read_model
-from .models import Programme, Publication, PublicState, ReportPublication
+from .models import JoinRequest, Programme, Publication, PublicState, ReportPublication
 from .tasks import rebuild_public_files_soon
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ PUBLIC_MODELS = {
     AwardCategory: EVERY_PAGE,
     Indicator: EVERY_PAGE,
     Programme: EVERY_PAGE,
+    # Counted by state on the statistics page and in the open data (cooperation in figures).
+    JoinRequest: EVERY_PAGE,
 }
 
 

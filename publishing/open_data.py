@@ -37,13 +37,14 @@ from submissions.models import (
 )
 
 from .addresses import entry_url_patterns, entry_urls
+from .cooperation.figures import for_open_data, open_data_json
 from .models import PublicEntry
 from .progress import approved_reports
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 # The files of each language, by the name they are published under.
-NAMES = ("entries.json", "entries.csv", "reports.csv")
+NAMES = ("entries.json", "entries.csv", "reports.csv", "cooperation.json")
 # Entries whose details are fetched together: a handful of queries per chunk.
 CHUNK = 2000
 
@@ -460,6 +461,12 @@ def write(files, generated_at) -> int:
             for report_line in report_lines:
                 outputs["reports.csv"].write(url.join(report_line))
         count += 1
-    for outputs in files.values():
+    cooperation = for_open_data() if any("cooperation.json" in o for o in files.values()) else None
+    for language, outputs in files.items():
         outputs["entries.json"].write("\n]}\n")
+        if cooperation is not None:  # the same head as the entries' file
+            head = json.loads(
+                _json_head(language, generated_at).removesuffix(', "entries": [') + "}"
+            )
+            outputs["cooperation.json"].write(open_data_json(cooperation, language, head))
     return count

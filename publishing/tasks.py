@@ -115,3 +115,7 @@ def check_public_files(timestamp: int) -> dict:
         "pdfs": build_programme_pdfs(only_existing=True),
         "leftovers_removed": remove_leftovers(),
     }
+
+
+# The monthly e-mail of suggestions of partners (issue 25), declared with its concern.
+from .cooperation.tasks import send_partner_suggestions  # noqa: E402, F401

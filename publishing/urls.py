@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import public_cache
-from .cooperation import badge_views, request_views, wanted_views
+from .cooperation import badge_views, request_views, suggestion_views, wanted_views
 
 app_name = "publishing"
 
@@ -26,7 +26,23 @@ urlpatterns = [
         {"reports": True},
         name="open_data_reports",
     ),
+    path(
+        "open-data/cooperation.<str:fmt>",
+        views.open_data,
+        {"stem": "cooperation"},
+        name="open_data_cooperation",
+    ),
     path("statistics/", views.statistics, name="statistics"),
+    path(
+        "manage/<str:token>/suggestions/<int:pk>/join/",
+        suggestion_views.suggestion_join,
+        name="suggestion_join",
+    ),
+    path(
+        "manage/<str:token>/suggestions/by-email/",
+        suggestion_views.suggestions_by_email,
+        name="suggestions_by_email",
+    ),
     path(
         "manage/<str:token>/partners-wanted/",
         wanted_views.manage_partners_wanted,

@@ -37,6 +37,7 @@ from . import open_data as open_data_files
 from .addresses import entry_urls
 from .caching import public_cache, version
 from .cooperation import wanted_public
+from .cooperation.figures import cooperation_figures
 from .forms import CatalogueFilter
 from .models import PublicEntry, PublicFile
 from .programme import programme_context
@@ -310,10 +311,11 @@ OPEN_DATA_TYPES = {
 }
 
 
-def open_data(request, fmt, reports=False):
-    """An open-data file in the page's language (entries.json, entries.csv, reports.csv
-    and each as .gz), built in the background and served as a file with ranges."""
-    name = f"{'reports' if reports else 'entries'}.{fmt}"
+def open_data(request, fmt, reports=False, stem=""):
+    """An open-data file in the page's language (entries.json, entries.csv, reports.csv,
+    cooperation.json and each as .gz), built in the background and served as a file
+    with ranges."""
+    name = f"{stem or ('reports' if reports else 'entries')}.{fmt}"
     stored = public_files.open_data_file(get_language(), name)
     if stored is None:
         raise Http404
@@ -328,6 +330,12 @@ def open_data(request, fmt, reports=False):
     return response
 
 
+OPEN_DATA_URLS = {
+    "reports": "publishing:open_data_reports",
+    "cooperation": "publishing:open_data_cooperation",
+}
+
+
 def open_data_docs(request):
     files = public_files.open_data_files(get_language())
     downloads = []
@@ -335,9 +343,10 @@ def open_data_docs(request):
         (_("All published entries as JSON"), "entries.json"),
         (_("All published entries as CSV (UTF-8)"), "entries.csv"),
         (_("All published progress reports as CSV (UTF-8)"), "reports.csv"),
+        (_("Cooperation in figures as JSON"), "cooperation.json"),
     ):
         stem, fmt = name.split(".")
-        url_name = "publishing:open_data_reports" if stem == "reports" else "publishing:open_data"
+        url_name = OPEN_DATA_URLS.get(stem, "publishing:open_data")
         downloads.append(
             {
                 "label": label,
@@ -405,6 +414,7 @@ def statistics(request):
             ),
         ],
         "region_map": by_region,
+        "cooperation": cooperation_figures(),
         **_progress_statistics(themes, by_kind_status, by_theme_status, by_region["names"]),
     }
     return render(request, "publishing/statistics.html", context)

@@ -641,6 +641,7 @@ SCHEDULES = {
     "retry_stalled_jobs": "* * * * * */30",
     "remove_old_jobs": "40 3 * * *",
     "send_progress_reminders": "0 9 * * *",
+    "send_partner_suggestions": "0 8 * * *",
     "handle_join_requests": "20 8 * * *",
     "check_public_files": "17 * * * *",
     "purge_expired_counters": "25 * * * *",

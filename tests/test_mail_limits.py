@@ -175,6 +175,17 @@ def context_for(kind, entry, campaign):
             "link": link,
         },
         MessageKind.PROGRESS_REMINDER: {"link": link, "stop_link": link},
+        MessageKind.PARTNER_SUGGESTIONS: {
+            "suggestions": [
+                {
+                    "title": "Työpajat",
+                    "organisation": "Yhdistys ry",
+                    "reasons": "sama alue: Pirkanmaa",
+                    "url": "http://testserver/fi/entries/1/",
+                }
+            ],
+            "link": link,
+        },
         MessageKind.EDIT_REJECTED: {},
         MessageKind.PARTNER_REMOVED: {"partnership": partnership},
         MessageKind.PARTNER_WITHDRAWN: {"partnership": partnership},

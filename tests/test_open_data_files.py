@@ -29,7 +29,7 @@ from .test_follow_up import published_entry, report_on
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["entries.json", "entries.csv", "reports.csv"]
+NAMES = ["entries.json", "entries.csv", "reports.csv", "cooperation.json"]
 
 
 @pytest.fixture
@@ -99,7 +99,8 @@ def test_the_build_costs_the_same_queries_for_one_entry_as_for_many(
     campaign, coordinator, django_assert_num_queries
 ):
     published_entry(campaign, coordinator)
-    with django_assert_num_queries(29) as one:  # (one of them the regions)
+    # (one of them the regions; five the cooperation in figures, six its files' rows)
+    with django_assert_num_queries(40) as one:
         public_files.build_open_data(force=True)
     for number in range(5):
         report_on(
@@ -416,7 +417,7 @@ def test_before_any_job_ran_the_first_request_builds_the_files(client, site):
 
     assert response.status_code == 200
     assert len(json.loads(body)["entries"]) == 2
-    assert PublicFile.objects.filter(key__startswith="open-data/").count() == 18
+    assert PublicFile.objects.filter(key__startswith="open-data/").count() == 24
 
 
 # --- The open data page ---------------------------------------------------------------------
@@ -438,7 +439,7 @@ def test_the_open_data_page_says_when_each_file_was_made_and_links_the_gzips(
 
     page = client.get(f"/{language}/open-data/").content.decode()
 
-    assert page.count(shown) == 3
+    assert page.count(shown) == 4  # with cooperation.json
     for name in NAMES:
         stem, fmt = name.split(".")
         assert f'href="/{language}/open-data/{stem}.{fmt}.gz"' in page

@@ -124,6 +124,8 @@ PRIVATE_LINK_PAGES = {
     "submissions:reminders_stop",
     "submissions:partner_confirm",
     "submissions:partner_remove",
+    "publishing:suggestion_join",
+    "publishing:suggestions_by_email",
     "publishing:manage_partners_wanted",
     "publishing:answer_join_request",
 }
@@ -149,6 +151,7 @@ PUBLIC_PAGES = {
     "publishing:open_data_docs",
     "publishing:open_data",
     "publishing:open_data_reports",
+    "publishing:open_data_cooperation",
     "publishing:statistics",
     "publishing:feed",
     "publishing:report_feed",

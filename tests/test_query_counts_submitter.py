@@ -27,8 +27,9 @@ def entry(request, campaign):
 
 PAGES = {
     # The sections of publishing.cooperation: partners wanted reads the search (1), the
-    # requests to join (1), the badge asks whether the entry is public (1).
-    "management page": ("/fi/manage/{token}/", 15),
+    # requests to join (1), the badge asks whether the entry is public (1); the
+    # suggestions read the switch, the entry as public and the suggestions (3).
+    "management page": ("/fi/manage/{token}/", 18),
     "partners": ("/fi/manage/{token}/partners/", 10),
     "remove a partner?": ("/fi/manage/{token}/partners/{partnership}/remove/", 10),
     # The staff comment (when returned) and whether a version is public (an edit then waits);

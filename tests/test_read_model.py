@@ -196,6 +196,8 @@ PRIVATE = {
     "reminders_stop",
     "kept_image",
     "partner_remove",
+    "suggestion_join",
+    "suggestions_by_email",
     "manage_partners_wanted",
     "answer_join_request",
     "unlock_login",
@@ -235,6 +237,7 @@ def public_pages(entries):
         "open_data_docs": ["/fi/open-data/"],
         "open_data": ["/fi/open-data/entries.json", "/fi/open-data/entries.csv.gz"],
         "open_data_reports": ["/fi/open-data/reports.csv"],
+        "open_data_cooperation": ["/fi/open-data/cooperation.json"],
         "statistics": ["/fi/statistics/"],
         "feed": ["/fi/feed.atom"],
         "report_feed": ["/fi/feed/reports.atom"],
@@ -270,7 +273,10 @@ def test_every_page_is_either_public_or_not(rich):
     assert url_names() - {"root_icon"} - public - PRIVATE == set()
 
 
-CONTACT_COLUMNS = re.compile(r"contact_(name|email|phone)|invited_email|joinrequest")
+# A request to join is counted by state (cooperation in figures), never read.
+CONTACT_COLUMNS = re.compile(
+    r'contact_(name|email|phone)|invited_email|joinrequest"\."(name|email|message|note)"'
+)
 
 
 def test_no_public_page_reads_contact_columns(client, rich):
@@ -346,6 +352,7 @@ def test_every_model_the_public_sees_is_on_the_list(client, rich):
         "AwardCategory",
         "Indicator",
         "Programme",
+        "JoinRequest",
     }
 
 

@@ -10,6 +10,7 @@ from kotolupaus.access import coordinator_required
 from submissions.models import Entry, EntryStatus
 
 from .. import services
+from ..dashboard_parts import parts_for
 from ..models import (
     AuditEvent,
     AwardCategory,
@@ -53,6 +54,7 @@ def dashboard(request):
                 "translations"
             ),
             "now": timezone.now(),
+            "parts": parts_for(campaign),
             # Mail trouble in sight (failed, long waiting, refused by the limits).
             "mail_health": mail.health()
             if request.user.has_perm("kotolupaus.view_message")
