@@ -82,6 +82,8 @@ LOOKS_SECRET = re.compile(r"token|password|secret|session_key|session_hash|sessi
 # each with its reason).
 NOT_CONTACT_DATA = {
     # The kind of an e-mail message and the number of messages are not addresses.
+    # Whether the contact asked for the monthly e-mail of suggestions: a yes or a no.
+    "submissions.partnersearch.suggestions_by_email",
 }
 NOT_SECRET = {
     # A token's hash is in SECRETS; these name no secret.

@@ -24,13 +24,14 @@ from kotolupaus.models import Message, MessageKind, MessageStatus
 from publishing import reminders
 from publishing import services as publishing
 from publishing.cooperation.request_jobs import handle_waiting_requests
+from publishing.cooperation.tasks import send_suggestions
 from publishing.models import JoinRequest
 from publishing.personal_data import erase
 from review import notifications
 from review import services as review
 from review.models import ReviewSettings
 from submissions import services as submission_services
-from submissions.models import Entry
+from submissions.models import Entry, PartnerSearch
 
 from .conftest import (
     entry_form_data,
@@ -109,6 +110,15 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
 ):
     settings.SUBMITTER_NEWS_MINUTES = 0  # the news go with the next jobs, not later
     client.force_login(coordinator)  # the staff steps below; the public ones do not care
+    # An association in the same place and theme that looks for partners: the entry
+    # below is told of it in the monthly e-mail of suggestions. Its own contact's
+    # address is erased, so that nothing about it is mailed.
+    other = make_entry(campaign, "Kielikahvila", organisation="Yhdistys ry", org_type="ngo")
+    publishing.approve(other, coordinator)
+    seek_partners(other)
+    Entry.objects.filter(pk=other.pk).update(contact_email=mail_layer.erased_address())
+    run_jobs()
+    smtp.messages.clear()
     data = with_partners(
         entry_form_data(
             "initiative",
@@ -127,7 +137,7 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
     assert [m["To"] for m in smtp.messages] == [CONTACT]
     path = re.search(r"http://testserver(/\w\w/submit/confirm/[\w-]+/)", text_of(confirmation))
     client.post(path.group(1))
-    entry = Entry.objects.get()
+    entry = Entry.objects.exclude(pk=other.pk).get()
     manage = token_from(text_of(confirmation))
     # A partner taken off the entry is told (in its language: the page's by default).
     removed = entry.partnerships.get(invited_email="toinen@example.fi")
@@ -163,6 +173,8 @@ def test_every_message_is_wholly_in_its_readers_language_with_typed_text_only_qu
             created_at=timezone.now() - timedelta(days=age)
         )
         handle_waiting_requests()
+    PartnerSearch.objects.filter(entry=entry).update(suggestions_by_email=True)
+    assert send_suggestions() == 1
     publishing.return_for_fixes(entry, coordinator, "Lisää aikataulu & <kumppanit>, kiitos.")
     review.record_decision(
         entry, "included", 'Hyvä & "konkreettinen" <3', coordinator, language="fi"

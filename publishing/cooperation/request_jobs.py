@@ -5,17 +5,25 @@ entry's contact once; one older than `join_request_days` expires and its sender 
 the waiting requests of an entry no longer public are closed and their senders told.
 Each change is a conditional update of a row still waiting, so a run that repeats (or
 meets the contact answering at that moment) changes nothing twice; the requests are
-read in one query, whatever their number (each e-mail is a job of its own)."""
+read in one query, whatever their number (each e-mail is a job of its own).
+
+The public figures of requests (the statistics page, the report, cooperation.json) are
+counts as of the last public change: sending or answering a request does not move every
+public page's version (anyone can send one; the page cache would then be anyone's to
+empty). This job moves it once a day when any request was sent or changed since the day
+before, so the figures are a day old at most."""
 
 import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
 
+from ..changes import public_change
 from ..models import JoinRequest, JoinRequestStatus
 from .requests import WAITING, catalogue_link, management_link
 
@@ -89,5 +97,12 @@ def handle_waiting_requests(now=None) -> dict:
             done["expired"] += _end(request, JoinRequestStatus.EXPIRED, now)
         elif age >= days / 2 and request.reminded_at is None:
             done["reminded"] += _remind(request, now)
+    since = now - timedelta(days=1)
+    if (
+        any(done.values())
+        or JoinRequest.objects.filter(Q(created_at__gte=since) | Q(answered_at__gte=since)).exists()
+    ):
+        with transaction.atomic():
+            public_change()
     log.info("join requests: %s", done)
     return done
