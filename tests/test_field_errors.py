@@ -4,7 +4,7 @@
 import pytest
 from django.utils.translation import override
 
-from publishing.forms import JoinForm
+from publishing.cooperation.request_views import JoinForm
 from submissions.forms import LostLinkForm, PartnerDetailsForm, PartnerForm, SubmissionForm
 from submissions.models import EntryKind
 

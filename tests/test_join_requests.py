@@ -21,7 +21,7 @@ from publishing.cooperation.request_jobs import handle_waiting_requests
 from publishing.cooperation.requests import relay_join_request
 from publishing.models import JoinRequest
 from submissions import services as submissions
-from submissions.models import Organisation, Partnership
+from submissions.models import MAX_PARTNERS, Organisation, Partnership
 
 from .conftest import make_entry, manage_token, seek_partners, token_from
 from .jobs import run_jobs
@@ -344,23 +344,51 @@ def test_accepting_a_sender_who_became_a_partner_meanwhile_links_it_without_a_ne
     assert Partnership.objects.filter(invited_email=REQUESTER).count() == 1
 
 
-def test_when_partners_can_no_longer_be_added_the_request_stays_waiting(client, initiative):
+def test_after_the_deadline_a_request_is_still_accepted(client, initiative):
+    """Cooperation begins when the catalogue is read, after submissions close: the
+    organisation that asked is invited then too."""
     join = relay_join_request(initiative, **JOIN)
     campaign = initiative.campaign
     campaign.closes_at = timezone.now() - timedelta(minutes=1)
     campaign.save()
+
+    answer(client, manage_token(initiative), join, action="accept")
+
+    join.refresh_from_db()
+    assert join.status == "accepted"
+    assert join.partnership.invited_email == REQUESTER
+    assert join.partnership.organisation.name == "Biblioteket i Vasa"
+
+
+def test_when_partners_can_no_longer_be_added_the_request_stays_waiting(client, initiative):
+    join = relay_join_request(initiative, **JOIN)
+    for number in range(initiative.partnerships.count(), MAX_PARTNERS):
+        Partnership.objects.create(
+            entry=initiative,
+            organisation=Organisation.objects.create(name=f"Kumppani {number}"),
+            invited_email=f"kumppani{number}@example.fi",
+            language="fi",
+            token_hash=f"hash-{number}",
+        )
     organisations = Organisation.objects.count()
 
     response = answer(client, manage_token(initiative), join, action="accept")
 
     told = client.get(response["Location"]).content.decode()
     assert "Aloitteeseen ei voi enää lisätä kumppaneita, joten pyyntöä ei hyväksytty." in told
-    assert (
-        "Aloitteeseen ei voi enää lisätä kumppaneita, joten pyyntöjä ei voi nyt hyväksyä." in told
-    )
     join.refresh_from_db()
     assert join.status == "waiting" and join.partnership is None
     assert Organisation.objects.count() == organisations
+
+
+def test_a_request_to_a_withdrawn_entry_is_not_accepted(initiative):
+    join = relay_join_request(initiative, **JOIN)
+    submissions.withdraw_entry(initiative)
+
+    assert requests.accept_join_request(initiative, join.pk) == ("closed", join)
+    join.refresh_from_db()
+    assert join.status == "waiting"
+    assert not Partnership.objects.filter(invited_email=REQUESTER).exists()
 
 
 def test_an_answered_request_is_not_answered_again(client, initiative):

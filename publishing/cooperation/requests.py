@@ -27,7 +27,7 @@ from kotolupaus import mail
 from kotolupaus.models import Message, MessageKind
 from submissions import services as submission_services
 from submissions.extensions import Section
-from submissions.models import Entry, EntryKind
+from submissions.models import Entry, EntryKind, EntryStatus
 from submissions.services import ERASED_NAME
 
 from ..models import JoinRequest, JoinRequestStatus
@@ -321,7 +321,7 @@ def management_sections(entry, token) -> list:
                 "requests": rows,
                 "waiting": sum(1 for row in rows if row.status == WAITING),
                 "note_max": NOTE_MAX_LENGTH,
-                "can_add": entry.can_be_edited,
+                "can_add": entry.status == EntryStatus.SUBMITTED,
             },
         )
     ]

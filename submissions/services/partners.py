@@ -130,6 +130,19 @@ def _partners_editable(entry: Entry) -> None:
         )
 
 
+def _takes_partners(entry: Entry) -> None:
+    """An organisation that asked to join can be invited while the entry stands, also
+    after the campaign's deadline (when the catalogue is read and cooperation begins):
+    the partner's confirmation, not the submitter's edit, makes it public."""
+    if entry.status != EntryStatus.SUBMITTED:
+        raise ValidationError(
+            _("Partners can no longer be added: the pledge has been withdrawn.")
+            if entry.kind == EntryKind.PLEDGE
+            else _("Partners can no longer be added: the initiative has been withdrawn."),
+            code="closed",
+        )
+
+
 def _may_invite(entry: Entry, email: str, *, again: bool = False) -> None:
     """Refuses an address given for another partner of the entry (unless `again`: the
     same partner invited again at the same address) or sent as many invitations today
@@ -166,7 +179,10 @@ def add_partner(
     address yet, with the others when they do)."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("campaign").get(pk=entry.pk)
-        _partners_editable(entry)
+        if from_request:
+            _takes_partners(entry)
+        else:
+            _partners_editable(entry)
         if entry.partnerships.count() >= MAX_PARTNERS:
             raise ValidationError(
                 (
