@@ -82,7 +82,7 @@ def test_an_accepted_request_becomes_a_partner_shown_on_the_entry_page(client, i
     sent = ask(client, initiative, "sv")
     run_jobs()
 
-    assert "<h1>Din begäran har skickats</h1>" in sent.content.decode()
+    assert "<h1>Din förfrågan har skickats</h1>" in sent.content.decode()
     (relayed,) = smtp.messages
     body = text_of(relayed)
     assert relayed["To"] == CONTACT
@@ -96,7 +96,7 @@ def test_an_accepted_request_becomes_a_partner_shown_on_the_entry_page(client, i
     assert (join.language, join.organisation_type, join.status) == ("sv", "ngo", "waiting")
 
     page = client.get(f"/fi/manage/{token}/").content.decode()
-    assert "Liittymispyynnöt" in page and "Biblioteket i Vasa" in page
+    assert "Mukaantulopyynnöt" in page and "Biblioteket i Vasa" in page
     assert REQUESTER not in page
 
     accepted = answer(client, token, join, action="accept")
@@ -133,7 +133,7 @@ def test_an_accepted_request_becomes_a_partner_shown_on_the_entry_page(client, i
 
 DECLINED = {
     "sv": (
-        "Svar på din begäran om att få delta i initiativet KL-2026-0001",
+        "Svar på din förfrågan om att delta i initiativet KL-2026-0001",
         "Hej Kalle Läsare,",
         "Kontaktpersonen lade till med egna ord:\n\n> Vi har redan tillräckligt med partner.",
     ),
@@ -452,6 +452,29 @@ def test_the_form_is_open_to_both_kinds_when_they_look_for_partners_or_welcome_r
     assert client.get(f"/en/entries/{closed.pk}/join/").status_code == 404
     ask(client, pledge, "en")
     assert JoinRequest.objects.get().entry_id == pledge.pk
+
+
+def test_an_entry_that_found_its_partners_says_so_and_gives_back_what_was_typed(client, initiative):
+    """The form was open in a tab when the contact switched the search off: the sender
+    is told why nothing was sent and gets the message back."""
+    seek_partners(initiative, looking=False, open_to_cooperation=False)
+
+    response = client.post(
+        f"/fi/entries/{initiative.pk}/join/",
+        {**JOIN, "message": "Haluaisimme mukaan & <järjestää> kerhon."},
+    )
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Tämä aloite ei etsi nyt kumppaneita" in page
+    assert "Viestiäsi ei lähetetty. Tässä se on tallessa:" in page
+    assert "Haluaisimme mukaan &amp; &lt;järjestää&gt; kerhon." in page
+    assert "/fi/entries/?partners=on" in page
+    assert not JoinRequest.objects.exists()
+    assert client.get(f"/sv/entries/{initiative.pk}/join/").status_code == 404
+    assert "Initiativet söker inte partnerorganisationer nu" in (
+        client.get(f"/sv/entries/{initiative.pk}/join/").content.decode()
+    )
 
 
 # --- Limits -------------------------------------------------------------------------------

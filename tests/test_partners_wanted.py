@@ -315,21 +315,21 @@ def test_the_filters_in_use_are_shown_as_chips(client, campaign, seekers, langua
             "fi",
             "Etsii kumppaneita",
             "Kumppaneiksi etsitään: yrityksiä, yhdistyksiä, säätiöitä tai muita järjestöjä; "
-            "mistä päin Suomea tahansa; teemat: Työelämä ja työllistyminen",
+            "mistä päin Suomea tahansa; teemana Työelämä ja työllistyminen",
             "Kumppaneita haetaan",
         ),
         (
             "sv",
             "Söker partnerorganisationer",
             "De söker: företag, föreningar, stiftelser eller andra organisationer; var som "
-            "helst i Finland; teman: Arbetsliv och sysselsättning",
+            "helst i Finland; inom temat Arbetsliv och sysselsättning",
             "Partnerorganisationer söks",
         ),
         (
             "en",
             "Looking for partners",
             "They look for: companies, associations, foundations or other NGOs; anywhere in "
-            "Finland; themes: Working life and jobs",
+            "Finland; on the theme Working life and jobs",
             "Partners wanted",
         ),
     ],

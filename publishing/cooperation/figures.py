@@ -76,18 +76,10 @@ class Figures:
 
     def request_rows(self) -> list[tuple[str, str, int]]:
         """(state, its name in the page's language, count), "sent" first."""
+        # The states' own names, as the management page and the admin say them.
         names = dict(JoinRequestStatus.choices)
-        names_shown = {
-            "waiting": _("waiting for an answer"),
-            "accepted": _("accepted"),
-            "declined": _("declined"),
-            "expired": _("expired without an answer"),
-            "closed": _("closed (the entry no longer takes partners)"),
-            "relayed": _("passed on by e-mail before answers in the service"),
-        }
         return [("sent", _("sent"), self.requests_sent)] + [
-            (state, str(names_shown.get(state, names.get(state, state))), self.requests[state])
-            for state in REQUEST_STATES
+            (state, str(names.get(state, state)), self.requests[state]) for state in REQUEST_STATES
         ]
 
     def as_data(self) -> dict:

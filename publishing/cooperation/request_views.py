@@ -62,13 +62,19 @@ class DeclineForm(forms.Form):
         ) % {"max": requests.NOTE_MAX_LENGTH}
 
 
-def _open_entry(pk):
-    """The public entry whose form is open (it looks for partners or is open to
-    cooperation), or None when it is not public."""
-    entry = PublicEntry.objects.select_related("campaign").filter(pk=pk).first()
-    if entry is not None and not (entry.seeks_partners or entry.open_to_cooperation):
-        raise Http404
-    return entry
+def _not_taking_requests(request, entry):
+    """404 with the reason in words: the entry is public but looks for nobody now
+    (partners found, or never asked). What was typed is shown back, not lost."""
+    return render(
+        request,
+        "publishing/cooperation/join_closed.html",
+        {
+            "entry": entry,
+            "text": public_text(entry),
+            "typed": (request.POST.get("message") or "")[:3000] if request.POST else "",
+        },
+        status=404,
+    )
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=True)
@@ -76,9 +82,11 @@ def _open_entry(pk):
 def join(request, pk):
     """The form "we want to join": a request to the entry's contact, in the page's
     language. An entry no longer public answers 410 and nothing is sent."""
-    entry = _open_entry(pk)
+    entry = PublicEntry.objects.select_related("campaign").filter(pk=pk).first()
     if entry is None:
         return _no_longer_public(request, pk)
+    if not (entry.seeks_partners or entry.open_to_cooperation):
+        return _not_taking_requests(request, entry)
     text = public_text(entry)
     form = JoinForm(request.POST or None)
     context = {"entry": entry, "text": text, "form": form}

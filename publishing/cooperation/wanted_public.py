@@ -52,7 +52,10 @@ def sought_in_words(types, whole_country, region_codes, theme_ids, language=None
         known = sorted((pk for pk in theme_ids if pk in themes), key=lambda pk: themes[pk][0])
         shown = [themes[pk][1] for pk in known]
         if shown:
-            parts.append(_("themes: %(themes)s") % {"themes": ", ".join(shown)})
+            parts.append(
+                ngettext("on the theme %(themes)s", "on the themes %(themes)s", len(shown))
+                % {"themes": _or(shown)}
+            )
     return parts
 
 

@@ -32,6 +32,11 @@ NOTHING_SOUGHT = _(
     "Tell what kind of partners you are looking for: tick a kind of organisation, a "
     "region or a theme, or describe the partners in words."
 )
+# On the search's own page the words are not edited (they are on the edit form).
+NOTHING_TICKED = _(
+    "Tell what kind of partners you are looking for: tick a kind of organisation, a "
+    "region or a theme. You can describe the partners in words on the edit form."
+)
 
 
 def region_choices(language) -> list[tuple[str, str]]:
@@ -95,7 +100,7 @@ class PartnerSearchFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["wanted_regions"].widget.choices = region_choices(get_language())
 
-    def clean_partner_search(self, cleaned, *, text=""):
+    def clean_partner_search(self, cleaned, *, text="", message=NOTHING_SOUGHT):
         """A search that is on must say what it seeks: a kind, a region, a theme or words."""
         if not cleaned.get("wanted_looking"):
             return
@@ -107,7 +112,7 @@ class PartnerSearchFields(forms.Form):
             or (text or "").strip()
         )
         if not sought:
-            self.add_error("wanted_looking", ValidationError(NOTHING_SOUGHT, code="nothing_sought"))
+            self.add_error("wanted_looking", ValidationError(message, code="nothing_sought"))
 
 
 class PartnerSearchForm(FieldErrors, PartnerSearchFields):
@@ -120,7 +125,7 @@ class PartnerSearchForm(FieldErrors, PartnerSearchFields):
 
     def clean(self):
         cleaned = super().clean()
-        self.clean_partner_search(cleaned, text=self.text)
+        self.clean_partner_search(cleaned, text=self.text, message=NOTHING_TICKED)
         return cleaned
 
 

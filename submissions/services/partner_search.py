@@ -33,7 +33,8 @@ def save_partner_search(entry: Entry, data: dict[str, Any], *, new: bool = False
     if "wanted_looking" not in data:
         return False
     values = _values(data)
-    regions = list(data.get("wanted_regions") or ())
+    # Anywhere in Finland: regions ticked before (hidden on the page) are not kept.
+    regions = [] if values["whole_country"] else list(data.get("wanted_regions") or ())
     themes = list(data.get("wanted_themes") or ())
     if new:
         if not (any(values.values()) or regions or themes):
