@@ -15,6 +15,7 @@ from publishing import services as publishing
 from publishing.changes import public_change
 from publishing.cooperation import suggestions as suggestions_module
 from publishing.cooperation.suggestions import suggestions_for
+from publishing.models import JoinRequest
 from submissions import services as submissions
 from submissions.models import Municipality, PartnerSearch, TargetGroup, Theme
 
@@ -287,6 +288,21 @@ def test_one_click_sends_a_join_request_in_the_requesters_name(world, client, mo
     ]
     page = client.get(response["Location"]).content.decode()
     assert "Your request to join was sent." in page
+
+
+def test_a_suggestion_asked_already_shows_the_requests_state_instead_of_the_button(world, client):
+    token = manage_token(world["me"])
+    before = client.get(f"/en/manage/{token}/").content.decode()
+    buttons = before.count("Send a join request")
+
+    client.post(f"/en/manage/{token}/suggestions/{world['best'].pk}/join/")
+
+    page = client.get(f"/en/manage/{token}/").content.decode()
+    assert JoinRequest.objects.get().entry_id == world["best"].pk
+    assert "Your request to join:</strong> Waiting for an answer" in page
+    assert page.count("Send a join request") == buttons - 1
+    finnish = client.get(f"/fi/manage/{token}/").content.decode()
+    assert "Mukaantulopyyntösi:</strong> Odottaa vastausta" in finnish
 
 
 def test_one_click_refuses_an_entry_not_suggested(world, client, monkeypatch):

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from submissions.extensions import Section
 from submissions.models import REGION_CODES, Entry, Partnership
 
-from ..models import PublicEntry
+from ..models import JoinRequest, JoinRequestStatus, PublicEntry
 from ..queries import taxonomy
 from ..regions import names_of
 
@@ -85,6 +85,8 @@ class Suggestion:
     entry: PublicEntry
     points: int
     reasons: list[str]
+    # The state of a request to join this entry's contact sent already (its name).
+    request: str | None = None
 
     @property
     def title(self) -> str:
@@ -258,16 +260,38 @@ def management_sections(entry, token) -> list:
     if entry.is_withdrawn or entry.is_unconfirmed:
         return []
     search = getattr(entry, "partner_search", None) if _has_search(entry) else None
+    suggestions = suggestions_for(entry)
+    _mark_requests_sent(entry, suggestions)
     return [
         Section(
             "publishing/cooperation/manage_suggestions.html",
             {
-                "suggestions": suggestions_for(entry),
+                "suggestions": suggestions,
                 "rule": RULE,
                 "by_email": bool(search and search.suggestions_by_email),
             },
         )
     ]
+
+
+def _mark_requests_sent(entry, suggestions) -> None:
+    """Each suggestion's `request`: the state of the newest request this entry's contact
+    sent to it (one query), or None when none was sent."""
+    if not suggestions:
+        return
+    sent = dict(
+        JoinRequest.objects.filter(
+            email__iexact=entry.contact_email,
+            entry_id__in=[suggestion.entry.entry_id for suggestion in suggestions],
+        )
+        .order_by("entry_id", "-created_at")
+        .distinct("entry_id")
+        .values_list("entry_id", "status")
+    )
+    labels = dict(JoinRequestStatus.choices)
+    for suggestion in suggestions:
+        state = sent.get(suggestion.entry.entry_id)
+        suggestion.request = labels[state] if state else None
 
 
 def _has_search(entry) -> bool:
