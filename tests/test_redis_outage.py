@@ -109,6 +109,15 @@ def test_a_dead_redis_is_left_alone_between_retries(redis):
     assert not cache.available
 
 
+# The pages of one entry: its page, its badge and its share image.
+PER_ENTRY = {
+    "publishing:entry_detail",
+    "publishing:badge_svg",
+    "publishing:badge_png",
+    "publishing:share_image",
+}
+
+
 def public_pages(site):
     """Every page behind the page cache (found in the URLconf), in Finnish."""
     from django.urls import reverse
@@ -116,7 +125,7 @@ def public_pages(site):
 
     with translation.override("fi"):
         return [
-            reverse(name, args=[site.pk] if name == "publishing:entry_detail" else [])
+            reverse(name, args=[site.pk] if name in PER_ENTRY else [])
             for name in sorted(public_cache_views())
         ]
 
