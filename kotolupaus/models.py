@@ -16,7 +16,7 @@ class MessageKind(models.TextChoices):
     RETURNED = "returned", _("Returned for fixes")
     EDIT_REJECTED = "edit_rejected", _("Changes not accepted")
     DECISION = "decision", _("Decision")
-    JOIN_REQUEST = "join_request", _("Request to join an initiative")
+    JOIN_REQUEST = "join_request", _("Request to join")
     REPORT_RETURNED = "report_returned", _("Progress report returned for fixes")
     PROGRESS_REMINDER = "reminder", _("Reminder to report progress")
     # To a reviewer: reviews of theirs withdrawn by someone else (at most one a day).
