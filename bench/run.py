@@ -442,6 +442,10 @@ class Checkout:
     def environment(self, database_url: str, static_root: Path) -> dict[str, str]:
         env = production_environment(database_url, static_root)
         env["PYTHONPATH"] = str(self.path)  # before the editable install of this checkout
+        if self.path != BASE_DIR:
+            # The editable install's finder answers for a module the other revision lacks
+            # (publishing.templatetags.x) with this checkout's: a sitecustomize drops it.
+            env["PYTHONPATH"] = os.pathsep.join([str(without_editable_finder()), str(self.path)])
         return env
 
     def python_code(self, env, code: str, *args: str) -> str:
@@ -616,6 +620,22 @@ def dependencies(pyproject: Path) -> list[str]:
     return sorted(
         [*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])]
     )
+
+
+SITE = REPORTS / "site"
+
+
+def without_editable_finder() -> Path:
+    """A directory whose sitecustomize.py removes this checkout's editable-install finder
+    from the import system, so that another revision imports only its own modules."""
+    SITE.mkdir(parents=True, exist_ok=True)
+    (SITE / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "    if '__editable__' not in getattr(f, '__module__', '')\n"
+        "    and '__editable__' not in type(f).__module__]\n"
+    )
+    return SITE
 
 
 def checkout_of(spec: str) -> Checkout:
