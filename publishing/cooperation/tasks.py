@@ -16,10 +16,10 @@ from procrastinate.contrib.django import app
 
 from kotolupaus import mail
 from kotolupaus.models import MessageKind
-from submissions import services as submission_services
 from submissions.models import Entry, EntryStatus, PartnerSearch
 
 from ..addresses import entry_url_patterns, entry_urls
+from .requests import management_link
 from .suggestions import suggestions_for
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ def send_to(entry: Entry, now=None) -> bool:
         return False  # nothing today: looked at again tomorrow
     with transaction.atomic():
         PartnerSearch.objects.filter(entry=entry).update(suggestions_mailed_at=now)
-        token = submission_services.add_management_link(entry)
         mail.queue(
             MessageKind.PARTNER_SUGGESTIONS,
             to=entry.contact_email,
@@ -76,7 +75,7 @@ def send_to(entry: Entry, now=None) -> bool:
             entry=entry,
             context={
                 "suggestions": rows,
-                "link": submission_services.link("submissions:manage", token, language),
+                "link": management_link(entry, language),
             },
         )
     log.info("partner suggestions for %s", entry.reference)
